@@ -1,0 +1,1 @@
+"""listener: streaming social listening and crisis alerting."""

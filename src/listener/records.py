@@ -1,0 +1,337 @@
+"""The typed records that cross topics, and their JSON codecs.
+
+Records are frozen dataclasses; on the wire they are one JSON object (UTF-8) per
+Kafka message, encoded with orjson. The post format is also the replay file format
+(one object per line): see docs/record-format.md.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Final
+
+import orjson
+
+from listener.errors import InvalidPost
+
+#: Largest raw post accepted, in bytes. Larger ones are dead-lettered as ``too_large``.
+MAX_POST_BYTES: Final = 64 * 1024
+#: Longest post text accepted, in characters.
+MAX_TEXT_CHARS: Final = 20_000
+
+_SOURCE_RE: Final = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
+
+#: Sentiment labels. ``unknown`` means the post's language is not one listener reads.
+NEGATIVE: Final = "negative"
+NEUTRAL: Final = "neutral"
+POSITIVE: Final = "positive"
+UNKNOWN: Final = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    """One post or comment, whatever its source."""
+
+    id: str
+    source: str
+    created_at: datetime
+    text: str
+    author_id: str
+    author_handle: str | None = None
+    author_followers: int | None = None
+    url: str | None = None
+    lang: str | None = None
+    in_reply_to: str | None = None
+    channel: str | None = None
+    likes: int | None = None
+    shares: int | None = None
+
+    @property
+    def key(self) -> str:
+        """Globally unique identity: the same post from the same source has the same key."""
+        return f"{self.source}:{self.id}"
+
+    @property
+    def ts(self) -> float:
+        """Event time as POSIX seconds."""
+        return self.created_at.timestamp()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "source": self.source,
+            "created_at": self.created_at.isoformat(),
+            "text": self.text,
+            "author_id": self.author_id,
+            "author_handle": self.author_handle,
+            "author_followers": self.author_followers,
+            "url": self.url,
+            "lang": self.lang,
+            "in_reply_to": self.in_reply_to,
+            "channel": self.channel,
+            "likes": self.likes,
+            "shares": self.shares,
+        }
+
+    def dumps(self) -> bytes:
+        return orjson.dumps(self.to_dict())
+
+
+_REQUIRED_STR: Final = ("id", "source", "text", "author_id")
+_OPTIONAL_STR: Final = ("author_handle", "url", "lang", "in_reply_to", "channel")
+_OPTIONAL_INT: Final = ("author_followers", "likes", "shares")
+
+
+def parse_timestamp(value: object, name: str = "created_at") -> datetime:
+    """Parse an RFC 3339 timestamp that carries a UTC offset."""
+    if not isinstance(value, str):
+        raise InvalidPost("wrong_type", f"{name} must be a string, got {type(value).__name__}")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidPost("bad_timestamp", f"{name} {value[:40]!r} is not RFC 3339") from None
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        raise InvalidPost("bad_timestamp", f"{name} {value[:40]!r} has no UTC offset")
+    return parsed
+
+
+def _check_field(data: Mapping[str, Any], name: str, kind: type, required: bool) -> Any:
+    value = data.get(name)
+    if value is None:
+        if required:
+            raise InvalidPost("missing_field", f"{name} is required")
+        return None
+    # bool is an int in Python; a count of likes is never true or false.
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise InvalidPost(
+            "wrong_type", f"{name} must be {kind.__name__}, got {type(value).__name__}"
+        )
+    return value
+
+
+def post_from_dict(data: object) -> Post:
+    """Validate a decoded JSON value as a post; raises :class:`InvalidPost` with the reason."""
+    if not isinstance(data, dict):
+        raise InvalidPost("not_an_object", f"expected a JSON object, got {type(data).__name__}")
+    values: dict[str, Any] = {}
+    for name in _REQUIRED_STR:
+        values[name] = _check_field(data, name, str, required=True)
+    for name in _OPTIONAL_STR:
+        values[name] = _check_field(data, name, str, required=False)
+    for name in _OPTIONAL_INT:
+        number = _check_field(data, name, int, required=False)
+        if number is not None and number < 0:
+            raise InvalidPost("wrong_type", f"{name} must not be negative, got {number}")
+        values[name] = number
+    if not values["id"]:
+        raise InvalidPost("missing_field", "id is empty")
+    if not _SOURCE_RE.match(values["source"]):
+        raise InvalidPost("bad_source", f"source {values['source'][:40]!r} is not a source name")
+    if len(values["text"]) > MAX_TEXT_CHARS:
+        raise InvalidPost("too_large", f"text has {len(values['text'])} characters")
+    if "created_at" not in data or data["created_at"] is None:
+        raise InvalidPost("missing_field", "created_at is required")
+    values["created_at"] = parse_timestamp(data["created_at"])
+    return Post(**values)
+
+
+def parse_post(raw: bytes, max_bytes: int = MAX_POST_BYTES) -> Post:
+    """Decode and validate one raw post (one JSON object)."""
+    if len(raw) > max_bytes:
+        raise InvalidPost("too_large", f"{len(raw)} bytes is over the limit of {max_bytes}")
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise InvalidPost("invalid_json", str(exc)[:200]) from None
+    return post_from_dict(data)
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredPost:
+    """A post as seen for one brand: one record per (post, matched brand), keyed by brand."""
+
+    brand: str
+    post: Post
+    lang: str | None
+    compound: float
+    label: str
+    own: bool
+
+    @property
+    def ts(self) -> float:
+        return self.post.ts
+
+    def dumps(self) -> bytes:
+        return orjson.dumps(
+            {
+                "brand": self.brand,
+                "post": self.post.to_dict(),
+                "lang": self.lang,
+                "compound": self.compound,
+                "label": self.label,
+                "own": self.own,
+            }
+        )
+
+    @classmethod
+    def loads(cls, raw: bytes) -> ScoredPost:
+        data = orjson.loads(raw)
+        return cls(
+            brand=data["brand"],
+            post=post_from_dict(data["post"]),
+            lang=data["lang"],
+            compound=float(data["compound"]),
+            label=data["label"],
+            own=bool(data["own"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SamplePost:
+    """A post quoted in an alert so the on-call person sees what people are saying."""
+
+    key: str
+    source: str
+    created_at: str
+    author_handle: str | None
+    author_followers: int | None
+    text: str
+    url: str | None
+    compound: float
+    label: str
+
+    @classmethod
+    def from_scored(cls, scored: ScoredPost, max_chars: int = 500) -> SamplePost:
+        post = scored.post
+        text = post.text if len(post.text) <= max_chars else post.text[: max_chars - 1] + "…"
+        return cls(
+            key=post.key,
+            source=post.source,
+            created_at=post.created_at.isoformat(),
+            author_handle=post.author_handle,
+            author_followers=post.author_followers,
+            text=text,
+            url=post.url,
+            compound=scored.compound,
+            label=scored.label,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """A rule fired for a brand at an event time. ``id`` is deterministic, so a re-emitted
+    alert (after a worker restart) has the same id and consumers can drop the copy."""
+
+    id: str
+    rule: str
+    description: str
+    brand: str
+    brand_name: str
+    severity: str
+    fired_at: datetime
+    window: str
+    condition: str
+    figures: Mapping[str, float]
+    baseline: Mapping[str, float]
+    samples: tuple[SamplePost, ...]
+    owners: str
+    first_true_at: datetime
+    emitted_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "rule": self.rule,
+            "description": self.description,
+            "brand": self.brand,
+            "brand_name": self.brand_name,
+            "severity": self.severity,
+            "fired_at": self.fired_at.isoformat(),
+            "first_true_at": self.first_true_at.isoformat(),
+            "window": self.window,
+            "condition": self.condition,
+            "figures": dict(self.figures),
+            "baseline": dict(self.baseline),
+            "samples": [_sample_dict(s) for s in self.samples],
+            "owners": self.owners,
+            "emitted_at": self.emitted_at.isoformat(),
+        }
+
+    def dumps(self) -> bytes:
+        return orjson.dumps(self.to_dict())
+
+    @classmethod
+    def loads(cls, raw: bytes) -> Alert:
+        data = orjson.loads(raw)
+        return cls(
+            id=data["id"],
+            rule=data["rule"],
+            description=data["description"],
+            brand=data["brand"],
+            brand_name=data["brand_name"],
+            severity=data["severity"],
+            fired_at=datetime.fromisoformat(data["fired_at"]),
+            first_true_at=datetime.fromisoformat(data["first_true_at"]),
+            window=data["window"],
+            condition=data["condition"],
+            figures=data["figures"],
+            baseline=data["baseline"],
+            samples=tuple(SamplePost(**s) for s in data["samples"]),
+            owners=data["owners"],
+            emitted_at=datetime.fromisoformat(data["emitted_at"]),
+        )
+
+
+def _sample_dict(sample: SamplePost) -> dict[str, Any]:
+    return {name: getattr(sample, name) for name in SamplePost.__slots__}
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    """A message that could not be processed, with why; nothing is dropped silently."""
+
+    reason: str
+    detail: str
+    topic: str
+    partition: int
+    offset: int
+    payload: bytes
+
+    def dumps(self) -> bytes:
+        try:
+            text: str | None = self.payload.decode("utf-8")
+            encoded = None
+        except UnicodeDecodeError:
+            text, encoded = None, base64.b64encode(self.payload).decode("ascii")
+        return orjson.dumps(
+            {
+                "reason": self.reason,
+                "detail": self.detail,
+                "topic": self.topic,
+                "partition": self.partition,
+                "offset": self.offset,
+                "payload": text,
+                "payload_base64": encoded,
+            }
+        )
+
+    @classmethod
+    def loads(cls, raw: bytes) -> DeadLetter:
+        data = orjson.loads(raw)
+        payload = (
+            data["payload"].encode("utf-8")
+            if data["payload"] is not None
+            else base64.b64decode(data["payload_base64"])
+        )
+        return cls(
+            reason=data["reason"],
+            detail=data["detail"],
+            topic=data["topic"],
+            partition=data["partition"],
+            offset=data["offset"],
+            payload=payload,
+        )

@@ -1,0 +1,114 @@
+"""Window statistics: what a rule can look at for one brand, one window size, one moment.
+
+The names in :data:`METRICS` are the vocabulary of rule conditions in rules/*.yaml.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Final
+
+#: Every metric a rule condition may name, with what it means. Rates and shares are in [0, 1];
+#: sentiment is VADER's compound score in [-1, 1]; ``*_z`` are standard scores against the
+#: brand's own baseline for the same window size; ``*_baseline`` are the usual values.
+METRICS: Final[Mapping[str, str]] = {
+    "volume": "posts about the brand in the window (the brand's own posts excluded)",
+    "negative": "posts scored negative",
+    "negative_share": "negative posts / posts whose sentiment is known",
+    "positive_share": "positive posts / posts whose sentiment is known",
+    "unknown": "posts in a language listener cannot score",
+    "mean_sentiment": "mean compound sentiment of posts whose sentiment is known",
+    "unique_authors": "distinct authors",
+    "reach": "sum of the authors' followers",
+    "max_author_reach": "followers of the largest author",
+    "minutes_since_brand_post": "minutes since the brand's own last post or reply (inf if none)",
+    "volume_baseline": "usual volume for this window size",
+    "volume_ratio": "volume / usual volume",
+    "volume_z": "standard score of volume against its baseline",
+    "sentiment_baseline": "usual mean sentiment",
+    "sentiment_z": "standard score of mean sentiment against its baseline (negative = worse)",
+    "negative_share_baseline": "usual negative share",
+    "negative_share_z": "standard score of negative share against its baseline",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class WindowStats:
+    """Figures for one brand over ``[end - size, end)`` in event time, with its baseline."""
+
+    brand: str
+    size: int  # seconds
+    end: float  # POSIX seconds, event time
+    volume: int
+    negative: int
+    positive: int
+    unknown: int
+    sentiment_sum: float
+    unique_authors: int
+    reach: int
+    max_author_reach: int
+    brand_last_post: float | None
+    volume_baseline: float
+    volume_std: float
+    sentiment_baseline: float
+    sentiment_std: float
+    negative_share_baseline: float
+    negative_share_std: float
+
+    @property
+    def known(self) -> int:
+        return self.volume - self.unknown
+
+    @property
+    def negative_share(self) -> float:
+        return self.negative / self.known if self.known else 0.0
+
+    @property
+    def positive_share(self) -> float:
+        return self.positive / self.known if self.known else 0.0
+
+    @property
+    def mean_sentiment(self) -> float:
+        return self.sentiment_sum / self.known if self.known else 0.0
+
+    def metrics(self) -> dict[str, float]:
+        """Every metric in :data:`METRICS`, by name."""
+        since = (
+            math.inf
+            if self.brand_last_post is None
+            else max(0.0, (self.end - self.brand_last_post) / 60.0)
+        )
+        return {
+            "volume": float(self.volume),
+            "negative": float(self.negative),
+            "negative_share": self.negative_share,
+            "positive_share": self.positive_share,
+            "unknown": float(self.unknown),
+            "mean_sentiment": self.mean_sentiment,
+            "unique_authors": float(self.unique_authors),
+            "reach": float(self.reach),
+            "max_author_reach": float(self.max_author_reach),
+            "minutes_since_brand_post": since,
+            "volume_baseline": self.volume_baseline,
+            "volume_ratio": self.volume / max(self.volume_baseline, 1.0),
+            "volume_z": _z(self.volume, self.volume_baseline, self.volume_std, floor=1.0),
+            "sentiment_baseline": self.sentiment_baseline,
+            "sentiment_z": _z(
+                self.mean_sentiment, self.sentiment_baseline, self.sentiment_std, floor=0.05
+            ),
+            "negative_share_baseline": self.negative_share_baseline,
+            "negative_share_z": _z(
+                self.negative_share,
+                self.negative_share_baseline,
+                self.negative_share_std,
+                floor=0.05,
+            ),
+        }
+
+
+def _z(value: float, mean: float, std: float, floor: float) -> float:
+    # A floor on the spread keeps a brand with a perfectly flat history from turning one
+    # extra post into an infinite z-score.
+    return (value - mean) / max(std, floor)
