@@ -1,0 +1,133 @@
+"""Ordinary life on the bank's page: its own posts, people's comments and its answers.
+
+Scenario data is a reconstruction for demonstration, not real posts; authors are
+fictional. Both scenarios use these pieces for the days that give the baseline.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Final
+
+from listener.records import Post
+from listener.replay.scenarios import texts
+from listener.replay.scenarios.posts import (
+    Feed,
+    Scene,
+    comment,
+    page_post,
+    page_reply,
+    rss_item,
+    x_post,
+)
+from listener.replay.scenarios.texts import Said
+from listener.replay.scenarios.timing import ORDINARY_HOURLY, arrivals, jitter, local
+
+#: Writes one comment's text.
+Composer = Callable[[random.Random], Said]
+
+#: Invented outlets read by the rss connector.
+FEEDS: Final = (
+    Feed("notizie-economia", "Notizie Economia", "www.notizie-economia.example"),
+    Feed("il-quotidiano-finanza", "Il Quotidiano della Finanza", "quotidianofinanza.example"),
+    Feed("web-news-italia", "Web News Italia", "webnewsitalia.example"),
+    Feed("lavoro-oggi", "Lavoro Oggi", "lavoro-oggi.example"),
+)
+
+#: How often the page answers a comment on an ordinary day, by topic.
+EVERYDAY_ANSWERS: Final[Mapping[str, float]] = {
+    "question": 0.45,
+    "complaint": 0.4,
+    "praise": 0.15,
+    "app": 0.4,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyPolicy:
+    """When the page answers: which topics, how fast, in which hours, and until when."""
+
+    shares: Mapping[str, float] = field(default_factory=lambda: dict(EVERYDAY_ANSWERS))
+    delay_minutes: tuple[int, int] = (4, 45)
+    open_hours: tuple[int, int] = (8, 21)
+    silence_from: datetime | None = None
+
+
+def ordinary_page_posts(scene: Scene, days: Sequence[int], per_day: int = 2) -> list[Post]:
+    """The page's own posts: one late in the morning, one in the afternoon."""
+    rng = scene.rng
+    posts: list[Post] = []
+    for day in days:
+        for slot in range(per_day):
+            when = jitter(rng, local(day, 10 + 6 * slot, 45), 50)
+            text = texts.PAGE_POSTS[(day * per_day + slot) % len(texts.PAGE_POSTS)]
+            posts.append(page_post(scene, when, text, rng.randint(150, 1500), rng.randint(5, 120)))
+    return posts
+
+
+def comments_under(
+    scene: Scene,
+    times: Sequence[datetime],
+    compose: Composer,
+    page_posts: Sequence[Post],
+    earlier_post_id: str,
+) -> list[tuple[Post, Said]]:
+    """Comments at ``times``, each under the page's latest post at that moment."""
+    ordered = sorted(page_posts, key=lambda post: post.created_at)
+    written: list[tuple[Post, Said]] = []
+    for when in times:
+        post_id = earlier_post_id
+        for candidate in ordered:
+            if candidate.created_at <= when:
+                post_id = candidate.id
+        said = compose(scene.rng)
+        author = scene.facebook_people.pick()
+        written.append((comment(scene, when, said.text, author, (post_id, None)), said))
+    return written
+
+
+def page_answers(
+    scene: Scene, written: Sequence[tuple[Post, Said]], policy: ReplyPolicy
+) -> list[Post]:
+    """The page's replies to some comments, inviting private contact about problems."""
+    rng = scene.rng
+    replies: list[Post] = []
+    low, high = policy.delay_minutes
+    for answered, said in written:
+        if rng.random() >= policy.shares.get(said.topic, 0.0):
+            continue
+        when = answered.created_at + timedelta(minutes=rng.uniform(low, high))
+        when = when.replace(microsecond=0)
+        if not policy.open_hours[0] <= when.hour < policy.open_hours[1]:
+            continue
+        if policy.silence_from is not None and when >= policy.silence_from:
+            continue
+        text = texts.page_reply_text(rng, answered.author_handle or "", said.topic)
+        replies.append(page_reply(scene, when, text, answered.in_reply_to or "", answered))
+    return replies
+
+
+def ordinary_x_posts(
+    scene: Scene, start: datetime, end: datetime, scale: float = 1.0
+) -> list[Post]:
+    """People on X naming the bank in passing, about one every two hours by day."""
+
+    def rate(when: datetime) -> float:
+        return scale * ORDINARY_HOURLY[when.hour] / 30.0
+
+    times = arrivals(scene.rng, start, end, rate)
+    return [x_post(scene, when, texts.ordinary_x_text(scene.rng), "it") for when in times]
+
+
+def ordinary_news(scene: Scene, days: Sequence[int]) -> list[Post]:
+    """One unremarkable news item a day that mentions the bank."""
+    rng = scene.rng
+    items: list[Post] = []
+    for day in days:
+        when = jitter(rng, local(day, 11, 30), 90)
+        news = texts.ORDINARY_NEWS[day % len(texts.ORDINARY_NEWS)]
+        items.append(rss_item(scene, when, FEEDS[day % len(FEEDS)], news))
+    return items
