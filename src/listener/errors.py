@@ -43,6 +43,8 @@ class InvalidPost(ListenerError):
     def __init__(self, reason: str, detail: str) -> None:
         self.reason = reason
         self.detail = detail
+        #: The offending element when it came inside a bundle; None means the whole message.
+        self.payload: bytes | None = None
         super().__init__(f"{reason}: {detail}")
 
 

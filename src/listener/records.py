@@ -166,27 +166,72 @@ class ScoredPost:
         return self.post.ts
 
     def dumps(self) -> bytes:
+        return orjson.dumps(_scored_dict(self))
+
+    @classmethod
+    def loads(cls, raw: bytes) -> ScoredPost:
+        return _scored_from_dict(orjson.loads(raw))
+
+
+def _scored_dict(scored: ScoredPost) -> dict[str, Any]:
+    return {
+        "brand": scored.brand,
+        "post": scored.post.to_dict(),
+        "lang": scored.lang,
+        "compound": scored.compound,
+        "label": scored.label,
+        "own": scored.own,
+    }
+
+
+def _scored_from_dict(data: Mapping[str, Any]) -> ScoredPost:
+    return ScoredPost(
+        brand=data["brand"],
+        post=post_from_dict(data["post"]),
+        lang=data["lang"],
+        compound=float(data["compound"]),
+        label=data["label"],
+        own=bool(data["own"]),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredBatch:
+    """What the scoring agent sends to one scored partition: posts about one brand (keyed by
+    it), or, with ``brand`` None and no posts, only news of how far event time has got.
+
+    ``watermarks`` maps each raw partition the sender owns to the newest event time it has
+    seen there (None: nothing yet); ``idle`` lists those where nothing arrived for a while.
+    The window agent takes the minimum over the busy raw partitions as its clock, so a
+    window is judged only when every upstream partition has moved past it, whatever order
+    partitions are read in (a replay read as fast as possible stays correct).
+    """
+
+    brand: str | None
+    posts: tuple[ScoredPost, ...]
+    watermarks: Mapping[int, float | None]
+    idle: frozenset[int] = frozenset()
+
+    def dumps(self) -> bytes:
         return orjson.dumps(
             {
                 "brand": self.brand,
-                "post": self.post.to_dict(),
-                "lang": self.lang,
-                "compound": self.compound,
-                "label": self.label,
-                "own": self.own,
+                "posts": [_scored_dict(p) for p in self.posts],
+                "watermarks": {str(k): v for k, v in self.watermarks.items()},
+                "idle": sorted(self.idle),
             }
         )
 
     @classmethod
-    def loads(cls, raw: bytes) -> ScoredPost:
+    def loads(cls, raw: bytes) -> ScoredBatch:
         data = orjson.loads(raw)
         return cls(
             brand=data["brand"],
-            post=post_from_dict(data["post"]),
-            lang=data["lang"],
-            compound=float(data["compound"]),
-            label=data["label"],
-            own=bool(data["own"]),
+            posts=tuple(_scored_from_dict(p) for p in data["posts"]),
+            watermarks={
+                int(k): None if v is None else float(v) for k, v in data["watermarks"].items()
+            },
+            idle=frozenset(int(p) for p in data.get("idle", ())),
         )
 
 
@@ -235,8 +280,8 @@ class Alert:
     fired_at: datetime
     window: str
     condition: str
-    figures: Mapping[str, float]
-    baseline: Mapping[str, float]
+    figures: Mapping[str, float | None]
+    baseline: Mapping[str, float | None]
     samples: tuple[SamplePost, ...]
     owners: str
     first_true_at: datetime
@@ -335,3 +380,35 @@ class DeadLetter:
             offset=data["offset"],
             payload=payload,
         )
+
+
+#: Most posts one raw message may carry as a JSON array (a connector's page of results).
+MAX_BUNDLE_POSTS: Final = 1000
+
+
+def parse_raw_message(raw: bytes, max_bytes: int = MAX_POST_BYTES) -> list[Post | InvalidPost]:
+    """Decode a raw-topic message: one post (a JSON object) or a bundle (a JSON array of them).
+
+    Each element is validated on its own, so one bad post in a bundle costs only itself.
+    """
+    if raw[:1] != b"[":
+        try:
+            return [parse_post(raw, max_bytes)]
+        except InvalidPost as exc:
+            return [exc]
+    if len(raw) > max_bytes * MAX_BUNDLE_POSTS:
+        return [InvalidPost("too_large", f"bundle of {len(raw)} bytes is over the limit")]
+    try:
+        items = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        return [InvalidPost("invalid_json", str(exc)[:200])]
+    if len(items) > MAX_BUNDLE_POSTS:
+        return [InvalidPost("too_large", f"bundle of {len(items)} posts is over {MAX_BUNDLE_POSTS}")]
+    out: list[Post | InvalidPost] = []
+    for item in items:
+        try:
+            out.append(post_from_dict(item))
+        except InvalidPost as exc:
+            exc.payload = orjson.dumps(item)
+            out.append(exc)
+    return out

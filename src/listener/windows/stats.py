@@ -112,3 +112,19 @@ def _z(value: float, mean: float, std: float, floor: float) -> float:
     # A floor on the spread keeps a brand with a perfectly flat history from turning one
     # extra post into an infinite z-score.
     return (value - mean) / max(std, floor)
+
+
+def stats_record(stats: Mapping[int, WindowStats]) -> dict[str, object]:
+    """One brand's judged windows at one boundary, as the window-stats topic carries them.
+
+    Infinite values (no brand post yet) become None so the record is plain JSON.
+    """
+    first = next(iter(stats.values()))
+    return {
+        "brand": first.brand,
+        "end": first.end,
+        "windows": {
+            str(size): {k: (None if math.isinf(v) else v) for k, v in s.metrics().items()}
+            for size, s in sorted(stats.items())
+        },
+    }

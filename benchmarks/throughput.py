@@ -1,0 +1,189 @@
+"""End-to-end worker throughput against a plain VADER loop over the same texts.
+
+A separate producer fills the raw topic first; then one worker process (scoring,
+windows, rules) is started and timed from the moment it is ready until every post has
+been counted into its brand's windows. Prints posts per second, the ratio to a raw
+VADER loop measured in the same run, and the worker's peak memory (VmHWM).
+
+    .venv/bin/python benchmarks/throughput.py [--posts 200000] [--bundle 100] [--brands 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import shutil
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import httpx
+import orjson
+import yaml
+from aiokafka import AIOKafkaProducer
+from prometheus_client.parser import text_string_to_metric_families
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+from listener.broker.admin import ensure_topics
+from listener.broker.process import WorkerProcess
+from listener.broker.tansu import EmbeddedBroker
+from listener.settings import Settings
+from listener.topics import TopicNames
+
+ROOT = Path(__file__).resolve().parents[1]
+OPENINGS = [
+    "Just tried {b} again and", "Honestly {b}", "Why does {b}", "Shout out to {b},",
+    "Day three without a reply from {b}:", "My experience with {b} today:",
+    "Can anyone at {b} explain why", "Love how {b}", "So {b} finally",
+]  # fmt: skip
+BODIES = [
+    "the app keeps crashing when I try to pay, this is ridiculous!!",
+    "customer service was friendly and fixed my card in minutes :)",
+    "they charged me twice and nobody answers the phone. Terrible.",
+    "the new branch opening hours are great, thanks for listening",
+    "I waited 40 minutes in line, worst service ever",
+    "the delivery arrived early and everything was perfect",
+    "what a mess, refund still not processed after two weeks",
+    "is there an outage? nothing loads since this morning",
+    "solid update, the new features are actually useful",
+]  # fmt: skip
+
+
+def make_posts(count: int, brands: list[str], seed: int = 11) -> list[bytes]:
+    rng = random.Random(seed)
+    start = datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc)
+    posts = []
+    for n in range(count):
+        brand = rng.choice(brands)
+        text = f"{rng.choice(OPENINGS).format(b=brand.replace('_', ' '))} {rng.choice(BODIES)}"
+        posts.append(
+            orjson.dumps(
+                {
+                    "id": str(n),
+                    "source": "x",
+                    "created_at": (start + timedelta(seconds=n * 0.05)).isoformat(),
+                    "text": text + f" #{n % 97}",
+                    "author_id": f"user{rng.randrange(count // 3 + 1)}",
+                    "author_handle": f"user{n % 5000}",
+                    "author_followers": int(rng.paretovariate(1.2) * 50),
+                    "lang": "en",
+                }
+            )
+        )
+    return posts
+
+
+def write_rules(target: Path, brands: list[str]) -> None:
+    target.mkdir(parents=True)
+    for name in ("owners.yaml", "alerts.yaml"):
+        shutil.copy(ROOT / "rules" / name, target / name)
+    owners = yaml.safe_load((ROOT / "rules" / "owners.yaml").read_text())
+    group = next(iter(owners["groups"]))
+    doc = {
+        "brands": {
+            b: {"name": b.replace("_", " ").title(), "terms": [b.replace("_", " ")], "owners": group}
+            for b in brands
+        }
+    }
+    (target / "brands.yaml").write_text(yaml.safe_dump(doc))
+
+
+def vader_loop(posts: list[bytes]) -> float:
+    analyzer = SentimentIntensityAnalyzer()
+    texts = [orjson.loads(p)["text"] for p in posts]
+    started = time.perf_counter()
+    for text in texts:
+        analyzer.polarity_scores(text)
+    return len(texts) / (time.perf_counter() - started)
+
+
+async def fill(bootstrap: str, topic: str, posts: list[bytes], bundle: int) -> float:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=10, max_batch_size=1 << 20)
+    await producer.start()
+    started = time.perf_counter()
+    try:
+        for i in range(0, len(posts), bundle):
+            group = posts[i : i + bundle]
+            value = group[0] if bundle == 1 else b"[" + b",".join(group) + b"]"
+            await producer.send(topic, value, key=str(i).encode())
+        await producer.flush()
+    finally:
+        await producer.stop()
+    return time.perf_counter() - started
+
+
+async def counted(client: httpx.AsyncClient, url: str) -> float:
+    text = (await client.get(f"{url}/metrics")).text
+    for family in text_string_to_metric_families(text):
+        if family.name == "listener_window_posts_counted":
+            return sum(s.value for s in family.samples if s.name.endswith("_total"))
+    return 0.0
+
+
+def peak_memory_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def run(args: argparse.Namespace) -> None:
+    brands = [f"brand_{i:03d}" for i in range(args.brands)]
+    posts = make_posts(args.posts, brands)
+    vader_rate = vader_loop(posts[: min(len(posts), 50_000)])
+    work = Path(tempfile.mkdtemp(prefix="listener-bench-"))
+    write_rules(work / "rules", brands)
+    settings = Settings(partitions=args.partitions)
+    names = TopicNames.for_settings(settings)
+    async with EmbeddedBroker(log_file=work / "broker.log") as broker:
+        await ensure_topics(broker.bootstrap, names.all(), args.partitions)
+        fill_s = await fill(broker.bootstrap, names.raw, posts, args.bundle)
+        worker = WorkerProcess(
+            broker.bootstrap,
+            work,
+            env={
+                "LISTENER_RULES_DIR": str(work / "rules"),
+                "LISTENER_PARTITIONS": str(args.partitions),
+                # A micro-batch of about 2,000 posts, whatever the bundle size.
+                "LISTENER_BATCH_SIZE": str(max(1, 2000 // args.bundle)),
+            },
+        )
+        worker.start()
+        try:
+            ready_s = await worker.wait_ready()
+            started = time.perf_counter()
+            async with httpx.AsyncClient(timeout=30.0) as client:
+                while (done := await counted(client, worker.url)) < len(posts):
+                    if time.perf_counter() - started > args.timeout:
+                        raise SystemExit(f"only {done:.0f} of {len(posts)} posts after timeout")
+                    await asyncio.sleep(0.1)
+            elapsed = time.perf_counter() - started
+            assert worker.process is not None
+            peak = peak_memory_mb(worker.process.pid)
+        finally:
+            await worker.stop()
+    rate = len(posts) / elapsed
+    print(f"posts                      {len(posts):>10,}  ({args.brands} brands, bundle {args.bundle}, "
+          f"{args.partitions} partitions)")  # fmt: skip
+    print(f"producer fill              {fill_s:>10.1f} s")
+    print(f"worker ready               {ready_s:>10.1f} s")
+    print(f"worker end to end          {rate:>10,.0f} posts/s  ({elapsed:.1f} s)")
+    print(f"raw VADER loop             {vader_rate:>10,.0f} posts/s")
+    print(f"ratio worker / VADER       {rate / vader_rate:>10.2f}  (target >= 0.33)")
+    print(f"worker peak memory         {peak:>10.0f} MiB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--posts", type=int, default=200_000)
+    parser.add_argument("--bundle", type=int, default=100)
+    parser.add_argument("--brands", type=int, default=50)
+    parser.add_argument("--partitions", type=int, default=4)
+    parser.add_argument("--timeout", type=float, default=600)
+    asyncio.run(run(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()

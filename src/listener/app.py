@@ -1,0 +1,239 @@
+"""The Faust application: thin agents that move messages between topics and the stages.
+
+``make_app`` is a factory: no module-level app, no globals. The work is done by
+:class:`~listener.enrich.stage.ScoringStage` and :class:`~listener.windows.stage.WindowStage`,
+which are tested without a broker.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable
+from typing import Any
+
+import faust
+import orjson
+from faust.types import TP, EventT
+from prometheus_client import CollectorRegistry, generate_latest
+
+from listener.enrich.stage import RawMessage, ScoringStage
+from listener.metrics import Metrics
+from listener.records import Alert, DeadLetter, ScoredBatch
+from listener.rules.runtime import build_enricher, build_judge, window_config
+from listener.settings import Settings
+from listener.topics import TopicNames
+from listener.windows.partition import Outcome
+from listener.windows.stage import WindowStage
+from listener.windows.stats import stats_record
+
+log = logging.getLogger(__name__)
+
+#: Most scored posts in one message; a brand's posts from one batch are split beyond it.
+SCORED_CHUNK = 500
+
+
+class Pipeline:
+    """Everything the agents of one worker share: stages, topics, metrics."""
+
+    def __init__(self, app: faust.App, settings: Settings, rules: Any, bootstrap: str) -> None:
+        self.app = app
+        self.settings = settings
+        self.names = TopicNames.for_settings(settings)
+        self.registry = CollectorRegistry()
+        self.metrics = Metrics.create(self.registry)
+        self.scoring = ScoringStage(build_enricher(rules), settings.dedupe_seconds)
+        self.windows = WindowStage(
+            window_config(rules, settings),
+            build_judge(rules),
+            bootstrap,
+            self.names.scored,
+            self.names.snapshots,
+            settings.snapshot_seconds,
+        )
+        self._last_marks: tuple[Any, ...] | None = None
+        #: Set once the worker has joined its group and been given its partitions.
+        self.ready = False
+
+        def topic(name: str) -> faust.TopicT:
+            return app.topic(
+                name, key_serializer="raw", value_serializer="raw", partitions=settings.partitions
+            )
+
+        self.raw = topic(self.names.raw)
+        self.scored = topic(self.names.scored)
+        self.alerts = topic(self.names.alerts)
+        self.dead = topic(self.names.dead_letter)
+        self.snapshots = topic(self.names.snapshots)
+        self.stats = topic(self.names.stats)
+
+    def owned(self, topic: str) -> set[int]:
+        return {tp.partition for tp in self.app.consumer.assignment() if tp.topic == topic}
+
+    async def score_batch(self, events: list[EventT]) -> None:
+        started = time.perf_counter()
+        result = self.scoring.process(
+            RawMessage(e.message.topic, e.message.partition, e.message.offset, e.message.value)
+            for e in events
+        )
+        await self.dead_letters(result.dead)
+        marks, idle = self.scoring.watermarks(self.owned(self.names.raw))
+        for brand, posts in result.by_brand.items():
+            for i in range(0, len(posts), SCORED_CHUNK):
+                batch = ScoredBatch(brand, tuple(posts[i : i + SCORED_CHUNK]), marks, idle)
+                await self.scored.send(key=brand.encode(), value=batch.dumps())
+            self.metrics.posts_scored.inc(len(posts))
+        await self.send_marks(force=True)
+        for source, count in result.received.items():
+            self.metrics.posts_received.labels(source).inc(count)
+        self.metrics.posts_duplicate.inc(result.duplicates)
+        self.metrics.posts_unmatched.inc(result.unmatched)
+        self.metrics.batch_seconds.labels("score").observe(time.perf_counter() - started)
+        self.metrics.batch_size.labels("score").observe(len(events))
+
+    async def send_marks(self, force: bool = False) -> None:
+        """Tell every scored partition how far event time got upstream (see ScoredBatch)."""
+        marks, idle = self.scoring.watermarks(self.owned(self.names.raw))
+        if not marks or (not force and (marks, idle) == self._last_marks):
+            return
+        self._last_marks = (marks, idle)
+        value = ScoredBatch(None, (), marks, idle).dumps()
+        for partition in range(self.settings.partitions):
+            await self.scored.send(key=None, value=value, partition=partition)
+
+    async def window_batch(self, events: list[EventT]) -> None:
+        started = time.perf_counter()
+        owned = self.app.consumer.assignment()
+        outcomes: list[Outcome] = []
+        dead: list[DeadLetter] = []
+        for event in events:
+            message = event.message
+            if message.tp not in owned:
+                continue  # revoked while buffered: its new owner reads it
+            recovered = await self.windows.ensure(message.partition, message.offset)
+            if recovered is not None:
+                outcomes.extend(recovered.outcomes)
+                self.metrics.recovery_replayed.inc(recovered.replayed)
+            result = self.windows.apply(message.partition, message.offset, message.value)
+            (dead if isinstance(result, DeadLetter) else outcomes).append(result)  # type: ignore[arg-type]
+        await self.dead_letters(dead)
+        await self.publish_outcomes(outcomes)
+        for partition, snapshot in self.windows.due_snapshots():
+            await self.snapshots.send(key=str(partition).encode(), value=snapshot, partition=partition)
+            self.metrics.snapshots_written.inc()
+        for partition, state in self.windows.states.items():
+            if state.clock is not None:
+                self.metrics.event_clock.labels(str(partition)).set(state.clock)
+        self.metrics.batch_seconds.labels("window").observe(time.perf_counter() - started)
+        self.metrics.batch_size.labels("window").observe(len(events))
+
+    async def publish_outcomes(self, outcomes: Iterable[Outcome]) -> None:
+        """Alerts are awaited until the broker has them: a snapshot taken after this claims
+        that everything before its offset is done."""
+        pending = []
+        for outcome in outcomes:
+            self.metrics.posts_counted.inc(outcome.counted)
+            self.metrics.posts_late.inc(outcome.late)
+            self.metrics.posts_too_late.inc(outcome.too_late)
+            self.metrics.window_duplicates.inc(outcome.duplicates)
+            for stats in outcome.judged:
+                record = stats_record(stats)
+                await self.stats.send(key=str(record["brand"]).encode(), value=orjson.dumps(record))
+            for alert in outcome.alerts:
+                assert isinstance(alert, Alert)
+                self.metrics.alerts_fired.labels(alert.rule, alert.severity).inc()
+                log.warning("alert %s %s %s at %s", alert.severity, alert.rule, alert.brand, alert.fired_at)
+                pending.append(await self.alerts.send(key=alert.brand.encode(), value=alert.dumps()))
+        for future in pending:
+            await future
+
+    async def dead_letters(self, letters: Iterable[DeadLetter]) -> None:
+        for letter in letters:
+            self.metrics.dead_letters.labels(letter.reason).inc()
+            log.warning(
+                "dead letter %s from %s[%d]@%d: %s",
+                letter.reason, letter.topic, letter.partition, letter.offset, letter.detail,
+            )  # fmt: skip
+            await self.dead.send(key=letter.reason.encode(), value=letter.dumps())
+
+    def on_assigned(self, assigned: Iterable[TP]) -> None:
+        self.scoring.assigned(tp.partition for tp in assigned if tp.topic == self.names.raw)
+
+    def on_revoked(self, revoked: Iterable[TP]) -> None:
+        revoked = list(revoked)
+        self.scoring.forget(tp.partition for tp in revoked if tp.topic == self.names.raw)
+        self.windows.drop(tp.partition for tp in revoked if tp.topic == self.names.scored)
+
+
+def make_app(settings: Settings, rules: Any, bootstrap: str) -> faust.App:
+    """Build the worker application for ``bootstrap`` (``host:port[,host:port...]``)."""
+    app = faust.App(
+        settings.app_id,
+        broker=[f"kafka://{server}" for server in bootstrap.split(",")],
+        key_serializer="raw",
+        value_serializer="raw",
+        broker_session_timeout=settings.session_timeout,
+        broker_heartbeat_interval=settings.heartbeat_interval,
+        broker_max_poll_records=settings.batch_size,
+        consumer_auto_offset_reset="earliest",
+        topic_partitions=settings.partitions,
+        topic_replication_factor=settings.replication_factor,
+        stream_wait_empty=False,
+        stream_buffer_maxsize=max(4 * settings.batch_size, 4096),
+        producer_linger_ms=5,
+        producer_max_request_size=16 * 1024 * 1024,
+        web_bind=settings.web_host,
+        web_host=settings.web_host,
+        web_port=settings.web_port,
+        datadir=str(settings.data_dir / settings.app_id),
+    )
+    pipeline = Pipeline(app, settings, rules, bootstrap)
+    app.pipeline = pipeline  # type: ignore[attr-defined]
+
+    @app.agent(pipeline.raw, name="score")
+    async def score(stream: faust.StreamT[bytes]) -> None:
+        async for events in stream.take_events(settings.batch_size, within=settings.batch_seconds):
+            await pipeline.score_batch(events)
+
+    @app.agent(pipeline.scored, name="window")
+    async def window(stream: faust.StreamT[bytes]) -> None:
+        async for events in stream.take_events(settings.batch_size, within=settings.batch_seconds):
+            await pipeline.window_batch(events)
+
+    @app.timer(interval=1.0)
+    async def marks() -> None:
+        await pipeline.send_marks()
+
+    @app.on_partitions_assigned.connect
+    async def assigned(sender: Any, assigned: set[TP], **kwargs: Any) -> None:
+        pipeline.on_assigned(assigned)
+
+    @app.on_partitions_revoked.connect
+    async def revoked(sender: Any, revoked: set[TP], **kwargs: Any) -> None:
+        pipeline.on_revoked(revoked)
+
+    @app.on_rebalance_complete.connect
+    async def rebalanced(sender: Any, **kwargs: Any) -> None:
+        pipeline.ready = True
+
+    @app.task
+    async def quiet_logs() -> None:
+        # The worker's own logging set-up leaves these at DEBUG whatever the level asked.
+        level = logging.DEBUG if settings.log_level == "debug" else logging.WARNING
+        for name in ("aiokafka", "faust", "mode"):
+            logging.getLogger(name).setLevel(level)
+
+    @app.page("/health/live")
+    async def live(web: Any, request: Any) -> Any:
+        return web.json({"live": True})
+
+    @app.page("/health/ready")
+    async def ready(web: Any, request: Any) -> Any:
+        status = 200 if pipeline.ready else 503
+        return web.json({"ready": pipeline.ready}, status=status)
+
+    @app.page("/metrics")
+    async def metrics(web: Any, request: Any) -> Any:
+        return web.bytes(generate_latest(pipeline.registry), content_type="text/plain")
+
+    return app

@@ -1,0 +1,139 @@
+"""The ``listener`` command: the only place that catches everything and exits non-zero
+with one clear line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from listener.errors import ListenerError
+from listener.settings import Settings
+
+log = logging.getLogger("listener")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides = {}
+    if getattr(args, "bootstrap", None):
+        overrides["kafka_bootstrap"] = args.bootstrap
+    if getattr(args, "rules", None):
+        overrides["rules_dir"] = args.rules
+    return Settings(**overrides)
+
+
+def _setup_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    # These libraries log every fetch at DEBUG; only the worker's own lines are wanted.
+    for name in ("aiokafka", "faust", "mode", "httpx"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from listener.rules.loader import load_rules
+
+    settings = _settings(args)
+    rules = load_rules(settings.rules_dir)
+    print(
+        f"{settings.rules_dir}: {len(rules.brands)} brands, {len(rules.rules)} rules, "
+        f"{len(rules.owners.groups)} owner groups: OK"
+    )
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from listener.worker import run_worker
+
+    return run_worker(_settings(args))
+
+
+def cmd_broker(args: argparse.Namespace) -> int:
+    from listener.broker.serve import serve_broker
+
+    return asyncio.run(serve_broker(args.port, args.durable))
+
+
+def cmd_scenario(args: argparse.Namespace) -> int:
+    from listener.replay.scenarios import main as scenario_main
+
+    return scenario_main([args.name, "--out", str(args.out)])
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from listener.replay.commands import replay_command
+
+    return asyncio.run(replay_command(_settings(args), args))
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from listener.replay.commands import demo_command
+
+    return asyncio.run(demo_command(_settings(args), args))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="listener", description=__doc__)
+    parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning"])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    check = sub.add_parser("check", help="validate the rules directory and exit")
+    check.add_argument("--rules", type=Path, help="rules directory (default: rules/)")
+    check.set_defaults(func=cmd_check)
+
+    worker = sub.add_parser("worker", help="run a worker against LISTENER_KAFKA_BOOTSTRAP")
+    worker.add_argument("--bootstrap", help="Kafka bootstrap servers, host:port[,host:port]")
+    worker.add_argument("--rules", type=Path)
+    worker.set_defaults(func=cmd_worker)
+
+    broker = sub.add_parser("broker", help="run the embedded broker in the foreground")
+    broker.add_argument("--port", type=int, default=9092)
+    broker.add_argument(
+        "--durable", type=Path, help="keep topics in this directory (local S3 store)"
+    )
+    broker.set_defaults(func=cmd_broker)
+
+    scenario = sub.add_parser("scenario", help="write a scenario file (JSONL)")
+    scenario.add_argument("name", choices=["intesa", "calm"])
+    scenario.add_argument("--out", type=Path, required=True)
+    scenario.set_defaults(func=cmd_scenario)
+
+    replay = sub.add_parser("replay", help="publish a JSONL file into the raw topic")
+    replay.add_argument("file", type=Path)
+    replay.add_argument("--bootstrap")
+    replay.add_argument("--rules", type=Path)
+    replay.add_argument("--speed", type=float, help="times real time (default: as fast as possible)")
+    replay.add_argument("--bundle", type=int, default=1, help="posts per message")
+    replay.add_argument(
+        "--run", action="store_true",
+        help="also start a broker (unless --bootstrap) and a worker, and report the alerts",
+    )  # fmt: skip
+    replay.add_argument("--out", type=Path, default=Path("out"), help="report directory (--run)")
+    replay.set_defaults(func=cmd_replay)
+
+    demo = sub.add_parser("demo", help="replay the Intesa Sanpaolo incident of October 2017")
+    demo.add_argument("--rules", type=Path)
+    demo.add_argument("--out", type=Path, default=Path("out/demo"))
+    demo.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    _setup_logging(args.log_level)
+    try:
+        return int(args.func(args))
+    except ListenerError as exc:
+        print(f"listener: {exc}", file=sys.stderr)
+        return 2
+    except ValidationError as exc:
+        print(f"listener: invalid setting: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

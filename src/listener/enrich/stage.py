@@ -1,0 +1,149 @@
+"""The scoring stage: raw messages in, per-brand scored batches and dead letters out.
+
+Pure apart from the wall clock used to notice idle partitions; the agent in app.py only
+moves bytes between topics and this class.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from listener.errors import InvalidPost
+from listener.records import DeadLetter, Post, ScoredPost, parse_raw_message
+
+#: Most post keys remembered per raw partition for dropping duplicates.
+MAX_SEEN_PER_PARTITION = 500_000
+
+
+class Enricher(Protocol):
+    def enrich(self, post: Post) -> list[ScoredPost]:
+        """Called once per new post; returns one scored record per brand it concerns."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class RawMessage:
+    topic: str
+    partition: int
+    offset: int
+    value: bytes
+
+
+@dataclass(slots=True)
+class ScoreResult:
+    """What one batch of raw messages turned into."""
+
+    by_brand: dict[str, list[ScoredPost]] = field(default_factory=lambda: defaultdict(list))
+    dead: list[DeadLetter] = field(default_factory=list)
+    received: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    duplicates: int = 0
+    unmatched: int = 0
+
+
+class ScoringStage:
+    """Parses, drops duplicates, enriches; tracks how far event time got in each partition."""
+
+    def __init__(
+        self,
+        enricher: Enricher,
+        dedupe_seconds: float,
+        idle_seconds: float = 3.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.enricher = enricher
+        self.dedupe_seconds = dedupe_seconds
+        self.idle_seconds = idle_seconds
+        self.clock = clock
+        self.seen: dict[int, dict[str, float]] = defaultdict(dict)
+        self.marks: dict[int, float] = {}
+        self.last_message: dict[int, float] = {}
+
+    def process(self, messages: Iterable[RawMessage]) -> ScoreResult:
+        result = ScoreResult()
+        now = self.clock()
+        for message in messages:
+            self.last_message[message.partition] = now
+            for item in parse_raw_message(message.value):
+                if isinstance(item, InvalidPost):
+                    result.dead.append(_dead_letter(message, item))
+                else:
+                    self._score(message.partition, item, result)
+        for partition in {m for m in self.seen}:
+            self._evict(partition)
+        return result
+
+    def _score(self, partition: int, post: Post, result: ScoreResult) -> None:
+        result.received[post.source] += 1
+        ts = post.ts
+        if ts > self.marks.get(partition, float("-inf")):
+            self.marks[partition] = ts
+        seen = self.seen[partition]
+        key = post.key
+        if key in seen:
+            result.duplicates += 1
+            return
+        seen[key] = ts
+        scored = self.enricher.enrich(post)
+        if not scored:
+            result.unmatched += 1
+        for record in scored:
+            result.by_brand[record.brand].append(record)
+
+    def _evict(self, partition: int) -> None:
+        seen = self.seen[partition]
+        mark = self.marks.get(partition)
+        if mark is None:
+            return
+        horizon = mark - self.dedupe_seconds
+        # Keys were inserted in arrival order, which is close to event-time order: drop
+        # from the front while they are old enough, and cap the size whatever happens.
+        while seen:
+            key = next(iter(seen))
+            if seen[key] >= horizon and len(seen) <= MAX_SEEN_PER_PARTITION:
+                break
+            del seen[key]
+
+    def watermarks(self, owned: Iterable[int]) -> tuple[dict[int, float | None], frozenset[int]]:
+        """Newest event time per owned raw partition, and which of them are idle (nothing
+        arrived for ``idle_seconds``): an idle partition does not hold the clock back."""
+        now = self.clock()
+        marks: dict[int, float | None] = {}
+        idle: set[int] = set()
+        for partition in owned:
+            marks[partition] = self.marks.get(partition)
+            last = self.last_message.get(partition)
+            if last is None or now - last >= self.idle_seconds:
+                idle.add(partition)
+        return marks, frozenset(idle)
+
+    def assigned(self, partitions: Iterable[int]) -> None:
+        """A new partition counts as busy until it has been quiet for ``idle_seconds``."""
+        now = self.clock()
+        for partition in partitions:
+            self.last_message.setdefault(partition, now)
+
+    def forget(self, partitions: Iterable[int]) -> None:
+        """Drop what was kept for partitions this worker no longer owns."""
+        for partition in partitions:
+            self.seen.pop(partition, None)
+            self.marks.pop(partition, None)
+            self.last_message.pop(partition, None)
+
+
+def _dead_letter(message: RawMessage, error: InvalidPost) -> DeadLetter:
+    return DeadLetter(
+        reason=error.reason,
+        detail=error.detail,
+        topic=message.topic,
+        partition=message.partition,
+        offset=message.offset,
+        payload=error.payload if error.payload is not None else message.value,
+    )
+
+
+def counts(result: ScoreResult) -> Mapping[str, int]:
+    return {brand: len(posts) for brand, posts in result.by_brand.items()}

@@ -1,0 +1,60 @@
+"""Process settings: ``LISTENER_*`` environment variables, validated once at start.
+
+What the user edits as YAML (brands, owners, rules, connectors) is not here: see
+``listener.rules.loader``. These are the knobs of the process itself.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Settings of one listener process. Every field can be set as ``LISTENER_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="LISTENER_", extra="forbid", frozen=True)
+
+    #: Kafka bootstrap servers, e.g. ``kafka-1:9092,kafka-2:9092``. Empty: an embedded broker
+    #: is started by the commands that need one (demo, tests); ``worker`` refuses to guess.
+    kafka_bootstrap: str = ""
+    #: Name of the Faust application; also the consumer group and the prefix of internal topics.
+    app_id: str = "listener"
+    #: Prefix of listener's own topics, so several deployments can share one cluster.
+    topic_prefix: str = "listener"
+    #: Partitions of listener's topics. Workers beyond this count sit idle.
+    partitions: int = Field(default=4, ge=1, le=1024)
+    #: Replication factor of the topics listener creates (1 on a single broker).
+    replication_factor: int = Field(default=1, ge=1, le=16)
+    #: The rules directory (brands, owners, alert rules).
+    rules_dir: Path = Path("rules")
+    #: Where the worker keeps local files.
+    data_dir: Path = Path("var")
+    #: The worker's web server (metrics, health). Port 0 picks a free one.
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(default=6066, ge=0, le=65535)
+    #: Posts are processed in micro-batches of up to this many, or whatever arrived within
+    #: ``batch_seconds``: the main lever on throughput.
+    batch_size: int = Field(default=2000, ge=1)
+    batch_seconds: float = Field(default=0.2, gt=0)
+    #: Window state is snapshotted this often (seconds of wall clock) so a restarted worker
+    #: replays only the posts since the last snapshot.
+    snapshot_seconds: float = Field(default=5.0, gt=0)
+    #: A duplicate (same source and id) is dropped if seen within this much event time.
+    dedupe_seconds: int = Field(default=86_400, ge=0)
+    #: Posts later than this behind the newest seen (event time) are counted as late.
+    allowed_lateness_seconds: int = Field(default=60, ge=0)
+    #: Kafka session timeout; the group waits up to half of it when a member joins.
+    session_timeout: float = Field(default=6.0, gt=0)
+    heartbeat_interval: float = Field(default=1.0, gt=0)
+    log_level: str = "info"
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        allowed = {"debug", "info", "warning", "error"}
+        if value.lower() not in allowed:
+            raise ValueError(f"must be one of {sorted(allowed)}")
+        return value.lower()

@@ -1,0 +1,199 @@
+"""One brand's recent posts, in event-time buckets of one window step.
+
+A hopping window of size W ending at a step boundary is the sum of the W/step buckets
+before it, so every window size is served by the same buckets and a post is added once.
+Each post key is remembered for the longest window, so a post delivered twice (a
+redelivery after a restart, or the same post fetched twice) is counted once.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from listener.records import NEGATIVE, POSITIVE, UNKNOWN, SamplePost, ScoredPost
+
+#: Samples kept per bucket and quoted per alert.
+SAMPLES: int = 3
+#: Sentiment is summed in whole units of 1e-4 (the precision compound scores are given
+#: in), so a sum does not depend on the order posts arrived in: a worker that rebuilt its
+#: state from a replay computes the very same figures, bit for bit.
+SENTIMENT_UNIT: int = 10_000
+
+
+def damage(scored: ScoredPost) -> float:
+    """How much harm a post can do: reach (log of followers and shares) times negativity."""
+    post = scored.post
+    audience = (post.author_followers or 0) + 5 * (post.shares or 0) + (post.likes or 0)
+    negativity = 0.5 if scored.label == UNKNOWN else max(0.0, -scored.compound)
+    return math.log10(10.0 + audience) * (0.25 + negativity)
+
+
+@dataclass(slots=True)
+class Bucket:
+    """Sums over the posts of one step of event time."""
+
+    volume: int = 0
+    negative: int = 0
+    positive: int = 0
+    unknown: int = 0
+    sentiment_units: int = 0
+    reach: int = 0
+    max_reach: int = 0
+    authors: set[str] = field(default_factory=set)
+    #: Min-heap of (damage, key, sample): the most damaging posts of the bucket.
+    samples: list[tuple[float, str, SamplePost]] = field(default_factory=list)
+
+    def add(self, scored: ScoredPost) -> None:
+        post = scored.post
+        self.volume += 1
+        label = scored.label
+        if label == UNKNOWN:
+            self.unknown += 1
+        else:
+            self.sentiment_units += round(scored.compound * SENTIMENT_UNIT)
+            if label == NEGATIVE:
+                self.negative += 1
+            elif label == POSITIVE:
+                self.positive += 1
+        followers = post.author_followers or 0
+        self.reach += followers
+        if followers > self.max_reach:
+            self.max_reach = followers
+        self.authors.add(f"{post.source}:{post.author_id}")
+        entry = (round(damage(scored), 9), post.key, SamplePost.from_scored(scored))
+        if len(self.samples) < SAMPLES:
+            heapq.heappush(self.samples, entry)
+        elif entry[:2] > self.samples[0][:2]:
+            heapq.heapreplace(self.samples, entry)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "n": [self.volume, self.negative, self.positive, self.unknown],
+            "s": self.sentiment_units,
+            "r": [self.reach, self.max_reach],
+            "a": sorted(self.authors),
+            "x": [[d, k, _sample_to_list(s)] for d, k, s in self.samples],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Bucket:
+        volume, negative, positive, unknown = data["n"]
+        samples = [(float(d), str(k), _sample_from_list(s)) for d, k, s in data["x"]]
+        heapq.heapify(samples)
+        return cls(
+            volume=volume,
+            negative=negative,
+            positive=positive,
+            unknown=unknown,
+            sentiment_units=int(data["s"]),
+            reach=data["r"][0],
+            max_reach=data["r"][1],
+            authors=set(data["a"]),
+            samples=samples,
+        )
+
+
+def _sample_to_list(sample: SamplePost) -> list[Any]:
+    return [getattr(sample, name) for name in SamplePost.__slots__]
+
+
+def _sample_from_list(values: list[Any]) -> SamplePost:
+    return SamplePost(*values)
+
+
+@dataclass(frozen=True, slots=True)
+class WindowSums:
+    """A window's figures before the baseline is laid beside them."""
+
+    volume: int
+    negative: int
+    positive: int
+    unknown: int
+    sentiment_sum: float
+    unique_authors: int
+    reach: int
+    max_reach: int
+    samples: tuple[SamplePost, ...]
+
+
+@dataclass(slots=True)
+class BrandWindows:
+    """Buckets, seen post keys and the brand's own last post, for one brand."""
+
+    step: int
+    buckets: dict[int, Bucket] = field(default_factory=dict)
+    seen: dict[str, float] = field(default_factory=dict)
+    brand_last_post: float | None = None
+
+    def add(self, scored: ScoredPost) -> bool:
+        """Count a post once; returns False for a post already counted."""
+        post = scored.post
+        key = post.key
+        if key in self.seen:
+            return False
+        ts = post.ts
+        self.seen[key] = ts
+        if scored.own:
+            if self.brand_last_post is None or ts > self.brand_last_post:
+                self.brand_last_post = ts
+            return True
+        index = int(ts // self.step)
+        bucket = self.buckets.get(index)
+        if bucket is None:
+            bucket = self.buckets[index] = Bucket()
+        bucket.add(scored)
+        return True
+
+    def sums(self, end: float, size: int) -> WindowSums:
+        """Figures for ``[end - size, end)``; ``end`` is a step boundary."""
+        last = int(end // self.step)
+        first = last - size // self.step
+        picked = [b for i in range(first, last) if (b := self.buckets.get(i)) is not None]
+        authors: set[str] = set()
+        samples: list[tuple[float, str, SamplePost]] = []
+        for bucket in picked:
+            authors |= bucket.authors
+            samples.extend(bucket.samples)
+        top = heapq.nlargest(SAMPLES, samples, key=lambda e: (e[0], e[1]))
+        return WindowSums(
+            volume=sum(b.volume for b in picked),
+            negative=sum(b.negative for b in picked),
+            positive=sum(b.positive for b in picked),
+            unknown=sum(b.unknown for b in picked),
+            sentiment_sum=sum(b.sentiment_units for b in picked) / SENTIMENT_UNIT,
+            unique_authors=len(authors),
+            reach=sum(b.reach for b in picked),
+            max_reach=max((b.max_reach for b in picked), default=0),
+            samples=tuple(s for _, _, s in top),
+        )
+
+    def has_posts_since(self, since: float) -> bool:
+        first = int(since // self.step)
+        return any(i >= first for i in self.buckets)
+
+    def evict(self, before: float) -> None:
+        """Forget buckets and post keys older than ``before`` (event time)."""
+        first = int(before // self.step)
+        for index in [i for i in self.buckets if i < first]:
+            del self.buckets[index]
+        for key in [k for k, ts in self.seen.items() if ts < before]:
+            del self.seen[key]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "b": {str(i): b.to_dict() for i, b in sorted(self.buckets.items())},
+            "seen": self.seen,
+            "own": self.brand_last_post,
+        }
+
+    @classmethod
+    def from_dict(cls, step: int, data: dict[str, Any]) -> BrandWindows:
+        return cls(
+            step=step,
+            buckets={int(i): Bucket.from_dict(b) for i, b in data["b"].items()},
+            seen={str(k): float(v) for k, v in data["seen"].items()},
+            brand_last_post=data["own"],
+        )

@@ -1,0 +1,271 @@
+"""The window agent's whole state for one scored partition, as a pure state machine.
+
+``apply(batch, offset)`` is the only way in. State is a deterministic function of the
+partition's messages in offset order, so a snapshot taken after offset ``o``, plus the
+messages after ``o`` replayed, is exactly the state of a worker that never stopped; and
+a message at or below the last applied offset (a redelivery) changes nothing.
+
+The clock is event time: the minimum, over all raw partitions, of the newest event time
+each has reported, less the allowed lateness. Windows ending at a step boundary are
+judged when the clock passes that boundary, so a window is judged only once it is
+complete, whatever the speed or order in which upstream partitions were read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from listener.records import ScoredBatch, SamplePost
+from listener.windows.baseline import Baseline
+from listener.windows.brand import BrandWindows
+from listener.windows.stats import WindowStats
+
+
+@dataclass(frozen=True, slots=True)
+class WindowConfig:
+    """How windows are cut: step and sizes in seconds, lateness, upstream partition count."""
+
+    step: int
+    sizes: tuple[int, ...]
+    lateness: int
+    raw_partitions: int
+    half_life: int = 86_400
+    #: Per brand: (expected posts per hour, usual negative share), seeds of the baseline.
+    priors: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+
+    @property
+    def horizon(self) -> int:
+        return max(self.sizes)
+
+
+class Judge(Protocol):
+    """Turns one brand's window figures at one boundary into alerts (pure)."""
+
+    def __call__(
+        self,
+        brand: str,
+        stats: Mapping[int, WindowStats],
+        samples: Mapping[int, tuple[SamplePost, ...]],
+        states: dict[str, Any],
+        now: float,
+    ) -> list[Any]:
+        """Called once per brand per step boundary; ``states`` is the brand's rule state,
+        to be updated in place. Returns what fired (alerts)."""
+        ...
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What applying one message did."""
+
+    counted: int = 0
+    duplicates: int = 0
+    late: int = 0
+    too_late: int = 0
+    skipped: bool = False
+    alerts: list[Any] = field(default_factory=list)
+    #: Window figures judged at each boundary passed, for metrics and reports.
+    judged: list[dict[int, WindowStats]] = field(default_factory=list)
+
+
+class PartitionState:
+    """Windows, baselines and rule states of every brand in one scored partition."""
+
+    def __init__(self, config: WindowConfig, judge: Judge) -> None:
+        self.config = config
+        self.judge = judge
+        self.brands: dict[str, BrandWindows] = {}
+        self.baselines: dict[str, dict[int, Baseline]] = {}
+        self.rule_states: dict[str, dict[str, Any]] = {}
+        self.last_judged: dict[str, float] = {}
+        #: Per raw partition: newest event time reported (None: nothing yet) and idleness.
+        self.upstream: dict[int, tuple[float | None, bool]] = {}
+        #: The last step boundary judged (event time); None until every upstream reported.
+        self.clock: float | None = None
+        #: The last message offset applied; -1 when none.
+        self.offset: int = -1
+
+    @property
+    def watermark(self) -> float | None:
+        """The event-time clock: the slowest busy raw partition, less the lateness allowed.
+        Idle partitions do not hold it back; when all are idle, everything seen is complete."""
+        if len(self.upstream) < self.config.raw_partitions:
+            return None
+        busy = [mark for mark, idle in self.upstream.values() if not idle]
+        if busy:
+            if None in busy:
+                return None
+            return min(m for m in busy if m is not None) - self.config.lateness
+        seen = [mark for mark, _ in self.upstream.values() if mark is not None]
+        return max(seen) - self.config.lateness if seen else None
+
+    def _report(self, batch: ScoredBatch) -> None:
+        for partition, mark in batch.watermarks.items():
+            old = self.upstream.get(partition, (None, False))[0]
+            if old is not None and (mark is None or mark < old):
+                mark = old  # a new owner re-reading old posts does not turn the clock back
+            self.upstream[partition] = (mark, partition in batch.idle)
+
+    def apply(self, batch: ScoredBatch, offset: int) -> Outcome:
+        outcome = Outcome()
+        if offset <= self.offset:
+            outcome.skipped = True
+            return outcome
+        self.offset = offset
+        if batch.brand is not None and batch.posts:
+            self._count(batch.brand, batch, outcome)
+        self._report(batch)
+        self._advance(outcome)
+        return outcome
+
+    def _count(self, brand: str, batch: ScoredBatch, outcome: Outcome) -> None:
+        windows = self.brands.get(brand)
+        if windows is None:
+            windows = self.brands[brand] = BrandWindows(step=self.config.step)
+        oldest = None if self.clock is None else self.clock - self.config.horizon
+        for scored in batch.posts:
+            ts = scored.post.ts
+            if oldest is not None and ts < oldest:
+                outcome.too_late += 1  # its windows are closed and forgotten
+                continue
+            if windows.add(scored):
+                outcome.counted += 1
+                if self.clock is not None and ts < self.clock:
+                    outcome.late += 1
+            else:
+                outcome.duplicates += 1
+
+    def _advance(self, outcome: Outcome) -> None:
+        mark = self.watermark
+        if mark is None:
+            return
+        step = self.config.step
+        boundary = (mark // step) * step
+        if self.clock is None:
+            self.clock = boundary - step
+        while self.clock + step <= boundary:
+            self.clock += step
+            self._judge_all(self.clock, outcome)
+        self._evict(self.clock)
+
+    def _judge_all(self, now: float, outcome: Outcome) -> None:
+        since = now - self.config.horizon
+        for brand in sorted(self.brands):
+            windows = self.brands[brand]
+            states = self.rule_states.setdefault(brand, {})
+            if not windows.has_posts_since(since) and not _active(states):
+                continue
+            stats, samples = self._stats(brand, windows, now)
+            outcome.judged.append(stats)
+            outcome.alerts.extend(self.judge(brand, stats, samples, states, now))
+
+    def _stats(
+        self, brand: str, windows: BrandWindows, now: float
+    ) -> tuple[dict[int, WindowStats], dict[int, tuple[SamplePost, ...]]]:
+        baselines = self._baselines(brand, now)
+        stats: dict[int, WindowStats] = {}
+        samples: dict[int, tuple[SamplePost, ...]] = {}
+        for size in self.config.sizes:
+            sums = windows.sums(now, size)
+            base = baselines[size]
+            stats[size] = WindowStats(
+                brand=brand,
+                size=size,
+                end=now,
+                volume=sums.volume,
+                negative=sums.negative,
+                positive=sums.positive,
+                unknown=sums.unknown,
+                sentiment_sum=sums.sentiment_sum,
+                unique_authors=sums.unique_authors,
+                reach=sums.reach,
+                max_author_reach=sums.max_reach,
+                brand_last_post=windows.brand_last_post,
+                volume_baseline=base.volume.mean,
+                volume_std=base.volume.std,
+                sentiment_baseline=base.sentiment.mean,
+                sentiment_std=base.sentiment.std,
+                negative_share_baseline=base.negative_share.mean,
+                negative_share_std=base.negative_share.std,
+            )
+            samples[size] = sums.samples
+            known = sums.volume - sums.unknown
+            base.update(
+                sums.volume,
+                known,
+                sums.sentiment_sum / known if known else 0.0,
+                sums.negative / known if known else 0.0,
+            )
+        self.last_judged[brand] = now
+        return stats, samples
+
+    def _baselines(self, brand: str, now: float) -> dict[int, Baseline]:
+        """The brand's baselines, brought up to ``now`` through the steps it sat idle."""
+        config = self.config
+        baselines = self.baselines.get(brand)
+        if baselines is None:
+            per_hour, negative_share = config.priors.get(brand, (10.0, 0.2))
+            baselines = self.baselines[brand] = {
+                size: Baseline.prior(size, config.step, config.half_life, per_hour, negative_share)
+                for size in config.sizes
+            }
+        last = self.last_judged.get(brand)
+        if last is not None:
+            idle_steps = int((now - last) // config.step) - 1
+            for _ in range(max(0, idle_steps)):
+                for base in baselines.values():
+                    base.update(0, 0, 0.0, 0.0)  # an idle step is a window with no posts
+        return baselines
+
+    def _evict(self, now: float) -> None:
+        before = now - self.config.horizon - self.config.step
+        for windows in self.brands.values():
+            windows.evict(before)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "offset": self.offset,
+            "clock": self.clock,
+            "upstream": {str(k): list(v) for k, v in self.upstream.items()},
+            "brands": {b: w.to_dict() for b, w in self.brands.items()},
+            "baselines": {
+                b: {str(s): base.to_dict() for s, base in sizes.items()}
+                for b, sizes in self.baselines.items()
+            },
+            "rules": self.rule_states,
+            "last_judged": self.last_judged,
+        }
+
+    @classmethod
+    def from_dict(cls, config: WindowConfig, judge: Judge, data: dict[str, Any]) -> PartitionState:
+        state = cls(config, judge)
+        state.offset = int(data["offset"])
+        state.clock = data["clock"]
+        state.upstream = {int(k): (v[0], bool(v[1])) for k, v in data["upstream"].items()}
+        state.brands = {
+            b: BrandWindows.from_dict(config.step, w) for b, w in data["brands"].items()
+        }
+        for brand, sizes in data["baselines"].items():
+            baselines = state._baselines(brand, state.clock or 0.0)
+            for size, values in sizes.items():
+                if int(size) in baselines:
+                    baselines[int(size)].restore(values)
+        state.rule_states = data["rules"]
+        state.last_judged = {b: float(t) for b, t in data["last_judged"].items()}
+        return state
+
+
+def _active(states: Mapping[str, Any]) -> bool:
+    """Whether any rule of the brand is pending or within its cooldown."""
+    return any(_pending(s) for s in states.values())
+
+
+def _pending(state: Any) -> bool:
+    if isinstance(state, Mapping):
+        return state.get("pending_since") is not None
+    return getattr(state, "pending_since", None) is not None
+
+
+__all__: Sequence[str] = ("Judge", "Outcome", "PartitionState", "WindowConfig")

@@ -1,0 +1,100 @@
+"""Snapshots of window state, and the reads that bring a partition's state back exactly.
+
+A snapshot is ``PartitionState.to_dict()``, compressed, on the snapshot topic's partition
+of the same number as the scored partition it covers; it records the offset it covers.
+Recovery = the newest snapshot + the scored messages after its offset. Any snapshot is a
+consistent starting point (state and offset are taken together), so a stale one written
+by a worker that lost the partition costs only a longer replay, never a wrong count.
+
+End offsets are not trusted to be exact (some brokers report the start of the last batch
+instead of the end): every read goes on until the broker has nothing more to give.
+"""
+
+from __future__ import annotations
+
+import logging
+import zlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import orjson
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.errors import KafkaError
+
+from listener.errors import BrokerError
+
+log = logging.getLogger(__name__)
+
+#: How long a read waits for more records before deciding it has reached the end.
+IDLE_MS = 300
+
+
+def encode_snapshot(state: dict[str, Any]) -> bytes:
+    return zlib.compress(orjson.dumps(state), 1)
+
+
+def decode_snapshot(raw: bytes) -> dict[str, Any]:
+    data: dict[str, Any] = orjson.loads(zlib.decompress(raw))
+    return data
+
+
+@asynccontextmanager
+async def _reader(bootstrap: str, tp: TopicPartition) -> AsyncIterator[AIOKafkaConsumer]:
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap,
+        group_id=None,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        max_partition_fetch_bytes=32 * 1024 * 1024,
+        fetch_max_bytes=64 * 1024 * 1024,
+    )
+    try:
+        await consumer.start()
+        consumer.assign([tp])
+        yield consumer
+    except KafkaError as exc:
+        raise BrokerError(f"cannot read {tp.topic}[{tp.partition}]: {exc!r}") from exc
+    finally:
+        await consumer.stop()
+
+
+async def read_range(
+    bootstrap: str, topic: str, partition: int, start: int, stop: int | None
+) -> AsyncIterator[tuple[int, bytes]]:
+    """Yield (offset, value) of ``topic[partition]`` from ``start`` up to, not including,
+    ``stop`` (None: until the broker has nothing more)."""
+    tp = TopicPartition(topic, partition)
+    async with _reader(bootstrap, tp) as consumer:
+        consumer.seek(tp, start)
+        while True:
+            records = (await consumer.getmany(tp, timeout_ms=IDLE_MS)).get(tp, [])
+            if not records:
+                return
+            for record in records:
+                if stop is not None and record.offset >= stop:
+                    return
+                if record.value is not None:
+                    yield record.offset, record.value
+
+
+async def latest_snapshot(bootstrap: str, topic: str, partition: int) -> dict[str, Any] | None:
+    """The newest snapshot of a partition, or None if it has never been snapshotted."""
+    tp = TopicPartition(topic, partition)
+    async with _reader(bootstrap, tp) as consumer:
+        end = (await consumer.end_offsets([tp]))[tp]
+    newest: bytes | None = None
+    # Start a little before the reported end, so an end that points at the start of the
+    # last batch, rather than past it, still finds the last record.
+    async for _, value in read_range(bootstrap, topic, partition, max(0, end - 2), None):
+        newest = value
+    if newest is None and end > 0:
+        async for _, value in read_range(bootstrap, topic, partition, 0, None):
+            newest = value
+    if newest is None:
+        return None
+    try:
+        return decode_snapshot(newest)
+    except (zlib.error, orjson.JSONDecodeError) as exc:
+        log.error("snapshot of %s[%d] unreadable (%s); rebuilding from the start", topic, partition, exc)
+        return None

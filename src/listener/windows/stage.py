@@ -1,0 +1,123 @@
+"""The window stage: one :class:`PartitionState` per owned scored partition, recovered
+exactly when a partition is (re)assigned, and snapshotted as it goes."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import orjson
+
+from listener.errors import InvalidPost
+from listener.records import DeadLetter, ScoredBatch
+from listener.windows.partition import Judge, Outcome, PartitionState, WindowConfig
+from listener.windows.recovery import encode_snapshot, latest_snapshot, read_range
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Recovered:
+    """How a partition's state was brought back."""
+
+    partition: int
+    snapshot_offset: int
+    replayed: int
+    outcomes: tuple[Outcome, ...]
+
+
+class WindowStage:
+    """Owns the partition states of this worker."""
+
+    def __init__(
+        self,
+        config: WindowConfig,
+        judge: Judge,
+        bootstrap: str,
+        scored_topic: str,
+        snapshot_topic: str,
+        snapshot_seconds: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.config = config
+        self.judge = judge
+        self.bootstrap = bootstrap
+        self.scored_topic = scored_topic
+        self.snapshot_topic = snapshot_topic
+        self.snapshot_seconds = snapshot_seconds
+        self.clock = clock
+        self.states: dict[int, PartitionState] = {}
+        self._snapshotted: dict[int, tuple[float, int]] = {}
+
+    async def ensure(self, partition: int, next_offset: int) -> Recovered | None:
+        """Make sure the state of ``partition`` covers every offset before ``next_offset``.
+
+        Called before the first message of a partition after it was assigned: loads the
+        newest snapshot and replays the scored messages between it and ``next_offset``.
+        """
+        if partition in self.states:
+            return None
+        data = await latest_snapshot(self.bootstrap, self.snapshot_topic, partition)
+        state = (
+            PartitionState(self.config, self.judge)
+            if data is None
+            else PartitionState.from_dict(self.config, self.judge, data)
+        )
+        start = state.offset + 1
+        outcomes: list[Outcome] = []
+        if start < next_offset:
+            async for offset, value in read_range(
+                self.bootstrap, self.scored_topic, partition, start, next_offset
+            ):
+                result = self._apply(state, partition, offset, value)
+                if isinstance(result, Outcome):
+                    outcomes.append(result)
+        self.states[partition] = state
+        self._snapshotted[partition] = (self.clock(), state.offset)
+        log.info(
+            "window state of %s[%d] recovered: snapshot at offset %d, %d messages replayed",
+            self.scored_topic, partition, start - 1, len(outcomes),
+        )  # fmt: skip
+        return Recovered(partition, start - 1, len(outcomes), tuple(outcomes))
+
+    def apply(self, partition: int, offset: int, value: bytes) -> Outcome | DeadLetter:
+        return self._apply(self.states[partition], partition, offset, value)
+
+    def _apply(
+        self, state: PartitionState, partition: int, offset: int, value: bytes
+    ) -> Outcome | DeadLetter:
+        try:
+            batch = ScoredBatch.loads(value)
+        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, InvalidPost) as exc:
+            state.offset = max(state.offset, offset)
+            return DeadLetter(
+                reason="bad_scored_batch",
+                detail=repr(exc)[:200],
+                topic=self.scored_topic,
+                partition=partition,
+                offset=offset,
+                payload=value,
+            )
+        return state.apply(batch, offset)
+
+    def due_snapshots(self, force: bool = False) -> list[tuple[int, bytes]]:
+        """Snapshots of the states that changed and were not saved for ``snapshot_seconds``.
+
+        Call only when every output of the messages applied so far has been delivered:
+        a snapshot claims its offset is fully done.
+        """
+        now = self.clock()
+        due = []
+        for partition, state in self.states.items():
+            when, offset = self._snapshotted.get(partition, (0.0, -1))
+            if state.offset > offset and (force or now - when >= self.snapshot_seconds):
+                due.append((partition, encode_snapshot(state.to_dict())))
+                self._snapshotted[partition] = (now, state.offset)
+        return due
+
+    def drop(self, partitions: Iterable[int]) -> None:
+        for partition in partitions:
+            self.states.pop(partition, None)
+            self._snapshotted.pop(partition, None)

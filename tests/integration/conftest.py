@@ -1,0 +1,38 @@
+"""Integration tests run the real thing: the embedded broker, worker processes, rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from listener.replay.scenarios import generate_calm_day, generate_intesa, write_jsonl
+from listener.rules.loader import load_rules
+from listener.rules.ruleset import RuleSet
+from listener.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def rules() -> RuleSet:
+    return load_rules(ROOT / "rules")
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(rules_dir=ROOT / "rules", partitions=4, data_dir=tmp_path)
+
+
+@pytest.fixture(scope="session")
+def intesa_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("scenarios") / "intesa.jsonl"
+    write_jsonl(generate_intesa(), path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def calm_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("scenarios") / "calm.jsonl"
+    write_jsonl(generate_calm_day(), path)
+    return path
