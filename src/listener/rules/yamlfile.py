@@ -1,0 +1,77 @@
+"""Reading one rules file: YAML syntax errors with their line, and duplicate keys refused.
+
+Plain PyYAML keeps the last of two equal keys without a word, so a brand or person pasted
+twice would silently replace the first; here both lines are reported instead.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Final
+
+import yaml
+from yaml.nodes import MappingNode, ScalarNode
+
+from listener.errors import ConfigIssue
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that records duplicate keys instead of keeping the last one."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.duplicates: list[str] = []
+
+    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
+        first_line: dict[str, int] = {}
+        for key_node, _ in node.value:
+            # Merge keys ("<<") legitimately repeat what they merge; only literal keys count.
+            if not isinstance(key_node, ScalarNode) or key_node.tag.endswith(":merge"):
+                continue
+            line = key_node.start_mark.line + 1
+            if key_node.value in first_line:
+                self.duplicates.append(
+                    f'line {line}: duplicate key "{key_node.value}" '
+                    f"(first on line {first_line[key_node.value]})"
+                )
+            else:
+                first_line[key_node.value] = line
+        return super().construct_mapping(node, deep)
+
+
+class Unreadable:
+    """What :func:`read_yaml` returns for a file it could not parse (None is valid YAML)."""
+
+
+UNREADABLE: Final = Unreadable()
+
+
+def read_yaml(path: Path, label: str, issues: list[ConfigIssue]) -> object:
+    """The parsed content of ``path``, or :data:`UNREADABLE` after adding why it could not
+    be read. Duplicate keys are reported, but the content is still returned so the rest of
+    the file is checked in the same run."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        issues.append(ConfigIssue(label, "", f"cannot be read: {exc}"))
+        return UNREADABLE
+    loader = _StrictLoader(text)
+    try:
+        data = loader.get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        issues.append(ConfigIssue(label, "", _syntax_message(exc)))
+        return UNREADABLE
+    except yaml.YAMLError as exc:
+        issues.append(ConfigIssue(label, "", f"YAML syntax error: {exc}"))
+        return UNREADABLE
+    finally:
+        loader.dispose()
+    issues.extend(ConfigIssue(label, "", message) for message in loader.duplicates)
+    return data
+
+
+def _syntax_message(exc: yaml.MarkedYAMLError) -> str:
+    mark = exc.problem_mark or exc.context_mark
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+    problem = ": ".join(part for part in (exc.context, exc.problem) if part)
+    return f"YAML syntax error{where}: {problem or 'not valid YAML'}"
