@@ -23,7 +23,7 @@ MAX_POST_BYTES: Final = 64 * 1024
 #: Longest post text accepted, in characters.
 MAX_TEXT_CHARS: Final = 20_000
 
-_SOURCE_RE: Final = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
+_SOURCE_RE: Final = re.compile(r"[a-z][a-z0-9_-]{0,31}")
 
 #: Sentiment labels. ``unknown`` means the post's language is not one listener reads.
 NEGATIVE: Final = "negative"
@@ -129,7 +129,7 @@ def post_from_dict(data: object) -> Post:
         values[name] = number
     if not values["id"]:
         raise InvalidPost("missing_field", "id is empty")
-    if not _SOURCE_RE.match(values["source"]):
+    if not _SOURCE_RE.fullmatch(values["source"]):
         raise InvalidPost("bad_source", f"source {values['source'][:40]!r} is not a source name")
     if len(values["text"]) > MAX_TEXT_CHARS:
         raise InvalidPost("too_large", f"text has {len(values['text'])} characters")
@@ -391,7 +391,7 @@ def parse_raw_message(raw: bytes, max_bytes: int = MAX_POST_BYTES) -> list[Post 
 
     Each element is validated on its own, so one bad post in a bundle costs only itself.
     """
-    if raw[:1] != b"[":
+    if raw.lstrip()[:1] != b"[":
         try:
             return [parse_post(raw, max_bytes)]
         except InvalidPost as exc:
@@ -406,9 +406,12 @@ def parse_raw_message(raw: bytes, max_bytes: int = MAX_POST_BYTES) -> list[Post 
         return [InvalidPost("too_large", f"bundle of {len(items)} posts is over {MAX_BUNDLE_POSTS}")]
     out: list[Post | InvalidPost] = []
     for item in items:
+        encoded = orjson.dumps(item)
         try:
+            if len(encoded) > max_bytes:
+                raise InvalidPost("too_large", f"{len(encoded)} bytes is over the limit of {max_bytes}")
             out.append(post_from_dict(item))
         except InvalidPost as exc:
-            exc.payload = orjson.dumps(item)
+            exc.payload = encoded
             out.append(exc)
     return out

@@ -66,7 +66,7 @@ async def test_malformed_lines_are_dead_lettered_and_good_posts_scored(
         "wrong_type": orjson.dumps({**_post(901, 2), "author_followers": "many"}),
         "bad_timestamp": orjson.dumps({**_post(902, 3), "created_at": "yesterday at noon"}),
         "too_large": orjson.dumps({**_post(903, 4), "text": "Intesa " * 12_000}),
-        "not_an_object": b"[1, 2, 3]",
+        "not_an_object": b'"just a string"',
     }
     lines = [orjson.dumps(p) for p in good]
     for i, raw in enumerate(bad.values()):

@@ -17,6 +17,9 @@ from listener.records import DeadLetter, Post, ScoredPost, parse_raw_message
 
 #: Most post keys remembered per raw partition for dropping duplicates.
 MAX_SEEN_PER_PARTITION = 500_000
+#: A post dated further ahead of the wall clock than this is refused: one bad clock would
+#: otherwise push event time forward and make every real post after it too late.
+MAX_FUTURE_SECONDS = 3600.0
 
 
 class Enricher(Protocol):
@@ -53,8 +56,10 @@ class ScoringStage:
         dedupe_seconds: float,
         idle_seconds: float = 3.0,
         clock: Callable[[], float] = time.monotonic,
+        wall: Callable[[], float] = time.time,
     ) -> None:
         self.enricher = enricher
+        self.wall = wall
         self.dedupe_seconds = dedupe_seconds
         self.idle_seconds = idle_seconds
         self.clock = clock
@@ -65,9 +70,12 @@ class ScoringStage:
     def process(self, messages: Iterable[RawMessage]) -> ScoreResult:
         result = ScoreResult()
         now = self.clock()
+        latest = self.wall() + MAX_FUTURE_SECONDS
         for message in messages:
             self.last_message[message.partition] = now
             for item in parse_raw_message(message.value):
+                if not isinstance(item, InvalidPost) and item.ts > latest:
+                    item = _future(message, item)
                 if isinstance(item, InvalidPost):
                     result.dead.append(_dead_letter(message, item))
                 else:
@@ -147,3 +155,10 @@ def _dead_letter(message: RawMessage, error: InvalidPost) -> DeadLetter:
 
 def counts(result: ScoreResult) -> Mapping[str, int]:
     return {brand: len(posts) for brand, posts in result.by_brand.items()}
+
+
+def _future(message: RawMessage, post: Post) -> InvalidPost:
+    error = InvalidPost("future_timestamp", f"created_at {post.created_at} is ahead of now")
+    if message.value.lstrip()[:1] == b"[":
+        error.payload = post.dumps()  # only this post of the bundle is refused
+    return error

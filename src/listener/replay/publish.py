@@ -61,7 +61,10 @@ def read_lines(path: Path) -> list[Line]:
 def _peek(raw: bytes) -> tuple[float | None, bytes | None]:
     try:
         data = orjson.loads(raw)
-        ts = datetime.fromisoformat(data["created_at"]).timestamp()
+        when = datetime.fromisoformat(data["created_at"])
+        if when.tzinfo is None:
+            return None, None  # refused downstream; it must not sort by this machine's zone
+        ts = when.timestamp()
         key = f"{data['source']}:{data['id']}".encode()
     except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
         return None, None

@@ -8,6 +8,7 @@ redelivery after a restart, or the same post fetched twice) is counted once.
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import math
 from dataclasses import dataclass, field
@@ -121,12 +122,13 @@ class WindowSums:
 
 @dataclass(slots=True)
 class BrandWindows:
-    """Buckets, seen post keys and the brand's own last post, for one brand."""
+    """Buckets, seen post keys and the times of the brand's own posts, for one brand."""
 
     step: int
     buckets: dict[int, Bucket] = field(default_factory=dict)
     seen: dict[str, float] = field(default_factory=dict)
-    brand_last_post: float | None = None
+    #: Times of the brand's own posts, ascending: the horizon's, and the last one before it.
+    own_posts: list[float] = field(default_factory=list)
 
     def add(self, scored: ScoredPost) -> bool:
         """Count a post once; returns False for a post already counted."""
@@ -137,8 +139,7 @@ class BrandWindows:
         ts = post.ts
         self.seen[key] = ts
         if scored.own:
-            if self.brand_last_post is None or ts > self.brand_last_post:
-                self.brand_last_post = ts
+            bisect.insort(self.own_posts, ts)
             return True
         index = int(ts // self.step)
         bucket = self.buckets.get(index)
@@ -170,9 +171,16 @@ class BrandWindows:
             samples=tuple(s for _, _, s in top),
         )
 
-    def has_posts_since(self, since: float) -> bool:
-        first = int(since // self.step)
-        return any(i >= first for i in self.buckets)
+    def brand_last_post(self, end: float) -> float | None:
+        """The brand's last own post before ``end``: a post read early (a replay delivers
+        tomorrow's statement before today's windows are judged) must not count yet."""
+        index = bisect.bisect_left(self.own_posts, end)
+        return self.own_posts[index - 1] if index else None
+
+    def has_posts_between(self, since: float, until: float) -> bool:
+        """Whether any bucket of ``[since, until)`` holds a post."""
+        first, last = int(since // self.step), int(until // self.step)
+        return any(first <= i < last for i in self.buckets)
 
     def evict(self, before: float) -> None:
         """Forget buckets and post keys older than ``before`` (event time)."""
@@ -181,12 +189,14 @@ class BrandWindows:
             del self.buckets[index]
         for key in [k for k, ts in self.seen.items() if ts < before]:
             del self.seen[key]
+        keep = bisect.bisect_left(self.own_posts, before)
+        del self.own_posts[: max(0, keep - 1)]  # the last one before the horizon still counts
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "b": {str(i): b.to_dict() for i, b in sorted(self.buckets.items())},
-            "seen": self.seen,
-            "own": self.brand_last_post,
+            "seen": dict(self.seen),
+            "own": list(self.own_posts),
         }
 
     @classmethod
@@ -195,5 +205,5 @@ class BrandWindows:
             step=step,
             buckets={int(i): Bucket.from_dict(b) for i, b in data["b"].items()},
             seen={str(k): float(v) for k, v in data["seen"].items()},
-            brand_last_post=data["own"],
+            own_posts=[float(t) for t in data["own"]],
         )

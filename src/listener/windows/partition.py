@@ -23,6 +23,10 @@ from listener.windows.brand import BrandWindows
 from listener.windows.stats import WindowStats
 
 
+#: Old buckets and post keys are swept once every this many steps.
+EVICT_EVERY = 10
+
+
 @dataclass(frozen=True, slots=True)
 class WindowConfig:
     """How windows are cut: step and sizes in seconds, lateness, upstream partition count."""
@@ -86,6 +90,8 @@ class PartitionState:
         self.clock: float | None = None
         #: The last message offset applied; -1 when none.
         self.offset: int = -1
+        #: Earliest post counted before the clock started: where judging begins.
+        self.earliest: float | None = None
 
     @property
     def watermark(self) -> float | None:
@@ -132,6 +138,8 @@ class PartitionState:
                 continue
             if windows.add(scored):
                 outcome.counted += 1
+                if self.clock is None and (self.earliest is None or ts < self.earliest):
+                    self.earliest = ts
                 if self.clock is not None and ts < self.clock:
                     outcome.late += 1
             else:
@@ -144,7 +152,11 @@ class PartitionState:
         step = self.config.step
         boundary = (mark // step) * step
         if self.clock is None:
-            self.clock = boundary - step
+            # Judge from the first post held, not from the first complete watermark: a
+            # replay read at full speed delivers days of posts before every upstream
+            # partition has reported once, and those days must be judged too.
+            start = boundary if self.earliest is None else min(boundary, self.earliest)
+            self.clock = (start // step) * step
         while self.clock + step <= boundary:
             self.clock += step
             self._judge_all(self.clock, outcome)
@@ -155,7 +167,7 @@ class PartitionState:
         for brand in sorted(self.brands):
             windows = self.brands[brand]
             states = self.rule_states.setdefault(brand, {})
-            if not windows.has_posts_since(since) and not _active(states):
+            if not windows.has_posts_between(since, now) and not _active(states):
                 continue
             stats, samples = self._stats(brand, windows, now)
             outcome.judged.append(stats)
@@ -182,7 +194,7 @@ class PartitionState:
                 unique_authors=sums.unique_authors,
                 reach=sums.reach,
                 max_author_reach=sums.max_reach,
-                brand_last_post=windows.brand_last_post,
+                brand_last_post=windows.brand_last_post(now),
                 volume_baseline=base.volume.mean,
                 volume_std=base.volume.std,
                 sentiment_baseline=base.sentiment.mean,
@@ -220,6 +232,10 @@ class PartitionState:
         return baselines
 
     def _evict(self, now: float) -> None:
+        # Posts older than the horizon are refused before their key is looked up, so old
+        # keys only cost memory: sweeping every ten steps is enough and much cheaper.
+        if int(now // self.config.step) % EVICT_EVERY:
+            return
         before = now - self.config.horizon - self.config.step
         for windows in self.brands.values():
             windows.evict(before)
@@ -228,14 +244,15 @@ class PartitionState:
         return {
             "offset": self.offset,
             "clock": self.clock,
+            "earliest": self.earliest,
             "upstream": {str(k): list(v) for k, v in self.upstream.items()},
             "brands": {b: w.to_dict() for b, w in self.brands.items()},
             "baselines": {
                 b: {str(s): base.to_dict() for s, base in sizes.items()}
                 for b, sizes in self.baselines.items()
             },
-            "rules": self.rule_states,
-            "last_judged": self.last_judged,
+            "rules": {b: {r: dict(s) for r, s in rules.items()} for b, rules in self.rule_states.items()},
+            "last_judged": dict(self.last_judged),
         }
 
     @classmethod
@@ -243,6 +260,7 @@ class PartitionState:
         state = cls(config, judge)
         state.offset = int(data["offset"])
         state.clock = data["clock"]
+        state.earliest = data.get("earliest")
         state.upstream = {int(k): (v[0], bool(v[1])) for k, v in data["upstream"].items()}
         state.brands = {
             b: BrandWindows.from_dict(config.step, w) for b, w in data["brands"].items()
@@ -258,7 +276,7 @@ class PartitionState:
 
 
 def _active(states: Mapping[str, Any]) -> bool:
-    """Whether any rule of the brand is pending or within its cooldown."""
+    """Whether any rule of the brand is pending (its condition held at the last boundary)."""
     return any(_pending(s) for s in states.values())
 
 

@@ -1,0 +1,263 @@
+"""The scoring stage: raw messages in, scored posts by brand and dead letters out."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+from conftest import T0, make_post, post_dict
+
+from listener.enrich import stage as stage_module
+from listener.enrich.stage import RawMessage, ScoringStage, counts
+from listener.records import NEGATIVE, DeadLetter, Post, ScoredPost
+
+TOPIC = "posts.raw"
+
+
+class AcmeEnricher:
+    """Scores for brand acme the posts whose text mentions it, and records what it saw."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def enrich(self, post: Post) -> list[ScoredPost]:
+        self.seen.append(post.key)
+        if "acme" not in post.text.lower():
+            return []
+        records = [ScoredPost("acme", post, "en", -0.5, NEGATIVE, own=False)]
+        if "globex" in post.text.lower():
+            records.append(ScoredPost("globex", post, "en", -0.5, NEGATIVE, own=False))
+        return records
+
+
+class FakeClock:
+    def __init__(self, now: float = 1000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def make_stage(
+    dedupe_seconds: float = 3600.0, idle_seconds: float = 3.0
+) -> tuple[ScoringStage, AcmeEnricher, FakeClock]:
+    enricher, clock = AcmeEnricher(), FakeClock()
+    return ScoringStage(enricher, dedupe_seconds, idle_seconds, clock), enricher, clock
+
+
+def message(value: bytes | Post, partition: int = 0, offset: int = 0) -> RawMessage:
+    raw = value.dumps() if isinstance(value, Post) else value
+    return RawMessage(TOPIC, partition, offset, raw)
+
+
+def acme(id: str, ts: float = T0) -> Post:
+    return make_post(id, ts=ts, text=f"acme post {id}")
+
+
+# --- parsing and dead letters -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        (b"{nope", "invalid_json"),
+        (b"17", "not_an_object"),
+        (orjson.dumps(post_dict(id=None)), "missing_field"),
+        (orjson.dumps(post_dict(likes=True)), "wrong_type"),
+        (orjson.dumps(post_dict(created_at="2025-03-01 09:30")), "bad_timestamp"),
+        (orjson.dumps(post_dict(source="Bad Source")), "bad_source"),
+        (orjson.dumps(post_dict(text="x" * 20_001)), "too_large"),
+    ],
+)
+def test_a_bad_message_becomes_a_dead_letter_naming_where_it_came_from(
+    value: bytes, reason: str
+) -> None:
+    stage, enricher, _ = make_stage()
+    result = stage.process([message(value, partition=4, offset=1234)])
+    assert result.dead == [
+        DeadLetter(
+            reason=reason,
+            detail=result.dead[0].detail,
+            topic=TOPIC,
+            partition=4,
+            offset=1234,
+            payload=value,
+        )
+    ]
+    assert result.dead[0].detail
+    assert enricher.seen == []
+    assert dict(result.by_brand) == {} and dict(result.received) == {}
+
+
+def test_a_bad_post_in_a_bundle_is_dead_lettered_alone_with_its_own_payload() -> None:
+    stage, enricher, _ = make_stage()
+    bad = post_dict(id="b", created_at="noon")
+    value = orjson.dumps([post_dict(id="a"), bad, post_dict(id="c", text="nothing here")])
+    result = stage.process([message(value, partition=2, offset=99)])
+    [dead] = result.dead
+    assert (dead.reason, dead.topic, dead.partition, dead.offset) == ("bad_timestamp", TOPIC, 2, 99)
+    assert orjson.loads(dead.payload) == bad
+    assert enricher.seen == ["twitter:a", "twitter:c"]
+    assert [s.post.id for s in result.by_brand["acme"]] == ["a"]
+    assert result.unmatched == 1
+
+
+def test_good_messages_around_a_bad_one_are_all_scored() -> None:
+    stage, _, _ = make_stage()
+    result = stage.process(
+        [message(acme("1"), offset=10), message(b"][", offset=11), message(acme("2"), offset=12)]
+    )
+    assert [d.offset for d in result.dead] == [11]
+    assert [s.post.id for s in result.by_brand["acme"]] == ["1", "2"]
+
+
+# --- scoring ----------------------------------------------------------------------------
+
+
+def test_scored_posts_are_grouped_by_brand_and_unmatched_posts_counted() -> None:
+    stage, _, _ = make_stage()
+    posts = [
+        make_post("1", text="acme and globex"),
+        make_post("2", text="acme again"),
+        make_post("3", text="about nothing"),
+        make_post("4", source="reddit", text="ACME"),
+    ]
+    result = stage.process([message(p, offset=i) for i, p in enumerate(posts)])
+    assert [s.post.key for s in result.by_brand["acme"]] == [
+        "twitter:1",
+        "twitter:2",
+        "reddit:4",
+    ]
+    assert [s.post.key for s in result.by_brand["globex"]] == ["twitter:1"]
+    assert counts(result) == {"acme": 3, "globex": 1}
+    assert result.unmatched == 1
+    assert dict(result.received) == {"twitter": 3, "reddit": 1}
+    assert (result.duplicates, result.dead) == (0, [])
+
+
+def test_a_duplicate_is_dropped_before_it_is_enriched() -> None:
+    stage, enricher, _ = make_stage()
+    first = stage.process([message(acme("1")), message(acme("1"), offset=1)])
+    assert first.duplicates == 1
+    assert len(first.by_brand["acme"]) == 1
+    # The same key later, even with other content, is still the same post.
+    again = stage.process([message(make_post("1", ts=T0, text="acme edited"), offset=2)])
+    assert again.duplicates == 1
+    assert dict(again.by_brand) == {}
+    assert again.unmatched == 0
+    assert dict(again.received) == {"twitter": 1}  # received counts what came in
+    assert enricher.seen == ["twitter:1"]
+
+
+def test_a_duplicate_inside_a_bundle_is_dropped() -> None:
+    stage, _, _ = make_stage()
+    value = orjson.dumps([post_dict(id="1"), post_dict(id="1"), post_dict(id="2")])
+    result = stage.process([message(value)])
+    assert result.duplicates == 1
+    assert [s.post.id for s in result.by_brand["acme"]] == ["1", "2"]
+
+
+def test_duplicates_are_tracked_per_raw_partition() -> None:
+    stage, _, _ = make_stage()
+    result = stage.process([message(acme("1"), partition=0), message(acme("1"), partition=1)])
+    assert result.duplicates == 0
+    assert len(result.by_brand["acme"]) == 2
+
+
+def test_a_key_is_forgotten_once_event_time_has_moved_past_the_dedupe_horizon() -> None:
+    stage, enricher, _ = make_stage(dedupe_seconds=600)
+    stage.process([message(acme("old", ts=T0))])
+    stage.process([message(acme("mid", ts=T0 + 600))])  # exactly the horizon: kept
+    assert stage.process([message(acme("old", ts=T0))]).duplicates == 1
+    stage.process([message(acme("new", ts=T0 + 601))])
+    assert set(stage.seen[0]) == {"twitter:mid", "twitter:new"}
+    again = stage.process([message(acme("old", ts=T0))])
+    assert again.duplicates == 0
+    assert enricher.seen.count("twitter:old") == 2
+
+
+def test_the_keys_kept_per_partition_are_capped(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(stage_module, "MAX_SEEN_PER_PARTITION", 3)
+    stage, _, _ = make_stage()
+    stage.process([message(acme(str(i), ts=T0 + i), offset=i) for i in range(5)])
+    assert list(stage.seen[0]) == ["twitter:2", "twitter:3", "twitter:4"]
+    assert stage.process([message(acme("0", ts=T0))]).duplicates == 0
+
+
+# --- event time per partition -----------------------------------------------------------
+
+
+def test_each_partition_marks_the_newest_event_time_it_has_seen() -> None:
+    stage, _, _ = make_stage()
+    stage.process(
+        [
+            message(acme("1", ts=T0 + 50), partition=0),
+            message(acme("2", ts=T0 + 20), partition=0),  # older: the mark stays
+            message(make_post("3", ts=T0 + 80, text="no brand"), partition=1),
+            message(b"garbage", partition=2),
+        ]
+    )
+    assert stage.marks == {0: T0 + 50, 1: T0 + 80}
+    stage.process([message(acme("2", ts=T0 + 90), partition=0)])  # a duplicate still tells time
+    assert stage.marks[0] == T0 + 90
+
+
+def test_watermarks_report_marks_and_which_partitions_are_idle() -> None:
+    stage, _, clock = make_stage(idle_seconds=3.0)
+    clock.now = 100.0
+    stage.process([message(acme("1", ts=T0 + 5), partition=0), message(b"bad", partition=1)])
+    clock.now = 102.9
+    assert stage.watermarks([0, 1, 2]) == ({0: T0 + 5, 1: None, 2: None}, frozenset({2}))
+    clock.now = 103.0  # quiet for exactly idle_seconds: idle
+    assert stage.watermarks([0, 1, 2]) == ({0: T0 + 5, 1: None, 2: None}, frozenset({0, 1, 2}))
+    clock.now = 104.0
+    stage.process([message(acme("2", ts=T0 + 9), partition=1)])
+    assert stage.watermarks([0, 1]) == ({0: T0 + 5, 1: T0 + 9}, frozenset({0}))
+    # Only owned partitions are reported.
+    assert stage.watermarks([1]) == ({1: T0 + 9}, frozenset())
+
+
+def test_an_empty_poll_does_not_make_a_partition_busy() -> None:
+    stage, _, clock = make_stage(idle_seconds=3.0)
+    clock.now = 10.0
+    stage.process([message(acme("1"), partition=0)])
+    clock.now = 20.0
+    result = stage.process([])
+    assert (result.dead, dict(result.by_brand)) == ([], {})
+    assert stage.watermarks([0])[1] == frozenset({0})
+
+
+def test_a_newly_assigned_partition_is_busy_until_quiet_for_idle_seconds() -> None:
+    stage, _, clock = make_stage(idle_seconds=5.0)
+    clock.now = 50.0
+    stage.assigned([3, 4])
+    clock.now = 54.0
+    assert stage.watermarks([3, 4]) == ({3: None, 4: None}, frozenset())
+    clock.now = 55.0
+    assert stage.watermarks([3, 4]) == ({3: None, 4: None}, frozenset({3, 4}))
+
+
+def test_assigning_a_partition_again_does_not_reset_when_it_last_heard() -> None:
+    stage, _, clock = make_stage(idle_seconds=5.0)
+    clock.now = 50.0
+    stage.process([message(acme("1"), partition=3)])
+    clock.now = 60.0
+    stage.assigned([3])
+    assert stage.watermarks([3])[1] == frozenset({3})
+
+
+def test_forget_drops_everything_kept_for_a_partition() -> None:
+    stage, enricher, clock = make_stage()
+    clock.now = 100.0
+    stage.process([message(acme("1", ts=T0), partition=0), message(acme("2", ts=T0), partition=1)])
+    stage.forget([0, 7])  # 7 was never owned: nothing to drop
+    assert 0 not in stage.marks and 0 not in stage.seen and 0 not in stage.last_message
+    assert stage.marks == {1: T0}
+    # Heard of by nobody now: no mark, and idle until something arrives.
+    assert stage.watermarks([0, 1]) == ({0: None, 1: T0}, frozenset({0}))
+    # Its posts are no longer duplicates there; partition 1 still remembers its own.
+    result = stage.process(
+        [message(acme("1", ts=T0), partition=0), message(acme("2"), partition=1)]
+    )
+    assert result.duplicates == 1
+    assert [s.post.id for s in result.by_brand["acme"]] == ["1"]
+    assert enricher.seen == ["twitter:1", "twitter:2", "twitter:1"]
