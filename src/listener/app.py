@@ -7,6 +7,7 @@ which are tested without a broker.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Iterable
@@ -17,6 +18,8 @@ import orjson
 from faust.types import TP, EventT
 from prometheus_client import CollectorRegistry, generate_latest
 
+from listener.broker.transport import SCHEME as TRANSPORT_SCHEME
+from listener.broker.transport import register as register_transport
 from listener.enrich.stage import RawMessage, ScoringStage
 from listener.metrics import Metrics
 from listener.records import Alert, DeadLetter, ScoredBatch
@@ -77,10 +80,12 @@ class Pipeline:
             for e in events
         )
         await self.dead_letters(result.dead)
-        marks, idle = self.scoring.watermarks(self.owned(self.names.raw))
+        # Posts go out without news of event time; only once every post of the batch has
+        # been sent does each scored partition hear how far the batch got, so a window is
+        # never judged while part of its posts are still to come.
         for brand, posts in result.by_brand.items():
             for i in range(0, len(posts), SCORED_CHUNK):
-                batch = ScoredBatch(brand, tuple(posts[i : i + SCORED_CHUNK]), marks, idle)
+                batch = ScoredBatch(brand, tuple(posts[i : i + SCORED_CHUNK]), {})
                 await self.scored.send(key=brand.encode(), value=batch.dumps())
             self.metrics.posts_scored.inc(len(posts))
         await self.send_marks(force=True)
@@ -104,16 +109,11 @@ class Pipeline:
     async def window_batch(self, events: list[EventT]) -> None:
         started = time.perf_counter()
         owned = self.app.consumer.assignment()
-        outcomes: list[Outcome] = []
+        events = [e for e in events if e.message.tp in owned]  # revoked ones: the new owner's
+        outcomes = await self.recover(events)
         dead: list[DeadLetter] = []
         for event in events:
             message = event.message
-            if message.tp not in owned:
-                continue  # revoked while buffered: its new owner reads it
-            recovered = await self.windows.ensure(message.partition, message.offset)
-            if recovered is not None:
-                outcomes.extend(recovered.outcomes)
-                self.metrics.recovery_replayed.inc(recovered.replayed)
             result = self.windows.apply(message.partition, message.offset, message.value)
             (dead if isinstance(result, DeadLetter) else outcomes).append(result)  # type: ignore[arg-type]
         await self.dead_letters(dead)
@@ -126,6 +126,23 @@ class Pipeline:
                 self.metrics.event_clock.labels(str(partition)).set(state.clock)
         self.metrics.batch_seconds.labels("window").observe(time.perf_counter() - started)
         self.metrics.batch_size.labels("window").observe(len(events))
+
+    async def recover(self, events: list[EventT]) -> list[Outcome]:
+        """Bring back, side by side, the state of partitions seen for the first time since
+        they were assigned: each up to the first offset this batch holds for it."""
+        first: dict[int, int] = {}
+        for event in events:
+            first.setdefault(event.message.partition, event.message.offset)
+        missing = [(p, o) for p, o in first.items() if p not in self.windows.states]
+        outcomes: list[Outcome] = []
+        for recovered in await asyncio.gather(*(self.windows.ensure(p, o) for p, o in missing)):
+            if recovered is None:
+                continue
+            outcomes.extend(recovered.outcomes)
+            self.metrics.recovery_replayed.inc(recovered.replayed)
+            start = "snapshot" if recovered.snapshot_offset >= 0 else "beginning"
+            self.metrics.recoveries.labels(start).inc()
+        return outcomes
 
     async def publish_outcomes(self, outcomes: Iterable[Outcome]) -> None:
         """Alerts are awaited until the broker has them: a snapshot taken after this claims
@@ -167,9 +184,10 @@ class Pipeline:
 
 def make_app(settings: Settings, rules: Any, bootstrap: str) -> faust.App:
     """Build the worker application for ``bootstrap`` (``host:port[,host:port...]``)."""
+    register_transport()
     app = faust.App(
         settings.app_id,
-        broker=[f"kafka://{server}" for server in bootstrap.split(",")],
+        broker=[f"{TRANSPORT_SCHEME}://{server}" for server in bootstrap.split(",")],
         key_serializer="raw",
         value_serializer="raw",
         broker_session_timeout=settings.session_timeout,

@@ -26,6 +26,7 @@ class Metrics:
     batch_seconds: Histogram
     batch_size: Histogram
     recovery_replayed: Counter
+    recoveries: Counter
     snapshots_written: Counter
     event_clock: Gauge
 
@@ -84,6 +85,11 @@ class Metrics:
             recovery_replayed=counter(
                 "listener_recovery_replayed_total",
                 "Scored messages replayed to rebuild window state after an assignment",
+            ),
+            recoveries=counter(
+                "listener_recoveries_total",
+                "Partitions whose window state was rebuilt on assignment, by starting point",
+                ("start",),
             ),
             snapshots_written=counter(
                 "listener_snapshots_written_total", "Window state snapshots written"

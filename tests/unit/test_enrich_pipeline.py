@@ -91,15 +91,22 @@ def test_english_post_with_real_detection_and_vader(enricher: Enricher) -> None:
 
 
 def test_a_language_listener_cannot_read_is_unknown(enricher: Enricher) -> None:
+    item = post("Intesa Sanpaolo es una vergüenza, la aplicación lleva dos días bloqueada")
+    [scored] = enricher.enrich(item)
+    assert (scored.lang, scored.compound, scored.label) == ("es", 0.0, UNKNOWN)
+
+
+def test_italian_is_read(enricher: Enricher) -> None:
     item = post("Intesa Sanpaolo è una vergogna, app bloccata da due giorni")
     [scored] = enricher.enrich(item)
-    assert (scored.lang, scored.compound, scored.label) == ("it", 0.0, UNKNOWN)
+    assert (scored.lang, scored.label) == ("it", NEGATIVE)
+    assert scored.compound < -0.3
 
 
 def test_the_source_tag_decides_the_language(enricher: Enricher) -> None:
-    item = post("Intesa Sanpaolo is a disgrace, the app has been down for days", lang="it")
+    item = post("Intesa Sanpaolo is a disgrace, the app has been down for days", lang="es")
     [scored] = enricher.enrich(item)
-    assert (scored.lang, scored.label) == ("it", UNKNOWN)
+    assert (scored.lang, scored.label) == ("es", UNKNOWN)
 
 
 def test_the_brand_own_post_is_marked_own(enricher: Enricher) -> None:

@@ -204,11 +204,13 @@ def test_each_partition_marks_the_newest_event_time_it_has_seen() -> None:
 def test_watermarks_report_marks_and_which_partitions_are_idle() -> None:
     stage, _, clock = make_stage(idle_seconds=3.0)
     clock.now = 100.0
+    stage.assigned([0, 1, 2])
     stage.process([message(acme("1", ts=T0 + 5), partition=0), message(b"bad", partition=1)])
     clock.now = 102.9
-    assert stage.watermarks([0, 1, 2]) == ({0: T0 + 5, 1: None, 2: None}, frozenset({2}))
-    clock.now = 103.0  # quiet for exactly idle_seconds: idle
-    assert stage.watermarks([0, 1, 2]) == ({0: T0 + 5, 1: None, 2: None}, frozenset({0, 1, 2}))
+    assert stage.watermarks([0, 1, 2]) == ({0: T0 + 5, 1: None, 2: None}, frozenset())
+    clock.now = 103.0  # quiet for exactly idle_seconds after posts: idle
+    # Partitions that never had a post keep holding the clock: their first posts may be old.
+    assert stage.watermarks([0, 1, 2]) == ({0: T0 + 5, 1: None, 2: None}, frozenset({0}))
     clock.now = 104.0
     stage.process([message(acme("2", ts=T0 + 9), partition=1)])
     assert stage.watermarks([0, 1]) == ({0: T0 + 5, 1: T0 + 9}, frozenset({0}))
@@ -226,13 +228,14 @@ def test_an_empty_poll_does_not_make_a_partition_busy() -> None:
     assert stage.watermarks([0])[1] == frozenset({0})
 
 
-def test_a_newly_assigned_partition_is_busy_until_quiet_for_idle_seconds() -> None:
+def test_a_partition_that_never_had_posts_is_idle_only_after_the_grace() -> None:
     stage, _, clock = make_stage(idle_seconds=5.0)
+    stage.empty_grace_seconds = 30.0
     clock.now = 50.0
     stage.assigned([3, 4])
-    clock.now = 54.0
+    clock.now = 79.0
     assert stage.watermarks([3, 4]) == ({3: None, 4: None}, frozenset())
-    clock.now = 55.0
+    clock.now = 80.0
     assert stage.watermarks([3, 4]) == ({3: None, 4: None}, frozenset({3, 4}))
 
 
@@ -252,8 +255,8 @@ def test_forget_drops_everything_kept_for_a_partition() -> None:
     stage.forget([0, 7])  # 7 was never owned: nothing to drop
     assert 0 not in stage.marks and 0 not in stage.seen and 0 not in stage.last_message
     assert stage.marks == {1: T0}
-    # Heard of by nobody now: no mark, and idle until something arrives.
-    assert stage.watermarks([0, 1]) == ({0: None, 1: T0}, frozenset({0}))
+    # Heard of by nobody now: no mark, and it holds the clock until something arrives.
+    assert stage.watermarks([0, 1]) == ({0: None, 1: T0}, frozenset())
     # Its posts are no longer duplicates there; partition 1 still remembers its own.
     result = stage.process(
         [message(acme("1", ts=T0), partition=0), message(acme("2"), partition=1)]

@@ -86,12 +86,14 @@ def test_the_scorer_keeps_its_own_copy_of_the_analyzers() -> None:
     assert scorer.score("bene", "it").label == UNKNOWN
 
 
-def test_default_scorer_reads_english_only() -> None:
+def test_default_scorer_reads_english_and_italian_only() -> None:
     scorer = default_scorer()
-    assert scorer.languages == frozenset({"en"})
+    assert scorer.languages == frozenset({"en", "it"})
     angry = scorer.score("Worst bank ever, they stole my money and nobody answers!", "en")
     assert angry.label == NEGATIVE and angry.compound < -0.5
-    assert scorer.score("Banca peggiore di sempre, vergogna", "it") == Sentiment(0.0, UNKNOWN)
+    arrabbiato = scorer.score("Banca peggiore di sempre, vergogna", "it")
+    assert arrabbiato.label == NEGATIVE and arrabbiato.compound < -0.5
+    assert scorer.score("Peor banco de todos, qué vergüenza", "es") == Sentiment(0.0, UNKNOWN)
 
 
 def test_sentiment_is_immutable() -> None:

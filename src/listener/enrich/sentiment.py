@@ -96,5 +96,8 @@ class SentimentScorer:
 
 
 def default_scorer() -> SentimentScorer:
-    """A scorer for the languages read out of the box: English, with VADER."""
-    return SentimentScorer({"en": VaderAnalyzer()})
+    """A scorer for the languages read out of the box: English with VADER, Italian with
+    listener's own lexicon and rules in the same shape (see docs/italian-sentiment.md)."""
+    from listener.enrich.italian import ItalianAnalyzer
+
+    return SentimentScorer({"en": VaderAnalyzer(), "it": ItalianAnalyzer()})

@@ -57,11 +57,14 @@ class ScoringStage:
         idle_seconds: float = 3.0,
         clock: Callable[[], float] = time.monotonic,
         wall: Callable[[], float] = time.time,
+        empty_grace_seconds: float = 30.0,
     ) -> None:
         self.enricher = enricher
         self.wall = wall
         self.dedupe_seconds = dedupe_seconds
         self.idle_seconds = idle_seconds
+        self.empty_grace_seconds = empty_grace_seconds
+        self.assigned_at: dict[int, float] = {}
         self.clock = clock
         self.seen: dict[int, dict[str, float]] = defaultdict(dict)
         self.marks: dict[int, float] = {}
@@ -116,23 +119,32 @@ class ScoringStage:
             del seen[key]
 
     def watermarks(self, owned: Iterable[int]) -> tuple[dict[int, float | None], frozenset[int]]:
-        """Newest event time per owned raw partition, and which of them are idle (nothing
-        arrived for ``idle_seconds``): an idle partition does not hold the clock back."""
+        """Newest event time per owned raw partition, and which of them are idle: an idle
+        partition does not hold the event-time clock back.
+
+        A partition is idle once it has had posts and then nothing for ``idle_seconds``:
+        posts arrive in about event-time order, so a quiet partition has nothing older
+        to send. A partition that has never had a post is not idle, because its first
+        posts may be old ones (a replay starting, another worker's partitions still being
+        fetched); only after ``empty_grace_seconds`` of owning it empty does it stop
+        holding the clock, so one unused partition cannot silence every alert.
+        """
         now = self.clock()
         marks: dict[int, float | None] = {}
         idle: set[int] = set()
         for partition in owned:
-            marks[partition] = self.marks.get(partition)
-            last = self.last_message.get(partition)
-            if last is None or now - last >= self.idle_seconds:
+            mark = marks[partition] = self.marks.get(partition)
+            quiet = now - self.last_message.get(partition, self.assigned_at.get(partition, now))
+            wait = self.idle_seconds if mark is not None else self.empty_grace_seconds
+            if quiet >= wait:
                 idle.add(partition)
         return marks, frozenset(idle)
 
     def assigned(self, partitions: Iterable[int]) -> None:
-        """A new partition counts as busy until it has been quiet for ``idle_seconds``."""
+        """Start the clocks that tell an empty or quiet partition from a busy one."""
         now = self.clock()
         for partition in partitions:
-            self.last_message.setdefault(partition, now)
+            self.assigned_at[partition] = now
 
     def forget(self, partitions: Iterable[int]) -> None:
         """Drop what was kept for partitions this worker no longer owns."""
@@ -140,6 +152,7 @@ class ScoringStage:
             self.seen.pop(partition, None)
             self.marks.pop(partition, None)
             self.last_message.pop(partition, None)
+            self.assigned_at.pop(partition, None)
 
 
 def _dead_letter(message: RawMessage, error: InvalidPost) -> DeadLetter:

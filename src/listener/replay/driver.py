@@ -56,12 +56,23 @@ class Cluster:
         return worker
 
     def _env(self, extra: dict[str, str] | None) -> dict[str, str]:
-        return {"LISTENER_RULES_DIR": str(self.settings.rules_dir.resolve()), **(extra or {})}
+        """The settings a worker must share with this process to work on the same topics."""
+        s = self.settings
+        return {
+            "LISTENER_RULES_DIR": str(s.rules_dir.resolve()),
+            "LISTENER_APP_ID": s.app_id,
+            "LISTENER_TOPIC_PREFIX": s.topic_prefix,
+            "LISTENER_PARTITIONS": str(s.partitions),
+            "LISTENER_SNAPSHOT_SECONDS": str(s.snapshot_seconds),
+            "LISTENER_ALLOWED_LATENESS_SECONDS": str(s.allowed_lateness_seconds),
+            "LISTENER_BATCH_SIZE": str(s.batch_size),
+            **(extra or {}),
+        }
 
-    async def clocks(self) -> list[float]:
-        """The event-time clock of every scored partition, from the workers' metrics."""
-        clocks: dict[str, float] = {}
-        async with httpx.AsyncClient(timeout=2.0) as client:
+    async def samples(self, name: str) -> list[tuple[dict[str, str], float]]:
+        """Every sample of metric family ``name`` from the workers still running."""
+        found: list[tuple[dict[str, str], float]] = []
+        async with httpx.AsyncClient(timeout=5.0) as client:
             for worker in self.workers:
                 if worker.process is None or worker.process.poll() is not None:
                     continue
@@ -70,10 +81,15 @@ class Cluster:
                 except httpx.TransportError:
                     continue
                 for family in text_string_to_metric_families(text):
-                    if family.name == "listener_event_clock_seconds":
-                        for sample in family.samples:
-                            part = sample.labels["partition"]
-                            clocks[part] = max(clocks.get(part, 0.0), sample.value)
+                    if family.name == name:
+                        found.extend((s.labels, s.value) for s in family.samples)
+        return found
+
+    async def clocks(self) -> list[float]:
+        """The event-time clock of every scored partition, from the workers' metrics."""
+        clocks: dict[str, float] = {}
+        for labels, value in await self.samples("listener_event_clock_seconds"):
+            clocks[labels["partition"]] = max(clocks.get(labels["partition"], 0.0), value)
         return list(clocks.values())
 
     async def wait_clock(self, target: float, timeout: float = 120.0) -> float:

@@ -27,7 +27,7 @@ from listener.errors import BrokerError
 log = logging.getLogger(__name__)
 
 #: How long a read waits for more records before deciding it has reached the end.
-IDLE_MS = 300
+IDLE_MS = 150
 
 
 def encode_snapshot(state: dict[str, Any]) -> bytes:
@@ -47,6 +47,7 @@ async def _reader(bootstrap: str, tp: TopicPartition) -> AsyncIterator[AIOKafkaC
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         max_partition_fetch_bytes=32 * 1024 * 1024,
+        fetch_max_wait_ms=50,
         fetch_max_bytes=64 * 1024 * 1024,
     )
     try:
