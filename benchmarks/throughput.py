@@ -16,7 +16,7 @@ import random
 import shutil
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -53,7 +53,7 @@ BODIES = [
 
 def make_posts(count: int, brands: list[str], seed: int = 11) -> list[bytes]:
     rng = random.Random(seed)
-    start = datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc)
+    start = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
     posts = []
     for n in range(count):
         brand = rng.choice(brands)
@@ -83,7 +83,11 @@ def write_rules(target: Path, brands: list[str]) -> None:
     group = next(iter(owners["groups"]))
     doc = {
         "brands": {
-            b: {"name": b.replace("_", " ").title(), "terms": [b.replace("_", " ")], "owners": group}
+            b: {
+                "name": b.replace("_", " ").title(),
+                "terms": [b.replace("_", " ")],
+                "owners": group,
+            }
             for b in brands
         }
     }
@@ -165,8 +169,8 @@ async def run(args: argparse.Namespace) -> None:
         finally:
             await worker.stop()
     rate = len(posts) / elapsed
-    print(f"posts                      {len(posts):>10,}  ({args.brands} brands, bundle {args.bundle}, "
-          f"{args.partitions} partitions)")  # fmt: skip
+    setup = f"{args.brands} brands, bundle {args.bundle}, {args.partitions} partitions"
+    print(f"posts                      {len(posts):>10,}  ({setup})")
     print(f"producer fill              {fill_s:>10.1f} s")
     print(f"worker ready               {ready_s:>10.1f} s")
     print(f"worker end to end          {rate:>10,.0f} posts/s  ({elapsed:.1f} s)")

@@ -11,7 +11,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 import faust
 import orjson
@@ -73,10 +73,12 @@ class Pipeline:
     def owned(self, topic: str) -> set[int]:
         return {tp.partition for tp in self.app.consumer.assignment() if tp.topic == topic}
 
-    async def score_batch(self, events: list[EventT]) -> None:
+    async def score_batch(self, events: list[EventT[Any]]) -> None:
         started = time.perf_counter()
         result = self.scoring.process(
-            RawMessage(e.message.topic, e.message.partition, e.message.offset, e.message.value)
+            RawMessage(
+                e.message.topic, e.message.partition, e.message.offset, e.message.value or b""
+            )
             for e in events
         )
         await self.dead_letters(result.dead)
@@ -106,7 +108,7 @@ class Pipeline:
         for partition in range(self.settings.partitions):
             await self.scored.send(key=None, value=value, partition=partition)
 
-    async def window_batch(self, events: list[EventT]) -> None:
+    async def window_batch(self, events: list[EventT[Any]]) -> None:
         started = time.perf_counter()
         owned = self.app.consumer.assignment()
         events = [e for e in events if e.message.tp in owned]  # revoked ones: the new owner's
@@ -114,12 +116,14 @@ class Pipeline:
         dead: list[DeadLetter] = []
         for event in events:
             message = event.message
-            result = self.windows.apply(message.partition, message.offset, message.value)
+            result = self.windows.apply(message.partition, message.offset, message.value or b"")
             (dead if isinstance(result, DeadLetter) else outcomes).append(result)  # type: ignore[arg-type]
         await self.dead_letters(dead)
         await self.publish_outcomes(outcomes)
         for partition, snapshot in self.windows.due_snapshots():
-            await self.snapshots.send(key=str(partition).encode(), value=snapshot, partition=partition)
+            await self.snapshots.send(
+                key=str(partition).encode(), value=snapshot, partition=partition
+            )
             self.metrics.snapshots_written.inc()
         for partition, state in self.windows.states.items():
             if state.clock is not None:
@@ -127,7 +131,7 @@ class Pipeline:
         self.metrics.batch_seconds.labels("window").observe(time.perf_counter() - started)
         self.metrics.batch_size.labels("window").observe(len(events))
 
-    async def recover(self, events: list[EventT]) -> list[Outcome]:
+    async def recover(self, events: list[EventT[Any]]) -> list[Outcome]:
         """Bring back, side by side, the state of partitions seen for the first time since
         they were assigned: each up to the first offset this batch holds for it."""
         first: dict[int, int] = {}
@@ -159,8 +163,12 @@ class Pipeline:
             for alert in outcome.alerts:
                 assert isinstance(alert, Alert)
                 self.metrics.alerts_fired.labels(alert.rule, alert.severity).inc()
-                log.warning("alert %s %s %s at %s", alert.severity, alert.rule, alert.brand, alert.fired_at)
-                pending.append(await self.alerts.send(key=alert.brand.encode(), value=alert.dumps()))
+                log.warning(
+                    "alert %s %s %s at %s", alert.severity, alert.rule, alert.brand, alert.fired_at
+                )
+                pending.append(
+                    await self.alerts.send(key=alert.brand.encode(), value=alert.dumps())
+                )
         for future in pending:
             await future
 
@@ -207,51 +215,67 @@ def make_app(settings: Settings, rules: Any, bootstrap: str) -> faust.App:
     )
     pipeline = Pipeline(app, settings, rules, bootstrap)
     app.pipeline = pipeline  # type: ignore[attr-defined]
+    _agents(app, pipeline, settings)
+    _signals(app, pipeline, settings)
+    _pages(app, pipeline)
+    return app
 
-    @app.agent(pipeline.raw, name="score")
-    async def score(stream: faust.StreamT[bytes]) -> None:
-        async for events in stream.take_events(settings.batch_size, within=settings.batch_seconds):
+
+def _agents(app: faust.App, pipeline: Pipeline, settings: Settings) -> None:
+    """The two agents: each takes a micro-batch and hands it to its stage."""
+    size, within = settings.batch_size, settings.batch_seconds
+
+    async def score(stream: Any) -> None:
+        async for events in stream.take_events(size, within=within):
             await pipeline.score_batch(events)
 
-    @app.agent(pipeline.scored, name="window")
-    async def window(stream: faust.StreamT[bytes]) -> None:
-        async for events in stream.take_events(settings.batch_size, within=settings.batch_seconds):
+    async def window(stream: Any) -> None:
+        async for events in stream.take_events(size, within=within):
             await pipeline.window_batch(events)
 
-    @app.timer(interval=1.0)
     async def marks() -> None:
+        # News of event time also when no post arrives, so quiet partitions turn idle.
         await pipeline.send_marks()
 
-    @app.on_partitions_assigned.connect
-    async def assigned(sender: Any, assigned: set[TP], **kwargs: Any) -> None:
-        pipeline.on_assigned(assigned)
+    app.agent(pipeline.raw, name="score")(score)
+    app.agent(pipeline.scored, name="window")(window)
+    app.timer(interval=1.0)(marks)
 
-    @app.on_partitions_revoked.connect
-    async def revoked(sender: Any, revoked: set[TP], **kwargs: Any) -> None:
-        pipeline.on_revoked(revoked)
 
-    @app.on_rebalance_complete.connect
-    async def rebalanced(sender: Any, **kwargs: Any) -> None:
+def _signals(app: faust.App, pipeline: Pipeline, settings: Settings) -> None:
+    async def assigned(sender: Any, *args: Any, signal: Any = None, **kwargs: Any) -> None:
+        pipeline.on_assigned(args[0] if args else kwargs.get("assigned", ()))
+
+    async def revoked(sender: Any, *args: Any, signal: Any = None, **kwargs: Any) -> None:
+        pipeline.on_revoked(args[0] if args else kwargs.get("revoked", ()))
+
+    async def rebalanced(sender: Any, *args: Any, signal: Any = None, **kwargs: Any) -> None:
         pipeline.ready = True
 
-    @app.task
     async def quiet_logs() -> None:
         # The worker's own logging set-up leaves these at DEBUG whatever the level asked.
         level = logging.DEBUG if settings.log_level == "debug" else logging.WARNING
         for name in ("aiokafka", "faust", "mode"):
             logging.getLogger(name).setLevel(level)
 
-    @app.page("/health/live")
+    # Faust's signal types do not admit coroutine functions, which it calls and awaits.
+    app.on_partitions_assigned.connect(cast(Any, assigned))
+    app.on_partitions_revoked.connect(cast(Any, revoked))
+    app.on_rebalance_complete.connect(cast(Any, rebalanced))
+    app.task(quiet_logs)
+
+
+def _pages(app: faust.App, pipeline: Pipeline) -> None:
     async def live(web: Any, request: Any) -> Any:
         return web.json({"live": True})
 
-    @app.page("/health/ready")
     async def ready(web: Any, request: Any) -> Any:
         status = 200 if pipeline.ready else 503
         return web.json({"ready": pipeline.ready}, status=status)
 
-    @app.page("/metrics")
     async def metrics(web: Any, request: Any) -> Any:
         return web.bytes(generate_latest(pipeline.registry), content_type="text/plain")
 
-    return app
+    app.page("/health/live")(live)
+    app.page("/health/ready")(ready)
+    app.page("/metrics")(metrics)

@@ -108,7 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("file", type=Path)
     replay.add_argument("--bootstrap")
     replay.add_argument("--rules", type=Path)
-    replay.add_argument("--speed", type=float, help="times real time (default: as fast as possible)")
+    replay.add_argument(
+        "--speed", type=float, help="times real time (default: as fast as possible)"
+    )
     replay.add_argument("--bundle", type=int, default=1, help="posts per message")
     replay.add_argument(
         "--run", action="store_true",

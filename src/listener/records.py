@@ -11,7 +11,7 @@ import base64
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Final
 
 import orjson
@@ -285,7 +285,7 @@ class Alert:
     samples: tuple[SamplePost, ...]
     owners: str
     first_true_at: datetime
-    emitted_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    emitted_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -403,13 +403,17 @@ def parse_raw_message(raw: bytes, max_bytes: int = MAX_POST_BYTES) -> list[Post 
     except orjson.JSONDecodeError as exc:
         return [InvalidPost("invalid_json", str(exc)[:200])]
     if len(items) > MAX_BUNDLE_POSTS:
-        return [InvalidPost("too_large", f"bundle of {len(items)} posts is over {MAX_BUNDLE_POSTS}")]
+        return [
+            InvalidPost("too_large", f"bundle of {len(items)} posts is over {MAX_BUNDLE_POSTS}")
+        ]
     out: list[Post | InvalidPost] = []
     for item in items:
         encoded = orjson.dumps(item)
         try:
             if len(encoded) > max_bytes:
-                raise InvalidPost("too_large", f"{len(encoded)} bytes is over the limit of {max_bytes}")
+                raise InvalidPost(
+                    "too_large", f"{len(encoded)} bytes is over the limit of {max_bytes}"
+                )
             out.append(post_from_dict(item))
         except InvalidPost as exc:
             exc.payload = encoded

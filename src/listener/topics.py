@@ -11,7 +11,8 @@ from listener.settings import Settings
 class TopicNames:
     """Names of listener's topics under a deployment's prefix."""
 
-    #: Posts as fetched (records.Post JSON), keyed by ``source:id``. Connectors and replay write here.
+    #: Posts as fetched (records.Post JSON, one or a bundle), keyed by ``source:id``.
+    #: Connectors and replay write here.
     raw: str
     #: Posts about a brand (records.ScoredPost), keyed by brand: the brand's windows live in the
     #: partition its key hashes to.

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Iterable
 
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic  # type: ignore[import-untyped]
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError  # type: ignore[import-untyped]
 
 from listener.errors import BrokerError
 
@@ -33,10 +34,9 @@ async def ensure_topics(
         ]
         if wanted:
             log.info("creating topics %s", ", ".join(t.name for t in wanted))
-            try:
+            # Another process may create one in between: that is what was wanted.
+            with contextlib.suppress(TopicAlreadyExistsError):
                 await admin.create_topics(wanted)
-            except TopicAlreadyExistsError:
-                pass  # another process created it in between: that is what we wanted
     except (KafkaError, TimeoutError, OSError) as exc:
         raise BrokerError(f"cannot reach Kafka at {bootstrap} to create topics: {exc!r}") from exc
     finally:

@@ -55,7 +55,9 @@ async def wait_for_port(host: str, port: int, timeout: float) -> None:
             _, writer = await asyncio.open_connection(host, port)
         except OSError:
             if loop.time() > deadline:
-                raise BrokerError(f"nothing listens on {host}:{port} after {timeout:.0f}s") from None
+                raise BrokerError(
+                    f"nothing listens on {host}:{port} after {timeout:.0f}s"
+                ) from None
             await asyncio.sleep(0.05)
             continue
         writer.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, TopicPartition  # type: ignore[import-untyped]
 
 from listener.records import Alert, DeadLetter
 from listener.windows.recovery import read_range

@@ -69,7 +69,7 @@ async def demo_command(settings: Settings, args: argparse.Namespace) -> int:
         ready = time.perf_counter() - started
         print(f"embedded broker on {group.bootstrap}; worker ready in {ready:.1f}s")
         result = await replay_through(group, path, rules.step)
-    print(f"\nalert timeline (event time, Europe/Rome):\n")
+    print("\nalert timeline (event time, Europe/Rome):\n")
     _print_result(result, ROME_SUMMER, out)
     critical = [a for a in result.alerts if a.severity == "critical"]
     if critical:

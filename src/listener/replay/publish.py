@@ -16,8 +16,8 @@ from datetime import datetime
 from pathlib import Path
 
 import orjson
-from aiokafka import AIOKafkaProducer
-from aiokafka.errors import KafkaError
+from aiokafka import AIOKafkaProducer  # type: ignore[import-untyped]
+from aiokafka.errors import KafkaError  # type: ignore[import-untyped]
 
 from listener.errors import BrokerError, ScenarioError
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +49,9 @@ def timeline(alerts: Sequence[Alert], offset: timedelta | None = None) -> str:
     return "\n".join(out)
 
 
-def plot(stats: Sequence[dict[str, Any]], alerts: Sequence[Alert], brand: str, path: Path) -> Path | None:
+def plot(
+    stats: Sequence[dict[str, Any]], alerts: Sequence[Alert], brand: str, path: Path
+) -> Path | None:
     """Volume against its baseline and the negative share over event time, alerts marked.
 
     Returns None when matplotlib is not installed (it is an optional extra).
@@ -65,7 +67,7 @@ def plot(stats: Sequence[dict[str, Any]], alerts: Sequence[Alert], brand: str, p
     if not rows:
         return None
     size = min(rows[0]["windows"], key=int)
-    times = [datetime.fromtimestamp(r["end"], timezone.utc) for r in rows]
+    times = [datetime.fromtimestamp(r["end"], UTC) for r in rows]
     window = [r["windows"][size] for r in rows]
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(12, 6), sharex=True)
     top.plot(times, [w["volume"] for w in window], label=f"posts per {int(size) // 60} min")

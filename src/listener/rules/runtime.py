@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from listener.enrich.brands import BrandMatcher, BrandTerms
@@ -58,7 +58,7 @@ def _finite(metrics: Mapping[str, float], names: tuple[str, ...]) -> dict[str, f
 
 
 def _utc(ts: float) -> datetime:
-    return datetime.fromtimestamp(ts, timezone.utc)
+    return datetime.fromtimestamp(ts, UTC)
 
 
 def make_alert(rules: RuleSet, firing: Firing, samples: tuple[SamplePost, ...]) -> Alert:

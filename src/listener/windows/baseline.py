@@ -44,7 +44,7 @@ class Ewma:
 
 def alpha_for(step: float, half_life: float) -> float:
     """The EWMA weight that halves an old value's influence every ``half_life`` seconds."""
-    return 1.0 - 0.5 ** (step / half_life)
+    return 1.0 - float(0.5 ** (step / half_life))
 
 
 @dataclass(slots=True)

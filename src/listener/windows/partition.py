@@ -17,11 +17,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from listener.records import ScoredBatch, SamplePost
+from listener.records import SamplePost, ScoredBatch
 from listener.windows.baseline import Baseline
 from listener.windows.brand import BrandWindows
 from listener.windows.stats import WindowStats
-
 
 #: Old buckets and post keys are swept once every this many steps.
 EVICT_EVERY = 10
@@ -251,7 +250,9 @@ class PartitionState:
                 b: {str(s): base.to_dict() for s, base in sizes.items()}
                 for b, sizes in self.baselines.items()
             },
-            "rules": {b: {r: dict(s) for r, s in rules.items()} for b, rules in self.rule_states.items()},
+            "rules": {
+                b: {r: dict(s) for r, s in rules.items()} for b, rules in self.rule_states.items()
+            },
             "last_judged": dict(self.last_judged),
         }
 

@@ -19,8 +19,8 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import orjson
-from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.errors import KafkaError
+from aiokafka import AIOKafkaConsumer, TopicPartition  # type: ignore[import-untyped]
+from aiokafka.errors import KafkaError  # type: ignore[import-untyped]
 
 from listener.errors import BrokerError
 
@@ -97,5 +97,7 @@ async def latest_snapshot(bootstrap: str, topic: str, partition: int) -> dict[st
     try:
         return decode_snapshot(newest)
     except (zlib.error, orjson.JSONDecodeError) as exc:
-        log.error("snapshot of %s[%d] unreadable (%s); rebuilding from the start", topic, partition, exc)
+        log.error(
+            "snapshot of %s[%d] unreadable (%s); rebuilding from the start", topic, partition, exc
+        )
         return None
