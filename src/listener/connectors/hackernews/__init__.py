@@ -1,0 +1,1 @@
+"""Hacker News, through Algolia's search API (``search_by_date``)."""

@@ -1,0 +1,198 @@
+"""The one door between a connector instance and its source's HTTP API.
+
+Every request passes the instance's :class:`~listener.connectors.ratelimit.Throttle`, is
+counted by outcome, has the source's rate-limit headers read (a spent window holds the next
+request until it resets), and has httpx errors and unwanted statuses translated into
+:mod:`listener.connectors.errors`. Connectors therefore only ever see a :class:`Reply` or a
+:class:`~listener.connectors.errors.SourceError`.
+
+URLs are logged and put into errors without their query string, which may carry a token.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Collection, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any, Final
+
+import httpx
+import orjson
+
+from listener.connectors.errors import (
+    MalformedResponse,
+    RateLimited,
+    SourceRejected,
+    SourceUnavailable,
+    StreamDropped,
+)
+from listener.connectors.metrics import Report
+from listener.connectors.ratelimit import RateHeaders, RateInfo, Throttle, read_rate, retry_after
+
+log = logging.getLogger(__name__)
+
+#: Wait after a 429 that says nothing about how long to wait.
+DEFAULT_RETRY_AFTER: Final = 60.0
+#: Largest response body accepted; a larger one is treated as malformed.
+MAX_RESPONSE_BYTES: Final = 16 * 1024 * 1024
+
+Params = Mapping[str, str | int]
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A response the source gave and the connector asked for."""
+
+    status: int
+    headers: httpx.Headers
+    body: bytes
+    where: str
+
+    def json(self) -> Any:
+        """The body as JSON; raises :class:`MalformedResponse` when it is not."""
+        try:
+            return orjson.loads(self.body)
+        except orjson.JSONDecodeError as exc:
+            raise MalformedResponse(f"{self.where}: not JSON ({exc})") from None
+
+
+def _where(method: str, url: httpx.URL) -> str:
+    return f"{method} {url.scheme}://{url.netloc.decode('ascii', 'replace')}{url.path}"
+
+
+class SourceHttp:
+    """Requests of one connector instance, shared by its lanes."""
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        throttle: Throttle,
+        report: Report,
+        rate_headers: RateHeaders | None = None,
+    ) -> None:
+        self.client = client
+        self.throttle = throttle
+        self.report = report
+        self.rate_headers = rate_headers
+        #: What the source last said about its rate limit, for the page's metrics.
+        self.last_rate: RateInfo | None = None
+
+    async def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Params | None = None,
+        headers: Mapping[str, str] | None = None,
+        data: Mapping[str, str] | None = None,
+        auth: tuple[str, str] | None = None,
+        allow: Collection[int] = (),
+    ) -> Reply:
+        """Send one request; 2xx and the statuses in ``allow`` (say 304) come back."""
+        await self.throttle.acquire()
+        request = self.client.build_request(method, url, params=params, headers=headers, data=data)
+        where = _where(method, request.url)
+        try:
+            response = await self.client.send(request, auth=auth)
+        except httpx.HTTPError as exc:
+            self.report.request("network")
+            raise SourceUnavailable(f"{where}: {type(exc).__name__} {exc}".strip()) from exc
+        self._note_rate(response.headers)
+        self._check(response, where, allow)
+        if len(response.content) > MAX_RESPONSE_BYTES:
+            raise MalformedResponse(f"{where}: {len(response.content)} bytes is too large")
+        return Reply(response.status_code, response.headers, response.content, where)
+
+    async def get_json(
+        self, url: str, *, params: Params | None = None, headers: Mapping[str, str] | None = None
+    ) -> tuple[Any, Reply]:
+        """GET ``url`` and decode its JSON body."""
+        reply = await self.request("GET", url, params=params, headers=headers)
+        return reply.json(), reply
+
+    @asynccontextmanager
+    async def stream(
+        self,
+        url: str,
+        *,
+        params: Params | None = None,
+        headers: Mapping[str, str] | None = None,
+        read_timeout: float,
+    ) -> AsyncIterator[AsyncIterator[str]]:
+        """Open a long-lived GET and yield its lines; nothing arriving for ``read_timeout``
+        seconds (not even a heartbeat) ends it with :class:`StreamDropped`."""
+        await self.throttle.acquire()
+        timeout = httpx.Timeout(self.client.timeout.connect, read=read_timeout)
+        request = self.client.build_request(
+            "GET", url, params=params, headers=headers, timeout=timeout
+        )
+        where = _where("GET", request.url)
+        try:
+            response = await self.client.send(request, stream=True)
+        except httpx.HTTPError as exc:
+            self.report.request("network")
+            raise StreamDropped(f"{where}: {type(exc).__name__} {exc}".strip()) from exc
+        try:
+            if response.status_code >= 300:
+                await response.aread()
+            self._note_rate(response.headers)
+            self._check(response, where, ())
+            yield _lines(response, where)
+        finally:
+            await response.aclose()
+
+    def _note_rate(self, headers: httpx.Headers) -> None:
+        if self.rate_headers is None:
+            return
+        info = read_rate(headers, self.rate_headers)
+        if info.remaining is None and info.reset_after is None:
+            return
+        self.last_rate = info
+        self.report.rate(info.remaining)
+        if info.remaining is not None and info.remaining < 1 and info.reset_after:
+            log.info(
+                "%s: rate-limit window spent, holding %.1fs",
+                self.report.connector,
+                info.reset_after,
+            )
+            self.throttle.hold(info.reset_after)
+
+    def _check(self, response: httpx.Response, where: str, allow: Collection[int]) -> None:
+        """Count the outcome; raise the translated error for an unwanted status."""
+        status = response.status_code
+        if 200 <= status < 300 or status in allow:
+            self.report.request(_outcome(status))
+            return
+        wait = retry_after(response.headers.get("retry-after"))
+        detail = response.text[:200].replace("\n", " ")
+        if status == 429:
+            self.report.request("rate_limited")
+            if wait is None and self.last_rate is not None:
+                wait = self.last_rate.reset_after
+            wait = DEFAULT_RETRY_AFTER if wait is None else wait
+            self.throttle.hold(wait)
+            raise RateLimited(f"{where}: 429, waiting {wait:.1f}s", wait, status)
+        if status >= 500:
+            self.report.request("server_error")
+            if wait is not None:
+                self.throttle.hold(wait)
+            raise SourceUnavailable(f"{where}: {status} {detail}".strip(), wait, status)
+        self.report.request("client_error")
+        raise SourceRejected(f"{where}: {status} {detail}".strip(), status=status)
+
+
+def _outcome(status: int) -> str:
+    if status == 304:
+        return "not_modified"
+    if status >= 500:
+        return "server_error"
+    return "client_error" if status >= 400 else "ok"
+
+
+async def _lines(response: httpx.Response, where: str) -> AsyncIterator[str]:
+    try:
+        async for line in response.aiter_lines():
+            yield line
+    except httpx.HTTPError as exc:
+        raise StreamDropped(f"{where}: {type(exc).__name__} {exc}".strip()) from exc

@@ -1,0 +1,1 @@
+"""Reddit, through its OAuth API with an application-only (client credentials) token."""

@@ -1,0 +1,120 @@
+"""``POST <path>`` with a bearer token and a body of one post or a JSON array of posts, in
+the record format of docs/record-format.md.
+
+A request is taken whole or not at all. Every post is checked with
+:func:`~listener.records.post_from_dict`; if any fails, the answer is 422 listing every bad
+post with its index and reason, and nothing is published, so the sender knows exactly what
+was refused and can send the rest again. A 200 is given only once the broker acknowledged
+the posts; a broker that cannot be reached gives 503 with ``Retry-After``, so the sender
+keeps them and retries. Nothing is lost without the sender being told.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from typing import Any, Final
+
+import orjson
+from aiohttp import web
+
+from listener.connectors.base import EndpointContext
+from listener.connectors.endpoints import AppEndpoint
+from listener.connectors.webhook.config import WebhookConfig
+from listener.errors import BrokerError, InvalidPost
+from listener.records import MAX_BUNDLE_POSTS, MAX_POST_BYTES, Post, post_from_dict
+
+log = logging.getLogger(__name__)
+
+#: Seconds a sender is asked to wait when the broker cannot take posts.
+RETRY_AFTER: Final = 5
+
+
+def _answer(
+    status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+) -> web.Response:
+    return web.Response(
+        status=status, body=orjson.dumps(body), content_type="application/json", headers=headers
+    )
+
+
+def check_posts(items: list[Any]) -> tuple[list[Post], list[dict[str, Any]]]:
+    """The valid posts, and a problem (index, reason, detail) for each invalid one."""
+    posts: list[Post] = []
+    problems: list[dict[str, Any]] = []
+    for index, item in enumerate(items):
+        try:
+            size = len(orjson.dumps(item))
+            if size > MAX_POST_BYTES:
+                raise InvalidPost(
+                    "too_large", f"{size} bytes is over the limit of {MAX_POST_BYTES}"
+                )
+            posts.append(post_from_dict(item))
+        except InvalidPost as exc:
+            problems.append({"index": index, "reason": exc.reason, "detail": exc.detail})
+    return posts, problems
+
+
+class Ingest:
+    """The request handler of one webhook instance."""
+
+    def __init__(self, config: WebhookConfig, context: EndpointContext) -> None:
+        self.context = context
+        self._token = f"Bearer {config.token.get_secret_value()}".encode()
+
+    def _refuse(self, status: int, error: str, detail: str) -> web.Response:
+        self.context.report.request("client_error")
+        self.context.report.error(error)
+        log.info("%s: %d %s: %s", self.context.name, status, error, detail)
+        return _answer(status, {"accepted": 0, "error": error, "detail": detail})
+
+    async def post(self, request: web.Request) -> web.Response:
+        given = request.headers.get("Authorization", "").encode()
+        if not hmac.compare_digest(given, self._token):
+            response = self._refuse(401, "unauthorized", "a valid bearer token is required")
+            response.headers["WWW-Authenticate"] = "Bearer"
+            return response
+        try:
+            body = await request.read()
+        except web.HTTPRequestEntityTooLarge as exc:
+            return self._refuse(413, "too_large", exc.text or "request body too large")
+        try:
+            data = orjson.loads(body)
+        except orjson.JSONDecodeError as exc:
+            return self._refuse(400, "invalid_json", str(exc)[:200])
+        items = data if isinstance(data, list) else [data]
+        if len(items) > MAX_BUNDLE_POSTS:
+            return self._refuse(413, "too_large", f"{len(items)} posts, at most {MAX_BUNDLE_POSTS}")
+        posts, problems = check_posts(items)
+        if problems:
+            self.context.report.request("client_error")
+            self.context.report.error("invalid_post", len(problems))
+            return _answer(422, {"accepted": 0, "errors": problems})
+        return await self._publish(posts)
+
+    async def _publish(self, posts: list[Post]) -> web.Response:
+        try:
+            await self.context.publish(self.context.name, posts)
+        except BrokerError as exc:
+            log.error("%s: %d posts not taken: %s", self.context.name, len(posts), exc)
+            self.context.report.request("server_error")
+            self.context.report.error("broker")
+            self.context.report.failure()
+            return _answer(
+                503, {"accepted": 0, "error": "unavailable"}, {"Retry-After": str(RETRY_AFTER)}
+            )
+        self.context.report.request("ok")
+        self.context.report.fetched(posts)
+        self.context.report.success()
+        return _answer(200, {"accepted": len(posts)})
+
+
+def ingest_app(config: WebhookConfig, context: EndpointContext) -> web.Application:
+    """The aiohttp application of one webhook instance (also served alone in tests)."""
+    app = web.Application(client_max_size=config.max_bytes)
+    app.router.add_post(config.path, Ingest(config, context).post)
+    return app
+
+
+def endpoint(config: WebhookConfig, context: EndpointContext) -> AppEndpoint:
+    return AppEndpoint(context.name, ingest_app(config, context), config.host, config.port)

@@ -1,0 +1,1 @@
+"""YouTube: comment threads on videos and channels, through the Data API v3."""

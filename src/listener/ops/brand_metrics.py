@@ -1,0 +1,228 @@
+"""Per-brand gauges with a bounded label set.
+
+A worker can hold thousands of brands, and a series per brand, window size and figure would
+make every scrape, every Prometheus and every dashboard pay for all of them. So at most
+``limit`` brands (``LISTENER_BRAND_METRICS_LIMIT``, default 200) are exported by name on a
+worker, chosen at each publication as:
+
+1. brands with an open alert (one fired within ``open_seconds`` of event time, an hour by
+   default), most recent first, so a brand in trouble is always on the crisis board;
+2. then the brands with the highest volume over the longest window;
+3. ties broken by brand id, so the choice does not flicker between two equal brands.
+
+Every other brand is folded into ``brand="_other"``: volumes and baselines are summed, shares
+and mean sentiment are recomputed over the folded posts, and each z-score is the most
+extreme of the folded brands (highest for volume and negative share, lowest for sentiment),
+so a surge on a brand without a name of its own still shows.
+
+The bound on series per worker is therefore ``(limit + 1) x windows x 9`` figures, plus one
+``last_alert`` series per (brand, rule) that alerted among the named brands. A brand lives in
+one scored partition, so across workers each brand is exported by at most one of them; the
+``_other`` series of the workers add up with ``sum by (window)``.
+
+A brand is dropped once it has not been judged for the shortest window size: it is judged
+whenever it has posts in the longest window, so by then its figures are all but zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from prometheus_client import Gauge
+
+from listener.metrics import OTHER_BRANDS, BrandGauges
+from listener.windows.stats import WindowStats
+
+#: An alert counts as open for this long (event time) unless told otherwise.
+OPEN_SECONDS = 3600.0
+
+
+def window_label(size: int) -> str:
+    """The window size as the rules write it: ``300`` -> ``5m``, ``45`` -> ``45s``."""
+    return f"{size // 60}m" if size % 60 == 0 else f"{size}s"
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """What the gauges show of one brand (or of ``_other``) for one window size."""
+
+    end: float
+    volume: int
+    negative: int
+    known: int
+    sentiment_sum: float
+    volume_baseline: float
+    volume_z: float
+    negative_share_baseline: float
+    negative_share_z: float
+    sentiment_baseline: float
+    sentiment_z: float
+
+    @classmethod
+    def of(cls, stats: WindowStats) -> Figures:
+        m = stats.metrics()
+        return cls(
+            end=stats.end,
+            volume=stats.volume,
+            negative=stats.negative,
+            known=stats.known,
+            sentiment_sum=stats.sentiment_sum,
+            volume_baseline=stats.volume_baseline,
+            volume_z=m["volume_z"],
+            negative_share_baseline=stats.negative_share_baseline,
+            negative_share_z=m["negative_share_z"],
+            sentiment_baseline=stats.sentiment_baseline,
+            sentiment_z=m["sentiment_z"],
+        )
+
+    @property
+    def negative_share(self) -> float:
+        return self.negative / self.known if self.known else 0.0
+
+    @property
+    def mean_sentiment(self) -> float:
+        return self.sentiment_sum / self.known if self.known else 0.0
+
+
+def fold(figures: Sequence[Figures]) -> Figures:
+    """Many brands' figures for one window size as one (see the module docstring)."""
+    known = sum(f.known for f in figures)
+
+    def usual(get: Callable[[Figures], float]) -> float:
+        # The usual share or tone of the folded brands, weighted by their posts of known tone.
+        if known:
+            return sum(get(f) * f.known for f in figures) / known
+        return sum(get(f) for f in figures) / len(figures)
+
+    return Figures(
+        end=max(f.end for f in figures),
+        volume=sum(f.volume for f in figures),
+        negative=sum(f.negative for f in figures),
+        known=known,
+        sentiment_sum=sum(f.sentiment_sum for f in figures),
+        volume_baseline=sum(f.volume_baseline for f in figures),
+        volume_z=max(f.volume_z for f in figures),
+        negative_share_baseline=usual(lambda f: f.negative_share_baseline),
+        negative_share_z=max(f.negative_share_z for f in figures),
+        sentiment_baseline=usual(lambda f: f.sentiment_baseline),
+        sentiment_z=min(f.sentiment_z for f in figures),
+    )
+
+
+class BrandBoard:
+    """Keeps each brand's latest judged figures and publishes the bounded gauges."""
+
+    def __init__(self, gauges: BrandGauges, limit: int, open_seconds: float = OPEN_SECONDS) -> None:
+        if limit < 0:
+            raise ValueError(f"brand metrics limit must be >= 0, not {limit}")
+        self.gauges = gauges
+        self.limit = limit
+        self.open_seconds = open_seconds
+        #: brand -> window size -> latest figures.
+        self.figures: dict[str, dict[int, Figures]] = {}
+        #: brand -> (rule, severity) -> window end of the last alert.
+        self.alerts: dict[str, dict[tuple[str, str], float]] = {}
+        #: The newest window end judged on this worker: the board's own clock.
+        self.newest: float | None = None
+
+    def judged(self, stats: Mapping[int, WindowStats]) -> None:
+        """Called with each brand's windows judged at one boundary (``Outcome.judged``).
+
+        Figures older than those held are ignored: a recovery replays old boundaries."""
+        first = next(iter(stats.values()), None)
+        if first is None:
+            return
+        held = self.figures.setdefault(first.brand, {})
+        for size, window in stats.items():
+            if size not in held or held[size].end <= window.end:
+                held[size] = Figures.of(window)
+        if self.newest is None or first.end > self.newest:
+            self.newest = first.end
+
+    def alerted(self, brand: str, rule: str, severity: str, at: float) -> None:
+        """Called for each alert sent; ``at`` is its window end (event time)."""
+        rules = self.alerts.setdefault(brand, {})
+        rules[(rule, severity)] = max(at, rules.get((rule, severity), at))
+
+    def forget(self, brands: Iterable[str]) -> None:
+        """Called with the brands of partitions taken away: their new owner exports them."""
+        for brand in brands:
+            self.figures.pop(brand, None)
+            self.alerts.pop(brand, None)
+
+    def _drop_stale(self) -> None:
+        newest = self.newest
+        if newest is None:
+            return
+        for brand, held in list(self.figures.items()):
+            end = max(f.end for f in held.values())
+            if end < newest - min(held):
+                self.forget([brand])
+
+    def _last_alert(self, brand: str) -> float | None:
+        times = self.alerts.get(brand)
+        return max(times.values()) if times else None
+
+    def select(self) -> tuple[list[str], list[str]]:
+        """(brands exported by name, brands folded into ``_other``), in ranking order."""
+        newest = self.newest if self.newest is not None else 0.0
+
+        def rank(brand: str) -> tuple[int, float, int, str]:
+            held = self.figures[brand]
+            volume = held[max(held)].volume
+            last = self._last_alert(brand)
+            if last is not None and last >= newest - self.open_seconds:
+                return (0, -last, -volume, brand)
+            return (1, 0.0, -volume, brand)
+
+        ranked = sorted(self.figures, key=rank)
+        return ranked[: self.limit], ranked[self.limit :]
+
+    def publish(self) -> None:
+        """Replace the gauges with the current selection; called on the ops timer."""
+        self._drop_stale()
+        named, folded = self.select()
+        g = self.gauges
+        for gauge in (*self._figure_gauges(), g.last_alert):
+            gauge.clear()
+        for brand in named:
+            for size, figures in self.figures[brand].items():
+                self._set(brand, window_label(size), figures)
+            for (rule, severity), at in self.alerts.get(brand, {}).items():
+                g.last_alert.labels(brand, rule, severity).set(at)
+        self._publish_folded(folded)
+        g.tracked.set(len(self.figures))
+        g.exported.set(len(named))
+
+    def _publish_folded(self, folded: Sequence[str]) -> None:
+        by_size: dict[int, list[Figures]] = {}
+        alerts: dict[tuple[str, str], float] = {}
+        for brand in folded:
+            for size, figures in self.figures[brand].items():
+                by_size.setdefault(size, []).append(figures)
+            for key, at in self.alerts.get(brand, {}).items():
+                alerts[key] = max(at, alerts.get(key, at))
+        for size, many in by_size.items():
+            self._set(OTHER_BRANDS, window_label(size), fold(many))
+        for (rule, severity), at in alerts.items():
+            self.gauges.last_alert.labels(OTHER_BRANDS, rule, severity).set(at)
+
+    def _figure_gauges(self) -> tuple[Gauge, ...]:
+        g = self.gauges
+        return (
+            g.volume, g.volume_baseline, g.volume_z, g.negative_share, g.negative_share_baseline,
+            g.negative_share_z, g.mean_sentiment, g.sentiment_baseline, g.sentiment_z,
+        )  # fmt: skip
+
+    def _set(self, brand: str, window: str, f: Figures) -> None:
+        g = self.gauges
+        values = (
+            (g.volume, f.volume), (g.volume_baseline, f.volume_baseline), (g.volume_z, f.volume_z),
+            (g.negative_share, f.negative_share),
+            (g.negative_share_baseline, f.negative_share_baseline),
+            (g.negative_share_z, f.negative_share_z), (g.mean_sentiment, f.mean_sentiment),
+            (g.sentiment_baseline, f.sentiment_baseline), (g.sentiment_z, f.sentiment_z),
+        )  # fmt: skip
+        for gauge, value in values:
+            gauge.labels(brand, window).set(value)

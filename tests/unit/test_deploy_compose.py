@@ -1,0 +1,167 @@
+"""deploy/docker-compose.yml and deploy/Dockerfile, checked without a Docker engine: the
+compose-spec schema, then what listener needs of them, against the code's own settings."""
+
+from __future__ import annotations
+
+import copy
+import importlib.resources
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from listener.settings import Settings
+from listener.topics import TopicNames
+
+ROOT = Path(__file__).resolve().parents[2]
+DEPLOY = ROOT / "deploy"
+WORKERS = ("worker-1", "worker-2")
+PARTITIONS = "${LISTENER_PARTITIONS:-8}"
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load((DEPLOY / "docker-compose.yml").read_text())
+    return data
+
+
+def compose_errors(document: dict[str, Any]) -> list[str]:
+    """Violations of the compose-spec JSON schema (the one check-jsonschema ships)."""
+    jsonschema = pytest.importorskip("jsonschema", reason="jsonschema is not installed")
+    pytest.importorskip("check_jsonschema", reason="check-jsonschema (the schema) is not installed")
+    vendor = importlib.resources.files("check_jsonschema.builtin_schemas.vendor")
+    schema = json.loads((vendor / "compose-spec.json").read_text(encoding="utf-8"))
+    validator = jsonschema.Draft7Validator(schema)
+    return sorted(
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+        for e in validator.iter_errors(document)
+    )
+
+
+def test_the_compose_file_follows_the_compose_spec(compose: dict[str, Any]) -> None:
+    assert compose_errors(compose) == []
+
+
+def test_the_compose_spec_check_does_refuse_a_broken_file(compose: dict[str, Any]) -> None:
+    broken = copy.deepcopy(compose)
+    broken["services"]["worker-1"]["depends_on"]["kafka-init"]["condition"] = "when_ready"
+    broken["services"]["kafka"]["healthcheck"]["interval"] = ["5s"]
+    assert len(compose_errors(broken)) >= 2
+
+
+def test_the_stack_is_kafka_its_topics_two_workers_prometheus_and_grafana(
+    compose: dict[str, Any],
+) -> None:
+    services = compose["services"]
+    assert set(services) == {"kafka", "kafka-init", *WORKERS, "prometheus", "grafana"}
+    for name, service in services.items():
+        image = service["image"]
+        assert ":" in image and not image.endswith(":latest"), f"{name}: pin {image}"
+        for needed in service.get("depends_on", {}):
+            assert needed in services, f"{name} depends on unknown {needed}"
+
+
+def test_kafka_runs_in_kraft_mode_without_creating_topics_by_itself(
+    compose: dict[str, Any],
+) -> None:
+    kafka = compose["services"]["kafka"]
+    assert kafka["image"].startswith("apache/kafka:")
+    env = kafka["environment"]
+    assert set(env["KAFKA_PROCESS_ROLES"].split(",")) == {"broker", "controller"}
+    assert env["KAFKA_AUTO_CREATE_TOPICS_ENABLE"] == "false"
+    assert "INTERNAL://kafka:9092" in env["KAFKA_ADVERTISED_LISTENERS"]
+    assert "kafka-broker-api-versions.sh" in " ".join(kafka["healthcheck"]["test"])
+
+
+def test_the_init_container_creates_every_listener_topic_with_the_workers_partitions(
+    compose: dict[str, Any],
+) -> None:
+    init = compose["services"]["kafka-init"]
+    assert init["depends_on"] == {"kafka": {"condition": "service_healthy"}}
+    assert init["restart"] == "no"
+    script = "\n".join(init["command"])
+    created = dict(re.findall(r"--topic (\S+) --partitions (\S+)", script))
+    assert set(created) == set(TopicNames.for_settings(Settings()).all())
+    assert set(created.values()) == {PARTITIONS}
+    snapshots = TopicNames.for_settings(Settings()).snapshots
+    assert re.search(rf"--topic {re.escape(snapshots)} .*cleanup\.policy=compact", script)
+    for worker in WORKERS:
+        assert compose["services"][worker]["environment"]["LISTENER_PARTITIONS"] == PARTITIONS
+
+
+def test_the_workers_run_the_image_of_deploy_dockerfile_against_kafka(
+    compose: dict[str, Any],
+) -> None:
+    port = str(Settings().web_port)
+    for name in WORKERS:
+        worker = compose["services"][name]
+        assert worker["build"] == {"context": "..", "dockerfile": "deploy/Dockerfile"}
+        env = worker["environment"]
+        assert env["LISTENER_KAFKA_BOOTSTRAP"] == "kafka:9092"
+        assert env["LISTENER_WEB_HOST"] == "0.0.0.0"
+        assert env["LISTENER_WEB_PORT"] == port
+        assert worker["depends_on"] == {
+            "kafka-init": {"condition": "service_completed_successfully"}
+        }
+        probe = " ".join(worker["healthcheck"]["test"])
+        assert f"http://127.0.0.1:{port}/health/ready" in probe
+        assert "../rules:/app/rules:ro" in worker["volumes"]
+
+
+def test_every_worker_variable_is_a_listener_setting(compose: dict[str, Any]) -> None:
+    known = {f"LISTENER_{name.upper()}" for name in Settings.model_fields}
+    for name in WORKERS:
+        assert set(compose["services"][name]["environment"]) <= known
+
+
+def test_prometheus_scrapes_both_workers_and_grafana_is_provisioned(
+    compose: dict[str, Any],
+) -> None:
+    services = compose["services"]
+    assert "./prometheus:/etc/prometheus:ro" in services["prometheus"]["volumes"]
+    config = yaml.safe_load((DEPLOY / "prometheus" / "prometheus.yml").read_text())
+    (job,) = [j for j in config["scrape_configs"] if j["job_name"] == "listener"]
+    targets = {t for group in job["static_configs"] for t in group["targets"]}
+    assert targets == {f"{services[w]['hostname']}:{Settings().web_port}" for w in WORKERS}
+    grafana = services["grafana"]["volumes"]
+    assert "./grafana/provisioning:/etc/grafana/provisioning:ro" in grafana
+    mounted = next(v.split(":")[1] for v in grafana if v.startswith("./grafana/dashboards"))
+    provider = yaml.safe_load(
+        (DEPLOY / "grafana" / "provisioning" / "dashboards" / "listener.yml").read_text()
+    )
+    assert provider["providers"][0]["options"]["path"] == mounted
+    for source in (v.split(":")[0] for s in services.values() for v in s.get("volumes", [])):
+        if source.startswith("."):
+            assert (DEPLOY / source).exists(), source
+
+
+def dockerfile() -> list[str]:
+    """The Dockerfile's instructions, continuation lines joined."""
+    text = (DEPLOY / "Dockerfile").read_text().replace("\\\n", " ")
+    return [line.strip() for line in text.splitlines() if line.strip() and line[0] != "#"]
+
+
+def test_the_image_is_python_311_slim_installed_with_the_constraints() -> None:
+    lines = dockerfile()
+    assert lines[0] == "FROM python:3.11-slim"
+    assert any(re.match(r"RUN pip install --constraint constraints\.txt \.$", ln) for ln in lines)
+    assert 'ENTRYPOINT ["listener"]' in lines and 'CMD ["worker"]' in lines
+    env = " ".join(ln for ln in lines if ln.startswith("ENV "))
+    assert "LISTENER_WEB_HOST=0.0.0.0" in env
+    assert f"LISTENER_WEB_PORT={Settings().web_port}" in env
+    health = next(ln for ln in lines if ln.startswith("HEALTHCHECK"))
+    assert f"http://127.0.0.1:{Settings().web_port}/health/ready" in health
+    assert any(ln.startswith("USER ") and not ln.endswith(" root") for ln in lines)
+
+
+def test_what_the_image_copies_exists_and_is_let_through_the_ignore_file() -> None:
+    ignore = (DEPLOY / "Dockerfile.dockerignore").read_text().splitlines()
+    allowed = {ln[1:].rstrip("/") for ln in ignore if ln.startswith("!")}
+    for line in dockerfile():
+        if line.startswith("COPY "):
+            for source in line.split()[1:-1]:
+                assert (ROOT / source).exists(), source
+                assert source.rstrip("/") in allowed, source
