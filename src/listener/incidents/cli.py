@@ -1,0 +1,155 @@
+"""``listener incidents``: list, show, acknowledge, resolve and silence incidents from a
+terminal, through the incident HTTP API of a running worker.
+
+The API key is read from ``LISTENER_API_KEY`` only, never from the command line, where
+every user of the machine could read it in the process list. ``LISTENER_API_URL`` says
+where the API is; ``--as`` (or ``LISTENER_USER``, or the login name) who is acting.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, Final, TextIO
+
+import httpx
+
+from listener.errors import ListenerError
+from listener.rules.durations import format_duration
+
+URL_ENV: Final = "LISTENER_API_URL"
+KEY_ENV: Final = "LISTENER_API_KEY"
+USER_ENV: Final = "LISTENER_USER"
+DEFAULT_URL: Final = "http://127.0.0.1:6066"
+TIMEOUT: Final = 10.0
+
+
+class ApiError(ListenerError):
+    """The incident API refused a request or could not be reached."""
+
+
+def add_parser(commands: Any) -> argparse.ArgumentParser:
+    """Add ``incidents`` to the ``listener`` command's subparsers (``commands``)."""
+    parser: argparse.ArgumentParser = commands.add_parser(
+        "incidents", help="list and act on incidents through a worker's API"
+    )
+    parser.add_argument("--url", help=f"the API (default: ${URL_ENV} or {DEFAULT_URL})")
+    parser.add_argument("--as", dest="who", help=f"who is acting (default: ${USER_ENV} or login)")
+    actions = parser.add_subparsers(dest="action", required=True)
+    listing = actions.add_parser("list", help="incidents, newest first")
+    listing.add_argument("--status", help="e.g. notified,acknowledged (default: all)")
+    listing.add_argument("--brand")
+    actions.add_parser("show", help="one incident with its history").add_argument("incident")
+    actions.add_parser("ack", help="take an incident in hand").add_argument("incident")
+    resolve = actions.add_parser("resolve", help="close an incident")
+    resolve.add_argument("incident")
+    resolve.add_argument("--reason", default="")
+    silence = actions.add_parser("silence", help="page nobody for a brand or a rule for a while")
+    target = silence.add_mutually_exclusive_group(required=True)
+    target.add_argument("--brand")
+    target.add_argument("--rule")
+    silence.add_argument("--for", dest="duration", required=True, help='e.g. "2h"')
+    silence.add_argument("--reason", required=True)
+    parser.set_defaults(func=cmd_incidents)
+    return parser
+
+
+def cmd_incidents(args: argparse.Namespace) -> int:
+    return asyncio.run(run_command(args, os.environ))
+
+
+async def run_command(
+    args: argparse.Namespace,
+    environ: Mapping[str, str],
+    out: TextIO | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> int:
+    """Do what ``args`` says and print the outcome; raises :class:`ApiError` when the API
+    refuses or cannot be reached (the ``listener`` command prints it and exits 2)."""
+    out = out or sys.stdout
+    key = environ.get(KEY_ENV, "")
+    if not key:
+        raise ApiError(f"{KEY_ENV} is not set: it holds the incident API key")
+    url = args.url or environ.get(URL_ENV) or DEFAULT_URL
+    who = args.who or environ.get(USER_ENV) or getpass.getuser()
+    headers = {"authorization": f"Bearer {key}"}
+    async with httpx.AsyncClient(
+        base_url=url, headers=headers, timeout=TIMEOUT, transport=transport
+    ) as client:
+        if args.action == "list":
+            query = {k: v for k, v in (("status", args.status), ("brand", args.brand)) if v}
+            data = await _call(client, "GET", "/incidents", params=query)
+            _print_list(data["incidents"], out)
+        elif args.action == "show":
+            data = await _call(client, "GET", f"/incidents/{args.incident}")
+            _print_incident(data["incident"], out)
+        elif args.action in ("ack", "resolve"):
+            body = {"who": who, "reason": getattr(args, "reason", "")}
+            await _call(client, "POST", f"/incidents/{args.incident}/{args.action}", json=body)
+            done = "acknowledged" if args.action == "ack" else "resolved"
+            print(f"{args.incident}: {done} as {who}", file=out)
+        else:
+            await _silence(client, args, who, out)
+    return 0
+
+
+async def _silence(
+    client: httpx.AsyncClient, args: argparse.Namespace, who: str, out: TextIO
+) -> None:
+    scope, target = ("brand", args.brand) if args.brand else ("rule", args.rule)
+    body = {scope: target, "for": args.duration, "reason": args.reason, "who": who}
+    data = await _call(client, "POST", "/silences", json=body)
+    print(f"{scope} {target}: silenced until {data['until']}", file=out)
+
+
+async def _call(client: httpx.AsyncClient, method: str, path: str, **kwargs: Any) -> Any:
+    """The decoded JSON answer; any failure becomes one :class:`ApiError` line."""
+    try:
+        response = await client.request(method, path, **kwargs)
+    except httpx.HTTPError as exc:
+        raise ApiError(f"cannot reach the incident API at {client.base_url}: {exc}") from exc
+    try:
+        data = response.json()
+    except ValueError:
+        data = None
+    if response.is_success and isinstance(data, dict):
+        return data
+    message = data.get("message") if isinstance(data, dict) else None
+    raise ApiError(f"{method} {path}: {response.status_code} {message or response.reason_phrase}")
+
+
+def _short(text: str | None) -> str:
+    """An RFC 3339 time as people scan a table: date and minutes, in UTC."""
+    if text is None:
+        return "-"
+    return datetime.fromisoformat(text).strftime("%Y-%m-%d %H:%M")
+
+
+def _print_list(incidents: list[dict[str, Any]], out: TextIO) -> None:
+    if not incidents:
+        print("no incidents", file=out)
+        return
+    for item in incidents:
+        by = item["acknowledged_by"] or item["resolved_by"] or ""
+        print(
+            f"{item['id']:<52} {item['status']:<12} {item['severity']:<8} "
+            f"{_short(item['opened_at'])}  {by}",
+            file=out,
+        )
+
+
+def _print_incident(item: dict[str, Any], out: TextIO) -> None:
+    print(f"{item['id']}  {item['brand_name']}: {item['risk']}", file=out)
+    print(f"  status    {item['status']} ({item['severity']})", file=out)
+    print(f"  opened    {_short(item['opened_at'])}, owners {item['owners']}", file=out)
+    if item["recovery_seconds"] is not None:
+        print(f"  recovered in {format_duration(round(item['recovery_seconds']))}", file=out)
+    print(f"  {item['description']}", file=out)
+    for step in item["history"]:
+        who = "" if step["who"] == "listener" else f" by {step['who']}"
+        print(f"  {_short(step['event_at'])}  {step['kind']}{who}: {step['detail']}", file=out)

@@ -1,0 +1,285 @@
+"""The incident engine: ``step(book, event, now) -> (book, actions)``, a pure function.
+
+Alerts about the same brand and risk gather into one incident (Alertmanager's group_by,
+with brand and risk as the labels). An incident is paged level by level on the event-time
+clock until someone acknowledges it, and resolves itself once no rule of its risk has held
+for the brand for the risk's ``resolve_after``, recording how long the brand took to
+recover. Silences mute the paging, never the record.
+
+Replays change nothing: an alert id already held, a tick that does not move the clock
+forward, an acknowledgement of an acknowledged incident, a silence or a delivery failure
+already known, all leave the book as it was and emit nothing. ``now`` is the wall-clock
+time the event was recorded at (the log message's timestamp), never read from the clock
+here, so replaying the log reproduces the wall times too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from listener.incidents.actions import Action
+from listener.incidents.escalation import brand_silent, due_pages, raise_page
+from listener.incidents.events import (
+    Acknowledge,
+    AlertReceived,
+    DeliveryFailed,
+    Event,
+    Resolve,
+    Silence,
+    Tick,
+)
+from listener.incidents.model import (
+    ACKNOWLEDGED,
+    ENGINE,
+    NOTIFIED,
+    OPEN,
+    RESOLVED,
+    Book,
+    Incident,
+    incident_id,
+    muted,
+)
+from listener.incidents.policy import Policies
+from listener.incidents.working import WorkingBook, silence_text, union
+from listener.records import Alert
+from listener.rules.config import SEVERITIES
+from listener.rules.durations import format_duration
+
+
+class Engine:
+    """Applies events to a book under one set of policies."""
+
+    def __init__(self, policies: Policies) -> None:
+        self.policies = policies
+
+    def step(self, book: Book, event: Event, now: float) -> tuple[Book, list[Action]]:
+        """The book after ``event``, and what to do about it (in order: records, then the
+        notifications they explain). ``book`` itself is never changed."""
+        run = _Step(self.policies, book, now)
+        if isinstance(event, AlertReceived):
+            run.alert(event.alert)
+        elif isinstance(event, Tick):
+            run.tick(event)
+        elif isinstance(event, Acknowledge):
+            run.acknowledge(event)
+        elif isinstance(event, Resolve):
+            run.resolve(event)
+        elif isinstance(event, Silence):
+            run.silence(event)
+        else:
+            run.delivery_failed(event)
+        return run.book(), run.actions
+
+    def apply(self, book: Book, event: Event, now: float, offset: int) -> tuple[Book, list[Action]]:
+        """:meth:`step` for the message at ``offset`` of the log; a message at or below the
+        last offset applied (a redelivery) changes nothing."""
+        if offset <= book.offset:
+            return book, []
+        book, actions = self.step(book, event, now)
+        return replace(book, offset=offset), actions
+
+
+def _rank(severity: str) -> int:
+    return SEVERITIES.index(severity) if severity in SEVERITIES else 0
+
+
+class _Step(WorkingBook):
+    """One step of the engine: the lifecycle rules, event by event."""
+
+    # -- alerts and the clock -----------------------------------------------------------
+
+    def alert(self, alert: Alert) -> None:
+        fired = alert.fired_at.timestamp()
+        if any(alert.id in i.alert_ids for i in self.incidents.values()):
+            return
+        if self.clock is not None and fired < self.clock - self.policies.retention:
+            return  # older than anything kept: a copy of an alert long dealt with
+        self.clock = fired if self.clock is None else max(self.clock, fired)
+        self.advance()  # an incident quiet long enough closes before a new one opens
+        risk = self.policies.risk_name(alert.rule)
+        current = self.book().active_for(alert.brand, risk)
+        opened = (
+            self.open(alert, risk, fired) if current is None else self.update(current, alert, fired)
+        )
+        self.advance()
+        self.raise_if_silent(self.incidents[opened.id], alert)
+
+    def open(self, alert: Alert, risk: str, fired: float) -> Incident:
+        incident = Incident(
+            id=incident_id(alert.brand, risk, alert.id),
+            brand=alert.brand,
+            brand_name=alert.brand_name,
+            risk=risk,
+            owners=self.policies.owners(risk, alert.owners),
+            severity=alert.severity,
+            status=OPEN,
+            started_at=min(alert.first_true_at.timestamp(), fired),
+            opened_at=fired,
+            rules=(alert.rule,),
+            alert_ids=(alert.id,),
+            latest=alert,
+            last_evidence_at=fired,
+        )
+        detail = f"raised by {alert.rule} ({alert.severity})"
+        incident = self.record(incident, "opened", OPEN, ENGINE, detail)
+        if incident.owners not in self.policies.escalation:
+            detail = f'owner group "{incident.owners}" is not configured: nobody can be paged'
+            incident = self.record(incident, "unroutable", OPEN, ENGINE, detail)
+        return incident
+
+    def update(self, incident: Incident, alert: Alert, fired: float) -> Incident:
+        severity = incident.severity
+        detail = f"{alert.rule} ({alert.severity})"
+        if _rank(alert.severity) > _rank(severity):
+            detail += f"; severity raised from {severity}"
+            severity = alert.severity
+        newer = fired >= incident.latest.fired_at.timestamp()
+        quiet = incident.quiet_since
+        return self.record(
+            incident,
+            "updated",
+            incident.status,
+            ENGINE,
+            detail,
+            severity=severity,
+            rules=incident.rules if alert.rule in incident.rules else (*incident.rules, alert.rule),
+            alert_ids=(*incident.alert_ids, alert.id),
+            latest=alert if newer else incident.latest,
+            last_evidence_at=max(incident.last_evidence_at, fired),
+            quiet_since=None if quiet is not None and fired >= quiet else quiet,
+        )
+
+    def tick(self, tick: Tick) -> None:
+        if self.clock is not None and tick.at < self.clock:
+            return  # the clock never goes back: an old tick says nothing new
+        self.clock = tick.at
+        for key in sorted(self.incidents):
+            incident = self.incidents[key]
+            if incident.active:
+                self.incidents[key] = self.observe(incident, tick)
+        self.advance()
+        self.evict()
+
+    def observe(self, incident: Incident, tick: Tick) -> Incident:
+        """Whether the brand's figures are still out of normal for the incident's risk."""
+        rules = self.policies.rules_of(incident.risk) | set(incident.rules)
+        if tick.holding.get(incident.brand, frozenset()) & rules:
+            return replace(incident, last_evidence_at=tick.at, quiet_since=None)
+        if incident.quiet_since is None and tick.at >= incident.last_evidence_at:
+            return replace(incident, quiet_since=tick.at)
+        return incident
+
+    def advance(self) -> None:
+        """Close what has recovered, page what has fallen due, as of the clock."""
+        for key in sorted(self.incidents):
+            incident = self.incidents[key]
+            if not incident.active:
+                continue
+            quiet = incident.quiet_since
+            after = self.policies.resolve_after(incident.risk)
+            if quiet is not None and self.time - quiet >= after:
+                self.auto_resolve(incident, quiet)
+            elif incident.status in (OPEN, NOTIFIED):
+                self.page_due(incident)
+
+    def page_due(self, incident: Incident) -> None:
+        policy = self.policies.escalation.get(incident.owners)
+        if policy is None:
+            return
+        pages, _ = due_pages(policy, incident.opened_at, incident.pages_sent, self.time)
+        for page in pages:
+            incident = self.page(incident, page, page.kind, page.due_at)
+
+    def raise_if_silent(self, incident: Incident, alert: Alert) -> None:
+        """Page the next level at once when the alert shows the brand silent too long."""
+        threshold = self.policies.raise_after(alert.rule)
+        if threshold is None or incident.raised or incident.status not in (OPEN, NOTIFIED):
+            return
+        policy = self.policies.escalation.get(incident.owners)
+        if policy is None or not brand_silent(alert, threshold):
+            return
+        page = raise_page(policy, incident.opened_at, incident.pages_sent)
+        if page is not None:
+            detail = f"the brand has not posted for {format_duration(threshold)} or more"
+            self.page(replace(incident, raised=True), page, "brand_silent", self.time, detail)
+
+    # -- what people and notifiers say ---------------------------------------------------
+
+    def acknowledge(self, command: Acknowledge) -> None:
+        incident = self.incidents.get(command.incident_id)
+        if incident is None or incident.status in (ACKNOWLEDGED, RESOLVED):
+            return
+        incident = self.record(
+            incident, "acknowledged", ACKNOWLEDGED, command.who, f"via {command.via}",
+            wall_at=command.at, acknowledged_by=command.who, acknowledged_at=self.time,
+        )  # fmt: skip
+        self.tell(incident, "acknowledged", f"{command.who} is handling it", command.who)
+
+    def resolve(self, command: Resolve) -> None:
+        incident = self.incidents.get(command.incident_id)
+        if incident is None or not incident.active:
+            return
+        incident = self.record(
+            incident, RESOLVED, RESOLVED, command.who, command.reason,
+            wall_at=command.at, resolved_by=command.who, resolved_at=self.time,
+            recovered_at=incident.quiet_since,
+        )  # fmt: skip
+        self.tell(incident, "resolved", f"resolved by {command.who}", command.who)
+
+    def auto_resolve(self, incident: Incident, quiet: float) -> None:
+        after = format_duration(self.policies.resolve_after(incident.risk))
+        took = format_duration(max(0, round(quiet - incident.started_at)))
+        detail = f"figures back to normal for {after}; the brand recovered in {took}"
+        incident = self.record(
+            incident, RESOLVED, RESOLVED, ENGINE, detail,
+            resolved_by=ENGINE, resolved_at=self.time, recovered_at=quiet,
+        )  # fmt: skip
+        self.tell(incident, "resolved", detail)
+
+    def silence(self, silence: Silence) -> None:
+        known = any(s.id == silence.id for s in self.silences)
+        if known or (self.clock is not None and not silence.active(self.clock)):
+            return
+        self.silences.append(silence)
+        for key in sorted(self.incidents):
+            incident = self.incidents[key]
+            if incident.active and muted([silence], incident.brand, incident.rules, self.time):
+                self.record(
+                    incident, "silenced", incident.status, silence.who,
+                    silence_text(silence), wall_at=silence.at,
+                )  # fmt: skip
+
+    def delivery_failed(self, failure: DeliveryFailed) -> None:
+        """Record the failure and tell the next level (the first, after the last) that
+        ``failure.person`` could not be reached, unless someone already answered."""
+        incident = self.incidents.get(failure.incident_id)
+        if incident is None or not incident.active or failure.key in incident.failures:
+            return
+        detail = f"{failure.person} could not be reached: {failure.reason}"
+        changes: dict[str, Any] = {"failures": (*incident.failures, failure.key)}
+        target, people = self.fallback(incident, failure)
+        if people:
+            changes["paged"] = union(incident.paged, people)
+        status = NOTIFIED if people and incident.status == OPEN else incident.status
+        incident = self.record(
+            incident, "delivery_failed", status, ENGINE, detail,
+            level=failure.level, wall_at=failure.at, **changes,
+        )  # fmt: skip
+        if people:
+            self.notify(
+                incident, "delivery_failed", failure.key,
+                level=target, people=people, due_at=self.time, detail=detail,
+            )  # fmt: skip
+
+    def fallback(self, incident: Incident, failure: DeliveryFailed) -> tuple[int, tuple[str, ...]]:
+        """The level told instead of someone unreachable, and its people; nobody when the
+        incident is acknowledged or silenced, or the level holds only that person."""
+        policy = self.policies.escalation.get(incident.owners)
+        if policy is None or incident.status == ACKNOWLEDGED:
+            return 0, ()
+        if muted(self.silences, incident.brand, incident.rules, self.time):
+            return 0, ()
+        target = failure.level + 1 if failure.level < len(policy.levels) else 1
+        people = tuple(p for p in policy.levels[target - 1].notify if p != failure.person)
+        return target, people

@@ -1,0 +1,126 @@
+"""The ``notifiers:`` configuration (how listener reaches people) and the ``channels:`` keys
+proposed for rules/owners.yaml (which people and groups are reached how).
+
+Every model refuses unknown keys and is frozen, like the rest of rules/. Credentials are
+environment variable names; :func:`listener.notifiers.fanout.build_notifiers` reads them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping
+from typing import Annotated, Final, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, Field, model_validator
+
+from listener.errors import ConfigIssue
+from listener.notifiers.delivery import RetryPolicy
+from listener.notifiers.email.config import EmailConfig
+from listener.notifiers.slack.config import SlackChannel, SlackConfig
+from listener.notifiers.webhook.config import WebhookConfig
+from listener.rules.config import Model, Seconds
+
+_NAME: Final = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
+
+
+def _name(value: str) -> str:
+    if not _NAME.match(value):
+        raise ValueError(f'{value!r} is not a name such as "ops-bridge"')
+    return value
+
+
+def _zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f'{value!r} is not a time zone such as "Europe/Rome"') from None
+    return value
+
+
+#: A webhook's name under ``notifiers.webhooks``.
+WebhookName = Annotated[str, AfterValidator(_name)]
+#: The channels a person can be told on.
+ChannelName = Literal["slack", "email"]
+#: Proposed ``channels:`` of a person in owners.yaml: how they are told, preferred first.
+PersonChannels = Annotated[tuple[ChannelName, ...], Field(min_length=1)]
+DEFAULT_PERSON_CHANNELS: Final[tuple[ChannelName, ...]] = ("slack", "email")
+
+
+class GroupChannels(Model):
+    """Proposed ``channels:`` of an owner group in owners.yaml: the Slack channel its
+    incidents are posted in (Web API only) and the webhooks told of each of them."""
+
+    slack: SlackChannel | None = None
+    webhooks: tuple[WebhookName, ...] = ()
+
+
+class DeliveryConfig(Model):
+    """How hard each message is tried before it is given up and the next level is told."""
+
+    max_attempts: int = Field(default=5, ge=1, le=20)
+    first_delay: Seconds = Field(default=2, ge=0)
+    max_delay: Seconds = Field(default=120, gt=0)
+    jitter: float = Field(default=0.2, ge=0, lt=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DeliveryConfig:
+        if self.max_delay < self.first_delay:
+            raise ValueError("max_delay must not be shorter than first_delay")
+        return self
+
+    def policy(self) -> RetryPolicy:
+        return RetryPolicy(
+            max_attempts=self.max_attempts,
+            first_delay=float(self.first_delay),
+            max_delay=float(self.max_delay),
+            jitter=self.jitter,
+        )
+
+
+class NotifiersConfig(Model):
+    """Everything under ``notifiers:``. At least one channel must be configured."""
+
+    #: Times in messages are shown in this zone.
+    timezone: Annotated[str, AfterValidator(_zone)] = "UTC"
+    slack: SlackConfig | None = None
+    email: EmailConfig | None = None
+    webhooks: dict[WebhookName, WebhookConfig] = Field(default_factory=dict)
+    delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
+
+    @model_validator(mode="after")
+    def _some_channel(self) -> NotifiersConfig:
+        if self.slack is None and self.email is None and not self.webhooks:
+            raise ValueError("configure at least one of slack, email and webhooks")
+        return self
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def check_channels(
+    config: NotifiersConfig, groups: Mapping[str, GroupChannels | None], file: str
+) -> list[ConfigIssue]:
+    """Every reference from owner groups' ``channels:`` to ``notifiers:`` that does not
+    resolve, with a "did you mean" when a name is close to a configured one."""
+    issues: list[ConfigIssue] = []
+    for group, channels in groups.items():
+        if channels is None:
+            continue
+        for index, name in enumerate(channels.webhooks):
+            if name not in config.webhooks:
+                close = difflib.get_close_matches(name, list(config.webhooks), n=1)
+                hint = f'; did you mean "{close[0]}"?' if close else ""
+                key = f"groups.{group}.channels.webhooks[{index}]"
+                issues.append(ConfigIssue(file, key, f'undefined webhook "{name}"{hint}'))
+        if channels.slack is not None and (config.slack is None or config.slack.channel is None):
+            issues.append(
+                ConfigIssue(
+                    file,
+                    f"groups.{group}.channels.slack",
+                    "a group's Slack channel needs notifiers.slack.bot_token_env (the Web API)",
+                )
+            )
+    return issues

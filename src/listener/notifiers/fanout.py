@@ -1,0 +1,162 @@
+"""From one notification to every delivery it needs, and back to who could not be reached.
+
+:func:`plan` decides the targets: one Slack message per incident channel (the level's people
+mentioned in it), one email per person who is told by email, one request per webhook.
+:func:`deliver_all` sends them concurrently, each with its own retries and dedupe key.
+:func:`unreached` turns the failures into the words of a ``delivery_failed`` notification
+for the next level.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import tzinfo
+
+import httpx
+
+from listener.errors import ConfigError, ConfigIssue
+from listener.notifiers.base import Notifier
+from listener.notifiers.config import NotifiersConfig
+from listener.notifiers.delivery import (
+    DeliveryLedger,
+    DeliveryResult,
+    RetryPolicy,
+    Sleep,
+    Target,
+    deliver,
+)
+from listener.notifiers.email.notifier import email_notifier
+from listener.notifiers.message import Notification
+from listener.notifiers.slack.notifier import SlackThreads, slack_notifier
+from listener.notifiers.webhook.notifier import webhook_notifier
+
+#: The Slack target of a message without a group channel: the notifier's own channel.
+DEFAULT_SLACK = "default"
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """One delivery to make: where, and the message as that target should get it."""
+
+    where: Target
+    message: Notification
+
+
+@dataclass(frozen=True, slots=True)
+class Notifiers:
+    """The notifiers built from the configuration, by channel."""
+
+    slack: Notifier | None = None
+    email: Notifier | None = None
+    webhooks: Mapping[str, Notifier] = field(default_factory=dict)
+
+    def for_target(self, where: Target) -> Notifier:
+        """The notifier for ``where``; KeyError when that channel is not configured."""
+        found = {"slack": self.slack, "email": self.email}.get(where.channel)
+        if where.channel == "webhook":
+            found = self.webhooks.get(where.target)
+        if found is None:
+            raise KeyError(f"no notifier for {where.channel} {where.target}")
+        return found
+
+
+def plan(message: Notification, notifiers: Notifiers, webhooks: Sequence[str] = ()) -> list[Route]:
+    """The deliveries ``message`` needs, given which channels are configured and which
+    webhooks the owner group names. A person is told by email only if they list email."""
+    routes: list[Route] = []
+    if notifiers.slack is not None and any("slack" in r.channels for r in message.recipients):
+        routes.append(Route(Target("slack", message.slack_channel or DEFAULT_SLACK), message))
+    if notifiers.email is not None:
+        for person in message.recipients:
+            if "email" in person.channels and person.email:
+                one = replace(message, recipients=(person,))
+                routes.append(Route(Target("email", person.email), one))
+    routes += [Route(Target("webhook", name), message) for name in webhooks]
+    return routes
+
+
+async def deliver_all(
+    routes: Sequence[Route],
+    notifiers: Notifiers,
+    ledger: DeliveryLedger,
+    policy: RetryPolicy,
+    *,
+    sleep: Sleep = asyncio.sleep,
+    rng: random.Random | None = None,
+) -> list[DeliveryResult]:
+    """Deliver every route concurrently; results come in the order of ``routes``."""
+    sends = [
+        deliver(
+            notifiers.for_target(r.where), r.message, r.where, ledger, policy, sleep=sleep, rng=rng
+        )
+        for r in routes
+    ]
+    return list(await asyncio.gather(*sends))
+
+
+def unreached(routes: Sequence[Route], results: Sequence[DeliveryResult]) -> tuple[str, ...]:
+    """Who could not be reached, in words: "Maria Rossi by email", "the Slack channel"."""
+    out: list[str] = []
+    for route, result in zip(routes, results, strict=True):
+        if not result.failed:
+            continue
+        if route.where.channel == "email":
+            out.append(f"{route.message.recipients[0].name} by email")
+        elif route.where.channel == "slack":
+            out.append(f"Slack ({', '.join(r.name for r in route.message.recipients)})")
+        else:
+            out.append(f"webhook {route.where.target}")
+    return tuple(out)
+
+
+def unreached_people(routes: Sequence[Route], results: Sequence[DeliveryResult]) -> tuple[str, ...]:
+    """Ids of the people no route reached: every route to them failed. A person told on
+    Slack whose email bounced was reached; a duplicate counts as reached (it was before).
+    Webhooks reach systems, not people, and do not count."""
+    reached: set[str] = set()
+    missed: list[str] = []
+    for route, result in zip(routes, results, strict=True):
+        if route.where.channel == "webhook":
+            continue
+        for person in route.message.recipients:
+            if not result.failed:
+                reached.add(person.id)
+            elif person.id not in missed:
+                missed.append(person.id)
+    return tuple(p for p in missed if p not in reached)
+
+
+def build_notifiers(
+    config: NotifiersConfig,
+    environ: Mapping[str, str],
+    client: httpx.AsyncClient,
+    threads: SlackThreads,
+    tz: tzinfo | None = None,
+) -> Notifiers:
+    """Every notifier ``config`` describes. Raises one ConfigError listing every variable
+    that is unset, not just the first."""
+    zone = tz or config.zone
+    issues: list[ConfigIssue] = []
+    slack = email = None
+    webhooks: dict[str, Notifier] = {}
+    try:
+        if config.slack is not None:
+            slack = slack_notifier(config.slack, environ, client, threads=threads, tz=zone)
+    except ConfigError as exc:
+        issues += exc.issues
+    try:
+        if config.email is not None:
+            email = email_notifier(config.email, environ, tz=zone)
+    except ConfigError as exc:
+        issues += exc.issues
+    for name, hook in config.webhooks.items():
+        try:
+            webhooks[name] = webhook_notifier(name, hook, environ, client, tz=zone)
+        except ConfigError as exc:
+            issues += exc.issues
+    if issues:
+        raise ConfigError(issues)
+    return Notifiers(slack=slack, email=email, webhooks=webhooks)

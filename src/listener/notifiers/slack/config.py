@@ -1,0 +1,49 @@
+"""How listener reaches Slack, as written under ``notifiers: slack:``.
+
+Either an incoming webhook (one fixed channel, no threads) or the Web API with a bot token
+(``chat.postMessage`` to the owner group's channel, every later message of an incident in
+the thread of its first one). Secrets are environment variable names.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Final
+
+from pydantic import AfterValidator, Field, model_validator
+
+from listener.notifiers.secrets import EnvName, HttpUrl
+from listener.rules.config import Model, Seconds
+
+_CHANNEL: Final = re.compile(r"^(?:#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$")
+
+
+def _channel(value: str) -> str:
+    if not _CHANNEL.match(value):
+        raise ValueError(f'{value!r} is not a Slack channel such as "#crisis" or "C012AB3CD"')
+    return value
+
+
+#: A Slack channel: "#crisis-intesa" or its id "C012AB3CD".
+SlackChannel = Annotated[str, AfterValidator(_channel)]
+
+
+class SlackConfig(Model):
+    """Slack delivery: ``webhook_url_env`` or ``bot_token_env``, not both."""
+
+    webhook_url_env: EnvName | None = None
+    bot_token_env: EnvName | None = None
+    #: The channel used when an owner group names none (Web API only).
+    channel: SlackChannel | None = None
+    api_url: HttpUrl = "https://slack.com/api"
+    timeout: Seconds = Field(default=10, gt=0)
+
+    @model_validator(mode="after")
+    def _one_way(self) -> SlackConfig:
+        if (self.webhook_url_env is None) == (self.bot_token_env is None):
+            raise ValueError("set exactly one of webhook_url_env and bot_token_env")
+        if self.bot_token_env is not None and self.channel is None:
+            raise ValueError("the Web API (bot_token_env) needs a default channel")
+        if self.webhook_url_env is not None and self.channel is not None:
+            raise ValueError("an incoming webhook posts to its own channel: remove channel")
+        return self
