@@ -22,6 +22,7 @@ from listener.broker.transport import SCHEME as TRANSPORT_SCHEME
 from listener.broker.transport import register as register_transport
 from listener.enrich.stage import RawMessage, ScoringStage
 from listener.metrics import Metrics
+from listener.ops.monitor import REFRESH_SECONDS, OpsMonitor, matched_by_source
 from listener.records import Alert, DeadLetter, ScoredBatch
 from listener.rules.runtime import build_enricher, build_judge, window_config
 from listener.settings import Settings
@@ -45,6 +46,7 @@ class Pipeline:
         self.names = TopicNames.for_settings(settings)
         self.registry = CollectorRegistry()
         self.metrics = Metrics.create(self.registry)
+        self.ops = OpsMonitor(self.metrics, self.names, bootstrap, settings.brand_metrics_limit)
         self.scoring = ScoringStage(build_enricher(rules), settings.dedupe_seconds)
         self.windows = WindowStage(
             window_config(rules, settings),
@@ -55,8 +57,6 @@ class Pipeline:
             settings.snapshot_seconds,
         )
         self._last_marks: tuple[Any, ...] | None = None
-        #: Set once the worker has joined its group and been given its partitions.
-        self.ready = False
 
         def topic(name: str) -> faust.TopicT:
             return app.topic(
@@ -69,6 +69,11 @@ class Pipeline:
         self.dead = topic(self.names.dead_letter)
         self.snapshots = topic(self.names.snapshots)
         self.stats = topic(self.names.stats)
+
+    def highwater(self, partition: int) -> int | None:
+        """The broker's end offset of a raw partition, as of the consumer's last fetch."""
+        end = self.app.consumer.highwater(TP(self.names.raw, partition))
+        return None if end is None else int(end)
 
     def owned(self, topic: str) -> set[int]:
         return {tp.partition for tp in self.app.consumer.assignment() if tp.topic == topic}
@@ -93,6 +98,9 @@ class Pipeline:
         await self.send_marks(force=True)
         for source, count in result.received.items():
             self.metrics.posts_received.labels(source).inc(count)
+        for source, count in matched_by_source(result.by_brand).items():
+            self.metrics.posts_matched.labels(source).inc(count)
+        self.ops.processed((e.message.tp, e.message.offset) for e in events)
         self.metrics.posts_duplicate.inc(result.duplicates)
         self.metrics.posts_unmatched.inc(result.unmatched)
         self.metrics.batch_seconds.labels("score").observe(time.perf_counter() - started)
@@ -100,7 +108,7 @@ class Pipeline:
 
     async def send_marks(self, force: bool = False) -> None:
         """Tell every scored partition how far event time got upstream (see ScoredBatch)."""
-        marks, idle = self.scoring.watermarks(self.owned(self.names.raw))
+        marks, idle = self.scoring.watermarks(self.owned(self.names.raw), self.highwater)
         if not marks or (not force and (marks, idle) == self._last_marks):
             return
         self._last_marks = (marks, idle)
@@ -110,6 +118,7 @@ class Pipeline:
 
     async def window_batch(self, events: list[EventT[Any]]) -> None:
         started = time.perf_counter()
+        received_at = time.time()
         owned = self.app.consumer.assignment()
         events = [e for e in events if e.message.tp in owned]  # revoked ones: the new owner's
         outcomes = await self.recover(events)
@@ -118,6 +127,7 @@ class Pipeline:
             message = event.message
             result = self.windows.apply(message.partition, message.offset, message.value or b"")
             (dead if isinstance(result, DeadLetter) else outcomes).append(result)  # type: ignore[arg-type]
+        self.ops.window_batch(self.windows.states, received_at)
         await self.dead_letters(dead)
         await self.publish_outcomes(outcomes)
         for partition, snapshot in self.windows.due_snapshots():
@@ -130,6 +140,7 @@ class Pipeline:
                 self.metrics.event_clock.labels(str(partition)).set(state.clock)
         self.metrics.batch_seconds.labels("window").observe(time.perf_counter() - started)
         self.metrics.batch_size.labels("window").observe(len(events))
+        self.ops.processed((e.message.tp, e.message.offset) for e in events)
 
     async def recover(self, events: list[EventT[Any]]) -> list[Outcome]:
         """Bring back, side by side, the state of partitions seen for the first time since
@@ -152,7 +163,9 @@ class Pipeline:
         """Alerts are awaited until the broker has them: a snapshot taken after this claims
         that everything before its offset is done."""
         pending = []
+        sent: list[Alert] = []
         for outcome in outcomes:
+            self.ops.outcome(outcome)
             self.metrics.posts_counted.inc(outcome.counted)
             self.metrics.posts_late.inc(outcome.late)
             self.metrics.posts_too_late.inc(outcome.too_late)
@@ -169,8 +182,11 @@ class Pipeline:
                 pending.append(
                     await self.alerts.send(key=alert.brand.encode(), value=alert.dumps())
                 )
+                sent.append(alert)
         for future in pending:
             await future
+        for alert in sent:
+            self.ops.alert_sent(alert)
 
     async def dead_letters(self, letters: Iterable[DeadLetter]) -> None:
         for letter in letters:
@@ -186,6 +202,7 @@ class Pipeline:
 
     def on_revoked(self, revoked: Iterable[TP]) -> None:
         revoked = list(revoked)
+        self.ops.revoked(revoked, self.windows.states)
         self.scoring.forget(tp.partition for tp in revoked if tp.topic == self.names.raw)
         self.windows.drop(tp.partition for tp in revoked if tp.topic == self.names.scored)
 
@@ -237,9 +254,14 @@ def _agents(app: faust.App, pipeline: Pipeline, settings: Settings) -> None:
         # News of event time also when no post arrives, so quiet partitions turn idle.
         await pipeline.send_marks()
 
+    async def ops_refresh() -> None:
+        # Lag and broker check (one request to the broker), then the bounded brand gauges.
+        await pipeline.ops.refresh(app.consumer)
+
     app.agent(pipeline.raw, name="score")(score)
     app.agent(pipeline.scored, name="window")(window)
     app.timer(interval=1.0)(marks)
+    app.timer(interval=REFRESH_SECONDS)(ops_refresh)
 
 
 def _signals(app: faust.App, pipeline: Pipeline, settings: Settings) -> None:
@@ -250,7 +272,7 @@ def _signals(app: faust.App, pipeline: Pipeline, settings: Settings) -> None:
         pipeline.on_revoked(args[0] if args else kwargs.get("revoked", ()))
 
     async def rebalanced(sender: Any, *args: Any, signal: Any = None, **kwargs: Any) -> None:
-        pipeline.ready = True
+        pipeline.ops.rebalanced()
 
     async def quiet_logs() -> None:
         # The worker's own logging set-up leaves these at DEBUG whatever the level asked.
@@ -270,8 +292,8 @@ def _pages(app: faust.App, pipeline: Pipeline) -> None:
         return web.json({"live": True})
 
     async def ready(web: Any, request: Any) -> Any:
-        status = 200 if pipeline.ready else 503
-        return web.json({"ready": pipeline.ready}, status=status)
+        readiness = await pipeline.ops.readiness(app.consumer, pipeline.windows.states.keys())
+        return web.json(readiness.to_dict(), status=200 if readiness.ready else 503)
 
     async def metrics(web: Any, request: Any) -> Any:
         return web.bytes(generate_latest(pipeline.registry), content_type="text/plain")

@@ -78,6 +78,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return asyncio.run(demo_command(_settings(args), args))
 
 
+def cmd_connectors(args: argparse.Namespace) -> int:
+    from listener.connectors import load_connectors, run_connectors
+
+    if args.check:
+        instances = load_connectors(args.dir)
+        enabled = [i.name for i in instances if i.config.enabled]
+        print(f"{args.dir}: {len(instances)} connectors, {len(enabled)} enabled: OK")
+        return 0
+    return asyncio.run(run_connectors(_settings(args), args.dir, metrics_port=args.metrics_port))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="listener", description=__doc__)
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning"])
@@ -118,6 +129,17 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     replay.add_argument("--out", type=Path, default=Path("out"), help="report directory (--run)")
     replay.set_defaults(func=cmd_replay)
+
+    connectors = sub.add_parser(
+        "connectors", help="listen to the sources in connectors/ and publish to the raw topic"
+    )
+    connectors.add_argument("--bootstrap", help="Kafka bootstrap servers, host:port[,host:port]")
+    connectors.add_argument(
+        "--dir", type=Path, default=Path("connectors"), help="connector files (default: connectors/)"
+    )
+    connectors.add_argument("--metrics-port", type=int, default=6067, help="/metrics port")
+    connectors.add_argument("--check", action="store_true", help="validate the files and exit")
+    connectors.set_defaults(func=cmd_connectors)
 
     demo = sub.add_parser("demo", help="replay the Intesa Sanpaolo incident of October 2017")
     demo.add_argument("--rules", type=Path)

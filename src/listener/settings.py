@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     #: Kafka session timeout; the group waits up to half of it when a member joins.
     session_timeout: float = Field(default=6.0, gt=0)
     heartbeat_interval: float = Field(default=1.0, gt=0)
+    #: Per-brand metrics name at most this many brands per worker (those with an open alert
+    #: first, then the busiest); the others are summed under brand="_other". This bounds the
+    #: series Prometheus stores: see docs/operations.md, "Per-brand metrics".
+    brand_metrics_limit: int = Field(default=200, ge=0, le=10_000)
     log_level: str = "info"
 
     @field_validator("log_level")

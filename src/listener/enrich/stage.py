@@ -65,6 +65,8 @@ class ScoringStage:
         self.idle_seconds = idle_seconds
         self.empty_grace_seconds = empty_grace_seconds
         self.assigned_at: dict[int, float] = {}
+        #: Next offset to process per raw partition, to tell a caught-up partition.
+        self.positions: dict[int, int] = {}
         self.clock = clock
         self.seen: dict[int, dict[str, float]] = defaultdict(dict)
         self.marks: dict[int, float] = {}
@@ -76,6 +78,7 @@ class ScoringStage:
         latest = self.wall() + MAX_FUTURE_SECONDS
         for message in messages:
             self.last_message[message.partition] = now
+            self.positions[message.partition] = message.offset + 1
             for item in parse_raw_message(message.value):
                 if not isinstance(item, InvalidPost) and item.ts > latest:
                     item = _future(message, item)
@@ -118,7 +121,9 @@ class ScoringStage:
                 break
             del seen[key]
 
-    def watermarks(self, owned: Iterable[int]) -> tuple[dict[int, float | None], frozenset[int]]:
+    def watermarks(
+        self, owned: Iterable[int], highwater: Callable[[int], int | None] | None = None
+    ) -> tuple[dict[int, float | None], frozenset[int]]:
         """Newest event time per owned raw partition, and which of them are idle: an idle
         partition does not hold the event-time clock back.
 
@@ -128,6 +133,10 @@ class ScoringStage:
         posts may be old ones (a replay starting, another worker's partitions still being
         fetched); only after ``empty_grace_seconds`` of owning it empty does it stop
         holding the clock, so one unused partition cannot silence every alert.
+
+        ``highwater`` (the broker's end offset of a partition, None if not known yet) makes
+        quiet mean caught up: a partition whose posts wait behind a busy worker's backlog is
+        quiet too, but it is not idle.
         """
         now = self.clock()
         marks: dict[int, float | None] = {}
@@ -136,9 +145,15 @@ class ScoringStage:
             mark = marks[partition] = self.marks.get(partition)
             quiet = now - self.last_message.get(partition, self.assigned_at.get(partition, now))
             wait = self.idle_seconds if mark is not None else self.empty_grace_seconds
-            if quiet >= wait:
+            if quiet >= wait and self._caught_up(partition, highwater):
                 idle.add(partition)
         return marks, frozenset(idle)
+
+    def _caught_up(self, partition: int, highwater: Callable[[int], int | None] | None) -> bool:
+        if highwater is None:
+            return True  # no word from the broker: quietness alone decides
+        end = highwater(partition)
+        return end is not None and self.positions.get(partition, 0) >= end
 
     def assigned(self, partitions: Iterable[int]) -> None:
         """Start the clocks that tell an empty or quiet partition from a busy one."""
@@ -153,6 +168,7 @@ class ScoringStage:
             self.marks.pop(partition, None)
             self.last_message.pop(partition, None)
             self.assigned_at.pop(partition, None)
+            self.positions.pop(partition, None)
 
 
 def _dead_letter(message: RawMessage, error: InvalidPost) -> DeadLetter:

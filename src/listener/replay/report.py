@@ -9,6 +9,7 @@ from typing import Any
 
 from listener.records import Alert
 
+_SEVERITY_COLOR = {"critical": "red", "major": "darkorange", "warning": "gold", "info": "grey"}
 _SEVERITY_MARK = {"critical": "!!!", "major": "!! ", "warning": "!  ", "info": ".  "}
 
 
@@ -66,22 +67,27 @@ def plot(
     rows = [s for s in stats if s["brand"] == brand]
     if not rows:
         return None
-    size = min(rows[0]["windows"], key=int)
+    sizes = sorted(rows[0]["windows"], key=int)
+    short, long = sizes[0], sizes[-1]
     times = [datetime.fromtimestamp(r["end"], UTC) for r in rows]
-    window = [r["windows"][size] for r in rows]
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(12, 6), sharex=True)
-    top.plot(times, [w["volume"] for w in window], label=f"posts per {int(size) // 60} min")
-    top.plot(times, [w["volume_baseline"] for w in window], label="usual (baseline)")
-    bottom.plot(times, [w["negative_share"] for w in window], label="negative share", color="C3")
-    bottom.plot(times, [w["mean_sentiment"] for w in window], label="mean sentiment", color="C2")
-    for alert in alerts:
-        if alert.brand == brand:
-            color = "red" if alert.severity == "critical" else "orange"
-            for axis in (top, bottom):
-                axis.axvline(alert.fired_at, color=color, linestyle="--", linewidth=1)
-    top.set_title(f"{brand}: volume against the usual; dashed lines: alerts (UTC)")
-    top.legend(loc="upper left")
-    bottom.legend(loc="upper left")
+    top.plot(times, [r["windows"][short]["volume"] for r in rows],
+             label=f"posts per {int(short) // 60} min", linewidth=0.8)  # fmt: skip
+    top.plot(times, [r["windows"][short]["volume_baseline"] for r in rows], label="usual")
+    bottom.plot(times, [r["windows"][long]["negative_share"] for r in rows],
+                label=f"negative share ({int(long) // 60} min)", color="C3")  # fmt: skip
+    bottom.plot(times, [r["windows"][long]["mean_sentiment"] for r in rows],
+                label=f"mean sentiment ({int(long) // 60} min)", color="C2")  # fmt: skip
+    peak = max(r["windows"][short]["volume"] for r in rows) or 1.0
+    for severity, color in _SEVERITY_COLOR.items():
+        fired = [a.fired_at for a in alerts if a.brand == brand and a.severity == severity]
+        if fired:
+            top.scatter(fired, [peak * 1.05] * len(fired), marker="v", color=color,
+                        label=f"{severity} alert", zorder=3)  # fmt: skip
+    top.set_title(f"{brand}: volume against the usual, and alerts (event time, UTC)")
+    top.legend(loc="upper left", fontsize="small")
+    bottom.legend(loc="upper left", fontsize="small")
+    bottom.set_ylim(-1.05, 1.05)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=90)

@@ -12,6 +12,7 @@ instead of the end): every read goes on until the broker has nothing more to giv
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import zlib
 from collections.abc import AsyncIterator
@@ -26,8 +27,10 @@ from listener.errors import BrokerError
 
 log = logging.getLogger(__name__)
 
-#: How long a read waits for more records before deciding it has reached the end.
-IDLE_MS = 150
+#: How long one poll of a read waits for records.
+IDLE_MS = 100
+#: Longest a whole read may take before it is an error.
+READ_TIMEOUT = 120.0
 
 
 def encode_snapshot(state: dict[str, Any]) -> bytes:
@@ -61,22 +64,37 @@ async def _reader(bootstrap: str, tp: TopicPartition) -> AsyncIterator[AIOKafkaC
 
 
 async def read_range(
-    bootstrap: str, topic: str, partition: int, start: int, stop: int | None
+    bootstrap: str,
+    topic: str,
+    partition: int,
+    start: int,
+    stop: int | None,
+    timeout: float = READ_TIMEOUT,
 ) -> AsyncIterator[tuple[int, bytes]]:
     """Yield (offset, value) of ``topic[partition]`` from ``start`` up to, not including,
-    ``stop`` (None: until the broker has nothing more)."""
+    ``stop`` (None: up to the end the broker reports in its fetch answers).
+
+    A slow answer never passes for the end: with ``stop`` the read goes on until the
+    position reaches it; without, until the position reaches the fetch's high watermark.
+    """
     tp = TopicPartition(topic, partition)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
     async with _reader(bootstrap, tp) as consumer:
         consumer.seek(tp, start)
         while True:
             records = (await consumer.getmany(tp, timeout_ms=IDLE_MS)).get(tp, [])
-            if not records:
-                return
             for record in records:
                 if stop is not None and record.offset >= stop:
                     return
                 if record.value is not None:
                     yield record.offset, record.value
+            position = await consumer.position(tp)
+            end = stop if stop is not None else consumer.highwater(tp)
+            if end is not None and position >= end:
+                return
+            if loop.time() > deadline:
+                raise BrokerError(f"reading {topic}[{partition}] stopped at offset {position}")
 
 
 async def latest_snapshot(bootstrap: str, topic: str, partition: int) -> dict[str, Any] | None:
