@@ -33,6 +33,8 @@ from listener.settings import Settings
 from listener.topics import TopicNames
 
 ROOT = Path(__file__).resolve().parents[1]
+#: Seconds of event time between two generated posts (20 posts a second across all brands).
+SPACING = 0.05
 OPENINGS = [
     "Just tried {b} again and", "Honestly {b}", "Why does {b}", "Shout out to {b},",
     "Day three without a reply from {b}:", "My experience with {b} today:",
@@ -63,7 +65,7 @@ def make_posts(count: int, brands: list[str], seed: int = 11) -> list[bytes]:
                 {
                     "id": str(n),
                     "source": "x",
-                    "created_at": (start + timedelta(seconds=n * 0.05)).isoformat(),
+                    "created_at": (start + timedelta(seconds=n * SPACING)).isoformat(),
                     "text": text + f" #{n % 97}",
                     "author_id": f"user{rng.randrange(count // 3 + 1)}",
                     "author_handle": f"user{n % 5000}",
@@ -77,8 +79,9 @@ def make_posts(count: int, brands: list[str], seed: int = 11) -> list[bytes]:
 
 def write_rules(target: Path, brands: list[str]) -> None:
     target.mkdir(parents=True)
-    for name in ("owners.yaml", "alerts.yaml"):
-        shutil.copy(ROOT / "rules" / name, target / name)
+    for path in (ROOT / "rules").glob("*.yaml"):
+        if path.name != "brands.yaml":
+            shutil.copy(path, target / path.name)
     owners = yaml.safe_load((ROOT / "rules" / "owners.yaml").read_text())
     group = next(iter(owners["groups"]))
     doc = {
@@ -87,6 +90,8 @@ def write_rules(target: Path, brands: list[str]) -> None:
                 "name": b.replace("_", " ").title(),
                 "terms": [b.replace("_", " ")],
                 "owners": group,
+                # The generated traffic's own rate, so the brands start from their usual.
+                "baseline": {"volume_per_hour": 3600 / SPACING / len(brands)},
             }
             for b in brands
         }
@@ -136,7 +141,10 @@ def peak_memory_mb(pid: int) -> float:
 async def run(args: argparse.Namespace) -> None:
     brands = [f"brand_{i:03d}" for i in range(args.brands)]
     posts = make_posts(args.posts, brands)
-    vader_rate = vader_loop(posts[: min(len(posts), 50_000)])
+    sample = posts[: min(len(posts), 50_000)]
+    # The machine's speed drifts: the VADER figure is the best of three runs, two before
+    # the worker and one after, which is the hardest comparison for the worker.
+    vader_rates = [vader_loop(sample), vader_loop(sample)]
     work = Path(tempfile.mkdtemp(prefix="listener-bench-"))
     write_rules(work / "rules", brands)
     settings = Settings(partitions=args.partitions)
@@ -168,13 +176,16 @@ async def run(args: argparse.Namespace) -> None:
             peak = peak_memory_mb(worker.process.pid)
         finally:
             await worker.stop()
+    vader_rates.append(vader_loop(sample))
+    vader_rate = max(vader_rates)
     rate = len(posts) / elapsed
     setup = f"{args.brands} brands, bundle {args.bundle}, {args.partitions} partitions"
     print(f"posts                      {len(posts):>10,}  ({setup})")
     print(f"producer fill              {fill_s:>10.1f} s")
     print(f"worker ready               {ready_s:>10.1f} s")
     print(f"worker end to end          {rate:>10,.0f} posts/s  ({elapsed:.1f} s)")
-    print(f"raw VADER loop             {vader_rate:>10,.0f} posts/s")
+    runs = ", ".join(f"{r:,.0f}" for r in vader_rates)
+    print(f"raw VADER loop             {vader_rate:>10,.0f} posts/s  (best of {runs})")
     print(f"ratio worker / VADER       {rate / vader_rate:>10.2f}  (target >= 0.33)")
     print(f"worker peak memory         {peak:>10.0f} MiB")
 

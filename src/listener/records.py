@@ -99,43 +99,47 @@ def parse_timestamp(value: object, name: str = "created_at") -> datetime:
     return parsed
 
 
-def _check_field(data: Mapping[str, Any], name: str, kind: type, required: bool) -> Any:
-    value = data.get(name)
-    if value is None:
-        if required:
-            raise InvalidPost("missing_field", f"{name} is required")
-        return None
-    # bool is an int in Python; a count of likes is never true or false.
-    if not isinstance(value, kind) or isinstance(value, bool):
-        raise InvalidPost(
-            "wrong_type", f"{name} must be {kind.__name__}, got {type(value).__name__}"
-        )
-    return value
+#: Every field a post may carry besides ``created_at``: name, type, required.
+_FIELDS: Final = (
+    *((name, str, True) for name in _REQUIRED_STR),
+    *((name, str, False) for name in _OPTIONAL_STR),
+    *((name, int, False) for name in _OPTIONAL_INT),
+)
+
+
+def _wrong_type(name: str, kind: type, value: object) -> InvalidPost:
+    return InvalidPost("wrong_type", f"{name} must be {kind.__name__}, got {type(value).__name__}")
 
 
 def post_from_dict(data: object) -> Post:
     """Validate a decoded JSON value as a post; raises :class:`InvalidPost` with the reason."""
     if not isinstance(data, dict):
         raise InvalidPost("not_an_object", f"expected a JSON object, got {type(data).__name__}")
+    get = data.get
     values: dict[str, Any] = {}
-    for name in _REQUIRED_STR:
-        values[name] = _check_field(data, name, str, required=True)
-    for name in _OPTIONAL_STR:
-        values[name] = _check_field(data, name, str, required=False)
+    for name, kind, required in _FIELDS:
+        value = get(name)
+        if value is None:
+            if required:
+                raise InvalidPost("missing_field", f"{name} is required")
+        # An exact type: bool is an int in Python, and a count of likes is never true.
+        elif type(value) is not kind:
+            raise _wrong_type(name, kind, value)
+        values[name] = value
     for name in _OPTIONAL_INT:
-        number = _check_field(data, name, int, required=False)
+        number = values[name]
         if number is not None and number < 0:
             raise InvalidPost("wrong_type", f"{name} must not be negative, got {number}")
-        values[name] = number
     if not values["id"]:
         raise InvalidPost("missing_field", "id is empty")
     if not _SOURCE_RE.fullmatch(values["source"]):
         raise InvalidPost("bad_source", f"source {values['source'][:40]!r} is not a source name")
     if len(values["text"]) > MAX_TEXT_CHARS:
         raise InvalidPost("too_large", f"text has {len(values['text'])} characters")
-    if "created_at" not in data or data["created_at"] is None:
+    created_at = get("created_at")
+    if created_at is None:
         raise InvalidPost("missing_field", "created_at is required")
-    values["created_at"] = parse_timestamp(data["created_at"])
+    values["created_at"] = parse_timestamp(created_at)
     return Post(**values)
 
 
@@ -184,10 +188,30 @@ def _scored_dict(scored: ScoredPost) -> dict[str, Any]:
     }
 
 
+def _trusted_post(data: Mapping[str, Any]) -> Post:
+    """A post listener itself wrote to an internal topic, validated when it first came in:
+    rebuilt without checking every field again, which the window agent does for every post."""
+    return Post(
+        id=data["id"],
+        source=data["source"],
+        created_at=datetime.fromisoformat(data["created_at"]),
+        text=data["text"],
+        author_id=data["author_id"],
+        author_handle=data["author_handle"],
+        author_followers=data["author_followers"],
+        url=data["url"],
+        lang=data["lang"],
+        in_reply_to=data["in_reply_to"],
+        channel=data["channel"],
+        likes=data["likes"],
+        shares=data["shares"],
+    )
+
+
 def _scored_from_dict(data: Mapping[str, Any]) -> ScoredPost:
     return ScoredPost(
         brand=data["brand"],
-        post=post_from_dict(data["post"]),
+        post=_trusted_post(data["post"]),
         lang=data["lang"],
         compound=float(data["compound"]),
         label=data["label"],

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from listener.enrich.brands import BrandMatcher, BrandTerms
+from listener.enrich.language import default_detector
 from listener.enrich.pipeline import Enricher
 from listener.enrich.sentiment import default_scorer
 from listener.records import Alert, SamplePost
@@ -29,6 +30,9 @@ BASELINE = ("volume_baseline", "sentiment_baseline", "negative_share_baseline")
 
 
 def build_enricher(rules: RuleSet) -> Enricher:
+    # The language model takes about a second to load: load it now, before the worker
+    # says it is ready, rather than on the first post.
+    default_detector()
     terms = [t for t in rules.brand_terms() if isinstance(t, BrandTerms)]
     return Enricher(BrandMatcher(terms), default_scorer())
 

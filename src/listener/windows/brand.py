@@ -64,11 +64,12 @@ class Bucket:
         if followers > self.max_reach:
             self.max_reach = followers
         self.authors.add(f"{post.source}:{post.author_id}")
-        entry = (round(damage(scored), 9), post.key, SamplePost.from_scored(scored))
+        rank = (round(damage(scored), 9), post.key)
+        # Most posts do not make the bucket's top three: build their sample only if they do.
         if len(self.samples) < SAMPLES:
-            heapq.heappush(self.samples, entry)
-        elif entry[:2] > self.samples[0][:2]:
-            heapq.heapreplace(self.samples, entry)
+            heapq.heappush(self.samples, (*rank, SamplePost.from_scored(scored)))
+        elif rank > self.samples[0][:2]:
+            heapq.heapreplace(self.samples, (*rank, SamplePost.from_scored(scored)))
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -159,7 +159,7 @@ class PartitionState:
         while self.clock + step <= boundary:
             self.clock += step
             self._judge_all(self.clock, outcome)
-        self._evict(self.clock)
+            self._evict(self.clock)
 
     def _judge_all(self, now: float, outcome: Outcome) -> None:
         since = now - self.config.horizon
