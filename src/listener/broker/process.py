@@ -17,7 +17,7 @@ from types import TracebackType
 
 import httpx
 
-from listener.broker.tansu import free_port
+from listener.broker.tansu import die_with_parent, free_port
 from listener.errors import BrokerError
 
 
@@ -59,6 +59,7 @@ class WorkerProcess:
                 stderr=subprocess.STDOUT,
                 env=env,
                 start_new_session=True,
+                preexec_fn=die_with_parent,
             )
 
     async def wait_ready(self, timeout: float = 60.0) -> float:

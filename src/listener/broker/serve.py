@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
 from pathlib import Path
 
 from listener.broker.tansu import EmbeddedBroker
@@ -27,5 +28,13 @@ async def serve_broker(port: int, durable: Path | None) -> int:
 
 
 async def _forever() -> None:
-    with contextlib.suppress(asyncio.CancelledError):
-        await asyncio.Event().wait()
+    """Until Ctrl-C or SIGTERM; either way the context managers then stop the broker (and
+    its store), which run in sessions of their own and would otherwise outlive us."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGTERM, stop.set)
+    try:
+        with contextlib.suppress(asyncio.CancelledError):
+            await stop.wait()
+    finally:
+        loop.remove_signal_handler(signal.SIGTERM)

@@ -9,6 +9,8 @@ S3-compatible store (see :mod:`listener.broker.seaweed` for a local one).
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import ctypes.util
 import logging
 import os
 import shutil
@@ -29,6 +31,32 @@ def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
         return int(sock.getsockname()[1])
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _load_libc() -> ctypes.CDLL | None:
+    # Looked up once here: between fork and exec only the call itself is safe.
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    except OSError:
+        return None
+
+
+_LIBC = _load_libc()
+
+
+def die_with_parent() -> None:
+    """Run in a child between fork and exec: the child gets SIGTERM when its parent dies.
+
+    Children are started in sessions of their own (so a terminal's Ctrl-C or ``timeout``
+    reaches the parent first, which then stops them in order); this makes sure that a
+    parent killed outright does not leave a broker or worker running. Linux only; a no-op
+    elsewhere.
+    """
+    if _LIBC is not None:
+        _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def tansu_binary() -> str:
@@ -103,7 +131,12 @@ class EmbeddedBroker:
         log.info("starting embedded broker on %s (storage %s)", self.bootstrap, self.storage)
         try:
             self._process = subprocess.Popen(
-                argv, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True
+                argv,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env=env,
+                start_new_session=True,
+                preexec_fn=die_with_parent,
             )
         finally:
             if out is not subprocess.DEVNULL:
