@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from types import TracebackType
 
 import httpx
 
-from listener.broker.tansu import die_with_parent, free_port
+from listener.broker.tansu import die_with_parent, free_port, terminate
 from listener.errors import BrokerError
 
 
@@ -86,24 +84,4 @@ class WorkerProcess:
             self.process.wait()
 
     async def stop(self, timeout: float = 15.0) -> None:
-        process = self.process
-        if process is None or process.poll() is not None:
-            return
-        process.send_signal(signal.SIGTERM)
-        try:
-            await asyncio.wait_for(asyncio.to_thread(process.wait), timeout)
-        except TimeoutError:
-            self.kill()
-
-    async def __aenter__(self) -> WorkerProcess:
-        self.start()
-        await self.wait_ready()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
+        await terminate(self.process, timeout)

@@ -24,7 +24,6 @@ import json
 import logging
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sysconfig
@@ -32,11 +31,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
-from types import TracebackType
 
 import httpx
 
-from listener.broker.tansu import EmbeddedBroker, die_with_parent, free_port
+from listener.broker.tansu import EmbeddedBroker, Service, die_with_parent, free_port, terminate
 from listener.errors import BrokerError
 
 log = logging.getLogger(__name__)
@@ -156,7 +154,7 @@ class SeaweedPorts:
         return [Path(f"/tmp/seaweedfs-{name}.sock") for name in names]
 
 
-class SeaweedFS:
+class SeaweedFS(Service):
     """``weed mini`` on 127.0.0.1 serving one S3 bucket from files under ``directory``.
 
     The process gets its own session so that a signal meant for the caller's process
@@ -312,29 +310,11 @@ class SeaweedFS:
         process, self._process = self._process, None
         if process is None:
             return
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(asyncio.to_thread(process.wait), timeout)
-            except TimeoutError:
-                log.info("the S3 store did not stop within %.0fs; killing it", timeout)
-                process.kill()
-                await asyncio.to_thread(process.wait)
+        if not await terminate(process, timeout):
+            log.info("the S3 store did not stop within %.0fs; killed it", timeout)
         for path in self.ports.sockets():
             if path.is_socket():
                 path.unlink(missing_ok=True)
-
-    async def __aenter__(self) -> SeaweedFS:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
 
 
 @asynccontextmanager

