@@ -1,0 +1,78 @@
+"""Where a post's time goes: each stage of the pipeline called directly, in one process,
+without the broker, over the same generated posts as benchmarks/throughput.py.
+
+    .venv/bin/python benchmarks/stage_costs.py [--posts 60000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+
+from throughput import make_posts, vader_loop, write_rules
+
+from listener.enrich.language import detect_language
+from listener.enrich.stage import RawMessage, ScoringStage
+from listener.records import Post, ScoredBatch, ScoredPost, parse_raw_message
+from listener.rules.loader import load_rules
+from listener.rules.runtime import build_enricher, build_judge, window_config
+from listener.settings import Settings
+from listener.windows.partition import PartitionState
+
+
+def timed(label: str, count: int, work: Callable[[], object]) -> object:
+    started = time.perf_counter()
+    result = work()
+    print(f"{label:32s} {(time.perf_counter() - started) / count * 1e6:8.1f} µs/post")
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--posts", type=int, default=60_000)
+    args = parser.parse_args()
+    brands = [f"brand_{i:03d}" for i in range(50)]
+    raw = make_posts(args.posts, brands)
+    work = Path(tempfile.mkdtemp(prefix="listener-stages-"))
+    write_rules(work / "rules", brands)
+    rules = load_rules(work / "rules")
+    settings = Settings(partitions=1)
+    enricher = build_enricher(rules)
+    bundles = [b"[" + b",".join(raw[i : i + 100]) + b"]" for i in range(0, len(raw), 100)]
+    n = len(raw)
+
+    posts: list[Post] = timed("parse and validate", n, lambda: [
+        p for b in bundles for p in parse_raw_message(b) if isinstance(p, Post)])  # type: ignore[assignment]  # fmt: skip
+    timed("brand matching", n, lambda: [enricher._matcher.match(p) for p in posts])
+    timed("language (source tag)", n, lambda: [detect_language(p.text, p.lang) for p in posts])
+    timed("sentiment (VADER)", n, lambda: [enricher._scorer.score(p.text, "en") for p in posts])
+    scored: list[list[ScoredPost]] = timed("whole enrichment", n, lambda: [
+        enricher.enrich(p) for p in posts])  # type: ignore[assignment]  # fmt: skip
+    by_brand: dict[str, list[ScoredPost]] = defaultdict(list)
+    for record in (r for rs in scored for r in rs):
+        by_brand[record.brand].append(record)
+    encoded: list[bytes] = timed("scored batch encode", n, lambda: [
+        ScoredBatch(b, tuple(ps[i : i + 500]), {}).dumps()
+        for b, ps in by_brand.items() for i in range(0, len(ps), 500)])  # type: ignore[assignment]  # fmt: skip
+    timed("scored batch decode", n, lambda: [ScoredBatch.loads(v) for v in encoded])
+
+    stage = ScoringStage(enricher, settings.dedupe_seconds)
+    batches: list[ScoredBatch] = []
+    for i in range(0, len(bundles), 20):
+        messages = [RawMessage("raw", 0, i + j, b) for j, b in enumerate(bundles[i : i + 20])]
+        result = stage.process(messages)
+        batches.extend(ScoredBatch(b, tuple(ps), {}) for b, ps in result.by_brand.items())
+        marks, idle = stage.watermarks([0])
+        batches.append(ScoredBatch(None, (), marks, idle))
+    state = PartitionState(window_config(rules, settings), build_judge(rules))
+    timed("window apply (with judging)", n, lambda: [
+        state.apply(b, offset) for offset, b in enumerate(batches)])  # fmt: skip
+    print(f"{'raw VADER loop':32s} {1e6 / vader_loop(raw):8.1f} µs/post")
+
+
+if __name__ == "__main__":
+    main()
