@@ -17,6 +17,9 @@ from listener.windows.recovery import encode_snapshot, latest_snapshot, read_ran
 
 log = logging.getLogger(__name__)
 
+#: What decoding a scored message can raise when the message is not what listener wrote.
+_UNREADABLE = (orjson.JSONDecodeError, KeyError, IndexError, TypeError, ValueError, InvalidPost)
+
 
 @dataclass(frozen=True, slots=True)
 class Recovered:
@@ -90,7 +93,7 @@ class WindowStage:
     ) -> Outcome | DeadLetter:
         try:
             batch = ScoredBatch.loads(value)
-        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, InvalidPost) as exc:
+        except _UNREADABLE as exc:
             state.offset = max(state.offset, offset)
             return DeadLetter(
                 reason="bad_scored_batch",
