@@ -2,7 +2,8 @@
 
 ``make_app`` is a factory: no module-level app, no globals. The work is done by
 :class:`~listener.enrich.stage.ScoringStage` and :class:`~listener.windows.stage.WindowStage`,
-which are tested without a broker.
+which are tested without a broker; the incident side (incident log, engine, deliveries,
+API) is wired by :class:`~listener.incidents.agents.IncidentAgents`.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable, Sequence
 from typing import Any, cast
 
 import faust
@@ -21,9 +22,11 @@ from prometheus_client import CollectorRegistry, generate_latest
 from listener.broker.transport import SCHEME as TRANSPORT_SCHEME
 from listener.broker.transport import register as register_transport
 from listener.enrich.stage import RawMessage, ScoringStage
+from listener.incidents.agents import IncidentAgents
 from listener.metrics import Metrics
 from listener.ops.monitor import REFRESH_SECONDS, OpsMonitor, matched_by_source
 from listener.records import Alert, DeadLetter, ScoredBatch
+from listener.rules.ruleset import RuleSet
 from listener.rules.runtime import build_enricher, build_judge, window_config
 from listener.settings import Settings
 from listener.topics import TopicNames
@@ -40,7 +43,7 @@ SCORED_CHUNK = 500
 class Pipeline:
     """Everything the agents of one worker share: stages, topics, metrics."""
 
-    def __init__(self, app: faust.App, settings: Settings, rules: Any, bootstrap: str) -> None:
+    def __init__(self, app: faust.App, settings: Settings, rules: RuleSet, bootstrap: str) -> None:
         self.app = app
         self.settings = settings
         self.names = TopicNames.for_settings(settings)
@@ -69,6 +72,9 @@ class Pipeline:
         self.dead = topic(self.names.dead_letter)
         self.snapshots = topic(self.names.snapshots)
         self.stats = topic(self.names.stats)
+        self.incidents = IncidentAgents(
+            app, settings, rules, bootstrap, self.metrics, self.dead_letters
+        )
 
     def highwater(self, partition: int) -> int | None:
         """The broker's end offset of a raw partition, as of the consumer's last fetch."""
@@ -106,6 +112,15 @@ class Pipeline:
         self.metrics.batch_seconds.labels("score").observe(time.perf_counter() - started)
         self.metrics.batch_size.labels("score").observe(len(events))
 
+    async def learn_positions(self) -> None:
+        """Where the consumer stands in raw partitions that delivered nothing since they
+        were assigned: without it, a partition taken over already finished would never be
+        seen to be caught up, and would hold the event-time clock forever."""
+        for partition in self.owned(self.names.raw) - self.scoring.positions.keys():
+            position = await self.app.consumer.position(TP(self.names.raw, partition))
+            if position is not None:
+                self.scoring.fetch_positions[partition] = int(position)
+
     async def send_marks(self, force: bool = False) -> None:
         """Tell every scored partition how far event time got upstream (see ScoredBatch)."""
         marks, idle = self.scoring.watermarks(self.owned(self.names.raw), self.highwater)
@@ -126,7 +141,10 @@ class Pipeline:
         for event in events:
             message = event.message
             result = self.windows.apply(message.partition, message.offset, message.value or b"")
-            (dead if isinstance(result, DeadLetter) else outcomes).append(result)  # type: ignore[arg-type]
+            if isinstance(result, DeadLetter):
+                dead.append(result)
+            else:
+                outcomes.append((message.partition, result))
         self.ops.window_batch(self.windows.states, received_at)
         await self.dead_letters(dead)
         await self.publish_outcomes(outcomes)
@@ -142,29 +160,29 @@ class Pipeline:
         self.metrics.batch_size.labels("window").observe(len(events))
         self.ops.processed((e.message.tp, e.message.offset) for e in events)
 
-    async def recover(self, events: list[EventT[Any]]) -> list[Outcome]:
+    async def recover(self, events: list[EventT[Any]]) -> list[tuple[int, Outcome]]:
         """Bring back, side by side, the state of partitions seen for the first time since
         they were assigned: each up to the first offset this batch holds for it."""
         first: dict[int, int] = {}
         for event in events:
             first.setdefault(event.message.partition, event.message.offset)
         missing = [(p, o) for p, o in first.items() if p not in self.windows.states]
-        outcomes: list[Outcome] = []
+        outcomes: list[tuple[int, Outcome]] = []
         for recovered in await asyncio.gather(*(self.windows.ensure(p, o) for p, o in missing)):
             if recovered is None:
                 continue
-            outcomes.extend(recovered.outcomes)
+            outcomes.extend((recovered.partition, o) for o in recovered.outcomes)
             self.metrics.recovery_replayed.inc(recovered.replayed)
             start = "snapshot" if recovered.snapshot_offset >= 0 else "beginning"
             self.metrics.recoveries.labels(start).inc()
         return outcomes
 
-    async def publish_outcomes(self, outcomes: Iterable[Outcome]) -> None:
-        """Alerts are awaited until the broker has them: a snapshot taken after this claims
-        that everything before its offset is done."""
-        pending = []
+    async def publish_outcomes(self, outcomes: Sequence[tuple[int, Outcome]]) -> None:
+        """Alerts and the incident log's entries are awaited until the broker has them: a
+        snapshot taken after this claims that everything before its offset is done."""
+        pending: list[Awaitable[Any]] = []
         sent: list[Alert] = []
-        for outcome in outcomes:
+        for _, outcome in outcomes:
             self.ops.outcome(outcome)
             self.metrics.posts_counted.inc(outcome.counted)
             self.metrics.posts_late.inc(outcome.late)
@@ -183,6 +201,11 @@ class Pipeline:
                     await self.alerts.send(key=alert.brand.encode(), value=alert.dumps())
                 )
                 sent.append(alert)
+        for partition, state in self.windows.states.items():
+            mine = [outcome for p, outcome in outcomes if p == partition]
+            entry = await self.incidents.window_entry(partition, mine, state.clock)
+            if entry is not None:
+                pending.append(entry)
         for future in pending:
             await future
         for alert in sent:
@@ -198,16 +221,21 @@ class Pipeline:
             await self.dead.send(key=letter.reason.encode(), value=letter.dumps())
 
     def on_assigned(self, assigned: Iterable[TP]) -> None:
+        assigned = list(assigned)
         self.scoring.assigned(tp.partition for tp in assigned if tp.topic == self.names.raw)
+        self.incidents.assigned(assigned)
 
     def on_revoked(self, revoked: Iterable[TP]) -> None:
         revoked = list(revoked)
         self.ops.revoked(revoked, self.windows.states)
         self.scoring.forget(tp.partition for tp in revoked if tp.topic == self.names.raw)
-        self.windows.drop(tp.partition for tp in revoked if tp.topic == self.names.scored)
+        scored = [tp.partition for tp in revoked if tp.topic == self.names.scored]
+        self.windows.drop(scored)
+        self.incidents.window_revoked(scored)
+        self.incidents.revoked(revoked)
 
 
-def make_app(settings: Settings, rules: Any, bootstrap: str) -> faust.App:
+def make_app(settings: Settings, rules: RuleSet, bootstrap: str) -> faust.App:
     """Build the worker application for ``bootstrap`` (``host:port[,host:port...]``)."""
     register_transport()
     app = faust.App(
@@ -239,7 +267,7 @@ def make_app(settings: Settings, rules: Any, bootstrap: str) -> faust.App:
 
 
 def _agents(app: faust.App, pipeline: Pipeline, settings: Settings) -> None:
-    """The two agents: each takes a micro-batch and hands it to its stage."""
+    """The agents: each takes a micro-batch and hands it to its stage."""
     size, within = settings.batch_size, settings.batch_seconds
 
     async def score(stream: Any) -> None:
@@ -252,6 +280,7 @@ def _agents(app: faust.App, pipeline: Pipeline, settings: Settings) -> None:
 
     async def marks() -> None:
         # News of event time also when no post arrives, so quiet partitions turn idle.
+        await pipeline.learn_positions()
         await pipeline.send_marks()
 
     async def ops_refresh() -> None:
@@ -262,6 +291,7 @@ def _agents(app: faust.App, pipeline: Pipeline, settings: Settings) -> None:
     app.agent(pipeline.scored, name="window")(window)
     app.timer(interval=1.0)(marks)
     app.timer(interval=REFRESH_SECONDS)(ops_refresh)
+    pipeline.incidents.register(size, within)
 
 
 def _signals(app: faust.App, pipeline: Pipeline, settings: Settings) -> None:

@@ -9,10 +9,12 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
 from listener.errors import ListenerError
+from listener.rules.ruleset import RuleSet
 from listener.settings import Settings
 
 log = logging.getLogger("listener")
@@ -41,11 +43,22 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     rules = load_rules(settings.rules_dir)
+    risks = len(rules.risks.risks) if rules.risks is not None else 0
     print(
         f"{settings.rules_dir}: {len(rules.brands)} brands, {len(rules.rules)} rules, "
-        f"{len(rules.owners.groups)} owner groups: OK"
+        f"{len(rules.owners.groups)} owner groups, {risks} risks, "
+        f"notifiers: {_channels(rules)}: OK"
     )
     return 0
+
+
+def _channels(rules: RuleSet) -> str:
+    config = rules.notifiers
+    if config is None:
+        return "none (notifications go to the worker's log)"
+    names = [name for name in ("slack", "email") if getattr(config, name) is not None]
+    names += [f"webhook {name}" for name in config.webhooks]
+    return ", ".join(names)
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
@@ -93,7 +106,20 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="listener", description=__doc__)
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning"])
     sub = parser.add_subparsers(dest="command", required=True)
+    _add_service_commands(sub)
+    _add_replay_commands(sub)
+    from listener.incidents.cli import add_parser as add_incidents
 
+    add_incidents(sub)
+    demo = sub.add_parser("demo", help="replay the Intesa Sanpaolo incident of October 2017")
+    demo.add_argument("--rules", type=Path)
+    demo.add_argument("--out", type=Path, default=Path("out/demo"))
+    demo.set_defaults(func=cmd_demo)
+    return parser
+
+
+def _add_service_commands(sub: Any) -> None:
+    """check, worker, broker, connectors: what runs a deployment."""
     check = sub.add_parser("check", help="validate the rules directory and exit")
     check.add_argument("--rules", type=Path, help="rules directory (default: rules/)")
     check.set_defaults(func=cmd_check)
@@ -110,6 +136,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     broker.set_defaults(func=cmd_broker)
 
+    connectors = sub.add_parser(
+        "connectors", help="listen to the sources in connectors/ and publish to the raw topic"
+    )
+    connectors.add_argument("--bootstrap", help="Kafka bootstrap servers, host:port[,host:port]")
+    connectors.add_argument(
+        "--dir",
+        type=Path,
+        default=Path("connectors"),
+        help="connector files (default: %(default)s)",
+    )
+    connectors.add_argument("--metrics-port", type=int, default=6067, help="/metrics port")
+    connectors.add_argument("--check", action="store_true", help="validate the files and exit")
+    connectors.set_defaults(func=cmd_connectors)
+
+
+def _add_replay_commands(sub: Any) -> None:
+    """scenario and replay: past incidents through the pipeline."""
     scenario = sub.add_parser("scenario", help="write a scenario file (JSONL)")
     scenario.add_argument("name", choices=["intesa", "calm"])
     scenario.add_argument("--out", type=Path, required=True)
@@ -125,27 +168,11 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("--bundle", type=int, default=1, help="posts per message")
     replay.add_argument(
         "--run", action="store_true",
-        help="also start a broker (unless --bootstrap) and a worker, and report the alerts",
+        help="also start a broker (unless --bootstrap) and a worker, and report the alerts "
+        "and incidents",
     )  # fmt: skip
     replay.add_argument("--out", type=Path, default=Path("out"), help="report directory (--run)")
     replay.set_defaults(func=cmd_replay)
-
-    connectors = sub.add_parser(
-        "connectors", help="listen to the sources in connectors/ and publish to the raw topic"
-    )
-    connectors.add_argument("--bootstrap", help="Kafka bootstrap servers, host:port[,host:port]")
-    connectors.add_argument(
-        "--dir", type=Path, default=Path("connectors"), help="connector files (default: connectors/)"
-    )
-    connectors.add_argument("--metrics-port", type=int, default=6067, help="/metrics port")
-    connectors.add_argument("--check", action="store_true", help="validate the files and exit")
-    connectors.set_defaults(func=cmd_connectors)
-
-    demo = sub.add_parser("demo", help="replay the Intesa Sanpaolo incident of October 2017")
-    demo.add_argument("--rules", type=Path)
-    demo.add_argument("--out", type=Path, default=Path("out/demo"))
-    demo.set_defaults(func=cmd_demo)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -54,6 +54,21 @@ class Settings(BaseSettings):
     #: series Prometheus stores: see docs/operations.md, "Per-brand metrics".
     brand_metrics_limit: int = Field(default=200, ge=0, le=10_000)
     log_level: str = "info"
+    #: The incident API's key (``Authorization: Bearer <key>``); unset: only signed links
+    #: are accepted.
+    api_key: SecretStr | None = None
+    #: Signs the acknowledge links in notifications (at least 32 bytes, checked when the
+    #: worker starts, without ever being shown); unset: messages carry no link. Generate
+    #: one with
+    #: ``python -c "import secrets; print(secrets.token_urlsafe(48))"``.
+    ack_secret: SecretStr | None = None
+    #: Where people reach the worker's incident API, for the links in notifications;
+    #: empty: ``http://<web_host>:<web_port>``.
+    public_url: str = ""
+
+    @property
+    def link_base(self) -> str:
+        return self.public_url or f"http://{self.web_host}:{self.web_port}"
 
     @field_validator("log_level")
     @classmethod

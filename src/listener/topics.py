@@ -25,6 +25,20 @@ class TopicNames:
     snapshots: str
     #: Every judged window (records.StatsRecord), keyed by brand: for dashboards and replays.
     stats: str
+    #: The incident log (incidents.log.Entry): alerts and the event-time clock from the
+    #: window agent, and what people and notifiers say, keyed by brand; partition p holds
+    #: the brands of scored partition p. The incident agent applies it in order.
+    incident_events: str
+    #: Every incident transition with the incident as it is after it
+    #: (incidents.actions.Record), keyed by brand: what the incident API shows.
+    incidents: str
+    #: What to tell whom (incidents.actions.Notify), keyed by brand: the delivery agent
+    #: sends each through the notifiers.
+    notifications: str
+    #: Incident books with the log offset they cover, one partition per log partition.
+    incident_snapshots: str
+    #: The delivery ledger and Slack threads with the notifications offset they cover.
+    delivery_snapshots: str
 
     @classmethod
     def for_settings(cls, settings: Settings) -> TopicNames:
@@ -36,7 +50,24 @@ class TopicNames:
             dead_letter=f"{p}.dead-letter",
             snapshots=f"{p}.window-snapshots",
             stats=f"{p}.window-stats",
+            incident_events=f"{p}.incident-events",
+            incidents=f"{p}.incidents",
+            notifications=f"{p}.notifications",
+            incident_snapshots=f"{p}.incident-snapshots",
+            delivery_snapshots=f"{p}.delivery-snapshots",
         )
 
     def all(self) -> tuple[str, ...]:
-        return (self.raw, self.scored, self.alerts, self.dead_letter, self.snapshots, self.stats)
+        return (
+            self.raw,
+            self.scored,
+            self.alerts,
+            self.dead_letter,
+            self.snapshots,
+            self.stats,
+            self.incident_events,
+            self.incidents,
+            self.notifications,
+            self.incident_snapshots,
+            self.delivery_snapshots,
+        )

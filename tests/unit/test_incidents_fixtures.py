@@ -33,10 +33,8 @@ from listener.rules.risks import (
 
 ROOT = Path(__file__).resolve().parents[2]
 RULES = ROOT / "rules"
-#: The shipped register. Until the loader knows risks.yaml it would refuse the directory
-#: with the file in it, so the file waits under a name the loader skips; once the loader
-#: reads it, it becomes rules/risks.yaml and so does this path.
-REGISTER = RULES / "risks.yaml.pending"
+#: The shipped register.
+REGISTER = RULES / "risks.yaml"
 
 #: 2025-03-01T00:00:00Z, as in conftest.
 T0 = 1_740_787_200.0

@@ -67,6 +67,9 @@ class ScoringStage:
         self.assigned_at: dict[int, float] = {}
         #: Next offset to process per raw partition, to tell a caught-up partition.
         self.positions: dict[int, int] = {}
+        #: The consumer's position of partitions that delivered nothing since they were
+        #: assigned (a worker taking over a partition its predecessor had finished).
+        self.fetch_positions: dict[int, int] = {}
         self.clock = clock
         self.seen: dict[int, dict[str, float]] = defaultdict(dict)
         self.marks: dict[int, float] = {}
@@ -153,7 +156,8 @@ class ScoringStage:
         if highwater is None:
             return True  # no word from the broker: quietness alone decides
         end = highwater(partition)
-        return end is not None and self.positions.get(partition, 0) >= end
+        position = self.positions.get(partition, self.fetch_positions.get(partition))
+        return end is not None and position is not None and position >= end
 
     def assigned(self, partitions: Iterable[int]) -> None:
         """Start the clocks that tell an empty or quiet partition from a busy one."""
@@ -169,6 +173,7 @@ class ScoringStage:
             self.last_message.pop(partition, None)
             self.assigned_at.pop(partition, None)
             self.positions.pop(partition, None)
+            self.fetch_positions.pop(partition, None)
 
 
 def _dead_letter(message: RawMessage, error: InvalidPost) -> DeadLetter:

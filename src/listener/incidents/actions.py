@@ -10,6 +10,7 @@ notifier's dedupe stage drops the copies, so nobody is told twice.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -51,10 +52,16 @@ class Notify:
     detail: str = ""
     cycle: int = 0
     next: Page | None = None
+    #: For ``delivery_failed``: the person who could not be reached, and why.
+    unreached: tuple[str, str] | None = None
 
     @property
     def is_page(self) -> bool:
         return self.kind in PAGE_KINDS
+
+    @property
+    def brand(self) -> str:
+        return self.incident.brand
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -68,10 +75,33 @@ class Notify:
             "detail": self.detail,
             "cycle": self.cycle,
             "next": None if self.next is None else _page_dict(self.next),
+            "unreached": None if self.unreached is None else list(self.unreached),
         }
 
     def dumps(self) -> bytes:
         return orjson.dumps(self.to_dict())
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Notify:
+        following = data["next"]
+        unreached = data.get("unreached")
+        return cls(
+            id=str(data["id"]),
+            kind=str(data["kind"]),
+            incident=Incident.from_dict(data["incident"]),
+            level=int(data["level"]),
+            people=tuple(map(str, data["people"])),
+            due_at=float(data["due_at"]),
+            playbook=tuple(map(str, data["playbook"])),
+            detail=str(data["detail"]),
+            cycle=int(data["cycle"]),
+            next=None if following is None else _page(following),
+            unreached=None if unreached is None else (str(unreached[0]), str(unreached[1])),
+        )
+
+    @classmethod
+    def loads(cls, raw: bytes) -> Notify:
+        return cls.from_dict(orjson.loads(raw))
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +118,12 @@ class Record:
 
 
 Action = Notify | Record
+
+
+def _page(data: Mapping[str, Any]) -> Page:
+    # The position in the sequence is not carried: a reader needs only who and when.
+    people = tuple(map(str, data["people"]))
+    return Page(-1, int(data["cycle"]), int(data["level"]), float(data["due_at"]), people)
 
 
 def _page_dict(page: Page) -> dict[str, Any]:

@@ -270,6 +270,7 @@ class _Step(WorkingBook):
             self.notify(
                 incident, "delivery_failed", failure.key,
                 level=target, people=people, due_at=self.time, detail=detail,
+                unreached=(failure.person, failure.reason),
             )  # fmt: skip
 
     def fallback(self, incident: Incident, failure: DeliveryFailed) -> tuple[int, tuple[str, ...]]:

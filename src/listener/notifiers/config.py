@@ -1,5 +1,7 @@
-"""The ``notifiers:`` configuration (how listener reaches people) and the ``channels:`` keys
-proposed for rules/owners.yaml (which people and groups are reached how).
+"""The ``notifiers:`` configuration of rules/notifiers.yaml (how listener reaches people),
+and the checks of the ``channels:`` keys of rules/owners.yaml (which people and groups are
+reached how) against it. The ``channels:`` models themselves live with the owners models in
+:mod:`listener.rules.config`, and are re-exported here.
 
 Every model refuses unknown keys and is frozen, like the rest of rules/. Credentials are
 environment variable names; :func:`listener.notifiers.fanout.build_notifiers` reads them.
@@ -8,9 +10,8 @@ environment variable names; :func:`listener.notifiers.fanout.build_notifiers` re
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Mapping
-from typing import Annotated, Final, Literal
+from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, Field, model_validator
@@ -18,17 +19,29 @@ from pydantic import AfterValidator, Field, model_validator
 from listener.errors import ConfigIssue
 from listener.notifiers.delivery import RetryPolicy
 from listener.notifiers.email.config import EmailConfig
-from listener.notifiers.slack.config import SlackChannel, SlackConfig
+from listener.notifiers.slack.config import SlackConfig
 from listener.notifiers.webhook.config import WebhookConfig
-from listener.rules.config import Model, Seconds
+from listener.rules.config import (
+    DEFAULT_PERSON_CHANNELS,
+    ChannelName,
+    GroupChannels,
+    Model,
+    PersonChannels,
+    Seconds,
+    WebhookName,
+)
 
-_NAME: Final = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
-
-
-def _name(value: str) -> str:
-    if not _NAME.match(value):
-        raise ValueError(f'{value!r} is not a name such as "ops-bridge"')
-    return value
+__all__ = [
+    "DEFAULT_PERSON_CHANNELS",
+    "ChannelName",
+    "DeliveryConfig",
+    "GroupChannels",
+    "NotifiersConfig",
+    "PersonChannels",
+    "WebhookName",
+    "check_channels",
+    "check_people",
+]
 
 
 def _zone(value: str) -> str:
@@ -37,23 +50,6 @@ def _zone(value: str) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         raise ValueError(f'{value!r} is not a time zone such as "Europe/Rome"') from None
     return value
-
-
-#: A webhook's name under ``notifiers.webhooks``.
-WebhookName = Annotated[str, AfterValidator(_name)]
-#: The channels a person can be told on.
-ChannelName = Literal["slack", "email"]
-#: Proposed ``channels:`` of a person in owners.yaml: how they are told, preferred first.
-PersonChannels = Annotated[tuple[ChannelName, ...], Field(min_length=1)]
-DEFAULT_PERSON_CHANNELS: Final[tuple[ChannelName, ...]] = ("slack", "email")
-
-
-class GroupChannels(Model):
-    """Proposed ``channels:`` of an owner group in owners.yaml: the Slack channel its
-    incidents are posted in (Web API only) and the webhooks told of each of them."""
-
-    slack: SlackChannel | None = None
-    webhooks: tuple[WebhookName, ...] = ()
 
 
 class DeliveryConfig(Model):
@@ -121,6 +117,26 @@ def check_channels(
                     file,
                     f"groups.{group}.channels.slack",
                     "a group's Slack channel needs notifiers.slack.bot_token_env (the Web API)",
+                )
+            )
+    return issues
+
+
+def check_people(
+    config: NotifiersConfig, people: Mapping[str, tuple[str, ...]], file: str
+) -> list[ConfigIssue]:
+    """Every person none of whose ``channels:`` is configured under ``notifiers:``: they
+    would be paged and never told."""
+    configured = {"slack": config.slack is not None, "email": config.email is not None}
+    issues: list[ConfigIssue] = []
+    for person, channels in people.items():
+        if not any(configured.get(channel, False) for channel in channels):
+            told = ", ".join(channels)
+            issues.append(
+                ConfigIssue(
+                    file,
+                    f"people.{person}.channels",
+                    f"told by {told} only, and notifiers.yaml configures none of them",
                 )
             )
     return issues

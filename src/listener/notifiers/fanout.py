@@ -70,9 +70,10 @@ def plan(message: Notification, notifiers: Notifiers, webhooks: Sequence[str] = 
     if notifiers.slack is not None and any("slack" in r.channels for r in message.recipients):
         routes.append(Route(Target("slack", message.slack_channel or DEFAULT_SLACK), message))
     if notifiers.email is not None:
+        told = message.told or tuple(r.name for r in message.recipients)
         for person in message.recipients:
             if "email" in person.channels and person.email:
-                one = replace(message, recipients=(person,))
+                one = replace(message, recipients=(person,), told=told)
                 routes.append(Route(Target("email", person.email), one))
     routes += [Route(Target("webhook", name), message) for name in webhooks]
     return routes

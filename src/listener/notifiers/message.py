@@ -92,6 +92,9 @@ class Notification:
     slack_channel: str | None = None
     detail: str = ""
     source_id: str | None = None
+    #: Everyone told at this level, when this message reaches only some of them (each
+    #: email goes to one person): "told now" names them all, not only the reader.
+    told: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.level < 1:
@@ -132,6 +135,7 @@ class Notification:
             "slack_channel": self.slack_channel,
             "detail": self.detail,
             "source_id": self.source_id,
+            "told": list(self.told),
         }
 
     def dumps(self) -> bytes:
@@ -161,6 +165,7 @@ class Notification:
             slack_channel=data["slack_channel"],
             detail=data.get("detail", ""),
             source_id=data.get("source_id"),
+            told=tuple(data.get("told", ())),
         )
 
 

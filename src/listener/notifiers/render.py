@@ -94,6 +94,7 @@ def render(message: Notification, tz: tzinfo = UTC) -> Rendered:
             ("Alert fired", _when(alert.fired_at, tz)),
             ("Owner group", clean(alert.owners)),
             ("Incident", clean(message.incident_id)),
+            *((("Notification", clean(message.source_id)),) if message.source_id else ()),
         ),
     )
 
@@ -211,7 +212,8 @@ def _usual(value: float) -> str:
 
 
 def _names(message: Notification) -> str:
-    return ", ".join(clean(r.name) for r in message.recipients) or "nobody"
+    names = message.told or tuple(r.name for r in message.recipients)
+    return ", ".join(clean(name) for name in names) or "nobody"
 
 
 def _status(message: Notification, tz: tzinfo) -> str:

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
+from aiokafka import AIOKafkaConsumer, TopicPartition  # type: ignore[import-untyped]
 from prometheus_client.parser import text_string_to_metric_families
 
 from listener.broker.admin import ensure_topics
@@ -23,7 +25,7 @@ from listener.broker.process import WorkerProcess
 from listener.broker.tansu import EmbeddedBroker
 from listener.errors import BrokerError
 from listener.records import Alert, DeadLetter
-from listener.replay.collect import read_alerts, read_dead_letters, read_stats
+from listener.replay.collect import read_alerts, read_all, read_dead_letters, read_stats
 from listener.replay.publish import ReplayReport, publish, read_lines
 from listener.settings import Settings
 from listener.topics import TopicNames
@@ -38,6 +40,9 @@ class ReplayResult:
     stats: list[dict[str, Any]]
     dead_letters: list[DeadLetter]
     timings: dict[str, float] = field(default_factory=dict)
+    #: Every incident transition, in the order the incident agents made them: each a
+    #: record of the ``incidents`` topic ({"incident": ..., "transition": ...}).
+    transitions: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -48,9 +53,13 @@ class Cluster:
     settings: Settings
     workers: list[WorkerProcess]
     data_dir: Path
+    #: Environment every worker of the cluster gets (notifier credentials, API key...).
+    env: dict[str, str] = field(default_factory=dict)
 
     async def add_worker(self, env: dict[str, str] | None = None) -> WorkerProcess:
-        worker = WorkerProcess(self.bootstrap, self.data_dir, env=self._env(env))
+        worker = WorkerProcess(
+            self.bootstrap, self.data_dir, env=self._env({**self.env, **(env or {})})
+        )
         worker.start()
         self.workers.append(worker)
         return worker
@@ -102,12 +111,55 @@ class Cluster:
             await asyncio.sleep(0.25)
         raise BrokerError(f"windows not judged up to {target} after {timeout:.0f}s")
 
+    async def incident_progress(self) -> tuple[dict[tuple[str, int], int], int]:
+        """What the running workers' incident and delivery agents have done: the last
+        offset processed per (topic, partition), and deliveries still under way."""
+        done: dict[tuple[str, int], int] = {}
+        in_flight = 0
+        async with httpx.AsyncClient(timeout=5.0) as client:
+            for worker in self.workers:
+                if worker.process is None or worker.process.poll() is not None:
+                    continue
+                try:
+                    data = (await client.get(f"{worker.url}/health/incidents")).json()
+                except httpx.TransportError:
+                    continue
+                in_flight += int(data["in_flight"])
+                for topic, offsets in data["done"].items():
+                    for partition, offset in offsets.items():
+                        key = (topic, int(partition))
+                        done[key] = max(done.get(key, -1), int(offset))
+        return done, in_flight
+
+    async def wait_incidents(self, timeout: float = 120.0, settle: int = 2) -> float:
+        """Wait until the incident log and the notifications are processed to their ends
+        and no delivery is under way, ``settle`` times in a row (a failed delivery writes
+        to the incident log, which may notify again)."""
+        names = TopicNames.for_settings(self.settings)
+        topics = (names.incident_events, names.notifications)
+        started = time.perf_counter()
+        calm = 0
+        while time.perf_counter() - started < timeout:
+            done, in_flight = await self.incident_progress()
+            ends = await last_offsets(self.bootstrap, topics, self.settings.partitions)
+            drained = in_flight == 0 and all(done.get(tp, -1) >= last for tp, last in ends.items())
+            calm = calm + 1 if drained else 0
+            if calm >= settle:
+                return time.perf_counter() - started
+            await asyncio.sleep(0.2)
+        raise BrokerError(f"incidents and deliveries not done after {timeout:.0f}s")
+
 
 @asynccontextmanager
 async def cluster(
-    settings: Settings, data_dir: Path, workers: int = 1, bootstrap: str | None = None
+    settings: Settings,
+    data_dir: Path,
+    workers: int = 1,
+    bootstrap: str | None = None,
+    env: dict[str, str] | None = None,
 ) -> AsyncIterator[Cluster]:
-    """Broker (embedded unless ``bootstrap``), topics, and ``workers`` ready workers."""
+    """Broker (embedded unless ``bootstrap``), topics, and ``workers`` ready workers, each
+    started with ``env`` on top of this process's environment."""
     async with AsyncExitStack() as stack:
         if not bootstrap:
             broker = EmbeddedBroker(log_file=data_dir / "broker.log")
@@ -116,7 +168,7 @@ async def cluster(
             bootstrap = broker.bootstrap
         names = TopicNames.for_settings(settings)
         await ensure_topics(bootstrap, names.all(), settings.partitions)
-        group = Cluster(bootstrap, settings, [], data_dir)
+        group = Cluster(bootstrap, settings, [], data_dir, dict(env or {}))
         try:
             for _ in range(workers):
                 await group.add_worker()
@@ -142,10 +194,50 @@ async def replay_through(
     if report.last_ts is not None:
         target = final_boundary(report.last_ts, group.settings, step)
         timings["drain_seconds"] = await group.wait_clock(target)
+        timings["incidents_seconds"] = await group.wait_incidents()
     return ReplayResult(
         report=report,
         alerts=await read_alerts(group.bootstrap, names.alerts),
         stats=await read_stats(group.bootstrap, names.stats),
         dead_letters=await read_dead_letters(group.bootstrap, names.dead_letter),
         timings=timings,
+        transitions=await read_transitions(group.bootstrap, names.incidents),
     )
+
+
+async def last_offsets(
+    bootstrap: str, topics: tuple[str, ...], partitions: int
+) -> dict[tuple[str, int], int]:
+    """The offset of the last message of every partition of ``topics`` (-1: empty), from
+    the high watermarks of fetch answers rather than the reported end offsets (which some
+    brokers give as the start of the last batch)."""
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False, fetch_max_wait_ms=50
+    )
+    await consumer.start()
+    try:
+        tps = [TopicPartition(t, p) for t in topics for p in range(partitions)]
+        consumer.assign(tps)
+        for tp, end in (await consumer.end_offsets(tps)).items():
+            consumer.seek(tp, max(0, end - 1))
+        for _ in range(100):
+            if all(consumer.highwater(tp) is not None for tp in tps):
+                break
+            await consumer.getmany(*tps, timeout_ms=100)
+        else:
+            raise BrokerError(f"no fetch answer for every partition of {', '.join(topics)}")
+        return {(tp.topic, tp.partition): int(consumer.highwater(tp)) - 1 for tp in tps}
+    finally:
+        await consumer.stop()
+
+
+async def read_transitions(bootstrap: str, topic: str) -> list[dict[str, Any]]:
+    """Every incident transition once (a worker that took over may have written some
+    again), by event time, then in the order they were made."""
+    seen: dict[tuple[str, int], dict[str, Any]] = {}
+    for _, _, value in await read_all(bootstrap, topic):
+        record = orjson.loads(value)
+        position = len(record["incident"]["history"])
+        seen.setdefault((record["incident"]["id"], position), record)
+    order = sorted(seen, key=lambda k: (seen[k]["transition"]["event_at"], k[1], k[0]))
+    return [seen[key] for key in order]

@@ -93,3 +93,73 @@ def plot(
     fig.savefig(path, dpi=90)
     plt.close(fig)
     return path
+
+
+#: Transitions shown in a timeline; the others are counted ("updated": one more alert).
+_SHOWN = ("opened", "paged", "page_silenced", "delivery_failed", "acknowledged", "resolved")
+
+
+def _event_time(ts: float, offset: timedelta | None) -> str:
+    return _local(datetime.fromtimestamp(ts, UTC), offset)
+
+
+def incident_timeline(
+    transitions: Sequence[dict[str, Any]], offset: timedelta | None = None
+) -> str:
+    """Each incident's life in event time: opened, who was paged at each level and when,
+    who acknowledged, how it closed; a run of reminders is one line. ``transitions`` are
+    records of the incidents topic."""
+    if not transitions:
+        return "no incidents"
+    by_incident: dict[str, list[dict[str, Any]]] = {}
+    for record in transitions:
+        by_incident.setdefault(record["incident"]["id"], []).append(record)
+    out: list[str] = []
+    for incident_id, records in by_incident.items():
+        last = records[-1]["incident"]
+        out.append(
+            f"{incident_id}  {last['brand_name']}: {last['risk']} ({last['severity']}), "
+            f"owners {last['owners']}, now {last['status']}"
+        )
+        shown = [r["transition"] for r in records if r["transition"]["kind"] in _SHOWN]
+        out.extend(_lines(shown, offset))
+        gathered = sum(1 for r in records if r["transition"]["kind"] == "updated")
+        if gathered:
+            out.append(f"      ({gathered} more alerts gathered into it)")
+    return "\n".join(out)
+
+
+def _lines(transitions: Sequence[dict[str, Any]], offset: timedelta | None) -> list[str]:
+    lines: list[str] = []
+    run: list[dict[str, Any]] = []
+    for transition in [*transitions, None]:
+        if transition is not None and str(transition["detail"]).startswith("reminder:"):
+            run.append(transition)
+            continue
+        if len(run) > 1:
+            lines.append(_reminders(run, offset))
+        else:
+            lines.extend(_transition_line(t, offset) for t in run)
+        run = []
+        if transition is not None:
+            lines.append(_transition_line(transition, offset))
+    return lines
+
+
+def _reminders(run: Sequence[dict[str, Any]], offset: timedelta | None) -> str:
+    """A run of reminders as one line: nobody answered, round after round."""
+    first, end = (_event_time(t["event_at"], offset) for t in (run[0], run[-1]))
+    levels = ", ".join(str(level) for level in sorted({t["level"] for t in run}))
+    return (
+        f"  {first}  {'reminders':<16} {len(run)} pages, levels {levels} again and again "
+        f"while nobody acknowledged, until {end}"
+    )
+
+
+def _transition_line(transition: dict[str, Any], offset: timedelta | None) -> str:
+    kind = transition["kind"]
+    what = f"level {transition['level']} paged" if kind == "paged" else kind
+    detail = transition["detail"]
+    if transition["who"] != "listener":
+        detail = f"by {transition['who']}: {detail}" if detail else f"by {transition['who']}"
+    return f"  {_event_time(transition['event_at'], offset)}  {what:<16} {detail}"

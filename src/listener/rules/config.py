@@ -9,7 +9,7 @@ window) are checked by :mod:`listener.rules.loader`, which sees every file at on
 from __future__ import annotations
 
 import re
-from typing import Annotated, Final
+from typing import Annotated, Final, Literal
 
 from pydantic import (
     AfterValidator,
@@ -36,6 +36,8 @@ _LANGUAGE: Final = re.compile(r"^[a-z]{2}$")
 _SLACK: Final = re.compile(r"^(?:@[a-z0-9._-]+|[UW][A-Z0-9]{6,})$")
 _EMAIL: Final = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE: Final = re.compile(r"^\+[1-9]\d{6,14}$")
+_SLACK_CHANNEL: Final = re.compile(r"^(?:#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$")
+_WEBHOOK_NAME: Final = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
 
 
 def _matching(pattern: re.Pattern[str], what: str) -> AfterValidator:
@@ -69,6 +71,17 @@ Text = Annotated[str, AfterValidator(_not_blank)]
 DurationText = Annotated[str, AfterValidator(_duration_text)]
 #: A duration turned into whole seconds at load.
 Seconds = Annotated[int, BeforeValidator(parse_duration)]
+#: A Slack channel: "#crisis-intesa" or its id "C012AB3CD".
+SlackChannel = Annotated[
+    str, _matching(_SLACK_CHANNEL, 'a Slack channel such as "#crisis" or "C012AB3CD"')
+]
+#: A webhook's name under ``notifiers.webhooks`` (notifiers.yaml).
+WebhookName = Annotated[str, _matching(_WEBHOOK_NAME, 'a name such as "ops-bridge"')]
+#: The channels a person can be told on.
+ChannelName = Literal["slack", "email"]
+#: ``channels:`` of a person in owners.yaml: how they are told, preferred first.
+PersonChannels = Annotated[tuple[ChannelName, ...], Field(min_length=1)]
+DEFAULT_PERSON_CHANNELS: Final[tuple[ChannelName, ...]] = ("slack", "email")
 Hashtag = Annotated[str, _matching(_HASHTAG, 'a hashtag such as "#intesasanpaolo"')]
 Handle = Annotated[str, _matching(_HANDLE, 'a handle such as "@intesasanpaolo"')]
 Language = Annotated[str, _matching(_LANGUAGE, 'a two-letter language code such as "it"')]
@@ -134,6 +147,8 @@ class Person(Model):
     slack: Annotated[str, _matching(_SLACK, 'a Slack handle ("@maria.rossi") or member id')]
     email: Annotated[str, _matching(_EMAIL, "an email address")]
     phone: Annotated[str, _matching(_PHONE, 'a phone number such as "+393331234567"')] | None = None
+    #: How the person is told, preferred first (see notifiers.yaml).
+    channels: PersonChannels = DEFAULT_PERSON_CHANNELS
 
 
 class EscalationLevel(Model):
@@ -143,12 +158,21 @@ class EscalationLevel(Model):
     notify: tuple[Text, ...] = Field(min_length=1)
 
 
+class GroupChannels(Model):
+    """``channels:`` of an owner group: the Slack channel its incidents are posted in (Web
+    API only) and the webhooks told of each of them (names under ``notifiers.webhooks``)."""
+
+    slack: SlackChannel | None = None
+    webhooks: tuple[WebhookName, ...] = ()
+
+
 class OwnerGroup(Model):
     """The people who answer for a brand's incidents, level by level."""
 
     description: Text
     levels: tuple[EscalationLevel, ...] = Field(min_length=1)
     repeat: Annotated[Seconds, Field(gt=0)] | None = None
+    channels: GroupChannels | None = None
 
     @model_validator(mode="after")
     def _in_order(self) -> OwnerGroup:

@@ -1,4 +1,5 @@
-"""Loading the rules directory: brands.yaml, owners.yaml and alerts.yaml, validated once.
+"""Loading the rules directory: brands.yaml, owners.yaml and alerts.yaml, and the optional
+risks.yaml (the risk register) and notifiers.yaml (how people are reached), validated once.
 
 Every problem in every file is collected before anything is refused, so one run of
 ``listener check`` lists all of them, each with its file and key path, instead of making the
@@ -17,6 +18,7 @@ from typing import Final, Generic, TypeVar
 from pydantic import BaseModel
 
 from listener.errors import ConfigError, ConfigIssue
+from listener.notifiers.config import NotifiersConfig, check_channels, check_people
 from listener.rules.config import (
     OWNER_ID,
     SLUG,
@@ -27,7 +29,8 @@ from listener.rules.config import (
 )
 from listener.rules.durations import format_duration, parse_duration
 from listener.rules.issues import did_you_mean, join_key, validate
-from listener.rules.ruleset import Owners, RuleSet
+from listener.rules.risks import RegisterContext, RiskRegister, build_register, declared_rule_names
+from listener.rules.ruleset import Owners, Rule, RuleSet
 from listener.rules.rulesfile import RuleContext, build_rules
 from listener.rules.yamlfile import UNREADABLE, read_yaml
 
@@ -36,8 +39,13 @@ FILES: Final[Mapping[str, tuple[str, ...]]] = {
     "brands.yaml": ("brands",),
     "owners.yaml": ("people", "groups"),
     "alerts.yaml": ("rules", "windows"),
+    "risks.yaml": ("risks", "alert_rules"),
+    "notifiers.yaml": ("notifiers",),
 }
-_OPTIONAL_KEYS: Final = frozenset({"windows"})
+_OPTIONAL_KEYS: Final = frozenset({"windows", "alert_rules"})
+#: Files a directory may do without: without a register each rule is its own risk; without
+#: notifiers, notifications are only written to the worker's log.
+OPTIONAL_FILES: Final = frozenset({"risks.yaml", "notifiers.yaml"})
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -73,6 +81,8 @@ def load_rules(directory: Path) -> RuleSet:
     windows = _windows(docs.get("alerts.yaml"), issues)
     context = RuleContext(brands.declared, groups.declared, windows[0] if windows else None)
     rules = build_rules(_rules_doc(docs.get("alerts.yaml"), issues), context, issues)
+    register = _register(docs, rules, brands, groups, issues)
+    notifiers = _notifiers(docs, people, groups, issues)
     if issues or windows is None:
         order = {str(directory / name): index for index, name in enumerate(FILES)}
         raise ConfigError(sorted(issues, key=lambda issue: order.get(issue.file, -1)))
@@ -83,6 +93,8 @@ def load_rules(directory: Path) -> RuleSet:
         windows=tuple(sorted(windows[0])),
         window_names=MappingProxyType(windows[0]),
         step=windows[1],
+        risks=register,
+        notifiers=notifiers,
     )
 
 
@@ -105,7 +117,7 @@ def _read_directory(directory: Path, issues: list[ConfigIssue]) -> dict[str, _Do
         if data is not UNREADABLE:
             docs[path.name] = _Doc(label, _top_level(data, path.name, label, issues))
     for name in FILES:
-        if not (directory / name).exists():
+        if name not in OPTIONAL_FILES and not (directory / name).exists():
             issues.append(ConfigIssue(str(directory / name), "", "file is missing"))
     return docs
 
@@ -231,3 +243,51 @@ def _rules_doc(doc: _Doc | None, issues: list[ConfigIssue]) -> tuple[str, list[o
         issues.append(ConfigIssue(doc.label, "rules", "must be a list of rules"))
         return None
     return doc.label, raw
+
+
+def _register(
+    docs: Mapping[str, _Doc],
+    rules: tuple[Rule, ...],
+    brands: _Section[Brand],
+    groups: _Section[OwnerGroup],
+    issues: list[ConfigIssue],
+) -> RiskRegister | None:
+    """The risk register of risks.yaml, checked against the other files; None without it."""
+    doc = docs.get("risks.yaml")
+    if doc is None:
+        return None
+    alerts = docs.get("alerts.yaml")
+    context = RegisterContext(
+        rules=rules if alerts is not None else None,
+        rule_names=declared_rule_names(alerts.data.get("rules")) if alerts else None,
+        brands=brands.valid if brands.declared is not None else None,
+        group_ids=groups.declared,
+        groups=groups.valid if groups.declared is not None else None,
+    )
+    return build_register((doc.label, doc.data), context, issues)
+
+
+def _notifiers(
+    docs: Mapping[str, _Doc],
+    people: _Section[Person],
+    groups: _Section[OwnerGroup],
+    issues: list[ConfigIssue],
+) -> NotifiersConfig | None:
+    """The ``notifiers:`` of notifiers.yaml, with the ``channels:`` of owners.yaml checked
+    against it; None without the file."""
+    owners = docs.get("owners.yaml")
+    label = owners.label if owners is not None else "owners.yaml"
+    doc = docs.get("notifiers.yaml")
+    if doc is None:
+        for group_id, group in groups.valid.items():
+            if group.channels is not None and (group.channels.slack or group.channels.webhooks):
+                key = join_key("groups", group_id, "channels")
+                issues.append(ConfigIssue(label, key, "needs notifiers.yaml to say how"))
+        return None
+    config = validate(NotifiersConfig, doc.data.get("notifiers"), doc.label, "notifiers", issues)
+    if config is not None:
+        channels = {group_id: group.channels for group_id, group in groups.valid.items()}
+        issues.extend(check_channels(config, channels, label))
+        told = {person_id: person.channels for person_id, person in people.valid.items()}
+        issues.extend(check_people(config, told, label))
+    return config

@@ -1,5 +1,6 @@
 """What :func:`listener.rules.loader.load_rules` hands to the rest of listener: brands,
-owners and compiled rules, all checked against each other and immutable from then on.
+owners, compiled rules, the risk register and the notifiers, all checked against each other
+and immutable from then on.
 """
 
 from __future__ import annotations
@@ -7,10 +8,15 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from listener.rules.conditions import Condition
 from listener.rules.config import Brand, OwnerGroup, Person
+
+if TYPE_CHECKING:
+    # Only for annotations: both modules build on this one.
+    from listener.notifiers.config import NotifiersConfig
+    from listener.rules.risks import RiskRegister
 
 #: In a rule's ``brands``, the one entry that means every brand.
 ALL_BRANDS = "*"
@@ -87,6 +93,11 @@ class RuleSet:
     windows: tuple[int, ...]  # window sizes in seconds, ascending
     window_names: Mapping[int, str]  # seconds -> the size as configured, e.g. 900 -> "15m"
     step: int  # seconds between two evaluations of a hopping window
+    #: The risk register (risks.yaml); None without the file: each rule is its own risk.
+    risks: RiskRegister | None = None
+    #: How people are reached (notifiers.yaml); None without the file: notifications are
+    #: only written to the worker's log.
+    notifiers: NotifiersConfig | None = None
 
     def brand_terms(self) -> tuple[BrandTermsFields, ...]:
         """Per brand, what enrich matches posts against; called once when the pipeline starts.

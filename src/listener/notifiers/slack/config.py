@@ -7,25 +7,12 @@ the thread of its first one). Secrets are environment variable names.
 
 from __future__ import annotations
 
-import re
-from typing import Annotated, Final
-
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import Field, model_validator
 
 from listener.notifiers.secrets import EnvName, HttpUrl
-from listener.rules.config import Model, Seconds
+from listener.rules.config import Model, Seconds, SlackChannel
 
-_CHANNEL: Final = re.compile(r"^(?:#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$")
-
-
-def _channel(value: str) -> str:
-    if not _CHANNEL.match(value):
-        raise ValueError(f'{value!r} is not a Slack channel such as "#crisis" or "C012AB3CD"')
-    return value
-
-
-#: A Slack channel: "#crisis-intesa" or its id "C012AB3CD".
-SlackChannel = Annotated[str, AfterValidator(_channel)]
+__all__ = ["SlackChannel", "SlackConfig"]
 
 
 class SlackConfig(Model):

@@ -138,7 +138,8 @@ _PRIVATE_CONTACT: Final = (
     "stiamo raccogliendo le segnalazioni sulla nuova app: scrivici in privato, ti aiutiamo.",
 )
 _ANSWERS: Final = (
-    "trovi tutte le informazioni sul nostro sito, oppure puoi prenotare un appuntamento in filiale.",
+    "trovi tutte le informazioni sul nostro sito, oppure puoi prenotare un appuntamento "
+    "in filiale.",
     "i nostri gestori in filiale sapranno consigliarti la soluzione più adatta.",
     "ti abbiamo risposto in privato con i dettagli.",
     "grazie per le tue parole, le giriamo ai colleghi!",

@@ -171,7 +171,8 @@ _HEADLINES: Final = (
 _LATE_HEADLINES: Final = (
     (
         "Intesa Sanpaolo rompe il silenzio sul video: verifiche in corso",
-        "In un messaggio sulla pagina Facebook la banca prende le distanze dai toni della riunione.",
+        "In un messaggio sulla pagina Facebook la banca prende le distanze "
+        "dai toni della riunione.",
     ),
     (
         "Intesa Sanpaolo, la risposta arriva dopo un giorno",

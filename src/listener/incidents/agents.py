@@ -1,0 +1,288 @@
+"""The incident side of a worker on Faust: the incident agent (incident log -> engine ->
+``incidents`` and ``notifications``), the delivery agent (``notifications`` -> Slack,
+email, webhooks), the incident API on the worker's web server, and what the window agent
+sends to the incident log. The agents are thin: the work is done by
+:class:`~listener.incidents.stage.IncidentStage` and :class:`~listener.incidents.courier.Courier`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import Any
+
+import faust
+import httpx
+from faust.types import TP, EventT
+
+from listener.errors import BrokerError, ConfigError, ConfigIssue
+from listener.incidents.actions import Action, Notify, Record
+from listener.incidents.api import IncidentApi, Known
+from listener.incidents.courier import Courier, Delivery
+from listener.incidents.engine import Engine
+from listener.incidents.events import DeliveryFailed
+from listener.incidents.log import Entry, outcome_events
+from listener.incidents.notices import Composer
+from listener.incidents.policy import Policies
+from listener.incidents.stage import IncidentStage
+from listener.incidents.tokens import SECRET_ENV, LinkSigner
+from listener.incidents.view import IncidentView
+from listener.incidents.web import mount_on_faust
+from listener.metrics import Metrics
+from listener.notifiers.delivery import RetryPolicy
+from listener.notifiers.fanout import build_notifiers
+from listener.notifiers.slack.notifier import SlackThreads
+from listener.records import DeadLetter
+from listener.rules.config import SEVERITIES
+from listener.rules.ruleset import RuleSet
+from listener.settings import Settings
+from listener.topics import TopicNames
+from listener.windows.partition import Outcome
+
+log = logging.getLogger(__name__)
+
+#: Notification kinds that page a level beyond the first (the escalation metric).
+ESCALATING = ("escalated", "brand_silent")
+#: Longest the incident and delivery agents wait to fill a batch: a page is worth more than
+#: a bigger batch, and their traffic is small (each wait is paid on the way to a page).
+BATCH_WAIT = 0.02
+
+
+def link_signer(settings: Settings) -> LinkSigner | None:
+    """The signer of acknowledge links; None when no secret is set. A short secret is
+    refused when the worker starts, without the secret ever being shown."""
+    if settings.ack_secret is None:
+        return None
+    try:
+        return LinkSigner(settings.ack_secret.get_secret_value())
+    except ValueError as exc:
+        raise ConfigError([ConfigIssue("environment", SECRET_ENV, str(exc))]) from None
+
+
+class IncidentAgents:
+    """Incident log, engine, deliveries and API of one worker."""
+
+    def __init__(
+        self,
+        app: faust.App,
+        settings: Settings,
+        rules: RuleSet,
+        bootstrap: str,
+        metrics: Metrics,
+        dead_letters: Callable[[Iterable[DeadLetter]], Awaitable[None]],
+    ) -> None:
+        self.app = app
+        self.rules = rules
+        self.metrics = metrics
+        self.names = names = TopicNames.for_settings(settings)
+        self._dead_letters = dead_letters
+        self.partitions = settings.partitions
+        self.log_topic = self._topic(names.incident_events)
+        self.records = self._topic(names.incidents)
+        self.notifications = self._topic(names.notifications)
+        self.book_snapshots = self._topic(names.incident_snapshots)
+        self.delivery_snapshots = self._topic(names.delivery_snapshots)
+        engine = Engine(Policies.build(rules, rules.risks))
+        self.stage = IncidentStage(
+            engine, rules.step, bootstrap, (names.incident_events, names.incident_snapshots),
+            settings.snapshot_seconds,
+        )  # fmt: skip
+        self.view = IncidentView(bootstrap, names.incidents, settings.partitions, self.send_entry)
+        signer = link_signer(settings)
+        self.courier = Courier(
+            self._delivery(Composer(rules.owners, signer, settings.link_base)),
+            self, metrics.delivery, bootstrap, (names.notifications, names.delivery_snapshots),
+        )  # fmt: skip
+        key = settings.api_key.get_secret_value() if settings.api_key else None
+        known = Known(frozenset(rules.brands), frozenset(r.name for r in rules.rules))
+        self.api = IncidentApi(self.view, key, signer, known)
+        #: The last offset fully processed, per topic and partition (for /health/incidents).
+        self.done: dict[str, dict[int, int]] = {names.incident_events: {}, names.notifications: {}}
+        self._ticked: dict[int, float] = {}
+
+    def _topic(self, name: str) -> faust.TopicT:
+        return self.app.topic(
+            name, key_serializer="raw", value_serializer="raw", partitions=self.partitions
+        )
+
+    def _delivery(self, composer: Composer) -> Delivery:
+        """The notifiers of notifiers.yaml; every credential that is unset is reported at
+        once, when the worker starts."""
+        threads = SlackThreads()
+        config = self.rules.notifiers
+        if config is None:
+            return Delivery(composer, None, RetryPolicy(), threads)
+        client = httpx.AsyncClient()
+        notifiers = build_notifiers(config, os.environ, client, threads)
+        return Delivery(composer, notifiers, config.delivery.policy(), threads)
+
+    # -- what the window agent sends ------------------------------------------------------
+
+    async def window_entry(
+        self, partition: int, outcomes: Sequence[Outcome], clock: float | None
+    ) -> Awaitable[Any] | None:
+        """Send the incident log what one scored partition's batch judged: its alerts, the
+        boundaries where rules held, and how far its clock got. Returns the send's future
+        (to await before a window snapshot), or None when there was nothing to say."""
+        events = outcome_events(self.rules, outcomes)
+        moved = clock is not None and clock > self._ticked.get(partition, float("-inf"))
+        if not events and not moved:
+            return None
+        if clock is not None:
+            self._ticked[partition] = clock
+        entry = Entry(tuple(events), time.time(), clock if moved else None)
+        future: Awaitable[Any] = await self.log_topic.send(
+            key=None, value=entry.dumps(), partition=partition
+        )
+        return future
+
+    def window_revoked(self, partitions: Iterable[int]) -> None:
+        for partition in partitions:
+            self._ticked.pop(partition, None)
+
+    # -- the incident agent ---------------------------------------------------------------
+
+    async def log_batch(self, events: list[EventT[Any]]) -> None:
+        owned = self.app.consumer.assignment()
+        events = [e for e in events if e.message.tp in owned]
+        actions = await self._recover(events)
+        dead: list[DeadLetter] = []
+        for event in events:
+            message = event.message
+            result = self.stage.apply(message.partition, message.offset, message.value or b"")
+            if isinstance(result, DeadLetter):
+                dead.append(result)
+            else:
+                actions.extend(result)
+                self._count(result)
+        await self._dead_letters(dead)
+        await self._publish(actions)
+        for partition, snapshot in self.stage.due_snapshots():
+            await self.book_snapshots.send(
+                key=str(partition).encode(), value=snapshot, partition=partition
+            )
+        for event in events:
+            self.done[self.names.incident_events][event.message.partition] = event.message.offset
+        self._count_open()
+
+    def _count_open(self) -> None:
+        opened = self.stage.open_by_severity()
+        for severity in SEVERITIES:
+            self.metrics.delivery.incidents_open.labels(severity).set(opened.get(severity, 0))
+
+    async def _recover(self, events: list[EventT[Any]]) -> list[Action]:
+        first: dict[int, int] = {}
+        for event in events:
+            first.setdefault(event.message.partition, event.message.offset)
+        missing = [(p, o) for p, o in first.items() if p not in self.stage.books]
+        actions: list[Action] = []
+        for recovered in await asyncio.gather(*(self.stage.ensure(p, o) for p, o in missing)):
+            if recovered is not None:
+                actions.extend(recovered.actions)
+        return actions
+
+    def _count(self, actions: Iterable[Action]) -> None:
+        """Escalations, counted as the log is applied; not again when a book is rebuilt
+        from a snapshot and the log after it."""
+        for action in actions:
+            if isinstance(action, Notify) and action.kind in ESCALATING:
+                self.metrics.delivery.escalations.labels(str(action.level - 1)).inc()
+
+    async def _publish(self, actions: Iterable[Action]) -> None:
+        """Records and notifications, awaited until the broker has them: a book snapshot
+        taken after this claims everything before its offset is done."""
+        pending = []
+        for action in actions:
+            key = action.incident.brand.encode()
+            if isinstance(action, Record):
+                t = action.transition
+                log.info(
+                    "incident %s %s (%s) by %s: %s",
+                    action.incident.id, t.kind, t.status, t.who, t.detail,
+                )  # fmt: skip
+                pending.append(await self.records.send(key=key, value=action.dumps()))
+            else:
+                pending.append(await self.notifications.send(key=key, value=action.dumps()))
+        for future in pending:
+            await future
+
+    async def send_entry(self, entry: Entry, key: bytes | None, partition: int | None) -> None:
+        future = await self.log_topic.send(key=key, value=entry.dumps(), partition=partition)
+        await future
+
+    # -- the delivery agent and what it writes (the courier's Outlet) ---------------------
+
+    async def notifications_batch(self, events: list[EventT[Any]]) -> None:
+        for event in events:
+            message = event.message
+            await self.courier.take(message.partition, message.offset, message.value or b"")
+            self.done[self.names.notifications][message.partition] = message.offset
+
+    async def dead_letter(self, letter: DeadLetter) -> None:
+        await self._dead_letters([letter])
+
+    async def failed(self, brand: str, failures: Sequence[DeliveryFailed]) -> None:
+        await self.send_entry(Entry(tuple(failures), time.time()), brand.encode(), None)
+
+    async def snapshot(self, partition: int, data: bytes) -> None:
+        try:
+            future = await self.delivery_snapshots.send(
+                key=str(partition).encode(), value=data, partition=partition
+            )
+            await future
+        except Exception as exc:  # the producer's errors are many; one error for the courier
+            raise BrokerError(f"cannot save the delivery state: {exc!r}") from exc
+
+    # -- rebalances and pages -------------------------------------------------------------
+
+    def assigned(self, assigned: Iterable[TP]) -> None:
+        self.courier.assigned(
+            tp.partition for tp in assigned if tp.topic == self.names.notifications
+        )
+
+    def revoked(self, revoked: Iterable[TP]) -> None:
+        revoked = list(revoked)
+        self.stage.drop(tp.partition for tp in revoked if tp.topic == self.names.incident_events)
+        self.courier.revoked(tp.partition for tp in revoked if tp.topic == self.names.notifications)
+        for tp in revoked:
+            self.done.get(tp.topic, {}).pop(tp.partition, None)
+        self._count_open()
+
+    def progress(self) -> dict[str, Any]:
+        """How far this worker's incident and delivery agents got: for replays and tests,
+        which wait until everything derived from a replay has been done."""
+        return {
+            "done": {
+                topic: {str(p): o for p, o in done.items()} for topic, done in self.done.items()
+            },
+            "clocks": {str(p): book.clock for p, book in self.stage.books.items()},
+            "in_flight": self.courier.in_flight,
+        }
+
+    def register(self, batch_size: int, within: float) -> None:
+        """The agents, the API and the task following the ``incidents`` topic."""
+        app = self.app
+        within = min(within, BATCH_WAIT)
+
+        async def incidents(stream: Any) -> None:
+            async for events in stream.take_events(batch_size, within=within):
+                await self.log_batch(events)
+
+        async def deliveries(stream: Any) -> None:
+            async for events in stream.take_events(batch_size, within=within):
+                await self.notifications_batch(events)
+
+        async def follow() -> None:
+            await self.view.follow()
+
+        async def progress(web: Any, request: Any) -> Any:
+            return web.json(self.progress())
+
+        app.agent(self.log_topic, name="incidents")(incidents)
+        app.agent(self.notifications, name="deliveries")(deliveries)
+        app.task(follow)
+        app.page("/health/incidents")(progress)
+        mount_on_faust(app, self.api)

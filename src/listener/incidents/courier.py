@@ -1,0 +1,316 @@
+"""The delivery stage: every notification on the ``notifications`` topic sent through the
+configured notifiers, each in a task of its own, with retries; failures dead-lettered and
+reported back to the incident log, so the engine tells the next level.
+
+Never twice: what was delivered (or given up on) is kept in a
+:class:`~listener.notifiers.delivery.DeliveryLedger` per partition, saved with the Slack
+threads in a snapshot as soon as a notification settles. The snapshot's offset is the last
+offset below which every notification has settled; a worker that takes the partition over
+loads the snapshot and goes through the topic from that offset, at once, not waiting for the
+next notification: what was settled is skipped by the ledger, what was still in flight is
+sent. A crash between a send and its snapshot sends that one message again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final, Protocol
+
+import orjson
+
+from listener.errors import ListenerError
+from listener.incidents.actions import Notify
+from listener.incidents.events import DeliveryFailed
+from listener.incidents.notices import Composer
+from listener.metrics import DeliveryMetrics
+from listener.notifiers.delivery import DeliveryLedger, DeliveryResult, RetryPolicy
+from listener.notifiers.fanout import Notifiers, Route, deliver_all, unreached_people
+from listener.notifiers.slack.notifier import SlackThreads, Thread
+from listener.records import DeadLetter
+from listener.windows.recovery import encode_snapshot, latest_snapshot, read_range
+
+log = logging.getLogger(__name__)
+
+#: How long (wall clock) the ledger keeps the keys of a resolved incident: long enough that
+#: no replay of the incident log can emit its notifications again.
+LEDGER_RETENTION: Final = 86_400.0
+
+
+class Outlet(Protocol):
+    """Where the courier writes; the worker implements it on its topics."""
+
+    async def dead_letter(self, letter: DeadLetter) -> None:
+        """Called once per delivery given up on; returns once the broker has it."""
+        ...
+
+    async def failed(self, brand: str, failures: Sequence[DeliveryFailed]) -> None:
+        """Called when people could not be reached: the failures go on the incident log."""
+        ...
+
+    async def snapshot(self, partition: int, data: bytes) -> None:
+        """Called after a notification settled, with the partition's delivery state."""
+        ...
+
+
+@dataclass
+class Desk:
+    """The delivery state of one partition of the notifications topic."""
+
+    ledger: DeliveryLedger = field(default_factory=DeliveryLedger)
+    #: The highest offset taken in, and those still being delivered.
+    offset: int = -1
+    pending: set[int] = field(default_factory=set)
+    #: Incidents seen (for their Slack threads), and when each resolved one was closed.
+    incidents: set[str] = field(default_factory=set)
+    closed: dict[str, float] = field(default_factory=dict)
+
+    def settled(self, done: int | None = None) -> int:
+        """The offset up to which every notification has settled, counting ``done`` (one
+        whose deliveries have all ended) as settled."""
+        pending = self.pending - {done}
+        return min(pending) - 1 if pending else self.offset
+
+    def to_dict(self, threads: SlackThreads, done: int | None = None) -> dict[str, Any]:
+        mine = {k: v for k, v in threads.to_dict().items() if k in self.incidents}
+        return {
+            "offset": self.settled(done),
+            "ledger": self.ledger.to_dict(),
+            "threads": mine,
+            "closed": dict(self.closed),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], threads: SlackThreads) -> Desk:
+        for incident_id, where in data["threads"].items():
+            threads.start(incident_id, Thread(str(where["channel"]), str(where["ts"])))
+        return cls(
+            ledger=DeliveryLedger.from_dict(data["ledger"]),
+            offset=int(data["offset"]),
+            incidents=set(data["threads"]),
+            closed={str(k): float(v) for k, v in data["closed"].items()},
+        )
+
+    def forget_closed(self, now: float, threads: SlackThreads) -> None:
+        for incident_id, at in list(self.closed.items()):
+            if now - at >= LEDGER_RETENTION:
+                self.ledger.forget_incident(incident_id)
+                threads.forget(incident_id)
+                self.incidents.discard(incident_id)
+                del self.closed[incident_id]
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """What the courier needs to send: the notifiers, how to build each message, how hard
+    to try. ``notifiers`` is None when none are configured: messages are only logged."""
+
+    composer: Composer
+    notifiers: Notifiers | None
+    policy: RetryPolicy
+    threads: SlackThreads
+
+
+class Courier:
+    """Delivers the notifications of the partitions this worker owns."""
+
+    def __init__(
+        self,
+        delivery: Delivery,
+        outlet: Outlet,
+        metrics: DeliveryMetrics,
+        bootstrap: str,
+        topics: tuple[str, str],
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.delivery = delivery
+        self.outlet = outlet
+        self.metrics = metrics
+        self.bootstrap = bootstrap
+        self.topic, self.snapshot_topic = topics
+        self.clock = clock
+        self.desks: dict[int, Desk] = {}
+        self._recovering: dict[int, asyncio.Task[None]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    @property
+    def in_flight(self) -> int:
+        return sum(len(desk.pending) for desk in self.desks.values()) + len(self._recovering)
+
+    def assigned(self, partitions: Iterable[int]) -> None:
+        """Start bringing back each newly assigned partition's state, and sending what it
+        had not settled; called when partitions are assigned (does not wait)."""
+        for partition in partitions:
+            if partition not in self.desks and partition not in self._recovering:
+                self._recovering[partition] = asyncio.create_task(self._recover(partition))
+
+    def _recovered(self, partition: int, task: asyncio.Task[None]) -> None:
+        if self._recovering.get(partition) is task:
+            del self._recovering[partition]
+
+    def revoked(self, partitions: Iterable[int]) -> None:
+        """Forget revoked partitions; deliveries under way finish, but save nothing."""
+        for partition in partitions:
+            task = self._recovering.pop(partition, None)
+            if task is not None:
+                task.cancel()
+            self.desks.pop(partition, None)
+
+    async def take(self, partition: int, offset: int, value: bytes) -> None:
+        """Start delivering the notification at ``offset`` unless already taken in."""
+        recovering = self._recovering.get(partition)
+        if recovering is not None:
+            await asyncio.shield(recovering)
+        desk = self.desks.get(partition)
+        if desk is None:  # delivered before the assignment was announced
+            self.assigned([partition])
+            await asyncio.shield(self._recovering[partition])
+            desk = self.desks[partition]
+        self._start(partition, desk, offset, value)
+
+    async def _recover(self, partition: int) -> None:
+        threads = self.delivery.threads
+        data = await latest_snapshot(self.bootstrap, self.snapshot_topic, partition)
+        desk = Desk() if data is None else Desk.from_dict(data, threads)
+        start = desk.offset + 1
+        self.desks[partition] = desk
+        replayed = 0
+        async for offset, value in read_range(self.bootstrap, self.topic, partition, start, None):
+            self._start(partition, desk, offset, value)
+            replayed += 1
+        task = asyncio.current_task()
+        if task is not None:
+            self._recovered(partition, task)
+        log.info(
+            "deliveries of %s[%d] recovered: snapshot at offset %d, %d notifications again",
+            self.topic, partition, start - 1, replayed,
+        )  # fmt: skip
+
+    def _start(self, partition: int, desk: Desk, offset: int, value: bytes) -> None:
+        if offset <= desk.offset:
+            return
+        desk.offset = offset
+        desk.pending.add(offset)
+        task = asyncio.create_task(self._deliver(partition, desk, offset, value))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _deliver(self, partition: int, desk: Desk, offset: int, value: bytes) -> None:
+        """One notification, start to end. Cancelled (the worker stops), it stays pending:
+        the next owner sends it."""
+        try:
+            await self._handle(partition, desk, offset, value)
+        except ListenerError as exc:  # the broker refused a dead letter or a failure report
+            log.error("notification at %s[%d]@%d: %s", self.topic, partition, offset, exc)
+        try:
+            if self.desks.get(partition) is desk:  # else revoked: the new owner saves its own
+                await self._save(partition, desk, offset)
+        finally:
+            # Only now: until its ledger is saved, a notification counts as under way.
+            desk.pending.discard(offset)
+
+    async def _save(self, partition: int, desk: Desk, done: int) -> None:
+        desk.forget_closed(self.clock(), self.delivery.threads)
+        data = encode_snapshot(desk.to_dict(self.delivery.threads, done))
+        try:
+            await self.outlet.snapshot(partition, data)
+        except ListenerError as exc:
+            log.error("delivery state of %s[%d] not saved: %s", self.topic, partition, exc)
+
+    async def _handle(self, partition: int, desk: Desk, offset: int, value: bytes) -> None:
+        try:
+            notify = Notify.loads(value)
+        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+            letter = DeadLetter("bad_notification", repr(exc)[:200], self.topic, partition,
+                                offset, value)  # fmt: skip
+            await self.outlet.dead_letter(letter)
+            return
+        desk.incidents.add(notify.incident.id)
+        await self._send(notify, desk, partition, offset)
+        if notify.kind == "resolved":
+            desk.closed[notify.incident.id] = self.clock()
+
+    async def _send(self, notify: Notify, desk: Desk, partition: int, offset: int) -> None:
+        notifiers = self.delivery.notifiers
+        people = ", ".join(notify.people)
+        if notifiers is None:
+            log.warning(
+                "notification %s: %s of %s, level %d, for %s (no notifiers configured)",
+                notify.id, notify.kind, notify.incident.id, notify.level, people,
+            )  # fmt: skip
+            return
+        routes = self.delivery.composer.routes(notify, notifiers, self.clock())
+        results = await deliver_all(routes, notifiers, desk.ledger, self.delivery.policy)
+        for route, result in zip(routes, results, strict=True):
+            await self._settled(notify, route, result, partition, offset)
+        await self._report_unreached(notify, routes, results)
+
+    async def _settled(
+        self, notify: Notify, route: Route, result: DeliveryResult, partition: int, offset: int
+    ) -> None:
+        channel = route.where.channel
+        retried = sum(1 for attempt in result.attempts if attempt.outcome == "retrying")
+        if retried:
+            self.metrics.notifications_retried.labels(channel).inc(retried)
+        if result.status == "duplicate":
+            return
+        log.info(
+            "notification %s (%s of %s, level %d) %s by %s to %s after %d attempt(s)%s",
+            notify.id, notify.kind, notify.incident.id, notify.level, result.status, channel,
+            route.where.target, len(result.attempts), f": {result.error}" if result.error else "",
+        )  # fmt: skip
+        if result.delivered:
+            self.metrics.notifications_sent.labels(channel).inc()
+            return
+        self.metrics.notifications_failed.labels(channel).inc()
+        payload = orjson.dumps(
+            {
+                "notification": notify.id,
+                "incident": notify.incident.id,
+                "kind": notify.kind,
+                "level": notify.level,
+                "channel": channel,
+                "target": route.where.target,
+                "attempts": [attempt.to_dict() for attempt in result.attempts],
+            }
+        )
+        detail = (result.error or "failed")[:200]
+        letter = DeadLetter("notification_failed", detail, self.topic, partition, offset, payload)
+        await self.outlet.dead_letter(letter)
+
+    async def _report_unreached(
+        self, notify: Notify, routes: Sequence[Route], results: Sequence[DeliveryResult]
+    ) -> None:
+        missed = unreached_people(routes, results)
+        if not missed:
+            return
+        failures = [
+            DeliveryFailed(
+                incident_id=notify.incident.id,
+                notification_id=notify.id,
+                level=notify.level,
+                person=person,
+                reason=_reasons(person, routes, results),
+                at=self.clock(),
+            )
+            for person in missed
+        ]
+        await self.outlet.failed(notify.brand, failures)
+
+    async def close(self) -> None:
+        """Wait for the deliveries under way (at shutdown, or at the end of a test)."""
+        if self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+
+def _reasons(person: str, routes: Sequence[Route], results: Sequence[DeliveryResult]) -> str:
+    """Why ``person`` was not reached, one channel after the other."""
+    reasons = [
+        f"{route.where.channel}: {result.error or 'failed'}"
+        for route, result in zip(routes, results, strict=True)
+        if result.failed and any(r.id == person for r in route.message.recipients)
+    ]
+    return "; ".join(reasons)[:300]

@@ -1,0 +1,186 @@
+"""From the engine's notifications to deliveries, without a network: the people and links
+of each message, each notification sent once however often it is taken in, failures
+dead-lettered and reported back, and the delivery state saved after each one."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from types import MappingProxyType
+
+import pytest
+from prometheus_client import CollectorRegistry
+from test_incidents_fixtures import T0, feed, group, make_alert, policies
+
+from listener.incidents.actions import Notify
+from listener.incidents.courier import Courier, Delivery, Desk
+from listener.incidents.engine import Engine
+from listener.incidents.events import AlertReceived, DeliveryFailed
+from listener.incidents.notices import Composer
+from listener.incidents.tokens import LinkSigner
+from listener.metrics import DeliveryMetrics
+from listener.notifiers.base import DeliveryError
+from listener.notifiers.delivery import RetryPolicy
+from listener.notifiers.fanout import Notifiers
+from listener.notifiers.message import Notification
+from listener.notifiers.slack.notifier import SlackThreads, Thread
+from listener.records import DeadLetter
+from listener.rules.config import Person
+from listener.rules.ruleset import Owners
+from listener.windows.recovery import decode_snapshot
+
+SIGNER = LinkSigner("s" * 40)
+PEOPLE = {
+    "ann": Person(name="Ann Lee", slack="U0ANN0001", email="ann@example.com"),
+    "bob": Person(name="Bob Ray", slack="@bob", email="bob@example.com", channels=("slack",)),
+    "cat": Person(name="Cat Poe", slack="@cat", email="cat@example.com", channels=("email",)),
+}
+OWNERS = Owners(
+    MappingProxyType(PEOPLE),
+    MappingProxyType({"acme-care": group([("0m", ["ann", "bob"]), ("10m", ["cat"])])}),
+)
+
+
+class Scripted:
+    """A notifier that fails with the errors it is given, then accepts everything."""
+
+    def __init__(self, *errors: DeliveryError, always: DeliveryError | None = None) -> None:
+        self.errors = list(errors)
+        self.always = always
+        self.sent: list[Notification] = []
+
+    async def send(self, message: Notification) -> None:
+        self.sent.append(message)
+        if self.always is not None:
+            raise self.always
+        if self.errors:
+            raise self.errors.pop(0)
+
+
+class Outlet:
+    def __init__(self) -> None:
+        self.letters: list[DeadLetter] = []
+        self.failures: list[DeliveryFailed] = []
+        self.snapshots: list[tuple[int, bytes]] = []
+
+    async def dead_letter(self, letter: DeadLetter) -> None:
+        self.letters.append(letter)
+
+    async def failed(self, brand: str, failures: Sequence[DeliveryFailed]) -> None:
+        self.failures.extend(failures)
+
+    async def snapshot(self, partition: int, data: bytes) -> None:
+        self.snapshots.append((partition, data))
+
+
+def opened() -> Notify:
+    """The first page of an incident of acme: level 1, ann and bob."""
+    groups = {"acme-care": group([("0m", ["ann", "bob"]), ("10m", ["cat"])])}
+    _, actions = feed(Engine(policies(groups=groups)), [AlertReceived(make_alert(T0))])
+    (notify,) = [a for a in actions if isinstance(a, Notify)]
+    return notify
+
+
+def courier(slack: Scripted, email: Scripted, outlet: Outlet) -> tuple[Courier, CollectorRegistry]:
+    registry = CollectorRegistry()
+    delivery = Delivery(
+        Composer(OWNERS, SIGNER, "https://listener.example.com"),
+        Notifiers(slack=slack, email=email),
+        RetryPolicy(max_attempts=3, first_delay=0.0, max_delay=0.01, jitter=0.0),
+        SlackThreads(),
+    )
+    metrics = DeliveryMetrics.create(registry)
+    found = Courier(delivery, outlet, metrics, "unused:9092", ("notifications", "snapshots"))
+    found.desks[0] = Desk()
+    return found, registry
+
+
+def test_each_person_reads_who_else_is_told_and_gets_a_link_of_their_own() -> None:
+    composer = Composer(OWNERS, SIGNER, "https://listener.example.com")
+    routes = composer.routes(opened(), Notifiers(slack=Scripted(), email=Scripted()), 1000.0)
+    assert [(r.where.channel, r.where.target) for r in routes] == [
+        ("slack", "default"),
+        ("email", "ann@example.com"),
+    ]  # bob is told on Slack only
+    slack, email = (r.message for r in routes)
+    assert [r.name for r in slack.recipients] == ["Ann Lee", "Bob Ray"]
+    assert email.told == ("Ann Lee", "Bob Ray")
+    assert email.next_step is not None and email.next_step.names == ("Cat Poe",)
+    for message, person in ((email, "ann"), (slack, "ann or bob")):
+        assert message.ack_url is not None
+        token = message.ack_url.split("token=")[1]
+        grant = SIGNER.verify(token, message.incident_id, "ack", 1001.0)
+        assert grant.person == person
+
+
+async def test_a_notification_taken_in_twice_is_sent_once_and_the_state_saved() -> None:
+    slack, email, outlet = Scripted(), Scripted(), Outlet()
+    found, registry = courier(slack, email, outlet)
+    raw = opened().dumps()
+    await found.take(0, 0, raw)
+    await found.close()
+    await found.take(0, 1, raw)  # the same notification, emitted again after a restart
+    await found.take(0, 1, raw)  # and delivered twice by the broker
+    await found.close()
+    assert (len(slack.sent), len(email.sent)) == (1, 1)
+    assert found.in_flight == 0
+    _, last = outlet.snapshots[-1]
+    state = decode_snapshot(last)
+    assert state["offset"] == 1 and len(state["ledger"]["settled"]) == 2
+    sent = registry.get_sample_value
+    assert sent("listener_notifications_sent_total", {"channel": "slack"}) == 1.0
+
+
+async def test_a_failed_delivery_is_dead_lettered_and_the_unreached_reported() -> None:
+    down = DeliveryError("Slack webhook: HTTP 500: down", retryable=True)
+    slack, email, outlet = Scripted(always=down), Scripted(), Outlet()
+    found, registry = courier(slack, email, outlet)
+    notify = opened()
+    await found.take(0, 0, notify.dumps())
+    await found.close()
+    assert len(slack.sent) == 3  # every attempt
+    (letter,) = outlet.letters
+    assert letter.reason == "notification_failed" and letter.offset == 0
+    assert '"attempt":3' in letter.payload.decode()
+    # ann was reached by email; bob, told on Slack only, was not.
+    (failure,) = outlet.failures
+    assert (failure.person, failure.notification_id, failure.level) == ("bob", notify.id, 1)
+    assert failure.reason.startswith("slack: Slack webhook: HTTP 500")
+    value = registry.get_sample_value
+    assert value("listener_notifications_retried_total", {"channel": "slack"}) == 2.0
+    assert value("listener_notifications_failed_total", {"channel": "slack"}) == 1.0
+
+
+async def test_an_unreadable_notification_is_dead_lettered() -> None:
+    outlet = Outlet()
+    found, _ = courier(Scripted(), Scripted(), outlet)
+    await found.take(0, 0, b"{}")
+    await found.close()
+    assert [letter.reason for letter in outlet.letters] == ["bad_notification"]
+    assert decode_snapshot(outlet.snapshots[-1][1])["offset"] == 0
+
+
+def test_the_delivery_state_round_trips_with_its_threads() -> None:
+    threads = SlackThreads()
+    threads.start("acme.x.1", Thread("C1", "1.2"))
+    threads.start("other.y.2", Thread("C2", "3.4"))
+    desk = Desk(offset=7, pending={5, 6}, incidents={"acme.x.1"}, closed={"acme.x.1": 9.0})
+    desk.ledger.settle('["acme.x.1","t",1,"slack","default"]', "delivered")
+    data = desk.to_dict(threads)
+    assert data["offset"] == 4 and set(data["threads"]) == {"acme.x.1"}
+    again = SlackThreads()
+    back = Desk.from_dict(data, again)
+    assert back.ledger.settled == desk.ledger.settled and back.offset == 4
+    assert again.get("acme.x.1") == Thread("C1", "1.2")
+
+
+@pytest.mark.parametrize("kind", ["acknowledged", "resolved"])
+def test_news_carries_no_link(kind: str) -> None:
+    composer = Composer(OWNERS, SIGNER, "https://listener.example.com")
+    notify = opened()
+    news = Notify(notify.id, kind, notify.incident, 1, ("ann",), T0, ())
+    (route,) = [
+        r
+        for r in composer.routes(news, Notifiers(slack=Scripted(), email=Scripted()), 1.0)
+        if r.where.channel == "email"
+    ]
+    assert route.message.ack_url is None
