@@ -7,7 +7,7 @@ import random
 
 import orjson
 import pytest
-from conftest import T0, make_scored
+from factories import T0, make_scored
 
 from listener.records import NEGATIVE, NEUTRAL, POSITIVE, UNKNOWN, SamplePost, ScoredPost
 from listener.windows.brand import SAMPLES, BrandWindows, Bucket, damage

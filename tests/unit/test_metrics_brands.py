@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import T0
+from factories import T0
 from prometheus_client import CollectorRegistry
 
 from listener.metrics import OTHER_BRANDS, Metrics

@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 import pytest
-from conftest import T0, make_scored
+from factories import T0, make_scored
 
 from listener.records import NEGATIVE, NEUTRAL, POSITIVE, UNKNOWN, SamplePost, ScoredBatch
 from listener.windows.baseline import alpha_for

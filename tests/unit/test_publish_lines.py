@@ -8,7 +8,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-from conftest import post_dict
+from factories import post_dict
 
 from listener.errors import ScenarioError
 from listener.records import parse_post

@@ -7,7 +7,7 @@ from typing import Any
 
 import orjson
 import pytest
-from conftest import make_post, make_scored, post_dict
+from factories import make_post, make_scored, post_dict
 
 from listener.errors import InvalidPost
 from listener.records import (

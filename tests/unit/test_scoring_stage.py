@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import orjson
 import pytest
-from conftest import T0, make_post, post_dict
+from factories import T0, make_post, post_dict
 
 from listener.enrich import stage as stage_module
 from listener.enrich.stage import RawMessage, ScoringStage, counts

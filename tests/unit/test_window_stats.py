@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 import pytest
-from conftest import T0
+from factories import T0
 
 from listener.windows.stats import METRICS, WindowStats, stats_record
 
