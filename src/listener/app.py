@@ -19,6 +19,7 @@ import orjson
 from faust.types import TP, EventT
 from prometheus_client import CollectorRegistry, generate_latest
 
+from listener.batching import batch_agent
 from listener.broker.transport import SCHEME as TRANSPORT_SCHEME
 from listener.broker.transport import register as register_transport
 from listener.enrich.stage import RawMessage, ScoringStage
@@ -270,14 +271,6 @@ def _agents(app: faust.App, pipeline: Pipeline, settings: Settings) -> None:
     """The agents: each takes a micro-batch and hands it to its stage."""
     size, within = settings.batch_size, settings.batch_seconds
 
-    async def score(stream: Any) -> None:
-        async for events in stream.take_events(size, within=within):
-            await pipeline.score_batch(events)
-
-    async def window(stream: Any) -> None:
-        async for events in stream.take_events(size, within=within):
-            await pipeline.window_batch(events)
-
     async def marks() -> None:
         # News of event time also when no post arrives, so quiet partitions turn idle.
         await pipeline.learn_positions()
@@ -287,8 +280,8 @@ def _agents(app: faust.App, pipeline: Pipeline, settings: Settings) -> None:
         # Lag and broker check (one request to the broker), then the bounded brand gauges.
         await pipeline.ops.refresh(app.consumer)
 
-    app.agent(pipeline.raw, name="score")(score)
-    app.agent(pipeline.scored, name="window")(window)
+    app.agent(pipeline.raw, name="score")(batch_agent(pipeline.score_batch, size, within))
+    app.agent(pipeline.scored, name="window")(batch_agent(pipeline.window_batch, size, within))
     app.timer(interval=1.0)(marks)
     app.timer(interval=REFRESH_SECONDS)(ops_refresh)
     pipeline.incidents.register(size, within)

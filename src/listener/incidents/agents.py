@@ -18,6 +18,7 @@ import faust
 import httpx
 from faust.types import TP, EventT
 
+from listener.batching import batch_agent
 from listener.errors import BrokerError, ConfigError, ConfigIssue
 from listener.incidents.actions import Action, Notify, Record
 from listener.incidents.api import IncidentApi, Known
@@ -267,20 +268,14 @@ class IncidentAgents:
         app = self.app
         within = min(within, BATCH_WAIT)
 
-        async def incidents(stream: Any) -> None:
-            async for events in stream.take_events(batch_size, within=within):
-                await self.log_batch(events)
-
-        async def deliveries(stream: Any) -> None:
-            async for events in stream.take_events(batch_size, within=within):
-                await self.notifications_batch(events)
-
         async def follow() -> None:
             await self.view.follow()
 
         async def progress(web: Any, request: Any) -> Any:
             return web.json(self.progress())
 
+        incidents = batch_agent(self.log_batch, batch_size, within)
+        deliveries = batch_agent(self.notifications_batch, batch_size, within)
         app.agent(self.log_topic, name="incidents")(incidents)
         app.agent(self.notifications, name="deliveries")(deliveries)
         app.task(follow)
