@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ import pytest
 from aiohttp import web
 from prometheus_client import CollectorRegistry
 
-from listener.broker.tansu import EmbeddedBroker, free_port
+from listener.broker.tansu import free_port
 from listener.connectors import connectors_running, load_connectors
 from listener.connectors.facebook.webhook import signature
 from listener.connectors.testing import LocalServer, eventually, raw_posts
@@ -129,19 +128,9 @@ class FakeGraph:
         return web.json_response(body, status=400, headers=headers)
 
 
-@pytest.fixture(scope="module")
-def broker() -> Iterator[EmbeddedBroker]:
-    embedded = EmbeddedBroker()
-    asyncio.run(embedded.start())
-    yield embedded
-    asyncio.run(embedded.stop())
-
-
 @pytest.fixture
-def settings(broker: EmbeddedBroker) -> Settings:
-    return Settings(
-        kafka_bootstrap=broker.bootstrap, topic_prefix=f"t{uuid.uuid4().hex[:8]}", partitions=2
-    )
+def settings(kafka_settings: Settings) -> Settings:
+    return kafka_settings
 
 
 @pytest.fixture

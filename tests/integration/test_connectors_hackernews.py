@@ -9,9 +9,8 @@ import itertools
 import math
 import re
 import time
-import uuid
 from collections import Counter, deque
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,6 @@ import pytest
 from aiohttp import web
 from prometheus_client import CollectorRegistry
 
-from listener.broker.tansu import EmbeddedBroker
 from listener.connectors import Checkpoint, connectors_running, load_connectors
 from listener.connectors.checkpoint import checkpoint_topic, load_checkpoints
 from listener.connectors.testing import (
@@ -103,19 +101,9 @@ class FakeAlgolia:
         )
 
 
-@pytest.fixture(scope="module")
-def broker() -> Iterator[EmbeddedBroker]:
-    embedded = EmbeddedBroker()
-    asyncio.run(embedded.start())
-    yield embedded
-    asyncio.run(embedded.stop())
-
-
 @pytest.fixture
-def settings(broker: EmbeddedBroker) -> Settings:
-    return Settings(
-        kafka_bootstrap=broker.bootstrap, topic_prefix=f"t{uuid.uuid4().hex[:8]}", partitions=2
-    )
+def settings(kafka_settings: Settings) -> Settings:
+    return kafka_settings
 
 
 @pytest.fixture

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
@@ -17,7 +16,6 @@ import pytest
 from aiohttp import web
 from prometheus_client import CollectorRegistry
 
-from listener.broker.tansu import EmbeddedBroker
 from listener.connectors import connectors_running, load_connectors
 from listener.connectors.testing import LocalServer, eventually, raw_posts
 from listener.records import Post
@@ -84,19 +82,9 @@ class FakeFeeds:
         )
 
 
-@pytest.fixture(scope="module")
-def broker() -> Iterator[EmbeddedBroker]:
-    embedded = EmbeddedBroker()
-    asyncio.run(embedded.start())
-    yield embedded
-    asyncio.run(embedded.stop())
-
-
 @pytest.fixture
-def settings(broker: EmbeddedBroker) -> Settings:
-    return Settings(
-        kafka_bootstrap=broker.bootstrap, topic_prefix=f"t{uuid.uuid4().hex[:8]}", partitions=2
-    )
+def settings(kafka_settings: Settings) -> Settings:
+    return kafka_settings
 
 
 @pytest.fixture

@@ -7,8 +7,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import uuid
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +18,7 @@ from aiohttp import web
 from prometheus_client import CollectorRegistry
 from prometheus_client.parser import text_string_to_metric_families
 
-from listener.broker.tansu import EmbeddedBroker, free_port
+from listener.broker.tansu import free_port
 from listener.connectors import Checkpoint, Lane, Page, connectors_running, load_connectors
 from listener.connectors import registry as kinds
 from listener.connectors.base import SourceContext
@@ -32,19 +30,9 @@ from listener.settings import Settings
 from listener.topics import TopicNames
 
 
-@pytest.fixture(scope="module")
-def broker() -> Iterator[EmbeddedBroker]:
-    embedded = EmbeddedBroker()
-    asyncio.run(embedded.start())
-    yield embedded
-    asyncio.run(embedded.stop())
-
-
 @pytest.fixture
-def settings(broker: EmbeddedBroker) -> Settings:
-    return Settings(
-        kafka_bootstrap=broker.bootstrap, topic_prefix=f"t{uuid.uuid4().hex[:8]}", partitions=2
-    )
+def settings(kafka_settings: Settings) -> Settings:
+    return kafka_settings
 
 
 async def algolia(_: web.Request) -> web.Response:

@@ -5,8 +5,7 @@ Retry-After when the broker cannot take the posts."""
 from __future__ import annotations
 
 import asyncio
-import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +13,7 @@ import httpx
 import pytest
 from prometheus_client import CollectorRegistry
 
-from listener.broker.tansu import EmbeddedBroker, free_port
+from listener.broker.tansu import free_port
 from listener.connectors import connectors_running, load_connectors
 from listener.connectors.base import EndpointContext
 from listener.connectors.metrics import ConnectorMetrics
@@ -42,19 +41,9 @@ def post(n: int, **changes: Any) -> dict[str, Any]:
     return data
 
 
-@pytest.fixture(scope="module")
-def broker() -> Iterator[EmbeddedBroker]:
-    embedded = EmbeddedBroker()
-    asyncio.run(embedded.start())
-    yield embedded
-    asyncio.run(embedded.stop())
-
-
 @pytest.fixture
-def settings(broker: EmbeddedBroker) -> Settings:
-    return Settings(
-        kafka_bootstrap=broker.bootstrap, topic_prefix=f"t{uuid.uuid4().hex[:8]}", partitions=2
-    )
+def settings(kafka_settings: Settings) -> Settings:
+    return kafka_settings
 
 
 def write(tmp_path: Path, port: int) -> Path:

@@ -3,11 +3,9 @@ from the expansion, x-rate-limit-* headers, and a restart in the middle of a wal
 
 from __future__ import annotations
 
-import asyncio
 import time
-import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +13,6 @@ import pytest
 from aiohttp import web
 from prometheus_client import CollectorRegistry
 
-from listener.broker.tansu import EmbeddedBroker
 from listener.connectors import Checkpoint, connectors_running, load_connectors
 from listener.connectors.testing import LocalServer, Turnstile, eventually, raw_posts
 from listener.settings import Settings
@@ -115,19 +112,9 @@ class FakeX:
         return web.json_response(body, headers=headers)
 
 
-@pytest.fixture(scope="module")
-def broker() -> Iterator[EmbeddedBroker]:
-    embedded = EmbeddedBroker()
-    asyncio.run(embedded.start())
-    yield embedded
-    asyncio.run(embedded.stop())
-
-
 @pytest.fixture
-def settings(broker: EmbeddedBroker) -> Settings:
-    return Settings(
-        kafka_bootstrap=broker.bootstrap, topic_prefix=f"t{uuid.uuid4().hex[:8]}", partitions=2
-    )
+def settings(kafka_settings: Settings) -> Settings:
+    return kafka_settings
 
 
 @pytest.fixture
