@@ -22,7 +22,7 @@ from prometheus_client import CollectorRegistry, generate_latest
 from listener.batching import batch_agent
 from listener.broker.transport import SCHEME as TRANSPORT_SCHEME
 from listener.broker.transport import register as register_transport
-from listener.enrich.stage import RawMessage, ScoringStage
+from listener.enrich.stage import RawMessage, ScoreResult, ScoringStage
 from listener.incidents.agents import IncidentAgents
 from listener.metrics import Metrics
 from listener.ops.monitor import REFRESH_SECONDS, OpsMonitor, matched_by_source
@@ -39,6 +39,9 @@ log = logging.getLogger(__name__)
 
 #: Most scored posts in one message; a brand's posts from one batch are split beyond it.
 SCORED_CHUNK = 500
+#: Oldest fetch answer that still tells whether a raw partition is caught up. A healthy
+#: consumer hears every partition at least every fetch wait (100 ms, broker/transport.py).
+HIGHWATER_FRESH_SECONDS = 1.0
 
 
 class Pipeline:
@@ -61,6 +64,10 @@ class Pipeline:
             settings.snapshot_seconds,
         )
         self._last_marks: tuple[Any, ...] | None = None
+        #: Held from scoring a batch until its marks are sent: the marks timer must not
+        #: announce how far a batch got while its posts are still being sent (a send can
+        #: wait on a full producer buffer), or the windows would close before they arrive.
+        self._scoring = asyncio.Lock()
 
         def topic(name: str) -> faust.TopicT:
             return app.topic(
@@ -78,15 +85,34 @@ class Pipeline:
         )
 
     def highwater(self, partition: int) -> int | None:
-        """The broker's end offset of a raw partition, as of the consumer's last fetch."""
-        end = self.app.consumer.highwater(TP(self.names.raw, partition))
-        return None if end is None else int(end)
+        """The broker's end offset of a raw partition, as of a fetch answer younger than
+        HIGHWATER_FRESH_SECONDS; None when there is no such answer. A partition is only
+        seen to be caught up on fresh news: after a rebalance or a stalled process the
+        last answer is old, and posts published since would be judged late."""
+        consumer = cast(Any, self.app.consumer)
+        end, at = consumer.highwater_seen(TP(self.names.raw, partition))
+        if end is None or at is None or time.time() - at > HIGHWATER_FRESH_SECONDS:
+            return None
+        return int(end)
 
     def owned(self, topic: str) -> set[int]:
         return {tp.partition for tp in self.app.consumer.assignment() if tp.topic == topic}
 
     async def score_batch(self, events: list[EventT[Any]]) -> None:
         started = time.perf_counter()
+        async with self._scoring:
+            result = await self._score_and_send(events)
+        for source, count in result.received.items():
+            self.metrics.posts_received.labels(source).inc(count)
+        for source, count in matched_by_source(result.by_brand).items():
+            self.metrics.posts_matched.labels(source).inc(count)
+        self.ops.processed((e.message.tp, e.message.offset) for e in events)
+        self.metrics.posts_duplicate.inc(result.duplicates)
+        self.metrics.posts_unmatched.inc(result.unmatched)
+        self.metrics.batch_seconds.labels("score").observe(time.perf_counter() - started)
+        self.metrics.batch_size.labels("score").observe(len(events))
+
+    async def _score_and_send(self, events: list[EventT[Any]]) -> ScoreResult:
         result = self.scoring.process(
             RawMessage(
                 e.message.topic, e.message.partition, e.message.offset, e.message.value or b""
@@ -102,16 +128,8 @@ class Pipeline:
                 batch = ScoredBatch(brand, tuple(posts[i : i + SCORED_CHUNK]), {})
                 await self.scored.send(key=brand.encode(), value=batch.dumps())
             self.metrics.posts_scored.inc(len(posts))
-        await self.send_marks(force=True)
-        for source, count in result.received.items():
-            self.metrics.posts_received.labels(source).inc(count)
-        for source, count in matched_by_source(result.by_brand).items():
-            self.metrics.posts_matched.labels(source).inc(count)
-        self.ops.processed((e.message.tp, e.message.offset) for e in events)
-        self.metrics.posts_duplicate.inc(result.duplicates)
-        self.metrics.posts_unmatched.inc(result.unmatched)
-        self.metrics.batch_seconds.labels("score").observe(time.perf_counter() - started)
-        self.metrics.batch_size.labels("score").observe(len(events))
+        await self._send_marks(force=True)
+        return result
 
     async def learn_positions(self) -> None:
         """Where the consumer stands in raw partitions that delivered nothing since they
@@ -122,8 +140,13 @@ class Pipeline:
             if position is not None:
                 self.scoring.fetch_positions[partition] = int(position)
 
-    async def send_marks(self, force: bool = False) -> None:
-        """Tell every scored partition how far event time got upstream (see ScoredBatch)."""
+    async def send_marks(self) -> None:
+        """Tell every scored partition how far event time got upstream (see ScoredBatch),
+        between batches: also when no post arrives, so quiet partitions turn idle."""
+        async with self._scoring:
+            await self._send_marks()
+
+    async def _send_marks(self, force: bool = False) -> None:
         marks, idle = self.scoring.watermarks(self.owned(self.names.raw), self.highwater)
         if not marks or (not force and (marks, idle) == self._last_marks):
             return

@@ -5,6 +5,9 @@ waiting fetch only when that time is up (the embedded one does; real Kafka answe
 soon as data arrives) then adds up to 1.5 s per hop. Measured on the embedded broker
 with one message every 100 ms: 372 ms median delivery at 1500, 3 ms at 100. A short
 wait costs a few more empty fetches on an idle cluster, nothing else.
+
+The consumer also says when it last heard a partition's high watermark: a watermark
+heard before a pause (a rebalance, a stalled process) says nothing about now.
 """
 
 from __future__ import annotations
@@ -31,6 +34,14 @@ class _ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
 class _Consumer(faust_aiokafka.Consumer):
     def _new_consumer_thread(self) -> Any:
         return _ConsumerThread(self, loop=self.loop, beacon=self.beacon)
+
+    def highwater_seen(self, tp: Any) -> tuple[int | None, float | None]:
+        """The partition's high watermark as of the last fetch answer for it, and when
+        that answer came (Unix time; None for either when there has been none)."""
+        consumer = self._thread._ensure_consumer()
+        end = consumer.highwater(tp)
+        at = consumer.last_poll_timestamp(tp)
+        return end, None if at is None else at / 1000.0
 
 
 class Transport(faust_aiokafka.Transport):
