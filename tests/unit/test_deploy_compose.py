@@ -1,8 +1,10 @@
 """deploy/docker-compose.yml and deploy/Dockerfile, checked without a Docker engine: the
-compose-spec schema, then what listener needs of them, against the code's own settings."""
+compose-spec schema, then what listener needs of them, against the code's own settings, its
+command line and the pages its servers really serve."""
 
 from __future__ import annotations
 
+import argparse
 import copy
 import importlib.resources
 import json
@@ -12,7 +14,11 @@ from typing import Any
 
 import pytest
 import yaml
+from prometheus_client import CollectorRegistry
 
+from listener.cli import build_parser, cmd_connectors
+from listener.connectors.registry import KINDS
+from listener.connectors.service import metrics_app
 from listener.settings import Settings
 from listener.topics import TopicNames
 
@@ -20,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 WORKERS = ("worker-1", "worker-2")
 PARTITIONS = "${LISTENER_PARTITIONS:-8}"
+SETTINGS = {f"LISTENER_{name.upper()}" for name in Settings.model_fields}
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +63,9 @@ def test_the_stack_is_kafka_its_topics_two_workers_prometheus_and_grafana(
     compose: dict[str, Any],
 ) -> None:
     services = compose["services"]
-    assert set(services) == {"kafka", "kafka-init", *WORKERS, "prometheus", "grafana"}
+    assert set(services) == {
+        "kafka", "kafka-init", *WORKERS, "connectors", "prometheus", "grafana"
+    }  # fmt: skip
     for name, service in services.items():
         image = service["image"]
         assert ":" in image and not image.endswith(":latest"), f"{name}: pin {image}"
@@ -112,9 +121,122 @@ def test_the_workers_run_the_image_of_deploy_dockerfile_against_kafka(
 
 
 def test_every_worker_variable_is_a_listener_setting(compose: dict[str, Any]) -> None:
-    known = {f"LISTENER_{name.upper()}" for name in Settings.model_fields}
     for name in WORKERS:
-        assert set(compose["services"][name]["environment"]) <= known
+        assert set(compose["services"][name]["environment"]) <= SETTINGS
+
+
+def connector_files() -> dict[str, dict[str, Any]]:
+    """connectors/*.yaml: file name -> its content."""
+    return {
+        p.name: yaml.safe_load(p.read_text()) for p in sorted((ROOT / "connectors").glob("*.yaml"))
+    }
+
+
+def env_names(data: Any) -> set[str]:
+    """The variables a connector file names (the values of its ``*_env`` keys, at any depth)."""
+    if isinstance(data, dict):
+        found = {v for k, v in data.items() if k.endswith("_env") and isinstance(v, str)}
+        return found.union(*(env_names(v) for v in data.values()))
+    if isinstance(data, list):
+        return set().union(*(env_names(v) for v in data))
+    return set()
+
+
+def endpoint_ports() -> dict[str, int]:
+    """The port of every connector file of a kind that listens (a webhook)."""
+    return {
+        name: int(data["port"])
+        for name, data in connector_files().items()
+        if KINDS[data["kind"]].endpoint is not None
+    }
+
+
+def served_paths() -> set[str]:
+    """The pages the connectors' metrics server really serves."""
+    app = metrics_app(CollectorRegistry())
+    return {route.resource.canonical for route in app.router.routes() if route.resource}
+
+
+def connectors_command(compose: dict[str, Any]) -> argparse.Namespace:
+    """The compose service's command, parsed by listener's own command line."""
+    command = compose["services"]["connectors"]["command"]
+    return build_parser().parse_args(command)
+
+
+def test_the_connectors_service_runs_listener_connectors_on_the_mounted_files(
+    compose: dict[str, Any],
+) -> None:
+    service = compose["services"]["connectors"]
+    worker = compose["services"][WORKERS[0]]
+    assert service["build"] == worker["build"] and service["image"] == worker["image"]
+    args = connectors_command(compose)
+    assert args.func is cmd_connectors and not args.check
+    mounts = {v.split(":")[1]: v.split(":") for v in service["volumes"]}
+    source, _, mode = mounts[str(args.dir)]  # the directory the command reads is mounted,
+    assert (DEPLOY / source).resolve() == ROOT / "connectors"  # from the repository's files,
+    assert mode == "ro"  # read-only
+    assert service["restart"] == "unless-stopped"
+    assert service["stop_signal"] == "SIGTERM"
+    assert service["depends_on"] == {"kafka-init": {"condition": "service_completed_successfully"}}
+
+
+def test_the_connectors_publish_to_the_compose_kafka_with_the_workers_topics(
+    compose: dict[str, Any],
+) -> None:
+    env = compose["services"]["connectors"]["environment"]
+    worker = compose["services"][WORKERS[0]]["environment"]
+    for name in ("LISTENER_KAFKA_BOOTSTRAP", "LISTENER_PARTITIONS", "LISTENER_REPLICATION_FACTOR"):
+        assert env[name] == worker[name], name
+    assert env["LISTENER_KAFKA_BOOTSTRAP"] == "kafka:9092"
+    assert env.get("LISTENER_TOPIC_PREFIX", "listener") == worker.get(
+        "LISTENER_TOPIC_PREFIX", "listener"
+    )
+
+
+def test_the_connectors_healthcheck_and_scrape_target_are_the_port_and_page_it_serves(
+    compose: dict[str, Any],
+) -> None:
+    service = compose["services"]["connectors"]
+    port = connectors_command(compose).metrics_port
+    # The metrics server binds LISTENER_WEB_HOST: every interface, or Prometheus cannot reach it.
+    assert service["environment"]["LISTENER_WEB_HOST"] == "0.0.0.0"
+    (url,) = re.findall(
+        r"http://127\.0\.0\.1:(\d+)(/[\w/]*)", " ".join(service["healthcheck"]["test"])
+    )
+    assert url == (str(port), "/healthz")
+    assert url[1] in served_paths()
+    assert str(port) in service["expose"]
+    config = yaml.safe_load((DEPLOY / "prometheus" / "prometheus.yml").read_text())
+    (job,) = [j for j in config["scrape_configs"] if j["job_name"] == "listener-connectors"]
+    targets = {t for group in job["static_configs"] for t in group["targets"]}
+    assert targets == {f"{service['hostname']}:{port}"}
+    assert job.get("metrics_path", "/metrics") in served_paths()
+    assert "connectors" in compose["services"]["prometheus"]["depends_on"]
+
+
+def test_the_connectors_get_their_credentials_by_name_only(
+    compose: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = compose["services"]["connectors"]["environment"]
+    credentials = {name: value for name, value in env.items() if name not in SETTINGS}
+    # Every variable a connector file names is passed through from the host, none written here.
+    named = set().union(*(env_names(data) for data in connector_files().values()))
+    assert named and named <= set(credentials)
+    for name, value in credentials.items():
+        assert value == f"${{{name}:-}}", f"{name} must be passed by name, not written"
+    # A credential named like a setting (LISTENER_INGEST_TOKEN) does not trouble the settings.
+    for name in credentials:
+        monkeypatch.setenv(name, "x")
+    Settings()
+
+
+def test_every_endpoint_of_the_connector_files_is_published(compose: dict[str, Any]) -> None:
+    published = {int(p.split(":")[-1]) for p in compose["services"]["connectors"]["ports"]}
+    assert endpoint_ports()  # connectors/ingest.yaml
+    assert set(endpoint_ports().values()) <= published
+    for mapping in compose["services"]["connectors"]["ports"]:
+        host, _, _ = mapping.split(":")
+        assert host == "127.0.0.1", "plain HTTP: only for a TLS proxy on the machine"
 
 
 def test_prometheus_scrapes_both_workers_and_grafana_is_provisioned(

@@ -1,8 +1,10 @@
 """deploy/k8s, checked without a cluster: every object against the Kubernetes schemas, the
-probes against the worker's real pages and port, the topics and settings against the code."""
+probes against the real pages and ports of the worker and of the connectors process, their
+command lines against listener's own, the topics and settings against the code."""
 
 from __future__ import annotations
 
+import argparse
 import ast
 import re
 import shutil
@@ -12,12 +14,19 @@ from typing import Any
 
 import pytest
 import yaml
+from prometheus_client import CollectorRegistry
 
+from listener.cli import build_parser, cmd_connectors
+from listener.connectors.registry import KINDS
+from listener.connectors.service import metrics_app
 from listener.settings import Settings
 from listener.topics import TopicNames
 
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
+CONNECTORS = ROOT / "connectors"
+#: The pod label that tells the workers from the connectors process.
+LABEL = "app.kubernetes.io/component"
 #: The Kubernetes release whose schemas the manifests are checked against.
 KUBERNETES = "1.31"
 
@@ -50,6 +59,38 @@ def worker() -> dict[str, Any]:
         "containers"
     ][0]
     return container
+
+
+def connectors_pod() -> dict[str, Any]:
+    spec: dict[str, Any] = objects()["Deployment/listener-connectors"]["spec"]["template"]
+    return spec
+
+
+def connectors() -> dict[str, Any]:
+    container: dict[str, Any] = connectors_pod()["spec"]["containers"][0]
+    return container
+
+
+def connectors_args() -> argparse.Namespace:
+    """The container's arguments, parsed by listener's own command line (the image's
+    entrypoint is ``listener``)."""
+    return build_parser().parse_args(connectors()["args"])
+
+
+def connector_pages() -> set[str]:
+    """The pages the connectors' metrics server really serves."""
+    app = metrics_app(CollectorRegistry())
+    return {route.resource.canonical for route in app.router.routes() if route.resource}
+
+
+def endpoint_ports() -> dict[str, int]:
+    """The port of every file of connectors/ of a kind that listens (a webhook)."""
+    ports = {}
+    for path in sorted(CONNECTORS.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text())
+        if KINDS[data["kind"]].endpoint is not None:
+            ports[path.name] = int(data["port"])
+    return ports
 
 
 def pages() -> set[str]:
@@ -133,7 +174,8 @@ def test_the_worker_has_resources_settings_credentials_and_rules() -> None:
         for v in objects()["Deployment/listener-worker"]["spec"]["template"]["spec"]["volumes"]
     }
     assert volumes["rules"]["configMap"]["name"] == "listener-rules"
-    assert objects()["ConfigMap/listener-connectors"]["data"] == {}  # filled at deployment
+    # The sources' tokens are the connectors' alone.
+    assert "listener-connector-credentials" not in (K8S / "deployment.yaml").read_text()
 
 
 def test_every_setting_in_the_config_map_is_a_listener_setting() -> None:
@@ -170,13 +212,122 @@ def test_the_topics_job_creates_every_listener_topic() -> None:
     assert created == set(TopicNames.for_settings(settings).all())
 
 
-def test_the_kustomization_lists_every_manifest_and_every_rules_file() -> None:
+def test_the_kustomization_lists_every_manifest_rules_file_and_connector_file() -> None:
     config = kustomization()
     assert set(config["resources"]) == set(manifests())
-    (generator,) = config["configMapGenerator"]
-    assert generator["name"] == "listener-rules"
-    listed = {(K8S / f).resolve() for f in generator["files"]}
-    assert listed == {p.resolve() for p in (ROOT / "rules").glob("*.yaml")}
+    generators = {g["name"]: g for g in config["configMapGenerator"]}
+    assert set(generators) == {"listener-rules", "listener-connectors"}
+    for name, directory in (("listener-rules", "rules"), ("listener-connectors", "connectors")):
+        listed = {(K8S / f).resolve() for f in generators[name]["files"]}
+        assert listed == {p.resolve() for p in (ROOT / directory).glob("*.yaml")}, name
+
+
+def test_one_connectors_process_replaced_never_run_beside_its_successor() -> None:
+    deployment = objects()["Deployment/listener-connectors"]
+    assert deployment["spec"]["replicas"] == 1
+    # A rolling update would start the new pod while the old one still polls the sources.
+    assert deployment["spec"]["strategy"] == {"type": "Recreate"}
+    text = (K8S / "deployment-connectors.yaml").read_text()
+    assert "One replica" in text and "checkpoints" in text  # the reason, beside the setting
+    for doc in objects().values():  # no autoscaler, no disruption budget for it
+        selector = doc.get("spec", {}).get("selector", {}).get("matchLabels", {})
+        scaled = doc.get("spec", {}).get("scaleTargetRef", {}).get("name")
+        assert scaled != "listener-connectors"
+        if doc["kind"] == "PodDisruptionBudget":
+            assert not selector.items() <= connectors_pod()["metadata"]["labels"].items()
+
+
+def test_the_connectors_run_listener_connectors_on_the_mounted_config_map() -> None:
+    container = connectors()
+    args = connectors_args()
+    assert args.func is cmd_connectors and not args.check
+    assert container["image"] == worker()["image"]
+    mounts = {m["mountPath"]: m for m in container["volumeMounts"]}
+    mount = mounts[str(args.dir)]
+    assert mount["readOnly"] is True
+    volumes = {v["name"]: v for v in connectors_pod()["spec"]["volumes"]}
+    assert volumes[mount["name"]]["configMap"]["name"] == "listener-connectors"
+
+
+def test_the_connectors_probes_and_scrape_annotations_ask_its_real_page_and_port() -> None:
+    container = connectors()
+    port = connectors_args().metrics_port
+    ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+    assert ports["metrics"] == port
+    served = connector_pages()
+    for probe in ("livenessProbe", "readinessProbe"):
+        assert container[probe]["httpGet"]["port"] == "metrics", probe
+        assert container[probe]["httpGet"]["path"] in served, probe
+    assert "startupProbe" not in container or container["startupProbe"]["httpGet"]["path"] in served
+    # The server binds LISTENER_WEB_HOST, from the settings map: every interface.
+    assert {"configMapRef": {"name": "listener-settings"}} in container["envFrom"]
+    assert settings_map()["LISTENER_WEB_HOST"] == "0.0.0.0"
+    annotations = connectors_pod()["metadata"]["annotations"]
+    assert annotations["prometheus.io/scrape"] == "true"
+    assert annotations["prometheus.io/port"] == str(port)
+    assert annotations["prometheus.io/path"] in served
+
+
+def test_the_connectors_credentials_come_from_their_own_optional_secret() -> None:
+    container = connectors()
+    secrets = [s["secretRef"] for s in container["envFrom"] if "secretRef" in s]
+    assert secrets == [{"name": "listener-connector-credentials", "optional": True}]
+    assert "env" not in container or all("value" not in e for e in container["env"])
+
+
+def test_the_connectors_run_as_locked_down_as_the_workers() -> None:
+    worker_pod = objects()["Deployment/listener-worker"]["spec"]["template"]["spec"]
+    assert connectors_pod()["spec"]["securityContext"] == worker_pod["securityContext"]
+    assert connectors()["securityContext"] == worker()["securityContext"]
+    resources = connectors()["resources"]
+    assert resources["requests"]["cpu"] and resources["requests"]["memory"]
+    assert resources["limits"]["memory"]
+
+
+def test_the_connectors_service_carries_metrics_and_every_endpoint_port() -> None:
+    found = objects()
+    pod_labels = connectors_pod()["metadata"]["labels"]
+    worker_labels = found["Deployment/listener-worker"]["spec"]["template"]["metadata"]["labels"]
+    service = found["Service/listener-connectors"]["spec"]
+    assert service["selector"].items() <= pod_labels.items()
+    assert not service["selector"].items() <= worker_labels.items()
+    # ... and the workers' Service does not send its traffic to the connectors.
+    assert not found["Service/listener-worker"]["spec"]["selector"].items() <= pod_labels.items()
+    container_ports = {p["name"]: p["containerPort"] for p in connectors()["ports"]}
+    targets = {p["targetPort"] for p in service["ports"]}
+    assert targets == set(container_ports)
+    assert endpoint_ports()  # connectors/ingest.yaml
+    assert set(endpoint_ports().values()) <= set(container_ports.values())
+
+
+def test_the_kubernetes_scrape_jobs_find_the_pods_of_each_deployment() -> None:
+    config = yaml.safe_load((ROOT / "deploy" / "prometheus" / "kubernetes.yml").read_text())
+    jobs = {job["job_name"]: job for job in config["scrape_configs"]}
+    found = objects()
+    for job, deployment in (
+        ("listener", "listener-worker"), ("listener-connectors", "listener-connectors")
+    ):  # fmt: skip
+        pod = found[f"Deployment/{deployment}"]["spec"]["template"]["metadata"]
+        keep = {
+            rule["source_labels"][0]: rule["regex"]
+            for rule in jobs[job]["relabel_configs"]
+            if rule.get("action") == "keep"
+        }
+        component = keep["__meta_kubernetes_pod_label_app_kubernetes_io_component"]
+        assert re.fullmatch(component, pod["labels"][LABEL]), job
+        assert re.fullmatch(
+            keep["__meta_kubernetes_pod_annotation_prometheus_io_scrape"],
+            pod["annotations"]["prometheus.io/scrape"],
+        ), job
+        deployments = [d for d in found.values() if d["kind"] == "Deployment"]
+        matching = [
+            d["metadata"]["name"]
+            for d in deployments
+            if re.fullmatch(component, d["spec"]["template"]["metadata"]["labels"][LABEL])
+        ]
+        assert matching == [deployment], job
+        namespaces = jobs[job]["kubernetes_sd_configs"][0]["namespaces"]["names"]
+        assert namespaces == [kustomization()["namespace"]], job
 
 
 def test_kustomize_renders_the_whole_deployment() -> None:
@@ -196,5 +347,10 @@ def test_kustomize_renders_the_whole_deployment() -> None:
     volumes = deployment["spec"]["template"]["spec"]["volumes"]
     assert {"name": "rules", "configMap": {"name": rules.split("/")[1]}} in volumes
     assert deployment["spec"]["template"]["spec"]["containers"][0]["image"] == "listener:0.1.0"
+    (files,) = [k for k in rendered if k.startswith("ConfigMap/listener-connectors-")]
+    assert set(rendered[files]["data"]) == {p.name for p in CONNECTORS.glob("*.yaml")}
+    pod = rendered["Deployment/listener-connectors"]["spec"]["template"]["spec"]
+    assert {"name": "connectors", "configMap": {"name": files.split("/")[1]}} in pod["volumes"]
+    assert pod["containers"][0]["image"] == "listener:0.1.0"
     namespaced = [d for k, d in rendered.items() if not k.startswith("Namespace/")]
     assert {d["metadata"]["namespace"] for d in namespaced} == {"listener"}

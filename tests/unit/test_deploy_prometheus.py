@@ -1,6 +1,7 @@
 """Prometheus config, alert rules and Grafana dashboards in deploy/: they parse, promtool
 accepts them, the rules behave as their tests say, and every metric they read is one
-listener exports (a renamed metric would otherwise leave a blind panel or a dead alert)."""
+listener exports, from a worker or from the connectors process (a renamed metric would
+otherwise leave a blind panel or a dead alert)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,11 @@ from typing import Any
 import pytest
 import yaml
 from prometheus_client import CollectorRegistry
+from pydantic import TypeAdapter
 
+from listener.connectors.config import Duration
+from listener.connectors.metrics import ConnectorMetrics
+from listener.connectors.registry import KINDS
 from listener.metrics import Metrics, family_names
 from listener.ops.promql import metric_names
 
@@ -26,12 +31,25 @@ DASHBOARDS = sorted((GRAFANA / "dashboards").glob("*.json"))
 #: Series Prometheus makes itself for every target.
 SCRAPE_SERIES = {"up"}
 DATASOURCE_UID = "listener-prometheus"
+#: The scrape jobs the rules and dashboards select on: the workers and the connectors process.
+JOBS = {"listener", "listener-connectors"}
+
+
+def worker_metrics() -> set[str]:
+    registry = CollectorRegistry()
+    Metrics.create(registry)
+    return family_names(registry)
+
+
+def connector_metrics() -> set[str]:
+    registry = CollectorRegistry()
+    ConnectorMetrics.create(registry)
+    return family_names(registry)
 
 
 def exported() -> set[str]:
-    registry = CollectorRegistry()
-    Metrics.create(registry)
-    return family_names(registry) | SCRAPE_SERIES
+    """What the two kinds of listener process export (each has a registry of its own)."""
+    return worker_metrics() | connector_metrics() | SCRAPE_SERIES
 
 
 def alert_rules() -> list[dict[str, Any]]:
@@ -71,6 +89,16 @@ def dashboard_queries() -> list[tuple[str, str]]:
     return found
 
 
+def alert(name: str) -> dict[str, Any]:
+    (rule,) = [rule for rule in alert_rules() if rule.get("alert") == name]
+    return rule
+
+
+def scrape_jobs(path: Path) -> dict[str, dict[str, Any]]:
+    config = yaml.safe_load(path.read_text())
+    return {job["job_name"]: job for job in config["scrape_configs"]}
+
+
 def promtool(*args: str) -> subprocess.CompletedProcess[str]:
     if shutil.which("promtool") is None:
         pytest.skip("promtool is not installed (Debian: apt-get install prometheus)")
@@ -101,18 +129,102 @@ def test_the_name_check_would_catch_a_dashboard_reading_a_metric_that_does_not_e
     assert metric_names(expr) - exported() == {"listener_consumer_lags"}
 
 
+def test_the_name_check_knows_the_connector_metrics_and_catches_a_misspelt_one() -> None:
+    names = exported()
+    assert {
+        "listener_connector_last_success_timestamp_seconds",
+        "listener_connector_errors_total",
+        "listener_connector_posts_fetched_total",
+        "listener_connector_lag_seconds",
+        "listener_connector_requests_total",
+    } <= names
+    expr = "time() - max by (connector) (listener_connector_last_success_seconds)"
+    assert metric_names(expr) - names == {"listener_connector_last_success_seconds"}
+
+
 def test_the_alert_rules_cover_what_operators_must_hear_about() -> None:
     alerts = {rule["alert"] for rule in alert_rules()}
     assert {
         "ListenerWorkerDown", "ListenerConsumerLagGrowing", "ListenerNotificationsFailing",
         "ListenerSourceSilent", "ListenerDeadLettersRising", "ListenerEventClockStalled",
-        "ListenerBrokerUnreachable",
+        "ListenerBrokerUnreachable", "ListenerConnectorsDown", "ListenerConnectorErrors",
     } <= alerts  # fmt: skip
     for rule in alert_rules():
         assert rule["labels"]["severity"] in {"critical", "warning"}, rule["alert"]
         assert rule["annotations"]["summary"], rule["alert"]
         anchor = rule["annotations"]["runbook"].split("#")[1]
         assert anchor in guide_anchors(), rule["alert"]
+
+
+def test_source_alerts_read_the_connectors_own_metrics_not_what_the_workers_receive() -> None:
+    # A quiet brand and a broken source both send no posts; only the connectors' own
+    # metrics tell them apart, so no source alert may count posts.
+    own = connector_metrics()
+    for name in ("ListenerSourceSilent", "ListenerConnectorErrors"):
+        read = metric_names(alert(name)["expr"])
+        assert read and read <= own, (name, read)
+    assert "listener_connector_last_success_timestamp_seconds" in metric_names(
+        alert("ListenerSourceSilent")["expr"]
+    )
+    assert "listener_connector_errors_total" in metric_names(
+        alert("ListenerConnectorErrors")["expr"]
+    )
+    assert 'up{job="listener-connectors"} == 0' in alert("ListenerConnectorsDown")["expr"]
+
+
+def test_the_silence_alert_leaves_out_exactly_the_kinds_that_wait_for_senders() -> None:
+    # An endpoint succeeds only when someone sends it something: its silence is no outage.
+    expr = alert("ListenerSourceSilent")["expr"]
+    (kinds,) = re.findall(r'listener_connector_posts_fetched_total\{kind=~"([^"]+)"\}', expr)
+    endpoints = {name for name, kind in KINDS.items() if kind.endpoint is not None}
+    assert set(kinds.split("|")) == endpoints
+
+
+def test_the_silence_threshold_leaves_room_for_three_polls_of_every_configured_source() -> None:
+    # A source polled every 5 minutes must not look silent between two of its polls.
+    (threshold,) = re.findall(
+        r"time\(\) - listener_connector_last_success_timestamp_seconds > (\d+)",
+        alert("ListenerSourceSilent")["expr"],
+    )
+    duration = TypeAdapter(Duration)
+    intervals = {}
+    for path in sorted((ROOT / "connectors").glob("*.yaml")):
+        data = yaml.safe_load(path.read_text())
+        field = KINDS[data["kind"]].model.model_fields.get("poll_interval")
+        if field is not None:  # endpoints are not polled
+            written = data.get("poll_interval")
+            intervals[path.name] = (
+                field.default if written is None else duration.validate_python(written)
+            )
+    assert intervals
+    assert int(threshold) >= 3 * max(intervals.values()), intervals
+
+
+def test_every_job_the_rules_and_dashboards_select_is_scraped_in_compose_and_kubernetes() -> None:
+    exprs = [rule["expr"] for rule in alert_rules()] + [e for _, e in dashboard_queries()]
+    selected = {job for expr in exprs for job in re.findall(r'job="([^"]+)"', expr)}
+    assert selected == JOBS
+    assert set(scrape_jobs(PROMETHEUS / "prometheus.yml")) >= JOBS
+    assert set(scrape_jobs(PROMETHEUS / "kubernetes.yml")) == JOBS
+
+
+def test_the_operations_board_has_a_connectors_row() -> None:
+    board = dashboard(GRAFANA / "dashboards" / "operations.json")
+    rows = sorted((p["gridPos"]["y"], p["title"]) for p in board["panels"] if p["type"] == "row")
+    (start,) = [y for y, title in rows if title == "Connectors"]
+    end = min([y for y, _ in rows if y > start], default=10**6)
+    read: set[str] = set()
+    for panel in board["panels"]:
+        if panel["type"] != "row" and start < panel["gridPos"]["y"] < end:
+            for target in panel["targets"]:
+                read |= metric_names(target["expr"])
+    assert {
+        "up",
+        "listener_connector_posts_fetched_total",
+        "listener_connector_errors_total",
+        "listener_connector_last_success_timestamp_seconds",
+        "listener_connector_lag_seconds",
+    } <= read
 
 
 def guide_anchors() -> set[str]:
@@ -155,6 +267,23 @@ def test_promtool_accepts_the_config_and_the_rules() -> None:
     result = promtool("check", "config", str(PROMETHEUS / "prometheus.yml"))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 rule files found" in result.stdout
+
+
+def test_promtool_accepts_the_kubernetes_scrape_config(tmp_path: Path) -> None:
+    path = PROMETHEUS / "kubernetes.yml"
+    result = promtool("check", "config", str(path))
+    if "kubernetes_sd_configs not found" in result.stdout + result.stderr:
+        # Debian's promtool is built without Kubernetes discovery: check everything else
+        # (relabelling, jobs) with a static target in its place.
+        config = yaml.safe_load(path.read_text())
+        config.pop("rule_files")
+        for job in config["scrape_configs"]:
+            assert job.pop("kubernetes_sd_configs")[0]["role"] == "pod", job["job_name"]
+            job["static_configs"] = [{"targets": ["pod:6066"]}]
+        path = tmp_path / "kubernetes.yml"
+        path.write_text(yaml.safe_dump(config))
+        result = promtool("check", "config", str(path))
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_the_alert_rules_pass_their_promtool_tests() -> None:
