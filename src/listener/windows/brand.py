@@ -46,9 +46,13 @@ class Bucket:
     authors: set[str] = field(default_factory=set)
     #: Min-heap of (damage, key, sample): the most damaging posts of the bucket.
     samples: list[tuple[float, str, SamplePost]] = field(default_factory=list)
+    #: The bucket as a snapshot writes it, kept until the next post: most buckets of a
+    #: partition do not change between two snapshots, and encoding them is not free.
+    encoded: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
     def add(self, scored: ScoredPost) -> None:
         post = scored.post
+        self.encoded = None
         self.volume += 1
         label = scored.label
         if label == UNKNOWN:
@@ -72,13 +76,17 @@ class Bucket:
             heapq.heapreplace(self.samples, (*rank, SamplePost.from_scored(scored)))
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "n": [self.volume, self.negative, self.positive, self.unknown],
-            "s": self.sentiment_units,
-            "r": [self.reach, self.max_reach],
-            "a": sorted(self.authors),
-            "x": [[d, k, _sample_to_list(s)] for d, k, s in self.samples],
-        }
+        """The bucket as plain data; the same object until the bucket changes (do not
+        modify it)."""
+        if self.encoded is None:
+            self.encoded = {
+                "n": [self.volume, self.negative, self.positive, self.unknown],
+                "s": self.sentiment_units,
+                "r": [self.reach, self.max_reach],
+                "a": sorted(self.authors),
+                "x": [[d, k, _sample_to_list(s)] for d, k, s in self.samples],
+            }
+        return self.encoded
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Bucket:
