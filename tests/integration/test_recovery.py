@@ -1,5 +1,6 @@
-"""A worker killed with SIGKILL mid-replay, or one of two workers lost, changes nothing:
-every window figure and every alert equals those of an uninterrupted run."""
+"""Two workers sharing the partitions, a worker killed with SIGKILL mid-replay, or one of two
+workers lost, change nothing: every window figure and every alert equals those of one
+uninterrupted worker."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import pytest
 
 from listener.replay.collect import read_alerts, read_all
 from listener.replay.driver import Cluster, ReplayResult, cluster, final_boundary, replay_through
@@ -40,12 +42,27 @@ async def all_stats(group: Cluster, settings: Settings) -> dict[tuple[str, float
     return {key: seen[0] for key, seen in copies.items()}
 
 
-async def reference(
-    settings: Settings, rules: RuleSet, path: Path, tmp: Path
-) -> tuple[dict[str, Any], dict[tuple[str, float], Any]]:
-    async with cluster(settings, tmp / "reference") as group:
-        result = await replay_through(group, path, rules.step)
-        return alert_view(result), await all_stats(group, settings)
+Figures = tuple[dict[str, Any], dict[tuple[str, float], Any]]
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(
+    rules: RuleSet, intesa_file: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Figures:
+    """The alerts and window figures of one worker replaying the file undisturbed."""
+    tmp = tmp_path_factory.mktemp("reference")
+    settings = Settings(rules_dir=rules_dir(), partitions=4, data_dir=tmp)
+
+    async def run() -> Figures:
+        async with cluster(settings, tmp / "reference") as group:
+            result = await replay_through(group, intesa_file, rules.step)
+            return alert_view(result), await all_stats(group, settings)
+
+    return asyncio.run(run())
+
+
+def rules_dir() -> Path:
+    return Path(__file__).resolve().parents[2] / "rules"
 
 
 async def interrupted(
@@ -73,10 +90,33 @@ async def interrupted(
         return view, await all_stats(group, settings), int(recovered)
 
 
-async def test_a_worker_killed_mid_replay_and_restarted_loses_and_doubles_nothing(
-    settings: Settings, rules: RuleSet, intesa_file: Path, tmp_path: Path
+async def test_two_workers_share_the_partitions_and_agree_with_one(
+    settings: Settings, rules: RuleSet, intesa_file: Path, tmp_path: Path, uninterrupted: Figures
 ) -> None:
-    want_alerts, want_stats = await reference(settings, rules, intesa_file, tmp_path)
+    want_alerts, want_stats = uninterrupted
+    async with cluster(settings, tmp_path / "shared", workers=2) as group:
+        result = await replay_through(group, intesa_file, rules.step)
+        got_stats = await all_stats(group, settings)
+        names = TopicNames.for_settings(settings)
+        shares = [
+            (
+                await group.samples_of(worker, "listener_posts_received"),
+                await group.samples_of(worker, "listener_partitions_assigned", topic=names.scored),
+            )
+            for worker in group.workers
+        ]
+    # Each worker read raw posts and owned scored partitions: the work was shared (one
+    # brand's posts all go to one scored partition, so only one of them counts windows).
+    assert all(received > 0 and owned > 0 for received, owned in shares), shares
+    assert sum(owned for _, owned in shares) == settings.partitions
+    assert got_stats == want_stats
+    assert alert_view(result) == want_alerts
+
+
+async def test_a_worker_killed_mid_replay_and_restarted_loses_and_doubles_nothing(
+    settings: Settings, rules: RuleSet, intesa_file: Path, tmp_path: Path, uninterrupted: Figures
+) -> None:
+    want_alerts, want_stats = uninterrupted
     frequent = settings.model_copy(update={"snapshot_seconds": 1.0})
     got_alerts, got_stats, recovered = await interrupted(
         frequent, rules, intesa_file, tmp_path, workers=1, restart=True
@@ -89,9 +129,9 @@ async def test_a_worker_killed_mid_replay_and_restarted_loses_and_doubles_nothin
 
 
 async def test_the_surviving_worker_takes_over_exactly(
-    settings: Settings, rules: RuleSet, intesa_file: Path, tmp_path: Path
+    settings: Settings, rules: RuleSet, intesa_file: Path, tmp_path: Path, uninterrupted: Figures
 ) -> None:
-    want_alerts, want_stats = await reference(settings, rules, intesa_file, tmp_path)
+    want_alerts, want_stats = uninterrupted
     got_alerts, got_stats, _ = await interrupted(
         settings, rules, intesa_file, tmp_path, workers=2, restart=False
     )

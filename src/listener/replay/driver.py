@@ -83,16 +83,15 @@ class Cluster:
         found: list[tuple[dict[str, str], float]] = []
         async with httpx.AsyncClient(timeout=5.0) as client:
             for worker in self.workers:
-                if worker.process is None or worker.process.poll() is not None:
-                    continue
-                try:
-                    text = (await client.get(f"{worker.url}/metrics")).text
-                except httpx.TransportError:
-                    continue
-                for family in text_string_to_metric_families(text):
-                    if family.name == name:
-                        found.extend((s.labels, s.value) for s in family.samples)
+                found.extend(await _samples(client, worker, name))
         return found
+
+    async def samples_of(self, worker: WorkerProcess, name: str, **labels: str) -> float:
+        """The total of counter or gauge family ``name`` on one worker, over the samples
+        carrying ``labels`` (0 if the worker is gone)."""
+        async with httpx.AsyncClient(timeout=5.0) as client:
+            found = await _samples(client, worker, name, values_only=True)
+        return sum(v for have, v in found if labels.items() <= have.items())
 
     async def clocks(self) -> list[float]:
         """The event-time clock of every scored partition, from the workers' metrics."""
@@ -148,6 +147,26 @@ class Cluster:
                 return time.perf_counter() - started
             await asyncio.sleep(0.2)
         raise BrokerError(f"incidents and deliveries not done after {timeout:.0f}s")
+
+
+async def _samples(
+    client: httpx.AsyncClient, worker: WorkerProcess, name: str, values_only: bool = False
+) -> list[tuple[dict[str, str], float]]:
+    """The samples of family ``name`` on ``worker``; with ``values_only``, without the
+    ``_created`` timestamps counters carry beside their values."""
+    if worker.process is None or worker.process.poll() is not None:
+        return []
+    try:
+        text = (await client.get(f"{worker.url}/metrics")).text
+    except httpx.TransportError:
+        return []
+    return [
+        (sample.labels, sample.value)
+        for family in text_string_to_metric_families(text)
+        if family.name == name
+        for sample in family.samples
+        if not (values_only and sample.name.endswith("_created"))
+    ]
 
 
 @asynccontextmanager
