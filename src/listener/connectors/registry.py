@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from typing import Any, Final, Generic, TypeVar
 
 from listener.connectors.base import Endpoint, EndpointContext, Lane, SourceContext
+from listener.connectors.bluesky import connector as bluesky
+from listener.connectors.bluesky.appview import RATE_HEADERS as BLUESKY_RATE
+from listener.connectors.bluesky.config import BlueskyConfig
 from listener.connectors.config import ConnectorConfig
 from listener.connectors.facebook import connector as facebook
 from listener.connectors.facebook import webhook as facebook_webhook
@@ -52,4 +55,5 @@ KINDS: Final[Mapping[str, Kind[Any]]] = {
     "facebook-webhook": Kind(FacebookWebhookConfig, endpoint=facebook_webhook.endpoint),
     "x": Kind(XConfig, lanes=x.lanes, rate_headers=x.RATE_HEADERS),
     "youtube": Kind(YouTubeConfig, lanes=youtube.lanes),
+    "bluesky": Kind(BlueskyConfig, lanes=bluesky.lanes, rate_headers=BLUESKY_RATE),
 }
