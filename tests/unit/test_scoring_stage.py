@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import orjson
 import pytest
 from factories import T0, make_post, post_dict
@@ -18,6 +20,9 @@ class AcmeEnricher:
 
     def __init__(self) -> None:
         self.seen: list[str] = []
+
+    def enrich_many(self, posts: Sequence[Post]) -> list[list[ScoredPost]]:
+        return [self.enrich(post) for post in posts]
 
     def enrich(self, post: Post) -> list[ScoredPost]:
         self.seen.append(post.key)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -23,8 +23,9 @@ MAX_FUTURE_SECONDS = 3600.0
 
 
 class Enricher(Protocol):
-    def enrich(self, post: Post) -> list[ScoredPost]:
-        """Called once per new post; returns one scored record per brand it concerns."""
+    def enrich_many(self, posts: Sequence[Post]) -> list[list[ScoredPost]]:
+        """Called once per batch with its new posts; returns, for each, one scored record
+        per brand it concerns."""
         ...
 
 
@@ -79,6 +80,7 @@ class ScoringStage:
         result = ScoreResult()
         now = self.clock()
         latest = self.wall() + MAX_FUTURE_SECONDS
+        fresh: list[Post] = []
         for message in messages:
             self.last_message[message.partition] = now
             self.positions[message.partition] = message.offset + 1
@@ -87,13 +89,20 @@ class ScoringStage:
                     item = _future(message, item)
                 if isinstance(item, InvalidPost):
                     result.dead.append(_dead_letter(message, item))
-                else:
-                    self._score(message.partition, item, result)
+                elif self._is_new(message.partition, item, result):
+                    fresh.append(item)
+        # Enriched together, once every post of the batch is known (see enrich_many).
+        for scored in self.enricher.enrich_many(fresh):
+            if not scored:
+                result.unmatched += 1
+            for record in scored:
+                result.by_brand[record.brand].append(record)
         for partition in {m for m in self.seen}:
             self._evict(partition)
         return result
 
-    def _score(self, partition: int, post: Post, result: ScoreResult) -> None:
+    def _is_new(self, partition: int, post: Post, result: ScoreResult) -> bool:
+        """Count ``post``, move its partition's mark; False when it was seen before."""
         result.received[post.source] += 1
         ts = post.ts
         if ts > self.marks.get(partition, float("-inf")):
@@ -102,13 +111,9 @@ class ScoringStage:
         key = post.key
         if key in seen:
             result.duplicates += 1
-            return
+            return False
         seen[key] = ts
-        scored = self.enricher.enrich(post)
-        if not scored:
-            result.unmatched += 1
-        for record in scored:
-            result.by_brand[record.brand].append(record)
+        return True
 
     def _evict(self, partition: int) -> None:
         seen = self.seen[partition]
