@@ -54,7 +54,11 @@ class Pipeline:
         self.registry = CollectorRegistry()
         self.metrics = Metrics.create(self.registry)
         self.ops = OpsMonitor(self.metrics, self.names, bootstrap, settings.brand_metrics_limit)
-        self.scoring = ScoringStage(build_enricher(rules), settings.dedupe_seconds)
+        self.scoring = ScoringStage(
+            build_enricher(rules),
+            settings.dedupe_seconds,
+            live_delay_seconds=settings.live_delay_seconds,
+        )
         self.windows = WindowStage(
             window_config(rules, settings),
             build_judge(rules),

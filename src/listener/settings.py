@@ -46,6 +46,11 @@ class Settings(BaseSettings):
     dedupe_seconds: int = Field(default=86_400, ge=0)
     #: Posts later than this behind the newest seen (event time) are counted as late.
     allowed_lateness_seconds: int = Field(default=60, ge=0)
+    #: When every source is quiet, event time follows the wall clock this far behind it
+    #: (sources followed live only), so escalations fall due in a lull: see
+    #: docs/architecture.md, "Event time". Posts a source delivers later than this (plus the
+    #: allowed lateness) after they were written are counted late.
+    live_delay_seconds: float = Field(default=120.0, ge=0)
     #: Kafka session timeout; the group waits up to half of it when a member joins.
     session_timeout: float = Field(default=6.0, gt=0)
     heartbeat_interval: float = Field(default=1.0, gt=0)

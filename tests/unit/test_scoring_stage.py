@@ -10,7 +10,8 @@ from factories import T0, make_post, post_dict
 
 from listener.enrich import stage as stage_module
 from listener.enrich.stage import RawMessage, ScoringStage, counts
-from listener.records import NEGATIVE, DeadLetter, Post, ScoredPost
+from listener.records import NEGATIVE, DeadLetter, Post, ScoredBatch, ScoredPost
+from listener.windows.partition import PartitionState, WindowConfig
 
 TOPIC = "posts.raw"
 
@@ -269,3 +270,70 @@ def test_forget_drops_everything_kept_for_a_partition() -> None:
     assert result.duplicates == 1
     assert [s.post.id for s in result.by_brand["acme"]] == ["1"]
     assert enricher.seen == ["twitter:1", "twitter:2", "twitter:1"]
+
+
+# --- a live lull: event time keeps pace with the wall clock -------------------------------
+
+
+def live_stage() -> tuple[ScoringStage, FakeClock, FakeClock]:
+    """A stage whose wall clock starts at T0 + 600, with a two-minute live delay."""
+    clock, wall = FakeClock(100.0), FakeClock(T0 + 600)
+    stage = ScoringStage(AcmeEnricher(), 3600.0, 3.0, clock, wall=wall, live_delay_seconds=120)
+    return stage, clock, wall
+
+
+def test_a_quiet_live_partition_reports_the_wall_clock_less_the_delay() -> None:
+    stage, clock, wall = live_stage()
+    stage.process([message(acme("1", ts=T0 + 590), partition=0)])  # ten seconds old: live
+    assert stage.watermarks([0]) == ({0: T0 + 590}, frozenset())  # busy: its own mark
+    clock.now, wall.now = 103.0, T0 + 603
+    assert stage.watermarks([0]) == ({0: T0 + 590}, frozenset({0}))  # delay not yet passed
+    clock.now, wall.now = 200.0, T0 + 1800
+    assert stage.watermarks([0]) == ({0: T0 + 1680}, frozenset({0}))
+    wall.now = T0 + 7200  # an hour and a half of silence: it keeps following the wall
+    assert stage.watermarks([0]) == ({0: T0 + 7080}, frozenset({0}))
+    assert stage.marks[0] == T0 + 590  # the posts' own mark is unchanged
+    stage.process([message(acme("2", ts=T0 + 7150), partition=0)])
+    assert stage.watermarks([0]) == ({0: T0 + 7150}, frozenset())  # busy again
+
+
+def test_a_replayed_or_caught_up_partition_never_follows_the_wall_clock() -> None:
+    stage, clock, wall = live_stage()
+    # Posts a day old when they arrive: a replay, or a source catching up.
+    stage.process([message(acme("1", ts=T0 + 600 - 86_400), partition=1)])
+    clock.now, wall.now = 200.0, T0 + 7200
+    assert stage.watermarks([1]) == ({1: T0 + 600 - 86_400}, frozenset({1}))
+    # Live, then a backlog of old posts: the newest post decides, and it is old.
+    stage.process([message(acme("2", ts=T0 + 7190), partition=2)])
+    wall.now = T0 + 7200 + 2 * 3600
+    stage.process([message(acme("3", ts=T0 + 7195), partition=2)])
+    clock.now = 300.0
+    assert stage.watermarks([2]) == ({2: T0 + 7195}, frozenset({2}))
+    stage.forget([2])
+    assert 2 not in stage.live
+
+
+def test_in_a_lull_the_window_clock_follows_the_wall_and_judges_each_minute() -> None:
+    stage, clock, wall = live_stage()
+    config = WindowConfig(step=60, sizes=(300,), lateness=60, raw_partitions=1)
+    judged: list[float] = []
+    state = PartitionState(config, lambda b, s, x, st, now: judged.append(now) or [])
+    result = stage.process([message(acme("1", ts=T0 + 590), partition=0)])
+    offset = 0
+    for batch in [ScoredBatch("acme", tuple(result.by_brand["acme"]), {})]:
+        state.apply(batch, offset)
+        offset += 1
+
+    def tick(monotonic: float, now: float) -> None:
+        nonlocal offset
+        clock.now, wall.now = monotonic, now
+        marks, idle = stage.watermarks([0])
+        state.apply(ScoredBatch(None, (), marks, idle), offset)
+        offset += 1
+
+    tick(104.0, T0 + 604)
+    assert state.clock == T0 + 480  # the post's mark, less the lateness
+    tick(2000.0, T0 + 1800)  # twenty minutes of silence
+    assert state.clock == T0 + 1800 - 120 - 60  # the wall, less the delay and the lateness
+    # Each minute was judged while the post was in the five-minute window, in order.
+    assert judged == [T0 + 600 + 60 * i for i in range(5)]

@@ -20,6 +20,9 @@ MAX_SEEN_PER_PARTITION = 500_000
 #: A post dated further ahead of the wall clock than this is refused: one bad clock would
 #: otherwise push event time forward and make every real post after it too late.
 MAX_FUTURE_SECONDS = 3600.0
+#: A partition whose newest post was at most this old when it arrived is *live*: its source
+#: is followed as it happens, not replayed or caught up.
+LIVE_HORIZON_SECONDS = 900.0
 
 
 class Enricher(Protocol):
@@ -59,9 +62,11 @@ class ScoringStage:
         clock: Callable[[], float] = time.monotonic,
         wall: Callable[[], float] = time.time,
         empty_grace_seconds: float = 30.0,
+        live_delay_seconds: float = 120.0,
     ) -> None:
         self.enricher = enricher
         self.wall = wall
+        self.live_delay_seconds = live_delay_seconds
         self.dedupe_seconds = dedupe_seconds
         self.idle_seconds = idle_seconds
         self.empty_grace_seconds = empty_grace_seconds
@@ -75,12 +80,16 @@ class ScoringStage:
         self.seen: dict[int, dict[str, float]] = defaultdict(dict)
         self.marks: dict[int, float] = {}
         self.last_message: dict[int, float] = {}
+        #: Raw partitions whose newest post arrived live (see LIVE_HORIZON_SECONDS).
+        self.live: dict[int, bool] = {}
 
     def process(self, messages: Iterable[RawMessage]) -> ScoreResult:
         result = ScoreResult()
         now = self.clock()
-        latest = self.wall() + MAX_FUTURE_SECONDS
+        wall = self.wall()
+        latest = wall + MAX_FUTURE_SECONDS
         fresh: list[Post] = []
+        before = dict(self.marks)
         for message in messages:
             self.last_message[message.partition] = now
             self.positions[message.partition] = message.offset + 1
@@ -91,6 +100,9 @@ class ScoringStage:
                     result.dead.append(_dead_letter(message, item))
                 elif self._is_new(message.partition, item, result):
                     fresh.append(item)
+        for partition, mark in self.marks.items():
+            if mark != before.get(partition):
+                self.live[partition] = wall - mark <= LIVE_HORIZON_SECONDS
         # Enriched together, once every post of the batch is known (see enrich_many).
         for scored in self.enricher.enrich_many(fresh):
             if not scored:
@@ -145,8 +157,15 @@ class ScoringStage:
         ``highwater`` (the broker's end offset of a partition, None if not known yet) makes
         quiet mean caught up: a partition whose posts wait behind a busy worker's backlog is
         quiet too, but it is not idle.
+
+        An idle partition whose source was followed live reports the wall clock, less
+        ``live_delay_seconds``, as its mark: nothing older can still come from it, beyond
+        what a slow source delivers late. When every source falls silent, event time (and
+        the escalation timers on it) keeps pace with real time instead of stopping at the
+        last post. A replay, whose posts are old when they arrive, is never live.
         """
         now = self.clock()
+        heartbeat = self.wall() - self.live_delay_seconds
         marks: dict[int, float | None] = {}
         idle: set[int] = set()
         for partition in owned:
@@ -155,6 +174,8 @@ class ScoringStage:
             wait = self.idle_seconds if mark is not None else self.empty_grace_seconds
             if quiet >= wait and self._caught_up(partition, highwater):
                 idle.add(partition)
+                if mark is not None and self.live.get(partition) and heartbeat > mark:
+                    marks[partition] = heartbeat
         return marks, frozenset(idle)
 
     def _caught_up(self, partition: int, highwater: Callable[[int], int | None] | None) -> bool:
@@ -179,6 +200,7 @@ class ScoringStage:
             self.assigned_at.pop(partition, None)
             self.positions.pop(partition, None)
             self.fetch_positions.pop(partition, None)
+            self.live.pop(partition, None)
 
 
 def _dead_letter(message: RawMessage, error: InvalidPost) -> DeadLetter:
