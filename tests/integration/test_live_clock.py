@@ -1,0 +1,80 @@
+"""Event time in a live lull: when posts followed live stop, the windows' clock keeps pace
+with the wall clock (so escalations fall due); after a replay's posts, it stays put."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import orjson
+
+from listener.replay.driver import Cluster, cluster
+from listener.replay.publish import publish, read_lines
+from listener.settings import Settings
+from listener.topics import TopicNames
+
+STEP = 60
+
+
+def posts_between(first: float, last: float, count: int, tag: str) -> list[bytes]:
+    """``count`` posts about Intesa Sanpaolo, evenly from ``first`` to ``last``."""
+    gap = (last - first) / (count - 1)
+    return [
+        orjson.dumps(
+            {
+                "id": f"{tag}-{n}",
+                "source": "facebook",
+                "created_at": datetime.fromtimestamp(first + n * gap, UTC).isoformat(),
+                "text": f"Intesa Sanpaolo, ancora nessuna risposta ({n})",
+                "author_id": f"{tag}-author-{n}",
+                "lang": "it",
+            }
+        )
+        for n in range(count)
+    ]
+
+
+async def settled_clock(group: Cluster, wanted: float, timeout: float = 30.0) -> float:
+    """The slowest scored partition's clock once it reaches ``wanted`` (or the timeout)."""
+    started = time.monotonic()
+    lowest = float("-inf")
+    while time.monotonic() - started < timeout:
+        clocks = await group.clocks()
+        if len(clocks) == group.settings.partitions:
+            lowest = min(clocks)
+            if lowest >= wanted:
+                break
+        await asyncio.sleep(0.5)
+    return lowest
+
+
+async def test_the_clock_follows_the_wall_after_live_posts_but_not_after_a_replay(
+    settings: Settings, tmp_path: Path
+) -> None:
+    # No delay, so the test need not sit through two minutes of silence to see it.
+    live = settings.model_copy(update={"live_delay_seconds": 0.0})
+    lateness = live.allowed_lateness_seconds
+    names = TopicNames.for_settings(live)
+    async with cluster(live, tmp_path) as group:
+        # Yesterday's posts, replayed: the clock stops at the last of them.
+        now = time.time()
+        old_last = now - 86_400
+        path = tmp_path / "old.jsonl"
+        path.write_bytes(b"\n".join(posts_between(old_last - 1800, old_last, 40, "old")))
+        await publish(group.bootstrap, names.raw, read_lines(path))
+        after_replay = (old_last - lateness) // STEP * STEP
+        assert await settled_clock(group, after_replay) == after_replay
+        await asyncio.sleep(5.0)  # idle for longer than it takes to be seen idle
+        assert max(await group.clocks()) == after_replay
+
+        # Posts written five to ten minutes ago, arriving now: followed live. Once they
+        # stop, the clock passes the last of them and follows the wall clock.
+        now = time.time()
+        path = tmp_path / "live.jsonl"
+        path.write_bytes(b"\n".join(posts_between(now - 600, now - 300, 40, "live")))
+        await publish(group.bootstrap, names.raw, read_lines(path))
+        following = (time.time() - lateness) // STEP * STEP
+        reached = await settled_clock(group, following)
+        assert reached >= following > now - 300 - lateness
