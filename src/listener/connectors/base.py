@@ -13,10 +13,12 @@ Sources that push rather than answer (the webhook ingest) are an :class:`Endpoin
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from listener.connectors.http import SourceHttp
 from listener.connectors.metrics import Report
@@ -121,3 +123,13 @@ class EndpointContext:
 def lane_key(instance: str, lane: str) -> str:
     """The checkpoint key of a lane: the instance name, then ``/lane`` when it has several."""
     return f"{instance}/{lane}" if lane else instance
+
+
+async def cancel_and_wait(task: asyncio.Future[Any] | None) -> None:
+    """Cancel ``task`` (a stream reader, a poll) and wait until it has stopped, whatever it
+    raised on the way out: it is being dropped, and so is what it was doing."""
+    if task is None:
+        return
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await task

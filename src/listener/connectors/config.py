@@ -17,6 +17,7 @@ from typing import Annotated, Final
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, SecretStr
 
 from listener.rules.durations import parse_duration
+from listener.validation import matching
 
 ENV_NAME: Final = re.compile(r"^[A-Z][A-Z0-9_]{0,127}$")
 _SOURCE: Final = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
@@ -60,12 +61,6 @@ def _base_url(value: str) -> str:
     return value.rstrip("/")
 
 
-def _source(value: str) -> str:
-    if not _SOURCE.match(value):
-        raise ValueError(f'{value!r} is not a source name (lower case, such as "news")')
-    return value
-
-
 #: Seconds, written as a duration.
 Duration = Annotated[float, BeforeValidator(_seconds)]
 #: A secret read from the environment variable the YAML names.
@@ -73,7 +68,7 @@ EnvSecret = Annotated[SecretStr, BeforeValidator(_from_env)]
 #: An http(s) URL without its trailing slash.
 BaseUrl = Annotated[str, AfterValidator(_base_url)]
 #: The ``source`` field of the posts an instance produces.
-SourceName = Annotated[str, AfterValidator(_source)]
+SourceName = Annotated[str, matching(_SOURCE, 'a source name (lower case, such as "news")')]
 NonEmpty = Annotated[str, Field(min_length=1)]
 
 

@@ -13,12 +13,13 @@ import asyncio
 import random
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from datetime import datetime
 from enum import Enum
 from typing import Final
 
 from httpx import Headers
+
+from listener.retry_after import seconds_until
 
 #: Longest wait any header can impose; a reset a day away is more likely a clock problem.
 MAX_HOLD: Final = 3600.0
@@ -62,16 +63,8 @@ def retry_after(value: str | None, now: float | None = None) -> float | None:
     """Seconds to wait from a ``Retry-After`` header: a number of seconds or an HTTP date."""
     if value is None:
         return None
-    seconds = _number(value)
-    if seconds is None:
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        seconds = when.timestamp() - (time.time() if now is None else now)
-    return min(max(seconds, 0.0), MAX_HOLD)
+    seconds = seconds_until(value, time.time() if now is None else now)
+    return None if seconds is None else min(max(seconds, 0.0), MAX_HOLD)
 
 
 def reset_after(value: str | None, style: ResetStyle, now: float | None = None) -> float | None:

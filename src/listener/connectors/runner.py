@@ -35,6 +35,7 @@ from listener.connectors.base import (
     EndpointContext,
     Page,
     SourceContext,
+    cancel_and_wait,
     lane_key,
 )
 from listener.connectors.config import SourceConfig
@@ -262,9 +263,7 @@ class Runner:
             stop.cancel()
         if task.done():
             return task.result()
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await task
+        await cancel_and_wait(task)
         raise _Stopped
 
     async def _pause(self, seconds: float) -> None:

@@ -9,13 +9,13 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Final
 
 import httpx
 
 from listener.notifiers.base import DeliveryError
 from listener.notifiers.render import clean
+from listener.retry_after import seconds_until
 
 #: Answers worth sending again: the receiver was busy, overloaded or asked us to slow down.
 RETRYABLE_STATUS: Final = frozenset({408, 425, 429, 500, 502, 503, 504})
@@ -67,17 +67,7 @@ def retry_after(value: str | None, now: datetime | None = None) -> float | None:
     None when absent or unreadable."""
     if value is None:
         return None
-    value = value.strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        seconds = (when - (now or datetime.now(UTC))).total_seconds()
-    if not math.isfinite(seconds):
+    seconds = seconds_until(value, (now or datetime.now(UTC)).timestamp())
+    if seconds is None or not math.isfinite(seconds):
         return None
     return max(0.0, seconds)

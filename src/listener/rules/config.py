@@ -21,6 +21,7 @@ from pydantic import (
 )
 
 from listener.rules.durations import parse_duration
+from listener.validation import matching
 
 SEVERITIES: Final = ("info", "warning", "major", "critical")
 DEFAULT_WINDOWS: Final = ("5m", "15m", "60m")
@@ -38,15 +39,6 @@ _EMAIL: Final = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE: Final = re.compile(r"^\+[1-9]\d{6,14}$")
 _SLACK_CHANNEL: Final = re.compile(r"^(?:#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$")
 _WEBHOOK_NAME: Final = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
-
-
-def _matching(pattern: re.Pattern[str], what: str) -> AfterValidator:
-    def check(value: str) -> str:
-        if not pattern.match(value):
-            raise ValueError(f"{value!r} is not {what}")
-        return value
-
-    return AfterValidator(check)
 
 
 def _not_blank(value: str) -> str:
@@ -73,20 +65,20 @@ DurationText = Annotated[str, AfterValidator(_duration_text)]
 Seconds = Annotated[int, BeforeValidator(parse_duration)]
 #: A Slack channel: "#crisis-intesa" or its id "C012AB3CD".
 SlackChannel = Annotated[
-    str, _matching(_SLACK_CHANNEL, 'a Slack channel such as "#crisis" or "C012AB3CD"')
+    str, matching(_SLACK_CHANNEL, 'a Slack channel such as "#crisis" or "C012AB3CD"')
 ]
 #: A webhook's name under ``notifiers.webhooks`` (notifiers.yaml).
-WebhookName = Annotated[str, _matching(_WEBHOOK_NAME, 'a name such as "ops-bridge"')]
+WebhookName = Annotated[str, matching(_WEBHOOK_NAME, 'a name such as "ops-bridge"')]
 #: The channels a person can be told on.
 ChannelName = Literal["slack", "email"]
 #: ``channels:`` of a person in owners.yaml: how they are told, preferred first.
 PersonChannels = Annotated[tuple[ChannelName, ...], Field(min_length=1)]
 DEFAULT_PERSON_CHANNELS: Final[tuple[ChannelName, ...]] = ("slack", "email")
-Hashtag = Annotated[str, _matching(_HASHTAG, 'a hashtag such as "#intesasanpaolo"')]
-Handle = Annotated[str, _matching(_HANDLE, 'a handle such as "@intesasanpaolo"')]
-Language = Annotated[str, _matching(_LANGUAGE, 'a two-letter language code such as "it"')]
+Hashtag = Annotated[str, matching(_HASHTAG, 'a hashtag such as "#intesasanpaolo"')]
+Handle = Annotated[str, matching(_HANDLE, 'a handle such as "@intesasanpaolo"')]
+Language = Annotated[str, matching(_LANGUAGE, 'a two-letter language code such as "it"')]
 OwnAccount = Annotated[
-    str, _matching(_OWN_ACCOUNT, 'an account such as "facebook:1234567" or "@intesasanpaolo"')
+    str, matching(_OWN_ACCOUNT, 'an account such as "facebook:1234567" or "@intesasanpaolo"')
 ]
 
 
@@ -144,9 +136,9 @@ class Person(Model):
     """Someone who can be told about an incident."""
 
     name: Text
-    slack: Annotated[str, _matching(_SLACK, 'a Slack handle ("@maria.rossi") or member id')]
-    email: Annotated[str, _matching(_EMAIL, "an email address")]
-    phone: Annotated[str, _matching(_PHONE, 'a phone number such as "+393331234567"')] | None = None
+    slack: Annotated[str, matching(_SLACK, 'a Slack handle ("@maria.rossi") or member id')]
+    email: Annotated[str, matching(_EMAIL, "an email address")]
+    phone: Annotated[str, matching(_PHONE, 'a phone number such as "+393331234567"')] | None = None
     #: How the person is told, preferred first (see notifiers.yaml).
     channels: PersonChannels = DEFAULT_PERSON_CHANNELS
 
@@ -198,7 +190,7 @@ class WindowsConfig(Model):
 class RuleConfig(Model):
     """One alert rule as written in alerts.yaml."""
 
-    name: Annotated[str, _matching(RULE_NAME, 'a name such as "negative-surge"')]
+    name: Annotated[str, matching(RULE_NAME, 'a name such as "negative-surge"')]
     description: Text
     brands: Annotated[tuple[Text, ...], _one_or_many('"*" or a list of brand ids')] = Field(
         min_length=1

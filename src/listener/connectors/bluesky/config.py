@@ -16,6 +16,7 @@ from listener.connectors.config import (
     SourceConfig,
     budget,
 )
+from listener.validation import matching
 
 #: A DID as atproto has them: did:plc (24 base32 characters) or did:web (a host name).
 _DID: Final = re.compile(r"^did:(?:plc:[a-z2-7]{24}|web:[A-Za-z0-9.%-]+)$")
@@ -26,15 +27,6 @@ PUBLIC_JETSTREAMS: Final = (
     "wss://jetstream2.us-east.bsky.network/subscribe",
     "wss://jetstream1.us-east.bsky.network/subscribe",
 )
-
-
-def _did(value: str) -> str:
-    if not _DID.match(value):
-        raise ValueError(
-            f'{value!r} is not a DID such as "did:plc:ewvi7nxzyoun6zhxrhs64oiz" '
-            "(a profile's DID, not its handle: handles change, DIDs do not)"
-        )
-    return value
 
 
 def _ws_url(value: str) -> str:
@@ -52,7 +44,14 @@ def _term(value: str) -> str:
     return term
 
 
-Did = Annotated[str, AfterValidator(_did)]
+Did = Annotated[
+    str,
+    matching(
+        _DID,
+        'a DID such as "did:plc:ewvi7nxzyoun6zhxrhs64oiz" '
+        "(a profile's DID, not its handle: handles change, DIDs do not)",
+    ),
+]
 WebSocketUrl = Annotated[str, AfterValidator(_ws_url)]
 Term = Annotated[str, AfterValidator(_term)]
 

@@ -24,7 +24,7 @@ from urllib.parse import urlencode, urlsplit
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
 
-from listener.connectors.base import SourceContext
+from listener.connectors.base import SourceContext, cancel_and_wait
 from listener.connectors.bluesky.config import BlueskyConfig
 from listener.connectors.bluesky.records import POST, Event, Selector, frame_post, parse_frame
 from listener.connectors.errors import (
@@ -220,7 +220,4 @@ class Stream:
 
     async def close(self) -> None:
         reader, self._reader = self._reader, None
-        if reader is not None:
-            reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await reader
+        await cancel_and_wait(reader)

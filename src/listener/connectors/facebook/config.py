@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field
+from pydantic import Field
 
 from listener.connectors.config import (
     BaseUrl,
@@ -18,20 +18,19 @@ from listener.connectors.config import (
     SourceConfig,
     budget,
 )
+from listener.validation import matching
 
 _PAGE_ID = re.compile(r"^\d{5,20}$")
 
 
-def _page_id(value: str) -> str:
-    if not _PAGE_ID.match(value):
-        raise ValueError(
-            f"{value!r} is not a page id: the number under the page's About, "
-            '"Page transparency" (not its name in the address bar)'
-        )
-    return value
-
-
-PageId = Annotated[str, AfterValidator(_page_id)]
+PageId = Annotated[
+    str,
+    matching(
+        _PAGE_ID,
+        "a page id: the number under the page's About, "
+        '"Page transparency" (not its name in the address bar)',
+    ),
+]
 
 
 class FacebookConfig(SourceConfig):

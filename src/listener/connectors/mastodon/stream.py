@@ -13,7 +13,6 @@ again after a backoff, catching up through REST once more when it is back.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from dataclasses import replace
@@ -22,7 +21,7 @@ from urllib.parse import quote
 
 import orjson
 
-from listener.connectors.base import Checkpoint, Page, SourceContext
+from listener.connectors.base import Checkpoint, Page, SourceContext, cancel_and_wait
 from listener.connectors.errors import StreamDropped
 from listener.connectors.mastodon.config import MastodonConfig
 from listener.connectors.mastodon.timeline import TimelineConnector, auth_headers, status_post
@@ -87,9 +86,7 @@ class HashtagStream:
             log.info("%s: stream of #%s open", self.context.name, self.tag)
             self._catching_up = True
             return True
-        self._reader.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await self._reader
+        await cancel_and_wait(self._reader)
         self._note_drop()
         return False
 
@@ -149,7 +146,4 @@ class HashtagStream:
 
     async def close(self) -> None:
         reader, self._reader = self._reader, None
-        if reader is not None:
-            reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await reader
+        await cancel_and_wait(reader)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import Field, model_validator
 
 from listener.connectors.config import (
     BaseUrl,
@@ -16,14 +16,10 @@ from listener.connectors.config import (
     SourceConfig,
     budget,
 )
+from listener.validation import matching
 
 _SUBREDDIT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_]{1,20}$")
-
-
-def _subreddit(value: str) -> str:
-    if not _SUBREDDIT.match(value):
-        raise ValueError(f'{value!r} is not a subreddit name: write "italy", not "r/italy"')
-    return value
+_SUBREDDIT_NAME = 'a subreddit name: write "italy", not "r/italy"'
 
 
 class RedditConfig(SourceConfig):
@@ -35,7 +31,7 @@ class RedditConfig(SourceConfig):
     #: Reddit refuses generic agents: "<platform>:<app id>:<version> (by /u/<username>)".
     user_agent: NonEmpty
     search: tuple[NonEmpty, ...] = ()
-    subreddits: tuple[Annotated[str, AfterValidator(_subreddit)], ...] = ()
+    subreddits: tuple[Annotated[str, matching(_SUBREDDIT, _SUBREDDIT_NAME)], ...] = ()
     #: Also read the new comments of each subreddit.
     comments: bool = False
     auth_url: BaseUrl = "https://www.reddit.com"

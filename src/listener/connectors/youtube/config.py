@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import Field, model_validator
 
 from listener.connectors.config import (
     BaseUrl,
@@ -16,21 +16,14 @@ from listener.connectors.config import (
     SourceConfig,
     budget,
 )
+from listener.validation import matching
 
 _VIDEO = re.compile(r"^[A-Za-z0-9_-]{11}$")
 _CHANNEL = re.compile(r"^UC[A-Za-z0-9_-]{22}$")
 
 
-def _video(value: str) -> str:
-    if not _VIDEO.match(value):
-        raise ValueError(f"{value!r} is not a video id (the 11 characters after watch?v=)")
-    return value
-
-
-def _channel(value: str) -> str:
-    if not _CHANNEL.match(value):
-        raise ValueError(f"{value!r} is not a channel id (24 characters starting with UC)")
-    return value
+VideoId = Annotated[str, matching(_VIDEO, "a video id (the 11 characters after watch?v=)")]
+ChannelId = Annotated[str, matching(_CHANNEL, "a channel id (24 characters starting with UC)")]
 
 
 class YouTubeConfig(SourceConfig):
@@ -39,9 +32,9 @@ class YouTubeConfig(SourceConfig):
     kind: Literal["youtube"]
     #: An API key of a Google Cloud project with the YouTube Data API v3 enabled.
     api_key: EnvSecret = Field(alias="api_key_env")
-    videos: tuple[Annotated[str, AfterValidator(_video)], ...] = ()
+    videos: tuple[VideoId, ...] = ()
     #: Channels whose videos' comments are all read (the brand's own channel).
-    channels: tuple[Annotated[str, AfterValidator(_channel)], ...] = ()
+    channels: tuple[ChannelId, ...] = ()
     #: The ``channel`` of the posts, such as a brand's channel in rules/brands.yaml.
     channel: NonEmpty | None = None
     base_url: BaseUrl = "https://www.googleapis.com/youtube/v3"
