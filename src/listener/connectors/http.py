@@ -23,6 +23,7 @@ import orjson
 from listener.connectors.errors import (
     MalformedResponse,
     RateLimited,
+    SourceError,
     SourceRejected,
     SourceUnavailable,
     StreamDropped,
@@ -86,12 +87,16 @@ class SourceHttp:
         params: Params | None = None,
         headers: Mapping[str, str] | None = None,
         data: Mapping[str, str] | None = None,
+        content: bytes | None = None,
         auth: tuple[str, str] | None = None,
         allow: Collection[int] = (),
     ) -> Reply:
-        """Send one request; 2xx and the statuses in ``allow`` (say 304) come back."""
+        """Send one request (a form in ``data``, or any body in ``content``); 2xx and the
+        statuses in ``allow`` (say 304) come back."""
         await self.throttle.acquire()
-        request = self.client.build_request(method, url, params=params, headers=headers, data=data)
+        request = self.client.build_request(
+            method, url, params=params, headers=headers, data=data, content=content
+        )
         where = _where(method, request.url)
         try:
             response = await self.client.send(request, auth=auth)
@@ -164,22 +169,30 @@ class SourceHttp:
         if 200 <= status < 300 or status in allow:
             self.report.request(_outcome(status))
             return
-        wait = retry_after(response.headers.get("retry-after"))
         detail = response.text[:200].replace("\n", " ")
+        raise self.refusal(status, response.headers.get("retry-after"), where, detail)
+
+    def refusal(
+        self, status: int, retry_after_header: str | None, where: str, detail: str = ""
+    ) -> SourceError:
+        """Count a status the source refused with and translate it: 429 holds the throttle
+        (``Retry-After``, else the rate-limit window, else a default), 5xx is worth trying
+        again (after its ``Retry-After``, if any), the rest is refused."""
+        wait = retry_after(retry_after_header)
         if status == 429:
             self.report.request("rate_limited")
             if wait is None and self.last_rate is not None:
                 wait = self.last_rate.reset_after
             wait = DEFAULT_RETRY_AFTER if wait is None else wait
             self.throttle.hold(wait)
-            raise RateLimited(f"{where}: 429, waiting {wait:.1f}s", wait, status)
+            return RateLimited(f"{where}: 429, waiting {wait:.1f}s", wait, status)
         if status >= 500:
             self.report.request("server_error")
             if wait is not None:
                 self.throttle.hold(wait)
-            raise SourceUnavailable(f"{where}: {status} {detail}".strip(), wait, status)
+            return SourceUnavailable(f"{where}: {status} {detail}".strip(), wait, status)
         self.report.request("client_error")
-        raise SourceRejected(f"{where}: {status} {detail}".strip(), status=status)
+        return SourceRejected(f"{where}: {status} {detail}".strip(), status=status)
 
 
 def _outcome(status: int) -> str:

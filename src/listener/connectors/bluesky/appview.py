@@ -17,7 +17,6 @@ from dataclasses import dataclass, replace
 from typing import Any, Final
 from urllib.parse import urlencode
 
-import httpx
 import orjson
 
 from listener.connectors.base import SourceContext
@@ -25,14 +24,12 @@ from listener.connectors.bluesky.config import BlueskyConfig
 from listener.connectors.bluesky.records import split_uri, web_url
 from listener.connectors.errors import (
     MalformedResponse,
-    RateLimited,
     SourceError,
     SourceRejected,
-    SourceUnavailable,
 )
-from listener.connectors.http import DEFAULT_RETRY_AFTER, Params, Reply
+from listener.connectors.http import Params, Reply
 from listener.connectors.posts import count
-from listener.connectors.ratelimit import RateHeaders, ResetStyle, retry_after
+from listener.connectors.ratelimit import RateHeaders, ResetStyle
 from listener.records import Post
 
 log = logging.getLogger(__name__)
@@ -132,38 +129,12 @@ class AppView:
 
     async def _post_json(self, url: str, body: dict[str, str]) -> Any:
         """POST a JSON body (XRPC procedures take nothing else), counted and throttled like
-        every other request."""
-        http = self.context.http
-        report = self.context.report
-        where = f"POST {url}"
-        await http.throttle.acquire()
-        try:
-            response = await http.client.post(
-                url, content=orjson.dumps(body), headers={"Content-Type": "application/json"}
-            )
-        except httpx.HTTPError as exc:
-            report.request("network")
-            raise SourceUnavailable(f"{where}: {type(exc).__name__} {exc}".strip()) from exc
-        status = response.status_code
-        wait = retry_after(response.headers.get("retry-after"))
-        if status == 429:
-            report.request("rate_limited")
-            wait = DEFAULT_RETRY_AFTER if wait is None else wait
-            http.throttle.hold(wait)
-            raise RateLimited(f"{where}: 429, waiting {wait:.1f}s", wait, status)
-        if status >= 500:
-            report.request("server_error")
-            raise SourceUnavailable(f"{where}: {status}", wait, status)
-        if status >= 300:
-            report.request("client_error")
-            # The body may say why (AuthenticationRequired): never the password, which
-            # is only in the request.
-            raise SourceRejected(f"{where}: {status} {response.text[:200]}".strip(), status=status)
-        report.request("ok")
-        try:
-            return orjson.loads(response.content)
-        except orjson.JSONDecodeError as exc:
-            raise MalformedResponse(f"{where}: not JSON ({exc})") from None
+        every other request. A refusal's text may say why (AuthenticationRequired); never
+        the password, which is only in the request."""
+        reply = await self.context.http.request(
+            "POST", url, content=orjson.dumps(body), headers={"Content-Type": "application/json"}
+        )
+        return reply.json()
 
     async def with_authors(self, posts: Sequence[Post]) -> list[Post]:
         """``posts`` with their authors' handles and follower counts, where the profiles can

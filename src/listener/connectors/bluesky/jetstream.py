@@ -28,14 +28,10 @@ from listener.connectors.base import SourceContext, cancel_and_wait
 from listener.connectors.bluesky.config import BlueskyConfig
 from listener.connectors.bluesky.records import POST, Event, Selector, frame_post, parse_frame
 from listener.connectors.errors import (
-    RateLimited,
-    SourceRejected,
     SourceUnavailable,
     StreamDropped,
 )
-from listener.connectors.http import DEFAULT_RETRY_AFTER
 from listener.connectors.posts import ITEM_ERRORS
-from listener.connectors.ratelimit import retry_after
 from listener.records import Post
 
 log = logging.getLogger(__name__)
@@ -144,21 +140,10 @@ class Stream:
 
     def _refused(self, where: str, exc: InvalidStatus) -> Exception:
         """The error for a handshake the server answered with an HTTP status."""
-        status = exc.response.status_code
-        http, report = self.context.http, self.context.report
-        wait = retry_after(exc.response.headers.get("Retry-After"))
-        if status == 429:
-            report.request("rate_limited")
-            wait = DEFAULT_RETRY_AFTER if wait is None else wait
-            http.throttle.hold(wait)
-            return RateLimited(f"{where}: 429, waiting {wait:.1f}s", wait, status)
-        if status >= 500:
-            report.request("server_error")
-            if wait is not None:
-                http.throttle.hold(wait)
-            return SourceUnavailable(f"{where}: {status}", wait, status)
-        report.request("client_error")
-        return SourceRejected(f"{where}: {status}", status=status)
+        headers = exc.response.headers
+        return self.context.http.refusal(
+            exc.response.status_code, headers.get("Retry-After"), where
+        )
 
     async def _read(self, socket: ClientConnection, cursor: int | None) -> None:
         where = _host(self.url)
