@@ -326,6 +326,11 @@ class Alert:
     owners: str
     first_true_at: datetime
     emitted_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    #: What the wave is about: the words and phrases whose frequency rose most against
+    #: the brand's usual, strongest first.
+    about: tuple[str, ...] = ()
+    #: The brand's own posts that read as off-brand (a compromised account's), newest first.
+    own_posts: tuple[SamplePost, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -344,6 +349,8 @@ class Alert:
             "samples": [_sample_dict(s) for s in self.samples],
             "owners": self.owners,
             "emitted_at": self.emitted_at.isoformat(),
+            "about": list(self.about),
+            "own_posts": [_sample_dict(s) for s in self.own_posts],
         }
 
     def dumps(self) -> bytes:
@@ -368,6 +375,8 @@ class Alert:
             samples=tuple(SamplePost(**s) for s in data["samples"]),
             owners=data["owners"],
             emitted_at=datetime.fromisoformat(data["emitted_at"]),
+            about=tuple(data.get("about", ())),
+            own_posts=tuple(SamplePost(**s) for s in data.get("own_posts", ())),
         )
 
 

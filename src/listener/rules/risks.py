@@ -81,6 +81,10 @@ class RiskConfig(Model):
     owners: Text = BRAND_OWNERS
     resolve_after: Annotated[Seconds, Field(gt=0)] = DEFAULT_RESOLVE_AFTER
     playbook: Annotated[dict[str, tuple[Text, ...]], BeforeValidator(_playbook)]
+    #: Words and phrases, in any language, that mark a post as being about this risk.
+    topics: tuple[Text, ...] = ()
+    #: Risks this one takes over when both are raised for a brand in the same wave.
+    absorbs: tuple[Text, ...] = ()
 
 
 class RuleOptions(Model):
@@ -101,6 +105,8 @@ class Risk:
     owners: str | None  # None: the owner group of the brand concerned
     resolve_after: int
     playbook: Mapping[str, tuple[str, ...]]
+    topics: tuple[str, ...] = ()
+    absorbs: frozenset[str] = frozenset()
 
     @property
     def score(self) -> int:
@@ -239,7 +245,25 @@ def _risks(
         _check_owners(owners, context.group_ids, label, join_key(key, "owners"), issues)
         if config is not None:
             risks[str(name)] = _risk(str(name), config)
+            _check_absorbs(config.absorbs, str(name), raw, label, join_key(key, "absorbs"), issues)
     return frozenset(str(name) for name in raw), risks
+
+
+def _check_absorbs(
+    absorbs: tuple[str, ...],
+    name: str,
+    raw: Mapping[object, object],
+    label: str,
+    key: str,
+    issues: list[ConfigIssue],
+) -> None:
+    known = frozenset(str(r) for r in raw)
+    for other in absorbs:
+        if other == name:
+            issues.append(ConfigIssue(label, key, f'"{name}" cannot absorb itself'))
+        elif other not in known:
+            hint = did_you_mean(other, known)
+            issues.append(ConfigIssue(label, key, f'undefined risk "{other}"{hint}'))
 
 
 def _check_owners(
@@ -267,6 +291,8 @@ def _risk(name: str, config: RiskConfig) -> Risk:
         owners=None if config.owners == BRAND_OWNERS else config.owners,
         resolve_after=config.resolve_after,
         playbook=MappingProxyType(fill_playbook(config.playbook)),
+        topics=tuple(t.strip().lower() for t in config.topics),
+        absorbs=frozenset(config.absorbs),
     )
 
 

@@ -1,0 +1,13 @@
+"""The scenario library's shapes, one module each; :data:`ENTRIES` lists them in order."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from listener.replay.scenarios.catalog import Entry
+from listener.replay.scenarios.shapes import reconstructions
+
+ENTRIES: Final[tuple[Entry, ...]] = (
+    reconstructions.INTESA,
+    reconstructions.CALM,
+)
