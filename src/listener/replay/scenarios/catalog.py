@@ -94,6 +94,9 @@ class Scenario:
     posts: list[Post] = field(repr=False)
     #: Labelled synthetic or a reconstruction of a reported case.
     kind: str = "synthetic"
+    #: The keys (``source:id``) of the posts that belong to the event, as opposed to the
+    #: brand's ordinary traffic around it; empty when there is no event or it is unlabelled.
+    event: frozenset[str] = field(default=frozenset(), repr=False)
 
 
 #: Builds one variant of a scenario; the same seed always gives the same posts.

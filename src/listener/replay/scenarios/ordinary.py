@@ -1,7 +1,8 @@
-"""Ordinary life on the bank's page: its own posts, people's comments and its answers.
+"""Ordinary life on a brand's page: its own posts, people's comments and its answers.
 
-Scenario data is a reconstruction for demonstration, not real posts; authors are
-fictional. Both scenarios use these pieces for the days that give the baseline.
+Scenario data is a reconstruction for demonstration, or synthetic, not real posts;
+authors are fictional. Every scenario uses these pieces for the days that give the
+baseline; by default they write about the Intesa Sanpaolo page, in Italian.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from listener.replay.scenarios.timing import ORDINARY_HOURLY, arrivals, jitter, 
 
 #: Writes one comment's text.
 Composer = Callable[[random.Random], Said]
+#: Writes the page's answer to a comment: (rng, the author's name, the comment's topic).
+Replier = Callable[[random.Random, str, str], str]
 
 #: Invented outlets read by the rss connector.
 FEEDS: Final = (
@@ -48,23 +51,41 @@ EVERYDAY_ANSWERS: Final[Mapping[str, float]] = {
 
 @dataclass(frozen=True, slots=True)
 class ReplyPolicy:
-    """When the page answers: which topics, how fast, in which hours, and until when."""
+    """When the page answers: which topics, how fast, in which hours, until when, and in
+    what words."""
 
     shares: Mapping[str, float] = field(default_factory=lambda: dict(EVERYDAY_ANSWERS))
     delay_minutes: tuple[int, int] = (4, 45)
     open_hours: tuple[int, int] = (8, 21)
     silence_from: datetime | None = None
+    write: Replier = texts.page_reply_text
 
 
 def ordinary_page_posts(scene: Scene, days: Sequence[int], per_day: int = 2) -> list[Post]:
-    """The page's own posts: one late in the morning, one in the afternoon."""
+    """The bank's own posts on October ``days``: one late in the morning, one in the afternoon."""
+    return page_posts_on(scene, [local(day, 0) for day in days], texts.PAGE_POSTS, per_day)
+
+
+def page_posts_on(
+    scene: Scene,
+    midnights: Sequence[datetime],
+    pool: Sequence[str],
+    per_day: int = 2,
+    reach: tuple[tuple[int, int], tuple[int, int]] = ((150, 1500), (5, 120)),
+) -> list[Post]:
+    """The page's own posts on the days starting at ``midnights``, texts taken from ``pool``
+    in turn: one late in the morning, one in the afternoon (and one in the evening). Each
+    gets likes and shares drawn from the ranges in ``reach``."""
     rng = scene.rng
     posts: list[Post] = []
-    for day in days:
+    for midnight in midnights:
         for slot in range(per_day):
-            when = jitter(rng, local(day, 10 + 6 * slot, 45), 50)
-            text = texts.PAGE_POSTS[(day * per_day + slot) % len(texts.PAGE_POSTS)]
-            posts.append(page_post(scene, when, text, rng.randint(150, 1500), rng.randint(5, 120)))
+            when = jitter(rng, midnight + timedelta(hours=10 + 6 * slot, minutes=45), 50)
+            text = pool[(midnight.day * per_day + slot) % len(pool)]
+            (likes_low, likes_high), (shares_low, shares_high) = reach
+            likes = rng.randint(likes_low, likes_high)
+            shares = rng.randint(shares_low, shares_high)
+            posts.append(page_post(scene, when, text, likes, shares))
     return posts
 
 
@@ -105,7 +126,7 @@ def page_answers(
             continue
         if policy.silence_from is not None and when >= policy.silence_from:
             continue
-        text = texts.page_reply_text(rng, answered.author_handle or "", said.topic)
+        text = policy.write(rng, answered.author_handle or "", said.topic)
         replies.append(page_reply(scene, when, text, answered.in_reply_to or "", answered))
     return replies
 
@@ -124,10 +145,22 @@ def ordinary_x_posts(
 
 def ordinary_news(scene: Scene, days: Sequence[int]) -> list[Post]:
     """One unremarkable news item a day that mentions the bank."""
+    return news_on(scene, [local(day, 0) for day in days], texts.ORDINARY_NEWS, FEEDS)
+
+
+def news_on(
+    scene: Scene,
+    midnights: Sequence[datetime],
+    pool: Sequence[tuple[str, str]],
+    feeds: Sequence[Feed],
+    lang: str = "it",
+) -> list[Post]:
+    """One unremarkable news item on each day starting at ``midnights``, late in the morning."""
     rng = scene.rng
     items: list[Post] = []
-    for day in days:
-        when = jitter(rng, local(day, 11, 30), 90)
-        news = texts.ORDINARY_NEWS[day % len(texts.ORDINARY_NEWS)]
-        items.append(rss_item(scene, when, FEEDS[day % len(FEEDS)], news))
+    for midnight in midnights:
+        day = midnight.day
+        when = jitter(rng, midnight + timedelta(hours=11, minutes=30), 90)
+        news = pool[day % len(pool)]
+        items.append(rss_item(scene, when, feeds[day % len(feeds)], news, lang))
     return items

@@ -1,9 +1,10 @@
 """Fictional authors for the replay scenarios, with a realistic spread of reach.
 
-Scenario data is a reconstruction for demonstration, not real posts: every name is
-made up from a first name and an initial. Reach has a heavy tail: most people have a
-few hundred followers, a handful of accounts (journalists, bloggers, activists) have
-tens of thousands, which is what makes ``max_author_reach`` worth watching.
+Scenario data is a reconstruction for demonstration, or synthetic, not real posts: every
+name is made up from a first name and an initial (Italian or English ones). Reach has a
+heavy tail: most people have a few hundred followers, a handful of accounts (journalists,
+bloggers, activists) have tens of thousands, which is what makes ``max_author_reach``
+worth watching.
 """
 
 from __future__ import annotations
@@ -30,10 +31,46 @@ _BIG_ACCOUNTS: Final = (
     "Finanza per Tutti", "Il Blog del Correntista",
 )  # fmt: skip
 
+_EN_FIRST_NAMES: Final = (
+    "James", "Emma", "Oliver", "Sophie", "Jack", "Chloe", "Harry", "Lucy", "Tom", "Hannah",
+    "Daniel", "Megan", "Ben", "Katie", "Sam", "Amy", "Ryan", "Laura", "Josh", "Rachel",
+    "Chris", "Jess", "Matt", "Beth", "Adam", "Zoe", "Luke", "Holly", "Dan", "Ellie", "Mike",
+    "Priya", "Aisha", "Tariq", "Kwame", "Mei", "Connor", "Siobhan", "Gareth", "Nia", "Callum",
+    "Ava", "Marcus", "Jade", "Kevin", "Grace", "Ravi", "Fiona",
+)  # fmt: skip
+_EN_INITIALS: Final = "ABCDEFGHJKLMNOPRSTW"
+
+#: Large English-speaking accounts: commentators, consumer pages, tech and travel blogs.
+_EN_BIG_ACCOUNTS: Final = (
+    "The Consumer Desk", "Travel Truths", "Gadget Grind", "Money Mutterings", "Daily Outrage UK",
+    "Tech Unboxed Weekly", "Frequent Flyer Notes", "Workplace Watch", "The Savvy Shopper",
+    "Startup Gossip", "Brand Fails Hourly", "Pocket Finance Blog",
+)  # fmt: skip
+
 #: Share of first-time authors that are large accounts.
 _BIG_SHARE: Final = 0.02
 #: Share of authors whose follower count the source does not give.
 _UNKNOWN_REACH: Final = 0.12
+
+
+@dataclass(frozen=True, slots=True)
+class Names:
+    """The people of one language: first names, initials and the large accounts among them."""
+
+    first: tuple[str, ...]
+    initials: str
+    big: tuple[str, ...]
+
+
+ITALIAN: Final = Names(_FIRST_NAMES, _INITIALS, _BIG_ACCOUNTS)
+ENGLISH: Final = Names(_EN_FIRST_NAMES, _EN_INITIALS, _EN_BIG_ACCOUNTS)
+
+#: Words forum user names are made of: forum users seldom go by their real name.
+_FORUM_WORDS: Final = (
+    "quiet", "lantern", "pixel", "grumpy", "otter", "coffee", "ninja", "rusty", "falcon",
+    "sleepy", "mango", "throwaway", "north", "paper", "cactus", "velvet", "salty", "panda",
+    "orbit", "biscuit", "lazy", "tiger", "random", "walrus",
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,15 +97,26 @@ def big_reach(rng: random.Random) -> int:
 
 
 class AuthorPool:
-    """Draws authors for one source; a share of posts come from people who already wrote."""
+    """Draws authors for one source; a share of posts come from people who already wrote.
 
-    def __init__(self, rng: random.Random, style: str, return_share: float = 0.25) -> None:
+    ``style`` is the source's way of naming people: "facebook" (first name and initial),
+    "x" (a handle) or "forum" (a made-up user name, no follower count).
+    """
+
+    def __init__(
+        self,
+        rng: random.Random,
+        style: str,
+        return_share: float = 0.25,
+        names: Names = ITALIAN,
+    ) -> None:
         self._rng = rng
         self._style = style
         self._return_share = return_share
+        self._names = names
         self._seen: list[Author] = []
         self._ids: set[str] = set()
-        self._big_names = list(_BIG_ACCOUNTS)
+        self._big_names = list(names.big)
         rng.shuffle(self._big_names)
 
     def pick(self) -> Author:
@@ -81,12 +129,15 @@ class AuthorPool:
 
     def _newcomer(self) -> Author:
         rng = self._rng
+        if self._style == "forum":
+            name = f"{rng.choice(_FORUM_WORDS)}_{rng.choice(_FORUM_WORDS)}{rng.randint(1, 999)}"
+            return Author(self._fresh_id(), name, None)
         if self._big_names and rng.random() < _BIG_SHARE:
             name = self._big_names.pop()
             handle = name if self._style == "facebook" else _x_handle(rng, name)
             return Author(self._fresh_id(), handle, big_reach(rng))
-        first = rng.choice(_FIRST_NAMES)
-        initial = rng.choice(_INITIALS)
+        first = rng.choice(self._names.first)
+        initial = rng.choice(self._names.initials)
         if self._style == "facebook":
             handle = f"{first} {initial}."
             followers = None if rng.random() < _UNKNOWN_REACH else ordinary_reach(rng)
@@ -97,7 +148,7 @@ class AuthorPool:
 
     def _fresh_id(self) -> str:
         low, high = 100_000_000_000, 999_999_999_999
-        prefix = "1000" if self._style == "facebook" else "7"
+        prefix = {"facebook": "1000", "x": "7"}.get(self._style, "t2_")
         while True:
             candidate = f"{prefix}{self._rng.randint(low, high)}"
             if candidate not in self._ids:

@@ -23,12 +23,12 @@ BRAND_NAMES: Final = (
 )  # fmt: skip
 
 _GREETINGS: Final = ("", "", "", "Buongiorno,", "Buonasera,", "Salve,", "Ciao,", "Gentile banca,")
-_CLOSINGS: Final = (
+CLOSINGS: Final = (
     "", "", "", "Grazie.", "Grazie mille!", "Grazie in anticipo", "Attendo risposta, grazie.",
     "Cordiali saluti", "grazie",
 )  # fmt: skip
-_CALM_EMOJI: Final = ("🙂", "😊", "👍", "🙏", "😕", "😒", "🤔")
-_TYPOS: Final = (
+CALM_EMOJI: Final = ("🙂", "😊", "👍", "🙏", "😕", "😒", "🤔")
+TYPOS: Final = (
     ("perché", "perche"), ("è ", "e' "), (" che ", " ke "), (" non ", " nn "),
     ("comunque", "cmq"), (" per ", " x "), ("un'", "un "), ("più", "piu"), ("?", "??"),
 )  # fmt: skip
@@ -129,7 +129,7 @@ APP_LAUNCH_POST: Final = (
     "ora e raccontaci cosa ne pensi! #intesasanpaolo"
 )
 
-_REPLY_OPENINGS: Final = ("Ciao {name},", "Buongiorno {name},", "Gentile {name},", "Ciao {name}!")
+REPLY_OPENINGS: Final = ("Ciao {name},", "Buongiorno {name},", "Gentile {name},", "Ciao {name}!")
 _PRIVATE_CONTACT: Final = (
     "ci dispiace per il disagio: scrivici in privato e verifichiamo insieme.",
     "ci mandi un messaggio privato con i tuoi riferimenti? Il nostro servizio clienti ti aiuterà.",
@@ -181,13 +181,21 @@ def join(*parts: str) -> str:
     return text
 
 
-def roughen(rng: random.Random, text: str, typo_share: float = 0.15) -> str:
-    """Make a text look typed in a hurry: typos, no capital, no final stop, or all capitals."""
+def roughen(
+    rng: random.Random,
+    text: str,
+    typo_share: float = 0.15,
+    typos: Sequence[tuple[str, str]] = TYPOS,
+) -> str:
+    """Make a text look typed in a hurry: typos, no capital, no final stop, or all capitals.
+
+    ``typos`` are (right, wrong) pairs of the text's language; three are tried at a time.
+    """
     roll = rng.random()
     if roll < 0.03:
         return text.upper()
     if roll < 0.03 + typo_share:
-        for old, new in rng.sample(_TYPOS, 3):
+        for old, new in rng.sample(typos, 3):
             text = text.replace(old, new)
     if rng.random() < 0.2:
         text = text[:1].lower() + text[1:]
@@ -206,8 +214,8 @@ def ordinary_comment(rng: random.Random) -> Said:
         topic, body = "praise", pick(rng, PRAISE)
     else:
         topic, body = "app", pick(rng, APP_PROBLEMS)
-    emoji = pick(rng, _CALM_EMOJI) if rng.random() < 0.15 else ""
-    text = join(pick(rng, _GREETINGS), sentence(fill(rng, body)), pick(rng, _CLOSINGS), emoji)
+    emoji = pick(rng, CALM_EMOJI) if rng.random() < 0.15 else ""
+    text = join(pick(rng, _GREETINGS), sentence(fill(rng, body)), pick(rng, CLOSINGS), emoji)
     return Said(roughen(rng, text), topic)
 
 
@@ -221,7 +229,7 @@ def app_comment(rng: random.Random) -> Said:
     first = sentence(pick(rng, APP_PROBLEMS))
     second = sentence(pick(rng, APP_PROBLEMS)) if rng.random() < 0.3 else ""
     phone = f"Ho un {pick(rng, _PHONES)}." if rng.random() < 0.25 else ""
-    text = join(pick(rng, _GREETINGS), first, second, phone, pick(rng, _CLOSINGS))
+    text = join(pick(rng, _GREETINGS), first, second, phone, pick(rng, CLOSINGS))
     return Said(roughen(rng, text), "app")
 
 
@@ -236,7 +244,7 @@ def complaint_cluster(rng: random.Random, topic: str) -> Said:
         ),
     }[topic]
     tail = ("da stamattina", "da un'ora", "anche a voi?", "che succede?", "di nuovo!", "")
-    text = join(sentence(f"{pick(rng, bodies)} {pick(rng, tail)}".strip()), pick(rng, _CLOSINGS))
+    text = join(sentence(f"{pick(rng, bodies)} {pick(rng, tail)}".strip()), pick(rng, CLOSINGS))
     return Said(roughen(rng, text), "complaint")
 
 
@@ -244,7 +252,7 @@ def page_reply_text(rng: random.Random, name: str, topic: str) -> str:
     """The page's answer to a comment: private contact for problems, a pointer otherwise."""
     # People are "Giulia B.": the page uses the first name. Pages and blogs keep their name.
     called = name.split(" ")[0] if name.endswith(".") else name
-    opening = pick(rng, _REPLY_OPENINGS).replace("{name}", called)
+    opening = pick(rng, REPLY_OPENINGS).replace("{name}", called)
     body = pick(rng, _PRIVATE_CONTACT if topic in ("complaint", "app") else _ANSWERS)
     return join(opening, body, pick(rng, _SIGNATURES))
 

@@ -16,6 +16,8 @@ from typing import Final
 
 #: Europe/Rome in October 2017 (summer time ended on 29 October).
 ROME: Final = timezone(timedelta(hours=2))
+#: Europe/London in September and October 2017 (British Summer Time), for English brands.
+LONDON: Final = timezone(timedelta(hours=1))
 
 #: Posts per hour a rate function returns for the minute starting at its argument.
 Rate = Callable[[datetime], float]
@@ -25,6 +27,9 @@ ORDINARY_HOURLY: Final[tuple[float, ...]] = (
     2.0, 1.2, 0.8, 0.6, 0.6, 1.0, 2.5, 5.0, 9.0, 13.0, 15.0, 15.0,
     13.0, 12.0, 14.0, 15.0, 15.0, 14.0, 14.0, 15.0, 16.0, 13.0, 8.0, 4.0,
 )  # fmt: skip
+
+#: The mean of ORDINARY_HOURLY: a rate shaped by it averages this over a day.
+ORDINARY_MEAN: Final = sum(ORDINARY_HOURLY) / len(ORDINARY_HOURLY)
 
 _MINUTE: Final = timedelta(minutes=1)
 
@@ -91,6 +96,30 @@ def ordinary_rate(day_factors: Mapping[int, float], noise: Rate) -> Rate:
         return ORDINARY_HOURLY[when.hour] * day_factors.get(when.day, 1.0) * noise(when)
 
     return rate
+
+
+def daily_rate(
+    per_hour: float, noise: Rate, day_factor: Callable[[datetime], float] | None = None
+) -> Rate:
+    """``per_hour`` on average over a day, in the everyday rhythm (quiet nights, busy days),
+    times hourly noise and, if given, a factor for the day (a weekend, a holiday)."""
+    scale = per_hour / ORDINARY_MEAN
+
+    def rate(when: datetime) -> float:
+        day = day_factor(when) if day_factor is not None else 1.0
+        return scale * ORDINARY_HOURLY[when.hour] * day * noise(when)
+
+    return rate
+
+
+def midnights(start: datetime, end: datetime) -> list[datetime]:
+    """The local midnights of the days that ``[start, end)`` touches, in ``start``'s zone."""
+    day = start.replace(hour=0, minute=0, second=0, microsecond=0)
+    days: list[datetime] = []
+    while day < end:
+        days.append(day)
+        day += timedelta(days=1)
+    return days
 
 
 def bump(start: datetime, rise_minutes: float, peak: float, half_life_minutes: float) -> Rate:

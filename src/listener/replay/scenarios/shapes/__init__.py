@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Final
 
 from listener.replay.scenarios.catalog import Entry
-from listener.replay.scenarios.shapes import reconstructions
+from listener.replay.scenarios.shapes import reconstructions, viral_video
 
 ENTRIES: Final[tuple[Entry, ...]] = (
     reconstructions.INTESA,
     reconstructions.CALM,
+    viral_video.ENTRY,
 )

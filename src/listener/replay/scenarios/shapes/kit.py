@@ -1,0 +1,81 @@
+"""What every synthetic shape of the library needs: its seeded draw, the fictional brand's
+own accounts, and the assembled :class:`Scenario` with its event labelled.
+
+The shapes are synthetic data for testing, not real posts: brands, authors and texts are
+fictional, written for listener.
+"""
+
+from __future__ import annotations
+
+import random
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from listener.records import Post
+from listener.replay.scenarios.catalog import BrandSpec, Expected, Scenario
+from listener.replay.scenarios.people import Author, Names
+from listener.replay.scenarios.posts import IdMaker, Page, Scene, by_time
+
+
+def scene(rng: random.Random, tag: int, accounts: Accounts, names: Names) -> Scene:
+    """A scene for a shape: its ids tagged with the shape's own number ``tag`` (100-999),
+    the brand's page, and people of ``names``'s language."""
+    return Scene(rng, ids=IdMaker(str(tag)), page=accounts.page, names=names)
+
+
+def seeded(name: str, seed: int) -> random.Random:
+    """The one generator a variant draws from: the scenario's name and the seed, so two
+    scenarios never share a sequence (a string seed is hashed the same on every run)."""
+    return random.Random(f"listener-scenario/{name}/{seed}")
+
+
+@dataclass(frozen=True, slots=True)
+class Accounts:
+    """A fictional brand's own Facebook page and X account."""
+
+    page: Page
+    x: Author
+
+    @property
+    def own(self) -> tuple[str, ...]:
+        """The accounts as brands.yaml's ``own_accounts`` lists them."""
+        return (self.page.own_account, self.x_account)
+
+    @property
+    def x_account(self) -> str:
+        return f"@{self.x.handle}"
+
+
+def accounts(slug: str, page_name: str, x_handle: str, followers: tuple[int, int]) -> Accounts:
+    """A page ``facebook.com/slug`` named ``page_name`` and an X account ``@x_handle``, with
+    ``followers`` (page, X)."""
+    page = Page(slug, f"{slug}_page", page_name, followers[0])
+    x_id = str(800_000_000 + zlib.crc32(slug.encode()) % 100_000_000)
+    return Accounts(page, Author(x_id, x_handle, followers[1]))
+
+
+def synthetic(
+    name: str,
+    title: str,
+    seed: int,
+    brand: BrandSpec,
+    expected: Expected,
+    posts: Iterable[Post],
+    event: Iterable[Post] = (),
+) -> Scenario:
+    """The variant: every post in event-time order, the onset at the first event post."""
+    happening = list(event)
+    onset: datetime | None = min(post.created_at for post in happening) if happening else None
+    return Scenario(
+        name=name,
+        title=title,
+        seed=seed,
+        brand=brand,
+        onset=onset,
+        expected=expected,
+        posts=by_time([*posts, *happening]),
+        kind="synthetic",
+        event=frozenset(post.key for post in happening),
+    )
