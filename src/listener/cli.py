@@ -85,6 +85,12 @@ def cmd_replay(args: argparse.Namespace) -> int:
     return asyncio.run(replay_command(_settings(args), args))
 
 
+def cmd_backtest(args: argparse.Namespace) -> int:
+    from listener.replay.backtest.command import backtest_command
+
+    return asyncio.run(backtest_command(_settings(args), args))
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from listener.replay.commands import demo_command
 
@@ -152,7 +158,7 @@ def _add_service_commands(sub: Any) -> None:
 
 
 def _add_replay_commands(sub: Any) -> None:
-    """scenario and replay: past incidents through the pipeline."""
+    """scenario, replay and backtest: past incidents through the pipeline."""
     scenario = sub.add_parser("scenario", help="write a scenario file (JSONL)")
     scenario.add_argument("name", choices=["intesa", "calm"])
     scenario.add_argument("--out", type=Path, required=True)
@@ -173,6 +179,10 @@ def _add_replay_commands(sub: Any) -> None:
     )  # fmt: skip
     replay.add_argument("--out", type=Path, default=Path("out"), help="report directory (--run)")
     replay.set_defaults(func=cmd_replay)
+
+    from listener.replay.backtest import add_parser as add_backtest
+
+    add_backtest(sub).set_defaults(func=cmd_backtest)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,187 @@
+"""Running the backtest: build the scenarios, replay each batch through the real pipeline,
+judge every row, print the table and write the JSON report."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Final
+
+from listener.connectors.base import cancel_and_wait
+from listener.errors import ScenarioError
+from listener.incidents.actions import Notify
+from listener.incidents.policy import Policies
+from listener.replay.backtest.batches import Batch, first_group, plan, write_rules
+from listener.replay.backtest.judge import Row, Seen, judge
+from listener.replay.backtest.output import BatchRun, report, summary, table
+from listener.replay.collect import read_all
+from listener.replay.driver import Cluster, cluster, replay_through
+from listener.replay.scenarios import write_jsonl
+from listener.replay.scenarios.catalog import Entry, Scenario, library
+from listener.rules.issues import did_you_mean
+from listener.rules.loader import load_rules
+from listener.rules.ruleset import RuleSet
+from listener.settings import Settings
+from listener.topics import TopicNames
+
+#: How often the progress line says how far event time has got while a batch replays.
+PROGRESS_SECONDS: Final = 5.0
+
+
+def say(text: str) -> None:
+    """Progress goes to stderr, so stdout holds only the table."""
+    print(text, file=sys.stderr, flush=True)
+
+
+def select(names: Sequence[str], entries: Mapping[str, Entry]) -> list[Entry]:
+    """The entries named (each once, in the order given), or the whole library."""
+    if not names:
+        return list(entries.values())
+    unknown = [name for name in names if name not in entries]
+    if unknown:
+        hint = did_you_mean(unknown[0], entries)
+        known = ", ".join(entries)
+        raise ScenarioError(f'unknown scenario "{unknown[0]}"{hint}; the library has {known}')
+    return [entries[name] for name in dict.fromkeys(names)]
+
+
+async def backtest_command(settings: Settings, args: argparse.Namespace) -> int:
+    entries = library()
+    if args.list:
+        for entry in entries.values():
+            print(f"{entry.name:<20} {entry.summary}")
+        return 0
+    started = time.perf_counter()
+    chosen = select(args.scenarios, entries)
+    owners = args.owners or first_group(settings.rules_dir)
+    say(f"building {len(chosen)} scenarios for seeds {', '.join(map(str, args.seeds))}")
+    by_seed = {seed: [entry.build(seed) for entry in chosen] for seed in args.seeds}
+    batches = plan(by_seed)
+    runs = await run_all(batches, args.jobs, settings, owners, args.out)
+    order = {entry.name: index for index, entry in enumerate(chosen)}
+    rows = sorted((r for run in runs for r in run.rows), key=lambda r: (order[r.scenario], r.seed))
+    seconds = time.perf_counter() - started
+    print(table(rows))
+    print()
+    print(summary(rows, seconds))
+    path: Path = args.json or args.out / "backtest.json"
+    meta = {
+        "rules_dir": str(settings.rules_dir),
+        "owners": owners,
+        "seeds": list(args.seeds),
+        "scenarios": [entry.name for entry in chosen],
+        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "seconds": round(seconds, 3),
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(report(runs, rows, meta))
+    say(f"report: {path}")
+    return 0 if args.no_fail or all(row.passed for row in rows) else 1
+
+
+async def run_all(
+    batches: Sequence[Batch], jobs: int, settings: Settings, owners: str, out: Path
+) -> list[BatchRun]:
+    """Every batch, ``jobs`` at a time; the first error stops them all and is raised."""
+    gate = asyncio.Semaphore(jobs)
+
+    async def one(batch: Batch) -> BatchRun:
+        async with gate:
+            return await run_batch(batch, len(batches), settings, owners, out)
+
+    try:
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(one(batch)) for batch in batches]
+    except ExceptionGroup as failed:
+        raise _first(failed) from None
+    return [task.result() for task in tasks]
+
+
+def _first(group: BaseExceptionGroup[Exception]) -> Exception:
+    """The first error of ``group``, looking inside nested groups."""
+    first = group.exceptions[0]
+    return _first(first) if isinstance(first, BaseExceptionGroup) else first
+
+
+async def run_batch(
+    batch: Batch, count: int, settings: Settings, owners: str, out: Path
+) -> BatchRun:
+    """Replay one batch on a broker and worker of its own, and judge its scenarios."""
+    where = out / f"batch-{batch.number}"
+    rules_dir = write_rules(settings.rules_dir, where / "rules", batch.brands, owners)
+    rules = load_rules(rules_dir)
+    posts = batch.merged()
+    run = BatchRun(batch, rules_dir, where / "posts.jsonl")
+    write_jsonl(posts, run.replay_file)
+    names = ", ".join(s.name for s in batch.scenarios)
+    tag = f"batch {batch.number} of {count}"
+    say(f"{tag} (seed {batch.seed}): {names}; {len(posts)} posts; starting a broker and worker")
+    local = settings.model_copy(update={"rules_dir": rules_dir})
+    began = time.perf_counter()
+    # Always an embedded broker of the run's own: a fresh one per batch is what keeps each
+    # brand's windows and incidents to the batch's scenarios.
+    async with cluster(local, where / "run") as group:
+        run.timings["ready_seconds"] = time.perf_counter() - began
+        say(f"{tag}: worker ready in {run.timings['ready_seconds']:.1f}s; publishing the posts")
+        async with _progress(group, tag, posts[-1].ts if posts else None):
+            result = await replay_through(group, run.replay_file, rules.step)
+        notices = await read_notices(group)
+    run.timings.update(result.timings)
+    run.timings["total_seconds"] = time.perf_counter() - began
+    run.alerts, run.dead_letters = len(result.alerts), len(result.dead_letters)
+    published = result.timings["publish_seconds"]
+    say(
+        f"{tag}: published {result.report.posts} posts in {published:.1f}s; "
+        f"{len(result.alerts)} alerts, {len(notices)} notifications; batch took "
+        f"{run.timings['total_seconds']:.1f}s"
+    )
+    run.rows = [
+        judge_one(s, rules, Seen.of_brand(s.brand.id, result.alerts, result.transitions, notices))
+        for s in batch.scenarios
+    ]
+    return run
+
+
+def judge_one(scenario: Scenario, rules: RuleSet, seen: Seen) -> Row:
+    channels = {person_id: len(p.channels) for person_id, p in rules.owners.people.items()}
+    policies = Policies.build(rules, rules.risks)
+    return judge(scenario, seen, channels, policies.risk_name)
+
+
+async def read_notices(group: Cluster) -> list[Notify]:
+    """Every notification the incident agents decided, once each (a worker that took over
+    may have written some again, with the same ids)."""
+    topic = TopicNames.for_settings(group.settings).notifications
+    seen: dict[str, Notify] = {}
+    for _, _, value in await read_all(group.bootstrap, topic):
+        notify = Notify.loads(value)
+        seen.setdefault(notify.id, notify)
+    return sorted(seen.values(), key=lambda n: (n.due_at, n.incident.id, n.id))
+
+
+@asynccontextmanager
+async def _progress(group: Cluster, tag: str, last: float | None) -> AsyncIterator[None]:
+    """While the body runs, say every few seconds how far event time has been judged."""
+
+    async def tell() -> None:
+        while True:
+            await asyncio.sleep(PROGRESS_SECONDS)
+            clocks = await group.clocks()
+            if not clocks or last is None:
+                say(f"{tag}: waiting for the pipeline")
+                continue
+            now = f"{datetime.fromtimestamp(min(clocks), UTC):%Y-%m-%d %H:%M}"
+            end = f"{datetime.fromtimestamp(last, UTC):%Y-%m-%d %H:%M}"
+            say(f"{tag}: waiting for the pipeline, event time {now} of {end} UTC")
+
+    task = asyncio.create_task(tell())
+    try:
+        yield
+    finally:
+        await cancel_and_wait(task)
