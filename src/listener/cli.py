@@ -41,9 +41,17 @@ def _setup_logging(level: str) -> None:
 def cmd_check(args: argparse.Namespace) -> int:
     from listener.rules.loader import load_rules
 
+    from listener.rules.risks import unraised
+
     settings = _settings(args)
     rules = load_rules(settings.rules_dir)
     risks = len(rules.risks.risks) if rules.risks is not None else 0
+    for name in unraised(rules.risks) if rules.risks is not None else ():
+        print(
+            f"warning: {settings.rules_dir / 'risks.yaml'}: risks.{name}: no alert rule raises"
+            " this risk, so it can never be paged: map a rule to it under alert_rules",
+            file=sys.stderr,
+        )
     print(
         f"{settings.rules_dir}: {len(rules.brands)} brands, {len(rules.rules)} rules, "
         f"{len(rules.owners.groups)} owner groups, {risks} risks, "

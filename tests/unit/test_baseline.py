@@ -86,67 +86,55 @@ def test_alpha_for_known_values() -> None:
     assert alpha_for(60, 86_400) == pytest.approx(1 - 2 ** (-1 / 1440))
 
 
-def test_the_prior_scales_the_hourly_rate_to_the_window() -> None:
-    base = Baseline.prior(window=900, step=60, half_life=86_400, per_hour=40.0, negative_share=0.2)
+def test_the_prior_starts_from_the_configured_negative_share() -> None:
+    base = Baseline.prior(step=60, half_life=86_400, negative_share=0.2)
     alpha = 1 - 0.5 ** (60 / 86_400)
-    assert base.volume.mean == pytest.approx(10.0)
-    assert base.volume.var == pytest.approx(10.0)  # Poisson: variance equal to the mean
-    assert base.volume.floor == 1.0
     assert (base.sentiment.mean, base.sentiment.var, base.sentiment.floor) == pytest.approx(
         (0.0, 0.09, 0.05)
     )
     assert (base.negative_share.mean, base.negative_share.var) == pytest.approx((0.2, 0.01))
     assert base.negative_share.floor == 0.05
-    for ewma in (base.volume, base.sentiment, base.negative_share):
+    for ewma in (base.sentiment, base.negative_share):
         assert ewma.alpha == pytest.approx(alpha)
 
 
-def test_a_quiet_brand_has_a_volume_variance_of_at_least_one() -> None:
-    base = Baseline.prior(window=300, step=60, half_life=3600, per_hour=2.4, negative_share=0.1)
-    assert base.volume.mean == pytest.approx(0.2)
-    assert base.volume.var == 1.0
-
-
-def test_a_window_with_no_known_sentiment_updates_only_the_volume() -> None:
-    base = Baseline.prior(window=3600, step=60, half_life=3600, per_hour=10.0, negative_share=0.3)
-    alpha = alpha_for(60, 3600)
-    base.update(volume=4, known=0, sentiment=-1.0, negative_share=1.0)
-    assert base.volume.mean == pytest.approx(10.0 + alpha * (4 - 10.0))
+def test_a_window_with_no_known_sentiment_teaches_nothing() -> None:
+    base = Baseline.prior(step=60, half_life=3600, negative_share=0.3)
+    base.update(known=0, sentiment=-1.0, negative_share=1.0)
     assert base.sentiment.to_list() == pytest.approx([0.0, 0.09])
     assert base.negative_share.to_list() == pytest.approx([0.3, 0.01])
 
 
-def test_a_window_with_known_sentiment_updates_all_three() -> None:
-    base = Baseline.prior(window=3600, step=60, half_life=3600, per_hour=10.0, negative_share=0.3)
+def test_a_window_with_known_sentiment_updates_both() -> None:
+    base = Baseline.prior(step=60, half_life=3600, negative_share=0.3)
     alpha = alpha_for(60, 3600)
-    base.update(volume=12, known=10, sentiment=-0.5, negative_share=0.6)
-    assert base.volume.mean == pytest.approx(10.0 + alpha * 2.0)
+    base.update(known=10, sentiment=-0.5, negative_share=0.6)
     assert base.sentiment.mean == pytest.approx(alpha * -0.5)
     assert base.negative_share.mean == pytest.approx(0.3 + alpha * 0.3)
 
 
 def test_a_three_hour_wave_raises_a_day_long_baseline_by_a_fraction_of_a_std() -> None:
-    base = Baseline.prior(window=900, step=60, half_life=86_400, per_hour=40.0, negative_share=0.2)
-    mean, std = base.volume.mean, base.volume.std
-    for _ in range(180):  # three hours of minutes, each window a hundred times the usual
-        base.update(volume=1000, known=1000, sentiment=-0.9, negative_share=0.95)
-    assert 0.0 < base.volume.mean - mean < std
+    base = Baseline.prior(step=60, half_life=86_400, negative_share=0.2)
+    mean, std = base.negative_share.mean, base.negative_share.std
+    for _ in range(180):  # three hours of minutes, each window almost wholly negative
+        base.update(known=1000, sentiment=-0.9, negative_share=0.95)
+    assert 0.0 < base.negative_share.mean - mean < std
 
 
 def test_to_dict_and_restore_round_trip_through_json() -> None:
-    base = Baseline.prior(window=900, step=60, half_life=7200, per_hour=30.0, negative_share=0.1)
-    for volume, known, sentiment, share in [(3, 3, 0.2, 0.0), (40, 35, -0.6, 0.8), (0, 0, 0, 0)]:
-        base.update(volume, known, sentiment, share)
+    base = Baseline.prior(step=60, half_life=7200, negative_share=0.1)
+    for known, sentiment, share in [(3, 0.2, 0.0), (35, -0.6, 0.8), (0, 0, 0)]:
+        base.update(known, sentiment, share)
     saved = orjson.loads(orjson.dumps(base.to_dict()))
-    assert set(saved) == {"volume", "sentiment", "negative_share"}
-    restored = Baseline.prior(window=900, step=60, half_life=7200, per_hour=1.0, negative_share=0.5)
+    assert set(saved) == {"sentiment", "negative_share"}
+    restored = Baseline.prior(step=60, half_life=7200, negative_share=0.5)
     restored.restore(saved)
     assert restored.to_dict() == base.to_dict()
     # And they stay identical from here on.
     for item in (base, restored):
-        item.update(12, 10, -0.3, 0.4)
+        item.update(10, -0.3, 0.4)
     assert restored.to_dict() == base.to_dict()
-    assert restored.volume.mean == base.volume.mean
+    assert restored.negative_share.mean == base.negative_share.mean
 
 
 def test_an_ewma_restores_from_integers_as_floats() -> None:

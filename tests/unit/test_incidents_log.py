@@ -127,7 +127,7 @@ def windows(brand: str, end: float, volume: int, negative: int) -> dict[int, Win
 
 def test_holding_is_what_the_rules_say_on_the_judged_figures() -> None:
     surge = windows("intesa_sanpaolo", T0, 40, 30)
-    assert {"negative-surge", "volume-spike", "silent-brand"} <= holding_at(RULES, surge)
+    assert {"negative-surge", "negative-trend", "attention-spike"} <= holding_at(RULES, surge)
     assert holding_at(RULES, windows("intesa_sanpaolo", T0, 2, 0)) == frozenset()
     assert holding_at(RULES, windows("not_a_brand", T0, 40, 30)) == frozenset()
 

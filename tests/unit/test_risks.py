@@ -18,6 +18,7 @@ from listener.rules.risks import (
     declared_rule_names,
     fill_playbook,
     load_register,
+    unraised,
     severity_of,
 )
 from listener.rules.ruleset import RuleSet
@@ -28,14 +29,20 @@ def shipped() -> RuleSet:
     return load_rules(RULES)
 
 
-def context(rules: RuleSet, **changes: object) -> RegisterContext:
+#: The shipped rules the registers written here map (the shipped file has more).
+CORE = frozenset({"negative-surge", "attention-spike", "sentiment-drop", "silent-brand"})
+
+
+def context(shipped: RuleSet, **changes: object) -> RegisterContext:
     raw = yaml.safe_load((RULES / "alerts.yaml").read_text(encoding="utf-8"))["rules"]
+    declared = declared_rule_names(raw)
+    assert declared is not None and CORE <= declared
     values: dict[str, object] = {
-        "rules": rules.rules,
-        "rule_names": declared_rule_names(raw),
-        "brands": rules.brands,
-        "group_ids": frozenset(rules.owners.groups),
-        "groups": rules.owners.groups,
+        "rules": tuple(rule for rule in shipped.rules if rule.name in CORE),
+        "rule_names": declared & CORE,
+        "brands": shipped.brands,
+        "group_ids": frozenset(shipped.owners.groups),
+        "groups": shipped.owners.groups,
     }
     values.update(changes)
     return RegisterContext(**values)  # type: ignore[arg-type]
@@ -68,7 +75,8 @@ def test_severity_is_read_from_likelihood_times_impact(
 
 
 def test_the_shipped_register_covers_every_shipped_rule(shipped: RuleSet) -> None:
-    register = load_register(REGISTER, context(shipped))
+    register = shipped.risks
+    assert register is not None
     assert set(register.rules) == {rule.name for rule in shipped.rules}
     assert all(register.risk_of(rule.name) is not None for rule in shipped.rules)
     surge, silent = register.risk_of("negative-surge"), register.risk_of("silent-brand")
@@ -79,6 +87,28 @@ def test_the_shipped_register_covers_every_shipped_rule(shipped: RuleSet) -> Non
         assert all(risk.steps(severity) for severity in ("info", "warning", "major", "critical"))
         assert risk.description and risk.owners is None
     assert {"data-breach", "service-outage", "employee-conduct"} <= set(register.risks)
+    # Every risk of the register can be paged: some rule raises it.
+    assert unraised(register) == []
+
+
+def test_a_risk_no_rule_raises_is_named(shipped: RuleSet) -> None:
+    register = shipped.risks
+    assert register is not None
+    rules = {n: e for n, e in register.rules.items() if e.risk != "data-breach"}
+    assert unraised(RiskRegister(register.risks, MappingProxyType(rules))) == ["data-breach"]
+
+
+def test_a_rule_reading_topics_needs_a_risk_with_topics(tmp_path: Path, shipped: RuleSet) -> None:
+    text = (RULES / "risks.yaml").read_text(encoding="utf-8")
+    text = text.replace("risk: service-outage", "risk: online-firestorm")
+    names = frozenset(rule.name for rule in shipped.rules)
+    ctx = context(shipped, **{"rules": shipped.rules, "rule_names": names})
+    found = problems(write(tmp_path, text), ctx)
+    assert found == [
+        'risks.online-firestorm.topics: alert rule "outage-wave" reads topic, topic_share,'
+        ' topic_surprise but risk "online-firestorm" lists no topics: add the words and phrases'
+        " that mark a post about it"
+    ]
 
 
 def test_a_playbook_per_severity_falls_back_to_the_nearest_lower_one() -> None:
@@ -106,7 +136,7 @@ risks:
 alert_rules:
   negative-surge: {risk: online-firestorm}
   silent-brand: {risk: online-firestorm}
-  volume-spike: {risk: online-firestorm}
+  attention-spike: {risk: online-firestorm}
   sentiment-drop: {risk: online-firestorm}
 """,
     )
@@ -143,7 +173,7 @@ risks:
 alert_rules:
   negative-surg: {risk: firestorm}
   silent-brand: {risk: firestorms}
-  volume-spike: {risk: firestorm, escalate: now}
+  attention-spike: {risk: firestorm, escalate: now}
 severity: high
 """
 
@@ -162,7 +192,7 @@ def test_every_mistake_is_reported_together(tmp_path: Path, shipped: RuleSet) ->
         'alert_rules.negative-surg: undefined alert rule "negative-surg"'
         ' (did you mean "negative-surge"?)',
         'alert_rules.silent-brand.risk: undefined risk "firestorms" (did you mean "firestorm"?)',
-        'alert_rules.volume-spike: unknown key "escalate"',
+        'alert_rules.attention-spike: unknown key "escalate"',
         'alert_rules: alert rule "negative-surge" raises the risk of its own name',
         'alert_rules: alert rule "sentiment-drop" raises the risk of its own name',
     ]
@@ -182,7 +212,7 @@ risks:
 alert_rules:
   negative-surge: {risk: online-firestorm, raise_when_brand_silent: 1h}
   silent-brand: {risk: online-firestorm}
-  volume-spike: {risk: online-firestorm}
+  attention-spike: {risk: online-firestorm}
   sentiment-drop: {risk: online-firestorm}
 """,
     )

@@ -102,14 +102,14 @@ def test_shipped_rules_load() -> None:
     assert bank.baseline is not None
     assert bank.owners in rules.owners.groups
     names = {rule.name for rule in rules.rules}
-    assert {"negative-surge", "volume-spike", "sentiment-drop", "silent-brand"} <= names
+    assert {"negative-surge", "attention-spike", "sentiment-drop", "silent-brand"} <= names
     assert rules.windows == (300, 900, 3600)
     assert rules.step == 60
     critical = next(rule for rule in rules.rules if rule.name == "negative-surge")
     assert (critical.severity, critical.window_seconds, critical.for_seconds) == (
         "critical",
         300,
-        120,
+        0,
     )
 
 

@@ -317,7 +317,7 @@ def test_in_a_lull_the_window_clock_follows_the_wall_and_judges_each_minute() ->
     stage, clock, wall = live_stage()
     config = WindowConfig(step=60, sizes=(300,), lateness=60, raw_partitions=1)
     judged: list[float] = []
-    state = PartitionState(config, lambda b, s, x, st, now: judged.append(now) or [])
+    state = PartitionState(config, lambda b, view, st, now: judged.append(now) or [])
     result = stage.process([message(acme("1", ts=T0 + 590), partition=0)])
     offset = 0
     for batch in [ScoredBatch("acme", tuple(result.by_brand["acme"]), {})]:

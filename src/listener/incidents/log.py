@@ -33,6 +33,7 @@ from listener.incidents.events import (
 )
 from listener.records import Alert
 from listener.rules.ruleset import RuleSet
+from listener.rules.runtime import risk_of
 from listener.windows.partition import Outcome
 from listener.windows.stats import WindowStats
 
@@ -87,7 +88,7 @@ def holding_at(rules: RuleSet, stats: Mapping[int, WindowStats]) -> frozenset[st
         if window is None:
             continue
         metrics = figures.setdefault(rule.window_seconds, window.metrics())
-        if rule.condition(metrics):
+        if rule.condition({**metrics, **window.topic_metrics(risk_of(rules, rule.name))}):
             held.add(rule.name)
     return frozenset(held)
 

@@ -69,9 +69,10 @@ class Firing:
 
 
 def step(
-    rule: Rule, stats: WindowStats, state: RuleState, now: float
+    rule: Rule, stats: WindowStats, state: RuleState, now: float, risk: str | None = None
 ) -> tuple[RuleState, Firing | None]:
-    """Evaluate ``rule`` on one window of one brand at event time ``now``.
+    """Evaluate ``rule`` on one window of one brand at event time ``now``; ``risk`` is the
+    risk the rule raises, whose topic the ``topic*`` figures count.
 
     Called by the windows stage each time a window of the rule's size closes for a brand the
     rule watches. Raises ValueError if the stats are for another window size or for a brand
@@ -83,7 +84,8 @@ def step(
         )
     if not rule.applies_to(stats.brand):
         raise ValueError(f"rule {rule.name} does not watch brand {stats.brand}")
-    return evaluate(rule, stats.brand, stats.metrics(), state, now)
+    metrics = {**stats.metrics(), **stats.topic_metrics(risk)}
+    return evaluate(rule, stats.brand, metrics, state, now)
 
 
 def evaluate(

@@ -26,6 +26,7 @@ from listener.rules.escalation import SilenceRaiseContext, check_silence_raise
 from listener.rules.issues import did_you_mean, join_key, validate
 from listener.rules.ruleset import Rule
 from listener.rules.yamlfile import UNREADABLE, read_yaml
+from listener.windows.stats import TOPIC_METRICS
 
 #: Lowest score of each severity, highest first; a score below them all is "info".
 SEVERITY_MATRIX: Final = ((15, "critical"), (10, "major"), (5, "warning"))
@@ -222,7 +223,36 @@ def build_register(
                     f' does not list: add it, or map the rule to a risk under "alert_rules"',
                 )
             )
+    _check_topics(label, rules, risks, context.rules or (), issues)
     return RiskRegister(MappingProxyType(risks), MappingProxyType(rules))
+
+
+def _check_topics(
+    label: str,
+    entries: Mapping[str, RuleRisk],
+    risks: Mapping[str, Risk],
+    rules: tuple[Rule, ...],
+    issues: list[ConfigIssue],
+) -> None:
+    """A rule that reads the topic figures must raise a risk that has topics to count."""
+    for rule in rules:
+        named = sorted(rule.condition.names & TOPIC_METRICS)
+        risk = risks.get(entries[rule.name].risk)
+        if named and risk is not None and not risk.topics:
+            issues.append(
+                ConfigIssue(
+                    label,
+                    join_key("risks", risk.name, "topics"),
+                    f'alert rule "{rule.name}" reads {", ".join(named)} but risk "{risk.name}"'
+                    " lists no topics: add the words and phrases that mark a post about it",
+                )
+            )
+
+
+def unraised(register: RiskRegister) -> list[str]:
+    """Risks of the register that no alert rule raises: listed, prepared for, never paged."""
+    raised = {entry.risk for entry in register.rules.values()}
+    return sorted(name for name in register.risks if name not in raised)
 
 
 def _risks(

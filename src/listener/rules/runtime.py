@@ -14,19 +14,25 @@ from listener.enrich.language import default_detector
 from listener.enrich.pipeline import Enricher
 from listener.enrich.sentiment import default_scorer
 from listener.records import Alert, SamplePost
-from listener.rules.engine import Firing, RuleState, step
+from listener.rules.engine import Firing, RuleState, evaluate
 from listener.rules.ruleset import RuleSet
 from listener.settings import Settings
-from listener.windows.partition import Judge, WindowConfig
-from listener.windows.stats import WindowStats
+from listener.windows.partition import BrandView, Judge, WindowConfig
+from listener.windows.words import TopicIndex
 
 #: Figures an alert quotes as "now" and as "usual".
 FIGURES = (
     "volume", "negative", "negative_share", "mean_sentiment", "unknown", "unique_authors",
-    "reach", "max_author_reach", "minutes_since_brand_post", "volume_ratio", "volume_z",
-    "sentiment_z", "negative_share_z",
+    "reach", "max_author_reach", "minutes_since_brand_post", "minutes_silent", "volume_ratio",
+    "volume_z", "volume_surprise", "negative_ratio", "negative_surprise", "sentiment_z",
+    "negative_share_z", "negative_reach", "negative_reach_ratio", "negative_engagement",
+    "own_off_brand", "own_off_brand_score", "topic", "topic_ratio", "topic_surprise",
+    "topic_share",
 )  # fmt: skip
-BASELINE = ("volume_baseline", "sentiment_baseline", "negative_share_baseline")
+BASELINE = (
+    "volume_baseline", "negative_baseline", "sentiment_baseline", "negative_share_baseline",
+    "reach_baseline", "topic_baseline",
+)  # fmt: skip
 
 
 def build_enricher(rules: RuleSet) -> Enricher:
@@ -43,12 +49,15 @@ def window_config(rules: RuleSet, settings: Settings) -> WindowConfig:
         for brand_id, brand in rules.brands.items()
         if brand.baseline is not None
     }
+    risks = rules.risks.risks if rules.risks is not None else {}
     return WindowConfig(
         step=rules.step,
         sizes=rules.windows,
         lateness=settings.allowed_lateness_seconds,
         raw_partitions=settings.partitions,
         priors=priors,
+        topics=TopicIndex.build({name: risk.topics for name, risk in risks.items()}),
+        languages={b: brand.language for b, brand in rules.brands.items() if brand.language},
     )
 
 
@@ -65,7 +74,13 @@ def _utc(ts: float) -> datetime:
     return datetime.fromtimestamp(ts, UTC)
 
 
-def make_alert(rules: RuleSet, firing: Firing, samples: tuple[SamplePost, ...]) -> Alert:
+def make_alert(
+    rules: RuleSet,
+    firing: Firing,
+    samples: tuple[SamplePost, ...],
+    about: tuple[str, ...] = (),
+    own_posts: tuple[SamplePost, ...] = (),
+) -> Alert:
     rule = next(r for r in rules.rules if r.name == firing.rule)
     return Alert(
         id=alert_id(firing.rule, firing.brand, firing.fired_at),
@@ -82,32 +97,45 @@ def make_alert(rules: RuleSet, firing: Firing, samples: tuple[SamplePost, ...]) 
         baseline=_finite(firing.metrics, BASELINE),
         samples=samples,
         owners=rules.owners_for(rule, firing.brand),
+        about=about,
+        own_posts=own_posts,
     )
 
 
-def build_judge(rules: RuleSet) -> Judge:
-    """A pure judge: each applicable rule steps on its window; firings become alerts."""
+def risk_of(rules: RuleSet, rule: str) -> str | None:
+    """The risk ``rule`` raises in the register, None without one."""
+    if rules.risks is None:
+        return None
+    entry = rules.risks.rules.get(rule)
+    return entry.risk if entry is not None else None
 
-    def judge(
-        brand: str,
-        stats: Mapping[int, WindowStats],
-        samples: Mapping[int, tuple[SamplePost, ...]],
-        states: dict[str, Any],
-        now: float,
-    ) -> list[Any]:
+
+def build_judge(rules: RuleSet) -> Judge:
+    """A pure judge: each applicable rule steps on its window, with the topic figures of
+    the risk it raises; firings become alerts that say what the wave is about."""
+    risks = {rule.name: risk_of(rules, rule.name) for rule in rules.rules}
+
+    def judge(brand: str, view: BrandView, states: dict[str, Any], now: float) -> list[Any]:
         alerts: list[Any] = []
         if brand not in rules.brands:
             return alerts  # a brand removed from the rules since its posts were scored
+        metrics: dict[int, dict[str, float]] = {}
         for rule in rules.rules_for(brand):
-            window = stats.get(rule.window_seconds)
+            size = rule.window_seconds
+            window = view.stats.get(size)
             if window is None:
                 continue
+            if size not in metrics:
+                metrics[size] = window.metrics()
+            figures = {**metrics[size], **window.topic_metrics(risks[rule.name])}
             saved = states.get(rule.name)
             state = RuleState.from_dict(saved) if saved else RuleState()
-            state, firing = step(rule, window, state, now)
+            state, firing = evaluate(rule, brand, figures, state, now)
             states[rule.name] = state.to_dict()
             if firing is not None:
-                alerts.append(make_alert(rules, firing, samples[rule.window_seconds]))
+                about = view.about(size)
+                own = view.own_posts(size)
+                alerts.append(make_alert(rules, firing, view.samples[size], about, own))
         return alerts
 
     return judge

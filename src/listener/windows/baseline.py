@@ -1,8 +1,8 @@
-"""A brand's usual figures: exponentially weighted mean and variance in event time.
+"""A brand's usual tone: exponentially weighted mean and variance in event time.
 
 The baseline is updated once per window step with the window's value, clamped to
-``mean + clamp * std`` first, so the spike it is meant to measure barely moves it: a wave
-of three hours raises a 24-hour baseline by a fraction of one standard deviation.
+``mean + clamp * std`` first, so the spike it is meant to measure barely moves it. The
+usual *volume*, which follows the hour of day and the weekday, is usual.py's.
 """
 
 from __future__ import annotations
@@ -49,40 +49,32 @@ def alpha_for(step: float, half_life: float) -> float:
 
 @dataclass(slots=True)
 class Baseline:
-    """Usual volume, mean sentiment and negative share of one brand for one window size."""
+    """Usual mean sentiment and negative share of one brand for one window size."""
 
-    volume: Ewma
     sentiment: Ewma
     negative_share: Ewma
 
     @classmethod
-    def prior(
-        cls, window: float, step: float, half_life: float, per_hour: float, negative_share: float
-    ) -> Baseline:
+    def prior(cls, step: float, half_life: float, negative_share: float) -> Baseline:
         """A starting point from the brand's configured expectations, before history exists."""
         alpha = alpha_for(step, half_life)
-        mean = per_hour * window / 3600.0
-        # Posts arrive roughly as a Poisson process: variance equal to the mean, at least 1.
         return cls(
-            volume=Ewma(mean=mean, var=max(mean, 1.0), alpha=alpha, floor=1.0),
             sentiment=Ewma(mean=0.0, var=0.3**2, alpha=alpha, floor=0.05),
             negative_share=Ewma(mean=negative_share, var=0.1**2, alpha=alpha, floor=0.05),
         )
 
-    def update(self, volume: int, known: int, sentiment: float, negative_share: float) -> None:
-        self.volume.update(float(volume))
+    def update(self, known: int, sentiment: float, negative_share: float) -> None:
+        """Learn from a window of ``known`` posts of readable tone (none: nothing to learn)."""
         if known:
             self.sentiment.update(sentiment)
             self.negative_share.update(negative_share)
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "volume": self.volume.to_list(),
             "sentiment": self.sentiment.to_list(),
             "negative_share": self.negative_share.to_list(),
         }
 
     def restore(self, data: dict[str, Any]) -> None:
-        self.volume.restore(data["volume"])
         self.sentiment.restore(data["sentiment"])
         self.negative_share.restore(data["negative_share"])

@@ -11,10 +11,13 @@ from __future__ import annotations
 import bisect
 import heapq
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from listener.records import NEGATIVE, POSITIVE, UNKNOWN, SamplePost, ScoredPost
+from listener.windows.own import OwnHistory, read
+from listener.windows.words import TopicIndex, merge, terms, words
 
 #: Samples kept per bucket and quoted per alert.
 SAMPLES: int = 3
@@ -44,13 +47,23 @@ class Bucket:
     reach: int = 0
     max_reach: int = 0
     authors: set[str] = field(default_factory=set)
+    #: Followers and engagement (likes + shares) of the biggest negative post's author.
+    negative_reach: int = 0
+    negative_engagement: int = 0
+    #: Posts about each risk's topic, by risk.
+    topics: dict[str, int] = field(default_factory=dict)
+    #: Posts holding each term (words and pairs of words), for what the wave is about.
+    terms: dict[str, int] = field(default_factory=dict)
     #: Min-heap of (damage, key, sample): the most damaging posts of the bucket.
     samples: list[tuple[float, str, SamplePost]] = field(default_factory=list)
     #: The bucket as a snapshot writes it, kept until the next post: most buckets of a
     #: partition do not change between two snapshots, and encoding them is not free.
     encoded: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
-    def add(self, scored: ScoredPost) -> None:
+    def add(
+        self, scored: ScoredPost, found: frozenset[str] = frozenset(), about: Iterable[str] = ()
+    ) -> None:
+        """Count ``scored``, whose text names the topics ``found`` and holds ``about``."""
         post = scored.post
         self.encoded = None
         self.volume += 1
@@ -61,6 +74,7 @@ class Bucket:
             self.sentiment_units += round(scored.compound * SENTIMENT_UNIT)
             if label == NEGATIVE:
                 self.negative += 1
+                self._negative(post.author_followers or 0, (post.likes or 0) + (post.shares or 0))
             elif label == POSITIVE:
                 self.positive += 1
         followers = post.author_followers or 0
@@ -68,12 +82,21 @@ class Bucket:
         if followers > self.max_reach:
             self.max_reach = followers
         self.authors.add(f"{post.source}:{post.author_id}")
+        for risk in found:
+            self.topics[risk] = self.topics.get(risk, 0) + 1
+        counts = self.terms
+        for term in about:
+            counts[term] = counts.get(term, 0) + 1
         rank = (round(damage(scored), 9), post.key)
         # Most posts do not make the bucket's top three: build their sample only if they do.
         if len(self.samples) < SAMPLES:
             heapq.heappush(self.samples, (*rank, SamplePost.from_scored(scored)))
         elif rank > self.samples[0][:2]:
             heapq.heapreplace(self.samples, (*rank, SamplePost.from_scored(scored)))
+
+    def _negative(self, followers: int, engagement: int) -> None:
+        self.negative_reach = max(self.negative_reach, followers)
+        self.negative_engagement = max(self.negative_engagement, engagement)
 
     def to_dict(self) -> dict[str, Any]:
         """The bucket as plain data; the same object until the bucket changes (do not
@@ -82,8 +105,10 @@ class Bucket:
             self.encoded = {
                 "n": [self.volume, self.negative, self.positive, self.unknown],
                 "s": self.sentiment_units,
-                "r": [self.reach, self.max_reach],
+                "r": [self.reach, self.max_reach, self.negative_reach, self.negative_engagement],
                 "a": sorted(self.authors),
+                "t": dict(self.topics),
+                "w": dict(self.terms),
                 "x": [[d, k, _sample_to_list(s)] for d, k, s in self.samples],
             }
         return self.encoded
@@ -101,7 +126,11 @@ class Bucket:
             sentiment_units=int(data["s"]),
             reach=data["r"][0],
             max_reach=data["r"][1],
+            negative_reach=data["r"][2],
+            negative_engagement=data["r"][3],
             authors=set(data["a"]),
+            topics={str(k): int(v) for k, v in data["t"].items()},
+            terms={str(k): int(v) for k, v in data["w"].items()},
             samples=samples,
         )
 
@@ -127,20 +156,34 @@ class WindowSums:
     reach: int
     max_reach: int
     samples: tuple[SamplePost, ...]
+    negative_reach: int = 0
+    negative_engagement: int = 0
+    topics: dict[str, int] = field(default_factory=dict)
+
+
+#: Topics of nothing: for callers (and tests) that count posts without a risk register.
+NO_TOPICS = TopicIndex()
 
 
 @dataclass(slots=True)
 class BrandWindows:
-    """Buckets, seen post keys and the times of the brand's own posts, for one brand."""
+    """Buckets, seen post keys and the brand's own posts, for one brand."""
 
     step: int
     buckets: dict[int, Bucket] = field(default_factory=dict)
     seen: dict[str, float] = field(default_factory=dict)
-    #: Times of the brand's own posts, ascending: the horizon's, and the last one before it.
+    #: Times of the brand's own on-brand posts, ascending: the horizon's, and the last one
+    #: before it.
     own_posts: list[float] = field(default_factory=list)
+    #: The brand's own posts that read as off-brand: (time, score, the post), ascending.
+    off_brand: list[tuple[float, float, SamplePost]] = field(default_factory=list)
+    own_history: OwnHistory = field(default_factory=OwnHistory)
 
-    def add(self, scored: ScoredPost) -> bool:
-        """Count a post once; returns False for a post already counted."""
+    def add(
+        self, scored: ScoredPost, topics: TopicIndex = NO_TOPICS, language: str | None = None
+    ) -> bool:
+        """Count a post once; returns False for a post already counted. ``topics`` names
+        the risks a text is about; ``language`` is the brand's, for reading its own posts."""
         post = scored.post
         key = post.key
         if key in self.seen:
@@ -148,25 +191,36 @@ class BrandWindows:
         ts = post.ts
         self.seen[key] = ts
         if scored.own:
-            bisect.insort(self.own_posts, ts)
+            self._own(scored, language)
             return True
         index = int(ts // self.step)
         bucket = self.buckets.get(index)
         if bucket is None:
             bucket = self.buckets[index] = Bucket()
-        bucket.add(scored)
+        tokens = words(post.text)
+        bucket.add(scored, topics.match(tokens), terms(tokens))
         return True
+
+    def _own(self, scored: ScoredPost, language: str | None) -> None:
+        post = scored.post
+        reading = read(post.text, post.ts, scored.lang, scored.compound, language, self.own_history)
+        if reading.off_brand:
+            entry = (post.ts, reading.score, SamplePost.from_scored(scored))
+            bisect.insort(self.off_brand, entry, key=lambda e: (e[0], e[2].key))
+        else:
+            bisect.insort(self.own_posts, post.ts)
 
     def sums(self, end: float, size: int) -> WindowSums:
         """Figures for ``[end - size, end)``; ``end`` is a step boundary."""
-        last = int(end // self.step)
-        first = last - size // self.step
-        picked = [b for i in range(first, last) if (b := self.buckets.get(i)) is not None]
+        picked = self._picked(end, size)
         authors: set[str] = set()
         samples: list[tuple[float, str, SamplePost]] = []
+        topics: dict[str, int] = {}
         for bucket in picked:
             authors |= bucket.authors
             samples.extend(bucket.samples)
+            for risk, count in bucket.topics.items():
+                topics[risk] = topics.get(risk, 0) + count
         top = heapq.nlargest(SAMPLES, samples, key=lambda e: (e[0], e[1]))
         return WindowSums(
             volume=sum(b.volume for b in picked),
@@ -178,7 +232,24 @@ class BrandWindows:
             reach=sum(b.reach for b in picked),
             max_reach=max((b.max_reach for b in picked), default=0),
             samples=tuple(s for _, _, s in top),
+            negative_reach=max((b.negative_reach for b in picked), default=0),
+            negative_engagement=max((b.negative_engagement for b in picked), default=0),
+            topics=topics,
         )
+
+    def _picked(self, end: float, size: int) -> list[Bucket]:
+        last = int(end // self.step)
+        first = last - size // self.step
+        return [b for i in range(first, last) if (b := self.buckets.get(i)) is not None]
+
+    def terms(self, end: float, size: int) -> dict[str, int]:
+        """How many posts of ``[end - size, end)`` hold each term."""
+        return dict(merge(b.terms for b in self._picked(end, size)))
+
+    def off_brand_between(self, since: float, until: float) -> list[tuple[float, SamplePost]]:
+        """The off-brand own posts of ``[since, until)`` as (score, post), newest first."""
+        newest_first = reversed(self.off_brand)
+        return [(score, sample) for ts, score, sample in newest_first if since <= ts < until]
 
     def brand_last_post(self, end: float) -> float | None:
         """The brand's last own post before ``end``: a post read early (a replay delivers
@@ -191,21 +262,27 @@ class BrandWindows:
         first, last = int(since // self.step), int(until // self.step)
         return any(first <= i < last for i in self.buckets)
 
-    def evict(self, before: float) -> None:
-        """Forget buckets and post keys older than ``before`` (event time)."""
+    def evict(self, before: float) -> list[tuple[int, Bucket]]:
+        """Forget buckets and post keys older than ``before`` (event time); returns the
+        buckets forgotten, oldest first, for what is learnt from them."""
         first = int(before // self.step)
-        for index in [i for i in self.buckets if i < first]:
+        gone = sorted(((i, b) for i, b in self.buckets.items() if i < first), key=lambda e: e[0])
+        for index, _ in gone:
             del self.buckets[index]
         for key in [k for k, ts in self.seen.items() if ts < before]:
             del self.seen[key]
         keep = bisect.bisect_left(self.own_posts, before)
         del self.own_posts[: max(0, keep - 1)]  # the last one before the horizon still counts
+        self.off_brand = [entry for entry in self.off_brand if entry[0] >= before]
+        return gone
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "b": {str(i): b.to_dict() for i, b in sorted(self.buckets.items())},
             "seen": dict(self.seen),
             "own": list(self.own_posts),
+            "off": [[ts, score, _sample_to_list(sample)] for ts, score, sample in self.off_brand],
+            "oh": self.own_history.to_dict(),
         }
 
     @classmethod
@@ -215,4 +292,6 @@ class BrandWindows:
             buckets={int(i): Bucket.from_dict(b) for i, b in data["b"].items()},
             seen={str(k): float(v) for k, v in data["seen"].items()},
             own_posts=[float(t) for t in data["own"]],
+            off_brand=[(float(t), float(sc), _sample_from_list(sa)) for t, sc, sa in data["off"]],
+            own_history=OwnHistory.from_dict(data["oh"]),
         )

@@ -19,11 +19,17 @@ from typing import Any, Protocol
 
 from listener.records import SamplePost, ScoredBatch
 from listener.windows.baseline import Baseline
-from listener.windows.brand import BrandWindows
+from listener.windows.brand import NO_TOPICS, BrandWindows
+from listener.windows.learnt import Learnt
 from listener.windows.stats import WindowStats
+from listener.windows.surprise import variance
+from listener.windows.usual import Usual
+from listener.windows.words import TopicIndex, rising
 
 #: Old buckets and post keys are swept once every this many steps.
 EVICT_EVERY = 10
+#: (posts per hour, negative share) of a brand with no baseline in brands.yaml.
+DEFAULT_PRIOR = (10.0, 0.2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,22 +43,43 @@ class WindowConfig:
     half_life: int = 86_400
     #: Per brand: (expected posts per hour, usual negative share), seeds of the baseline.
     priors: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    #: The risks a post's text is about (risks.yaml ``topics``).
+    topics: TopicIndex = NO_TOPICS
+    #: Per brand: the language it is written about in (brands.yaml), for its own posts.
+    languages: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def horizon(self) -> int:
         return max(self.sizes)
 
 
+@dataclass(frozen=True, slots=True)
+class BrandView:
+    """One brand's judged windows at one boundary, and what an alert may quote of them.
+    Valid only during the judge's call: it reads the live state."""
+
+    stats: Mapping[int, WindowStats]
+    samples: Mapping[int, tuple[SamplePost, ...]]
+    windows: BrandWindows
+    learnt: Learnt
+
+    def about(self, size: int) -> tuple[str, ...]:
+        """The terms that rose most in the window of ``size`` against the brand's usual."""
+        stats = self.stats[size]
+        terms = self.windows.terms(stats.end, size)
+        return rising(terms, stats.volume, self.learnt.background)
+
+    def own_posts(self, size: int) -> tuple[SamplePost, ...]:
+        """The brand's off-brand own posts in the window of ``size``, newest first."""
+        end = self.stats[size].end
+        return tuple(post for _, post in self.windows.off_brand_between(end - size, end))
+
+
 class Judge(Protocol):
     """Turns one brand's window figures at one boundary into alerts (pure)."""
 
     def __call__(
-        self,
-        brand: str,
-        stats: Mapping[int, WindowStats],
-        samples: Mapping[int, tuple[SamplePost, ...]],
-        states: dict[str, Any],
-        now: float,
+        self, brand: str, view: BrandView, states: dict[str, Any], now: float
     ) -> list[Any]:
         """Called once per brand per step boundary; ``states`` is the brand's rule state,
         to be updated in place. Returns what fired (alerts)."""
@@ -82,6 +109,7 @@ class PartitionState:
         self.brands: dict[str, BrandWindows] = {}
         self.baselines: dict[str, dict[int, Baseline]] = {}
         self.rule_states: dict[str, dict[str, Any]] = {}
+        self.learnt: dict[str, Learnt] = {}
         self.last_judged: dict[str, float] = {}
         #: Per raw partition: newest event time reported (None: nothing yet) and idleness.
         self.upstream: dict[int, tuple[float | None, bool]] = {}
@@ -130,12 +158,13 @@ class PartitionState:
         if windows is None:
             windows = self.brands[brand] = BrandWindows(step=self.config.step)
         oldest = None if self.clock is None else self.clock - self.config.horizon
+        topics, language = self.config.topics, self.config.languages.get(brand)
         for scored in batch.posts:
             ts = scored.post.ts
             if oldest is not None and ts < oldest:
                 outcome.too_late += 1  # its windows are closed and forgotten
                 continue
-            if windows.add(scored):
+            if windows.add(scored, topics, language):
                 outcome.counted += 1
                 if self.clock is None and (self.earliest is None or ts < self.earliest):
                     self.earliest = ts
@@ -170,17 +199,23 @@ class PartitionState:
                 continue
             stats, samples = self._stats(brand, windows, now)
             outcome.judged.append(stats)
-            outcome.alerts.extend(self.judge(brand, stats, samples, states, now))
+            view = BrandView(stats, samples, windows, self._learnt(brand))
+            outcome.alerts.extend(self.judge(brand, view, states, now))
 
     def _stats(
         self, brand: str, windows: BrandWindows, now: float
     ) -> tuple[dict[int, WindowStats], dict[int, tuple[SamplePost, ...]]]:
-        baselines = self._baselines(brand, now)
+        baselines = self._baselines(brand)
+        learnt = self._learnt(brand)
+        usual = learnt.usual
+        silent_since = learnt.silent_since(windows.brand_last_post(now))
         stats: dict[int, WindowStats] = {}
         samples: dict[int, tuple[SamplePost, ...]] = {}
         for size in self.config.sizes:
             sums = windows.sums(now, size)
             base = baselines[size]
+            expected = usual.expected(now - size, now)
+            off_brand = windows.off_brand_between(now - size, now)
             stats[size] = WindowStats(
                 brand=brand,
                 size=size,
@@ -194,40 +229,55 @@ class PartitionState:
                 reach=sums.reach,
                 max_author_reach=sums.max_reach,
                 brand_last_post=windows.brand_last_post(now),
-                volume_baseline=base.volume.mean,
-                volume_std=base.volume.std,
+                volume_baseline=expected,
+                volume_std=variance(expected) ** 0.5,
                 sentiment_baseline=base.sentiment.mean,
                 sentiment_std=base.sentiment.std,
                 negative_share_baseline=base.negative_share.mean,
                 negative_share_std=base.negative_share.std,
+                negative_reach=sums.negative_reach,
+                negative_engagement=sums.negative_engagement,
+                reach_baseline=usual.top_reach,
+                silent_since=silent_since,
+                own_off_brand=len(off_brand),
+                own_off_brand_score=max((score for score, _ in off_brand), default=0.0),
+                topics=sums.topics,
+                topic_baselines={
+                    risk: expected * usual.topic_share(risk) for risk in self.config.topics.risks
+                },
             )
             samples[size] = sums.samples
             known = sums.volume - sums.unknown
             base.update(
-                sums.volume,
                 known,
                 sums.sentiment_sum / known if known else 0.0,
                 sums.negative / known if known else 0.0,
             )
+        shortest = stats[min(stats)].metrics()
+        learnt.watch(
+            now, min(stats), shortest["volume_surprise"], shortest["negative_surprise"],
+            int(shortest["volume"]),
+        )  # fmt: skip
         self.last_judged[brand] = now
         return stats, samples
 
-    def _baselines(self, brand: str, now: float) -> dict[int, Baseline]:
-        """The brand's baselines, brought up to ``now`` through the steps it sat idle."""
+    def _learnt(self, brand: str) -> Learnt:
+        learnt = self.learnt.get(brand)
+        if learnt is None:
+            per_hour, _ = self.config.priors.get(brand, DEFAULT_PRIOR)
+            learnt = self.learnt[brand] = Learnt(Usual(level=float(per_hour)))
+        return learnt
+
+    def _baselines(self, brand: str) -> dict[int, Baseline]:
+        """The brand's tone baselines (an idle step teaches them nothing: no tone to read)."""
         config = self.config
         baselines = self.baselines.get(brand)
         if baselines is None:
-            per_hour, negative_share = config.priors.get(brand, (10.0, 0.2))
+            _, negative_share = config.priors.get(brand, DEFAULT_PRIOR)
             baselines = self.baselines[brand] = {
-                size: Baseline.prior(size, config.step, config.half_life, per_hour, negative_share)
+                size: Baseline.prior(config.step, config.half_life, negative_share)
                 for size in config.sizes
             }
-        last = self.last_judged.get(brand)
-        if last is not None:
-            idle_steps = int((now - last) // config.step) - 1
-            for _ in range(max(0, idle_steps)):
-                for base in baselines.values():
-                    base.update(0, 0, 0.0, 0.0)  # an idle step is a window with no posts
         return baselines
 
     def _evict(self, now: float) -> None:
@@ -236,8 +286,12 @@ class PartitionState:
         if int(now // self.config.step) % EVICT_EVERY:
             return
         before = now - self.config.horizon - self.config.step
-        for windows in self.brands.values():
-            windows.evict(before)
+        step = self.config.step
+        for brand, windows in self.brands.items():
+            learnt = self._learnt(brand)
+            for index, bucket in windows.evict(before):
+                learnt.learn(index, bucket, step)
+            learnt.advance(before)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -254,6 +308,7 @@ class PartitionState:
                 b: {r: dict(s) for r, s in rules.items()} for b, rules in self.rule_states.items()
             },
             "last_judged": dict(self.last_judged),
+            "learnt": {b: learnt.to_dict() for b, learnt in self.learnt.items()},
         }
 
     @classmethod
@@ -267,12 +322,13 @@ class PartitionState:
             b: BrandWindows.from_dict(config.step, w) for b, w in data["brands"].items()
         }
         for brand, sizes in data["baselines"].items():
-            baselines = state._baselines(brand, state.clock or 0.0)
+            baselines = state._baselines(brand)
             for size, values in sizes.items():
                 if int(size) in baselines:
                     baselines[int(size)].restore(values)
         state.rule_states = data["rules"]
         state.last_judged = {b: float(t) for b, t in data["last_judged"].items()}
+        state.learnt = {b: Learnt.from_dict(d) for b, d in data.get("learnt", {}).items()}
         return state
 
 
@@ -287,4 +343,4 @@ def _pending(state: Any) -> bool:
     return getattr(state, "pending_since", None) is not None
 
 
-__all__: Sequence[str] = ("Judge", "Outcome", "PartitionState", "WindowConfig")
+__all__: Sequence[str] = ("BrandView", "Judge", "Outcome", "PartitionState", "WindowConfig")

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
+
+from listener.windows.surprise import surprise
 
 #: Every metric a rule condition may name, with what it means. Rates and shares are in [0, 1];
 #: sentiment is VADER's compound score in [-1, 1]; ``*_z`` are standard scores against the
@@ -24,9 +26,27 @@ METRICS: Final[Mapping[str, str]] = {
     "reach": "sum of the authors' followers",
     "max_author_reach": "followers of the largest author",
     "minutes_since_brand_post": "minutes since the brand's own last post or reply (inf if none)",
-    "volume_baseline": "usual volume for this window size",
+    "minutes_silent": "minutes since the later of the wave's start and the brand's last post"
+    " or reply (0 outside a wave)",
+    "volume_baseline": "usual volume for this window at this hour of day and weekday",
     "volume_ratio": "volume / usual volume",
     "volume_z": "standard score of volume against its baseline",
+    "volume_surprise": "how unlikely the volume is under the usual: -log10 of its chance",
+    "negative_baseline": "usual number of negative posts for this window",
+    "negative_ratio": "negative / usual negative",
+    "negative_surprise": "how unlikely the negative count is under the usual: -log10 of its chance",
+    "negative_share_delta": "negative share minus its usual",
+    "negative_reach": "followers of the most followed author of a negative post",
+    "negative_reach_ratio": "negative_reach / the brand's usual top reach",
+    "negative_engagement": "likes and shares of the most engaged negative post",
+    "reach_baseline": "followers of the brand's usual most followed author in an hour",
+    "own_off_brand": "the brand's own posts that read as off-brand (scam, profanity, hostile)",
+    "own_off_brand_score": "how off-brand the worst of them reads (3 or more is off-brand)",
+    "topic": "posts about the topic of the rule's risk (its topics in risks.yaml)",
+    "topic_baseline": "usual posts about that topic for this window",
+    "topic_ratio": "topic / usual topic",
+    "topic_surprise": "how unlikely the topic count is under the usual: -log10 of its chance",
+    "topic_share": "topic / volume",
     "sentiment_baseline": "usual mean sentiment",
     "sentiment_z": "standard score of mean sentiment against its baseline (negative = worse)",
     "negative_share_baseline": "usual negative share",
@@ -56,6 +76,16 @@ class WindowStats:
     sentiment_std: float
     negative_share_baseline: float
     negative_share_std: float
+    negative_reach: int = 0
+    negative_engagement: int = 0
+    reach_baseline: float = 0.0
+    #: Start of the brand's silence in the current wave (None: no wave, or not silent).
+    silent_since: float | None = None
+    own_off_brand: int = 0
+    own_off_brand_score: float = 0.0
+    #: Posts about each risk's topic, and the usual count of each, for this window.
+    topics: Mapping[str, int] = field(default_factory=dict)
+    topic_baselines: Mapping[str, float] = field(default_factory=dict)
 
     @property
     def known(self) -> int:
@@ -80,6 +110,8 @@ class WindowStats:
             if self.brand_last_post is None
             else max(0.0, (self.end - self.brand_last_post) / 60.0)
         )
+        negative_usual = self.volume_baseline * self.negative_share_baseline
+        silent = 0.0 if self.silent_since is None else max(0.0, self.end - self.silent_since) / 60
         return {
             "volume": float(self.volume),
             "negative": float(self.negative),
@@ -91,9 +123,21 @@ class WindowStats:
             "reach": float(self.reach),
             "max_author_reach": float(self.max_author_reach),
             "minutes_since_brand_post": since,
+            "minutes_silent": silent,
             "volume_baseline": self.volume_baseline,
             "volume_ratio": self.volume / max(self.volume_baseline, 1.0),
             "volume_z": _z(self.volume, self.volume_baseline, self.volume_std, floor=1.0),
+            "volume_surprise": surprise(self.volume, self.volume_baseline),
+            "negative_baseline": negative_usual,
+            "negative_ratio": self.negative / max(negative_usual, 1.0),
+            "negative_surprise": surprise(self.negative, negative_usual),
+            "negative_share_delta": self.negative_share - self.negative_share_baseline,
+            "negative_reach": float(self.negative_reach),
+            "negative_reach_ratio": self.negative_reach / max(self.reach_baseline, 1.0),
+            "negative_engagement": float(self.negative_engagement),
+            "reach_baseline": self.reach_baseline,
+            "own_off_brand": float(self.own_off_brand),
+            "own_off_brand_score": self.own_off_brand_score,
             "sentiment_baseline": self.sentiment_baseline,
             "sentiment_z": _z(
                 self.mean_sentiment, self.sentiment_baseline, self.sentiment_std, floor=0.05
@@ -106,6 +150,22 @@ class WindowStats:
                 floor=0.05,
             ),
         }
+
+    def topic_metrics(self, risk: str | None) -> dict[str, float]:
+        """The ``topic*`` metrics for ``risk``'s topic (zeros for a risk without topics)."""
+        count = self.topics.get(risk, 0) if risk is not None else 0
+        usual = self.topic_baselines.get(risk, 0.0) if risk is not None else 0.0
+        return {
+            "topic": float(count),
+            "topic_baseline": usual,
+            "topic_ratio": count / max(usual, 1.0),
+            "topic_surprise": surprise(count, usual),
+            "topic_share": count / self.volume if self.volume else 0.0,
+        }
+
+
+#: The metrics that depend on the rule's risk (see :meth:`WindowStats.topic_metrics`).
+TOPIC_METRICS: Final = frozenset(name for name in METRICS if name.startswith("topic"))
 
 
 def _z(value: float, mean: float, std: float, floor: float) -> float:
@@ -127,4 +187,5 @@ def stats_record(stats: Mapping[int, WindowStats]) -> dict[str, object]:
             str(size): {k: (None if math.isinf(v) else v) for k, v in s.metrics().items()}
             for size, s in sorted(stats.items())
         },
+        "topics": {str(size): dict(s.topics) for size, s in sorted(stats.items()) if s.topics},
     }

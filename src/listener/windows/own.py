@@ -1,0 +1,181 @@
+"""Reading the brand's own posts: is this the brand speaking, or someone who took its
+account?
+
+Every own post is read for what a compromised account typically posts (scam patterns,
+profanity, hostile tone, links to places the account never links to, a language it does
+not write in) and for how it posts (at an hour it never posts, many posts in a few
+minutes), against the account's own history. Each sign adds to a score; a post scoring
+:data:`OFF_BRAND` or more is *off-brand*: it raises an account-compromise alert and does
+not count as the brand answering.
+
+The history is a pure function of the own posts read before, in the order the partition
+delivered them, so a restarted worker reads every post exactly as before.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Final
+from urllib.parse import urlsplit
+
+from listener.windows.words import words
+
+#: A post scoring this much is off-brand.
+OFF_BRAND: Final = 3.0
+#: Own posts seen before the hour and rate signs are trusted.
+MIN_HISTORY: Final = 20
+#: Window over which a burst of own posts is counted, in seconds.
+BURST_SECONDS: Final = 900.0
+#: Hosts an account links to, kept at most.
+MAX_HOSTS: Final = 200
+
+_SCAM: Final = tuple(
+    tuple(phrase.split())
+    for phrase in (
+        "giveaway", "free crypto", "bitcoin", "btc", "eth", "ethereum", "crypto", "wallet",
+        "airdrop", "double your", "send us", "send to", "claim your", "claim now",
+        "verify your account", "your password", "seed phrase", "click here", "limited time",
+        "gift card", "dm your", "invia", "portafoglio", "regalo", "clicca qui", "riscatta",
+        "verifica il tuo account", "la tua password", "omaggio", "vinci",
+    )
+)  # fmt: skip
+_PROFANITY_TEXT: Final = """
+    fuck fucking fucked shit shitty bitch bastard asshole idiot idiots stupid morons moron
+    dumb losers loser crap damn hell suck sucks screw cazzo cazzi merda stronzo stronzi
+    vaffanculo coglione coglioni idiota idioti imbecille imbecilli schifo fanculo porco
+    deficienti deficiente cretini cretino
+    """
+_PROFANITY: Final = frozenset(_PROFANITY_TEXT.split())
+_URL: Final = re.compile(r"https?://[^\s<>\"']+|\b[\w-]+\.(?:com|io|net|xyz|ly|me|org|it|co)/\S*")
+_SHORTENERS: Final = frozenset({"bit.ly", "tinyurl.com", "t.co", "goo.gl", "ow.ly", "is.gd"})
+
+
+@dataclass(slots=True)
+class OwnHistory:
+    """What a brand's own accounts usually do: when they post, in which languages, where
+    they link to."""
+
+    posts: int = 0
+    hours: list[int] = field(default_factory=lambda: [0] * 24)
+    languages: dict[str, int] = field(default_factory=dict)
+    hosts: list[str] = field(default_factory=list)
+    recent: list[float] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "n": self.posts,
+            "h": list(self.hours),
+            "l": dict(self.languages),
+            "u": list(self.hosts),
+            "r": list(self.recent),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> OwnHistory:
+        return cls(
+            posts=int(data["n"]),
+            hours=[int(h) for h in data["h"]],
+            languages={str(k): int(v) for k, v in data["l"].items()},
+            hosts=[str(h) for h in data["u"]],
+            recent=[float(t) for t in data["r"]],
+        )
+
+
+#: Signs read in what a post says; an own post is off-brand only with one of them, however
+#: oddly it was posted (a care team answering at night, many replies in a crisis).
+CONTENT_SIGNS: Final = frozenset({"scam", "profanity", "hostile", "shortened link", "new link"})
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """How an own post reads: its score and the signs behind it."""
+
+    score: float
+    signs: tuple[str, ...]
+
+    @property
+    def off_brand(self) -> bool:
+        return self.score >= OFF_BRAND and not CONTENT_SIGNS.isdisjoint(self.signs)
+
+
+def read(
+    text: str,
+    ts: float,
+    lang: str | None,
+    compound: float,
+    language: str | None,
+    history: OwnHistory,
+) -> Reading:
+    """Read one own post against ``history`` (then record it there). ``language`` is the
+    brand's configured language, used until the history knows the account's own."""
+    signs: list[tuple[str, float]] = []
+    tokens = words(text)
+    if _has_phrase(tokens, _SCAM):
+        signs.append(("scam", 2.0))
+    if any(token in _PROFANITY for token in tokens):
+        signs.append(("profanity", 2.0))
+    if compound <= -0.6:
+        signs.append(("hostile", 1.0))
+    hosts = _hosts(text)
+    if hosts:
+        unknown = [h for h in hosts if h not in history.hosts]
+        if any(h in _SHORTENERS for h in hosts):
+            signs.append(("shortened link", 1.0))
+        elif unknown and history.posts >= MIN_HISTORY:
+            signs.append(("new link", 1.0))
+    signs.extend(_habits(ts, lang, language, history))
+    _record(history, ts, lang, hosts)
+    score = sum(weight for _, weight in signs)
+    return Reading(score, tuple(name for name, _ in signs))
+
+
+def _habits(
+    ts: float, lang: str | None, language: str | None, history: OwnHistory
+) -> list[tuple[str, float]]:
+    signs: list[tuple[str, float]] = []
+    usual = max(history.languages, key=lambda k: (history.languages[k], k), default=language)
+    if lang is not None and usual is not None and lang != usual:
+        signs.append(("language", 1.0))
+    if history.posts >= MIN_HISTORY:
+        hour = datetime.fromtimestamp(ts, UTC).hour
+        near = sum(history.hours[(hour + d) % 24] for d in (-1, 0, 1))
+        if near * 100 < history.posts:  # under 1% of its posts within an hour of this one
+            signs.append(("unusual hour", 1.0))
+    burst = sum(1 for t in history.recent if ts - BURST_SECONDS <= t <= ts)
+    if burst >= 2:
+        signs.append(("burst", 1.0))
+    return signs
+
+
+def _record(history: OwnHistory, ts: float, lang: str | None, hosts: list[str]) -> None:
+    history.posts += 1
+    history.hours[datetime.fromtimestamp(ts, UTC).hour] += 1
+    if lang is not None:
+        history.languages[lang] = history.languages.get(lang, 0) + 1
+    for host in hosts:
+        if host not in history.hosts:
+            history.hosts.append(host)
+    del history.hosts[: max(0, len(history.hosts) - MAX_HOSTS)]
+    history.recent = [t for t in history.recent if t >= ts - BURST_SECONDS] + [ts]
+
+
+def _hosts(text: str) -> list[str]:
+    hosts: list[str] = []
+    for found in _URL.findall(text):
+        url = found if "://" in found else f"http://{found}"
+        host = (urlsplit(url).hostname or "").removeprefix("www.")
+        if host and host not in hosts:
+            hosts.append(host)
+    return hosts
+
+
+def _has_phrase(tokens: list[str], phrases: tuple[tuple[str, ...], ...]) -> bool:
+    for phrase in phrases:
+        size = len(phrase)
+        for start in range(len(tokens) - size + 1):
+            if tuple(tokens[start : start + size]) == phrase:
+                return True
+    return False

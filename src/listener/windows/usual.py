@@ -1,0 +1,141 @@
+"""A brand's usual, hour by hour: how many posts at this hour of this weekday, the reach of
+its usual top author, and the share of its posts about each risk's topic.
+
+Volume follows a multiplicative seasonal model (a level, an hour-of-day profile and a
+weekday profile), learnt once per completed hour of event time from the configured prior:
+before any history the profiles are flat and the level is the prior's posts per hour, so
+a brand is judged sensibly from its first post, and a Monday morning ramp stops looking
+like a spike once a few days have been seen. Each completed hour teaches the model a count
+clamped to a few times what was expected, so a crisis of several hours barely moves it.
+
+Hours are UTC hours: the profile is learnt in the same clock it is read in, so its shape
+is the brand's own rhythm whatever its time zone.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Final
+
+HOUR: Final = 3600
+#: Weight of each completed hour in the level: a half-life of twelve hours.
+LEVEL_ALPHA: Final = 1.0 - 0.5 ** (1.0 / 12.0)
+#: Weight of each new observation of one hour of the day (seen once a day).
+HOUR_ALPHA: Final = 0.3
+#: Weight of each new observation of one weekday (seen once a week).
+DAY_ALPHA: Final = 0.3
+#: A completed hour teaches at most this many times what was expected (plus a few posts).
+CLAMP: Final = 3.0
+#: Weight of each hour with posts in the usual top reach (log10 of followers).
+REACH_ALPHA: Final = 0.1
+#: Usual top reach before any history: about 3,000 followers.
+REACH_PRIOR: Final = 3.5
+#: Weight of each hour with posts in a topic's usual share, and the share before history.
+TOPIC_ALPHA: Final = 0.1
+TOPIC_PRIOR: Final = 0.02
+
+
+@dataclass(slots=True)
+class Usual:
+    """One brand's usual figures; :meth:`close_hour` teaches it, the rest read it."""
+
+    level: float
+    hours: list[float] = field(default_factory=lambda: [1.0] * 24)
+    days: list[float] = field(default_factory=lambda: [1.0] * 7)
+    #: Start of the next hour to learn (event time); None until the first is closed.
+    next_hour: float | None = None
+    day_count: float = 0.0
+    #: What the day's hours so far would have held with a flat week (level x hour profile).
+    day_base: float = 0.0
+    reach_log: float = REACH_PRIOR
+    topics: dict[str, float] = field(default_factory=dict)
+
+    def rate(self, at: float) -> float:
+        """Usual posts per hour during the hour holding ``at``."""
+        when = datetime.fromtimestamp(at, UTC)
+        return self.level * self.hours[when.hour] * self.days[when.weekday()]
+
+    def expected(self, start: float, end: float) -> float:
+        """Usual posts in ``[start, end)``: the hourly rate over each hour it covers."""
+        total = 0.0
+        at = start
+        while at < end:
+            hour_end = min(end, (math.floor(at / HOUR) + 1) * HOUR)
+            total += self.rate(at) * (hour_end - at) / HOUR
+            at = hour_end
+        return total
+
+    @property
+    def top_reach(self) -> float:
+        """Followers of the brand's usual most-followed author in an hour."""
+        return float(10.0**self.reach_log)
+
+    def topic_share(self, risk: str) -> float:
+        """Usual share of the brand's posts about ``risk``'s topic."""
+        return self.topics.get(risk, TOPIC_PRIOR)
+
+    def close_hour(
+        self, start: float, count: int, top_followers: int, topics: Mapping[str, int]
+    ) -> None:
+        """Learn the hour ``[start, start + 1h)`` from what it held."""
+        when = datetime.fromtimestamp(start, UTC)
+        expected = self.rate(start)
+        seen = min(float(count), CLAMP * expected + 3.0)
+        season = self.hours[when.hour] * self.days[when.weekday()]
+        self.level += LEVEL_ALPHA * (seen / max(season, 0.05) - self.level)
+        self.level = max(self.level, 0.01)
+        ratio = seen / max(self.level * self.days[when.weekday()], 0.01)
+        self.hours[when.hour] += HOUR_ALPHA * (ratio - self.hours[when.hour])
+        _normalise(self.hours)
+        self.day_count += seen
+        self.day_base += self.level * self.hours[when.hour]
+        if when.hour == 23:
+            day_ratio = self.day_count / max(self.day_base, 0.01)
+            self.days[when.weekday()] += DAY_ALPHA * (day_ratio - self.days[when.weekday()])
+            _normalise(self.days)
+            self.day_count = self.day_base = 0.0
+        if count:
+            self.reach_log += REACH_ALPHA * (math.log10(1.0 + top_followers) - self.reach_log)
+            for risk in set(self.topics) | set(topics):
+                share = min(topics.get(risk, 0) / count, CLAMP * self.topic_share(risk) + 0.05)
+                old = self.topic_share(risk)
+                self.topics[risk] = old + TOPIC_ALPHA * (share - old)
+        self.next_hour = start + HOUR
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "l": self.level,
+            "h": list(self.hours),
+            "d": list(self.days),
+            "n": self.next_hour,
+            "c": self.day_count,
+            "b": self.day_base,
+            "r": self.reach_log,
+            "t": dict(self.topics),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Usual:
+        return cls(
+            level=float(data["l"]),
+            hours=[float(v) for v in data["h"]],
+            days=[float(v) for v in data["d"]],
+            next_hour=None if data["n"] is None else float(data["n"]),
+            day_count=float(data["c"]),
+            day_base=float(data["b"]),
+            reach_log=float(data["r"]),
+            topics={str(k): float(v) for k, v in data["t"].items()},
+        )
+
+
+def _normalise(factors: list[float]) -> None:
+    """Keep a profile's mean at 1, so the level alone says how busy the brand is; no
+    factor falls below a floor (an hour that was empty so far is rare, not impossible)."""
+    for index, value in enumerate(factors):
+        factors[index] = max(value, 0.05)
+    mean = sum(factors) / len(factors)
+    for index in range(len(factors)):
+        factors[index] /= mean

@@ -1,0 +1,211 @@
+"""What a wave is about: the words of its posts, the risk topics they name, and the terms
+whose frequency rose most against the brand's usual.
+
+A post's text is folded the way brand matching folds it (casefolded, unaccented) and cut
+into words; its *terms* are the words that carry meaning (not "the", "di", "che") and the
+pairs of such words that follow each other ("branch director", "non funziona" keeps its
+"non": negations carry meaning here). Topics are the risks of the register whose words
+or phrases a post contains. Both are counted per bucket, so a window's figures are sums
+like every other figure and a restarted worker counts them again exactly.
+
+Rising terms compare a window's term counts with the brand's *background*: term counts
+decayed with a half-life in event time, kept in lazily scaled units so a step costs
+nothing for the terms it does not touch.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from listener.enrich.brands import fold
+
+_WORD: Final = re.compile(r"[^\W\d_][\w'-]*[^\W_]|[^\W\d_]")
+#: Words that carry no subject, in the languages listener reads.
+_STOPWORDS_TEXT: Final = """
+    a about after all also am an and any are as at be been but by can could did do does
+    for from get got had has have he her his how i if in into is it its just like me more
+    my no not now of on or our out so than that the their them then there these they this
+    to too up us was we were what when which who why will with would you your yours im dont
+    cant its thats ive youre rt via amp https http www com
+    ad al alla alle allo ai agli anche ancora che chi ci come con cosa da dal dalla dei del
+    della delle di dopo e ed era gia gli ha hanno ho i il in io la le lei li lo loro lui ma
+    me mi mio ne nei nel nella nelle noi o per perche piu poi quando quella quello questa
+    questo qui se sei si sia siamo sono su sul sulla suo sua te ti tra tu tua tuo un una uno
+    vi voi c l d un' l' all' dell' nell' sull' po
+    """
+STOPWORDS: Final = frozenset(_STOPWORDS_TEXT.split())
+#: Negations kept as the first word of a pair: "non funziona", "not working".
+_NEGATIONS: Final = frozenset({"non", "not", "no", "never", "mai", "cant", "dont", "nessuno"})
+#: Longest topic phrase, in words.
+MAX_PHRASE: Final = 4
+#: Background half-life (event time): yesterday's words count half as much as today's.
+BACKGROUND_HALF_LIFE: Final = 86_400.0
+#: Terms kept in a brand's background; the lightest are dropped beyond it.
+BACKGROUND_TERMS: Final = 4000
+#: A term must appear this often in a window to be called rising.
+MIN_RISING_COUNT: Final = 3
+#: Rising terms an alert quotes.
+RISING_TERMS: Final = 6
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text``, folded; elided articles ("l'app") lose their article."""
+    out: list[str] = []
+    for word in _WORD.findall(fold(text)):
+        if "'" in word:
+            word = word.rsplit("'", 1)[1] or word
+        out.append(word)
+    return out
+
+
+def terms(tokens: list[str]) -> set[str]:
+    """The meaningful words of a post and the pairs of them that follow each other."""
+    found: set[str] = set()
+    previous: str | None = None
+    for word in tokens:
+        if word in STOPWORDS and word not in _NEGATIONS:
+            previous = None
+            continue
+        if len(word) > 2 and word not in _NEGATIONS:
+            found.add(word)
+        if previous is not None:
+            found.add(f"{previous} {word}")
+        previous = word
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class TopicIndex:
+    """The risks whose words or phrases a post contains."""
+
+    phrases: Mapping[tuple[str, ...], frozenset[str]] = field(default_factory=dict)
+    #: Every risk with a topic, and the longest phrase in words.
+    risks: frozenset[str] = frozenset()
+    longest: int = 0
+
+    @classmethod
+    def build(cls, topics: Mapping[str, Iterable[str]]) -> TopicIndex:
+        """``topics``: risk name -> its words and phrases as written in risks.yaml."""
+        phrases: dict[tuple[str, ...], set[str]] = {}
+        for risk, written in topics.items():
+            for phrase in written:
+                key = tuple(words(phrase))[:MAX_PHRASE]
+                if key:
+                    phrases.setdefault(key, set()).add(risk)
+        frozen = {k: frozenset(v) for k, v in phrases.items()}
+        risks = frozenset(r for found in frozen.values() for r in found)
+        return cls(frozen, risks, max((len(k) for k in frozen), default=0))
+
+    def match(self, tokens: list[str]) -> frozenset[str]:
+        """Every risk one of whose phrases appears in ``tokens``."""
+        if not self.phrases:
+            return frozenset()
+        found: set[str] = set()
+        longest = self.longest
+        count = len(tokens)
+        lookup = self.phrases.get
+        for start in range(len(tokens)):
+            for length in range(1, min(longest, count - start) + 1):
+                risks = lookup(tuple(tokens[start : start + length]))
+                if risks:
+                    found |= risks
+        return frozenset(found)
+
+
+@dataclass(slots=True)
+class Background:
+    """A brand's usual term counts, decayed in event time.
+
+    Weights are stored scaled by ``2 ** ((t - origin) / half_life)``; a weight read at
+    ``t`` is divided by the same factor. Adding is then one multiplication, and nothing
+    is touched for the terms a step does not see. The origin moves forward (and every
+    weight is rescaled once) when the factor grows large.
+    """
+
+    origin: float | None = None
+    total: float = 0.0
+    weights: dict[str, float] = field(default_factory=dict)
+
+    def _scale(self, at: float) -> float:
+        if self.origin is None:
+            self.origin = at
+        if at - self.origin > 20 * BACKGROUND_HALF_LIFE:
+            self._rebase(at)
+        return float(2.0 ** ((at - self.origin) / BACKGROUND_HALF_LIFE))
+
+    def _rebase(self, at: float) -> None:
+        assert self.origin is not None
+        factor = float(2.0 ** ((at - self.origin) / BACKGROUND_HALF_LIFE))
+        self.weights = {t: w / factor for t, w in self.weights.items() if w / factor > 1e-6}
+        self.total /= factor
+        self.origin = at
+
+    def add(self, counts: Mapping[str, int], volume: int, at: float) -> None:
+        """Fold one step's term counts (of ``volume`` posts) in at event time ``at``."""
+        if not volume:
+            return
+        scale = self._scale(at)
+        weights = self.weights
+        for term, count in counts.items():
+            weights[term] = weights.get(term, 0.0) + count * scale
+        self.total += volume * scale
+        if len(weights) > 2 * BACKGROUND_TERMS:
+            keep = sorted(weights.items(), key=lambda item: (-item[1], item[0]))
+            self.weights = dict(keep[:BACKGROUND_TERMS])
+
+    def share(self, term: str) -> float:
+        """Usual share of posts holding ``term``, smoothed so an unseen term is rare, not
+        impossible."""
+        return (self.weights.get(term, 0.0) + 0.5) / (self.total + 20.0)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"o": self.origin, "t": self.total, "w": dict(self.weights)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Background:
+        origin = data.get("o")
+        return cls(
+            origin=None if origin is None else float(origin),
+            total=float(data.get("t", 0.0)),
+            weights={str(k): float(v) for k, v in data.get("w", {}).items()},
+        )
+
+
+def rising(
+    counts: Mapping[str, int], volume: int, background: Background, limit: int = RISING_TERMS
+) -> tuple[str, ...]:
+    """The terms of a window whose share of posts rose most against the background,
+    strongest first: each scored by its count times the log of the rise (a smoothed
+    log-likelihood ratio), keeping those at least three times their usual share. A pair
+    is kept over its own words when it scores as high."""
+    if volume <= 0:
+        return ()
+    scored: list[tuple[float, str]] = []
+    for term, count in counts.items():
+        if count < MIN_RISING_COUNT:
+            continue
+        ratio = (count / volume) / background.share(term)
+        if ratio >= 3.0:
+            scored.append((count * math.log(ratio), term))
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    chosen: list[str] = []
+    for _, term in scored:
+        if any(term in kept.split(" ") or kept in term.split(" ") for kept in chosen):
+            continue  # a word already quoted in a pair, or a pair whose word is quoted
+        chosen.append(term)
+        if len(chosen) == limit:
+            break
+    return tuple(chosen)
+
+
+def merge(counters: Iterable[Mapping[str, int]]) -> Counter[str]:
+    """The sum of several buckets' term counts."""
+    total: Counter[str] = Counter()
+    for counts in counters:
+        total.update(counts)
+    return total
