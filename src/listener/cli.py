@@ -40,7 +40,6 @@ def _setup_logging(level: str) -> None:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from listener.rules.loader import load_rules
-
     from listener.rules.risks import unraised
 
     settings = _settings(args)
