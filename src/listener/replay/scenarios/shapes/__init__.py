@@ -5,10 +5,23 @@ from __future__ import annotations
 from typing import Final
 
 from listener.replay.scenarios.catalog import Entry
-from listener.replay.scenarios.shapes import reconstructions, viral_video
+from listener.replay.scenarios.shapes import (
+    blogger,
+    campaign_backlash,
+    hacked_account,
+    outage_en,
+    outage_it,
+    reconstructions,
+    viral_video,
+)
 
 ENTRIES: Final[tuple[Entry, ...]] = (
     reconstructions.INTESA,
     reconstructions.CALM,
     viral_video.ENTRY,
+    blogger.ENTRY,
+    campaign_backlash.ENTRY,
+    hacked_account.ENTRY,
+    outage_it.ENTRY,
+    outage_en.ENTRY,
 )

@@ -1,0 +1,217 @@
+"""The service-outage shape, for any brand and language: an app stops working and people
+say so before the brand does.
+
+Synthetic data for testing, not real posts: the brands (see outage_it.py and outage_en.py)
+and every author and text are invented. Two ordinary days give the baseline. Then the app
+fails: a few people notice in the first minutes, more and more each minute ("is it just
+me?"), an hour in it is a flood; the brand posts a status update after twenty minutes to
+three quarters of an hour, updates it, answers some people, and announces the fix; once it
+works again the complaints fade into "it's back".
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta, tzinfo
+from functools import partial
+
+from listener.records import Post
+from listener.replay.scenarios.catalog import BrandSpec, Expected, Scenario
+from listener.replay.scenarios.crowd import (
+    Channels,
+    Voices,
+    crowd_post,
+    crowd_reply,
+    naming,
+    spread,
+)
+from listener.replay.scenarios.everyday import Everyday, Mix, care, draw_scale, ordinary_traffic
+from listener.replay.scenarios.everyday import prior as usual
+from listener.replay.scenarios.people import Names
+from listener.replay.scenarios.posts import Feed, Scene, page_post, page_reply, rss_item, x_post
+from listener.replay.scenarios.shapes import kit
+from listener.replay.scenarios.talk import Talk
+from listener.replay.scenarios.texts import pick
+from listener.replay.scenarios.timing import Rate, arrivals, hour_noise
+
+
+@dataclass(frozen=True, slots=True)
+class Outage:
+    """One brand's outage: who, where, how big, and what everybody says."""
+
+    name: str
+    title: str
+    tag: int
+    brand: BrandSpec
+    accounts: kit.Accounts
+    talk: Talk
+    people: Names
+    zone: tzinfo
+    #: The first day the variants may start on (the onset is two or more days later).
+    first_day: datetime
+    #: People's ordinary posts per hour, and how many times the example build-up.
+    per_hour: float
+    size: float
+    forum: str
+    feeds: tuple[Feed, ...]
+    voices: Voices
+    #: Mood weights once the brand has spoken, and once the app works again.
+    after_status: Mapping[str, int]
+    after_fix: Mapping[str, int]
+    #: The brand's first status update, its later updates, its "fixed", its answers.
+    status: str
+    updates: tuple[str, ...]
+    fixed: str
+    answers: tuple[str, ...]
+    headlines: tuple[tuple[str, str], ...]
+
+
+def build(outage: Outage, seed: int) -> Scenario:
+    """One variant: the day and hour, the size and pace of the failure, when the brand
+    speaks, how long the repair takes, and where people post."""
+    rng = kit.seeded(outage.name, seed)
+    scale = draw_scale(rng)
+    start = outage.first_day + timedelta(days=rng.randint(0, 3))
+    onset = (start + timedelta(days=2, hours=rng.uniform(8.0, 20.5))).replace(microsecond=0)
+    status_at = onset + timedelta(minutes=rng.uniform(20.0, 45.0))
+    fixed_at = onset + timedelta(minutes=rng.uniform(110.0, 200.0))
+    end = onset + timedelta(hours=rng.uniform(10.0, 14.0))
+    scene = kit.scene(rng, outage.tag, outage.accounts, outage.people)
+    everyday = Everyday(
+        outage.talk,
+        per_hour=outage.per_hour * rng.uniform(0.85, 1.15),
+        mix=Mix(page=0.45, x=0.42, forum=outage.forum),
+        answers=care(outage.talk.register),
+        x_account=outage.accounts.x,
+        feeds=outage.feeds,
+        news_share=0.4,
+        posts_until=onset,
+    )
+    traffic = ordinary_traffic(scene, everyday, start, end)
+    spoken = _brand_speaks(scene, outage, status_at.replace(microsecond=0), fixed_at)
+    page = rng.uniform(0.3, 0.5)
+    channels = Channels(page=page, x=1.0 - page - rng.uniform(0.04, 0.1), forum=outage.forum)
+    rate = _outage_rate(rng, onset, fixed_at, scale * outage.size)
+    times = arrivals(rng, onset, end, rate)
+    write = partial(_write, rng, outage, (status_at, fixed_at))
+    under = [*traffic.page_posts[-1:], *(post for post in spoken if post.source == "facebook")]
+    crowd = spread(scene, times, channels, write, under)
+    answers = _answers(scene, outage, crowd, (status_at, fixed_at))
+    lang = outage.talk.register.lang
+    news = [
+        rss_item(scene, when, outage.feeds[index % len(outage.feeds)], story, lang)
+        for index, (when, story) in enumerate(_news_times(rng, onset, fixed_at, outage))
+    ]
+    return kit.synthetic(
+        outage.name,
+        outage.title,
+        seed,
+        replace(outage.brand, volume_per_hour=usual(traffic, start, onset)),
+        Expected("service-outage", 10),
+        traffic.posts,
+        [*crowd, *spoken, *answers, *news],
+    )
+
+
+def _outage_rate(rng: random.Random, onset: datetime, fixed_at: datetime, size: float) -> Rate:
+    """A slow build (about 3 posts in 5 minutes, 12 in 15, 30 in 30 at size 1) that keeps
+    growing for an hour or more, holds until the fix and fades in half an hour after it."""
+    top = rng.uniform(60.0, 100.0)
+    noise = hour_noise(rng, onset, onset + timedelta(days=1), 0.1)
+    repair = (fixed_at - onset).total_seconds() / 60.0
+
+    def rate(when: datetime) -> float:
+        minutes = (when - onset).total_seconds() / 60.0
+        if minutes < 0.0:
+            return 0.0
+        level = 32.0 + 1.9 * min(minutes, top)
+        if minutes > repair:
+            level *= math.pow(0.5, (minutes - repair) / 30.0)
+        return size * level * noise(when)
+
+    return rate
+
+
+def _write(
+    rng: random.Random,
+    outage: Outage,
+    spoken: tuple[datetime, datetime],
+    when: datetime,
+    place: str,
+) -> tuple[str, str]:
+    status_at, fixed_at = spoken
+    weights = outage.voices.weights
+    if when >= fixed_at:
+        weights = outage.after_fix
+    elif when >= status_at:
+        weights = outage.after_status
+    lang = outage.talk.register.lang
+    if place == "reply":
+        return crowd_reply(rng, outage.voices, weights), lang
+    text = crowd_post(rng, outage.voices, weights)
+    return (text if place == "page" else naming(rng, text, outage.voices.names)), lang
+
+
+def _brand_speaks(
+    scene: Scene, outage: Outage, status_at: datetime, fixed_at: datetime
+) -> list[Post]:
+    """The status update on the page and X, updates every half hour or so, then the fix."""
+    rng = scene.rng
+    lang = outage.talk.register.lang
+    account = outage.accounts.x
+    said: list[Post] = []
+    when, texts = status_at, [outage.status, *outage.updates]
+    index = 0
+    while when < fixed_at and index < len(texts):
+        likes, shares = rng.randint(100, 600), rng.randint(5, 80)
+        said.append(page_post(scene, when, texts[index], likes, shares))
+        later = when + timedelta(seconds=rng.randint(20, 120))
+        said.append(x_post(scene, later, texts[index], lang, account))
+        when = (when + timedelta(minutes=rng.uniform(30.0, 45.0))).replace(microsecond=0)
+        index += 1
+    done = (fixed_at + timedelta(minutes=rng.uniform(5.0, 15.0))).replace(microsecond=0)
+    said.append(page_post(scene, done, outage.fixed, rng.randint(300, 1500), rng.randint(10, 90)))
+    later = done + timedelta(seconds=rng.randint(20, 90))
+    said.append(x_post(scene, later, outage.fixed, lang, account))
+    return said
+
+
+def _answers(
+    scene: Scene, outage: Outage, crowd: list[Post], spoken: tuple[datetime, datetime]
+) -> list[Post]:
+    """Once it has spoken, the brand answers some of the comments on its page."""
+    rng = scene.rng
+    status_at, fixed_at = spoken
+    replies: list[Post] = []
+    for post in crowd:
+        on_page = post.source == "facebook" and post.in_reply_to is not None
+        if not on_page or post.created_at < status_at or rng.random() >= 0.08:
+            continue
+        when = (post.created_at + timedelta(minutes=rng.uniform(3.0, 15.0))).replace(microsecond=0)
+        if when > fixed_at + timedelta(hours=1):
+            continue
+        name = (post.author_handle or "").split(" ")[0]
+        text = pick(rng, outage.answers).replace("{name}", name)
+        replies.append(page_reply(scene, when, text, _thread(post), post))
+    return replies
+
+
+def _thread(post: Post) -> str:
+    """The page post a comment sits under, read from its address."""
+    url = post.url or ""
+    return url.split("/posts/", 1)[-1].split("?", 1)[0]
+
+
+def _news_times(
+    rng: random.Random, onset: datetime, fixed_at: datetime, outage: Outage
+) -> list[tuple[datetime, tuple[str, str]]]:
+    first = onset + timedelta(minutes=rng.uniform(70.0, 100.0))
+    after = fixed_at + timedelta(minutes=rng.uniform(30.0, 90.0))
+    times = (first, after)
+    return [
+        (when.replace(microsecond=0), story)
+        for when, story in zip(times, outage.headlines, strict=False)
+    ]
