@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from listener.notifiers.email import EmailConfig, compose
 from listener.notifiers.message import Kind
+from listener.notifiers.render import render
 
 HEADERS = {
     "Subject",
@@ -163,3 +164,14 @@ def test_a_plain_login_must_be_asked_for() -> None:
     )
     assert config.port == 587 and config.timeout == 30
     assert config.message_id_domain == "example.com"
+
+
+def test_the_html_says_what_the_wave_is_about_and_quotes_own_posts_escaped() -> None:
+    from listener.notifiers.email.compose import to_html
+
+    own = sample(9, "<b>FREE</b> crypto", author_handle="acme_bank")
+    alert = make_alert(about=("<script>", "video"), own_posts=(own,))
+    html = to_html(render(make_notification(alert=alert)))
+    assert "<p><strong>About:</strong> &lt;script&gt;, video</p>" in html
+    assert "<blockquote>&lt;b&gt;FREE&lt;/b&gt; crypto</blockquote>" in html
+    assert html.index("own account") < html.index("What people are saying")

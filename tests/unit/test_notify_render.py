@@ -169,3 +169,31 @@ def test_a_notification_survives_its_json_form() -> None:
 def test_a_notification_refuses_impossible_values(changes: dict[str, Any]) -> None:
     with pytest.raises(ValueError):
         make_notification(**changes)
+
+
+def test_what_the_wave_is_about_comes_right_after_the_headline() -> None:
+    alert = make_alert(about=("video", "branch director", "vergogna"))
+    lines = to_text(render(make_notification(alert=alert))).splitlines()
+    assert lines[3] == "About: video, branch director, vergogna"
+    plain = to_text(render(make_notification(alert=make_alert(about=()))))
+    assert "About:" not in plain
+
+
+def test_off_brand_own_posts_are_quoted_before_the_public_ones() -> None:
+    own = sample(9, "Send 0.1 BTC to this wallet and get 1 back!", author_handle="acme_bank")
+    text = to_text(render(make_notification(alert=make_alert(own_posts=(own,)))))
+    head = text.index("Posted from the brand's own account, not like the brand:")
+    assert head < text.index("What people are saying:")
+    assert "@acme_bank (9,300 followers, negative, twitter): Send 0.1 BTC" in text[head:]
+
+
+def test_the_evidence_against_the_usual_is_in_the_figures() -> None:
+    figures = {"negative": 14.0, "negative_surprise": 9.3, "topic": 6.0, "minutes_silent": 42.0}
+    alert = make_alert(
+        figures={**make_alert().figures, **figures},
+        baseline={**make_alert().baseline, "negative_baseline": 0.3, "topic_baseline": 0.1},
+    )
+    rows = dict(render(make_notification(alert=alert)).figures)
+    assert rows["Negative posts"] == "14 vs 0.3 usual, a count seen by chance once in 10^9 windows"
+    assert rows["Posts on the risk's topic"] == "6 vs 0.1 usual"
+    assert rows["Brand silent in this wave"] == "42 min"

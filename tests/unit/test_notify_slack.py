@@ -155,3 +155,14 @@ def test_slack_config_reads_durations_and_is_frozen() -> None:
     assert config.timeout == 5
     with pytest.raises(ValidationError):
         config.channel = "#other"
+
+
+def test_rising_terms_and_own_posts_arrive_inert() -> None:
+    own = sample(9, HOSTILE, author_handle="acme_bank")
+    alert = make_alert(about=("<!channel>", "video"), own_posts=(own,))
+    message = make_notification(alert=alert)
+    body = payload(render(message), message)
+    joined = "\n".join(texts(body))
+    assert "*About:* &lt;!channel&gt;, video" in joined
+    assert "*Posted from the brand's own account, not like the brand*" in joined
+    assert not any(re.search(r"<!channel>|@(here|channel|everyone)\b", t) for t in texts(body))

@@ -65,6 +65,10 @@ class Rendered:
     ack_url: str | None
     next: str | None
     samples: tuple[Sample, ...]
+    #: What the wave is about: the rising words and phrases, "" when none stood out.
+    about: str
+    #: The brand's own posts that read as someone else's (a compromised account).
+    own_posts: tuple[Sample, ...]
     playbook: tuple[str, ...]
     figures: tuple[tuple[str, str], ...]
     description: str
@@ -84,6 +88,8 @@ def render(message: Notification, tz: tzinfo = UTC) -> Rendered:
         ack_url=safe_url(message.ack_url) if needs_action else None,
         next=_next(message, tz) if needs_action else None,
         samples=tuple(_sample(s) for s in alert.samples),
+        about=", ".join(clean(term) for term in alert.about),
+        own_posts=tuple(_sample(s) for s in alert.own_posts),
         playbook=tuple(clean(step) for step in message.playbook),
         figures=figures(alert.figures, alert.baseline, alert.window),
         description=clean(alert.description),
@@ -181,8 +187,28 @@ def figures(
         if (usual := base.get("sentiment_baseline")) is not None:
             text += f"; usual {usual:+.2f}"
         rows.append(("Average tone", text))
+    rows.extend(_evidence(figs, base))
     rows.extend(_counts(figs))
     return tuple(rows)
+
+
+def _evidence(
+    figs: Mapping[str, float | None], base: Mapping[str, float | None]
+) -> list[tuple[str, str]]:
+    """How unlikely the counts are under the usual, the topic, and the brand's silence."""
+    rows: list[tuple[str, str]] = []
+    negative, usual = figs.get("negative"), base.get("negative_baseline")
+    if negative is not None and usual is not None:
+        text = f"{negative:.0f} vs {_usual(usual)} usual"
+        if surprise := figs.get("negative_surprise"):
+            text += f", a count seen by chance once in 10^{surprise:.0f} windows"
+        rows.append(("Negative posts", text))
+    topic, usual_topic = figs.get("topic"), base.get("topic_baseline")
+    if topic and usual_topic is not None:
+        rows.append(("Posts on the risk's topic", f"{topic:.0f} vs {_usual(usual_topic)} usual"))
+    if silent := figs.get("minutes_silent"):
+        rows.append(("Brand silent in this wave", f"{silent:,.0f} min"))
+    return rows
 
 
 def _counts(figs: Mapping[str, float | None]) -> list[tuple[str, str]]:
@@ -295,10 +321,16 @@ def _sample(post: SamplePost) -> Sample:
 def to_text(page: Rendered) -> str:
     """The plain-text form (email text part, webhook ``text``, logs)."""
     lines = [page.title, page.status, page.summary]
+    if page.about:
+        lines.append(f"About: {page.about}")
     if page.ack:
         lines += ["", f"{page.ack} {page.ack_url}" if page.ack_url else page.ack]
     if page.next:
         lines.append(page.next)
+    if page.own_posts:
+        lines += ["", "Posted from the brand's own account, not like the brand:"]
+        for number, sample in enumerate(page.own_posts, 1):
+            lines.append(f"  {number}. {sample_byline(sample)}: {sample.text}")
     if page.samples:
         lines += ["", "What people are saying:"]
         for number, sample in enumerate(page.samples, 1):

@@ -33,6 +33,11 @@ def format_alert(alert: Alert, offset: timedelta | None = None) -> list[str]:
         f"reach {fig.get('reach', 0):,.0f}",
         f"      owners: {alert.owners}; condition true since {_local(alert.first_true_at, offset)}",
     ]
+    if alert.about:
+        lines.insert(3, f"      about: {', '.join(alert.about)}")
+    for own in alert.own_posts:
+        text = " ".join(own.text.split())
+        lines.append(f"      ! own account @{own.author_handle or '?'}: {text[:110]}")
     for sample in alert.samples:
         who = sample.author_handle or "?"
         followers = sample.author_followers if sample.author_followers is not None else "?"

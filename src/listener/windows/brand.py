@@ -19,6 +19,9 @@ from listener.records import NEGATIVE, POSITIVE, UNKNOWN, SamplePost, ScoredPost
 from listener.windows.own import OwnHistory, read
 from listener.windows.words import TopicIndex, merge, terms, words
 
+#: A post this negative (VADER's compound, or the Italian analyser's) or more is clearly
+#: negative: a mild complaint by a big account is everyday life, a rant is not.
+HOSTILE: float = -0.5
 #: Samples kept per bucket and quoted per alert.
 SAMPLES: int = 3
 #: Sentiment is summed in whole units of 1e-4 (the precision compound scores are given
@@ -47,7 +50,8 @@ class Bucket:
     reach: int = 0
     max_reach: int = 0
     authors: set[str] = field(default_factory=set)
-    #: Followers and engagement (likes + shares) of the biggest negative post's author.
+    #: Followers of the most followed author of a clearly negative post (tone at most
+    #: HOSTILE), and the likes and shares of the most engaged such post.
     negative_reach: int = 0
     negative_engagement: int = 0
     #: Posts about each risk's topic, by risk.
@@ -74,7 +78,9 @@ class Bucket:
             self.sentiment_units += round(scored.compound * SENTIMENT_UNIT)
             if label == NEGATIVE:
                 self.negative += 1
-                self._negative(post.author_followers or 0, (post.likes or 0) + (post.shares or 0))
+                if scored.compound <= HOSTILE:
+                    engagement = (post.likes or 0) + (post.shares or 0)
+                    self._hostile(post.author_followers or 0, engagement)
             elif label == POSITIVE:
                 self.positive += 1
         followers = post.author_followers or 0
@@ -94,7 +100,7 @@ class Bucket:
         elif rank > self.samples[0][:2]:
             heapq.heapreplace(self.samples, (*rank, SamplePost.from_scored(scored)))
 
-    def _negative(self, followers: int, engagement: int) -> None:
+    def _hostile(self, followers: int, engagement: int) -> None:
         self.negative_reach = max(self.negative_reach, followers)
         self.negative_engagement = max(self.negative_engagement, engagement)
 
@@ -258,9 +264,12 @@ class BrandWindows:
         return self.own_posts[index - 1] if index else None
 
     def has_posts_between(self, since: float, until: float) -> bool:
-        """Whether any bucket of ``[since, until)`` holds a post."""
+        """Whether any bucket of ``[since, until)`` holds a post, or the brand posted
+        something off-brand then (a hijacked account is news even on a quiet day)."""
         first, last = int(since // self.step), int(until // self.step)
-        return any(first <= i < last for i in self.buckets)
+        if any(first <= i < last for i in self.buckets):
+            return True
+        return any(since <= ts < until for ts, _, _ in self.off_brand)
 
     def evict(self, before: float) -> list[tuple[int, Bucket]]:
         """Forget buckets and post keys older than ``before`` (event time); returns the

@@ -35,11 +35,12 @@ MAX_HOSTS: Final = 200
 _SCAM: Final = tuple(
     tuple(phrase.split())
     for phrase in (
-        "giveaway", "free crypto", "bitcoin", "btc", "eth", "ethereum", "crypto", "wallet",
-        "airdrop", "double your", "send us", "send to", "claim your", "claim now",
-        "verify your account", "your password", "seed phrase", "click here", "limited time",
-        "gift card", "dm your", "invia", "portafoglio", "regalo", "clicca qui", "riscatta",
-        "verifica il tuo account", "la tua password", "omaggio", "vinci",
+        "giveaway", "giveaways", "giving away", "free crypto", "bitcoin", "btc", "ethereum",
+        "crypto", "wallet", "wallets",
+        "airdrop", "double your", "claim your", "claim now", "verify your account",
+        "your password", "seed phrase", "gift card", "gift cards", "usdt", "nft", "portafoglio",
+        "clicca qui", "riscatta", "verifica il tuo account", "la tua password", "omaggio",
+        "criptovalute", "raddoppia",
     )
 )  # fmt: skip
 _PROFANITY_TEXT: Final = """

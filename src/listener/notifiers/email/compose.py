@@ -81,11 +81,21 @@ def to_html(page: Rendered) -> str:
         f"<h2>{_e(page.title)}</h2>",
         f"<p><strong>{_e(page.status)}</strong><br>{_e(page.summary)}</p>",
     ]
+    if page.about:
+        parts.append(f"<p><strong>About:</strong> {_e(page.about)}</p>")
     if page.ack:
         ack = f"{_e(page.ack)} {_link(page.ack_url, page.ack_url or '')}".rstrip()
         parts.append(f'<p style="font-size:1.15em"><strong>{ack}</strong></p>')
     if page.next:
         parts.append(f"<p>{_e(page.next)}</p>")
+    if page.own_posts:
+        parts.append("<h3>Posted from the brand's own account, not like the brand</h3><ol>")
+        for sample in page.own_posts:
+            parts.append(
+                f"<li><blockquote>{_e(sample.text)}</blockquote>"
+                f"<small>{_e(sample_byline(sample))}</small></li>"
+            )
+        parts.append("</ol>")
     if page.samples:
         parts.append("<h3>What people are saying</h3><ol>")
         for sample in page.samples:

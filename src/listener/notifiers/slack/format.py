@@ -71,6 +71,8 @@ def _context(*texts: str) -> dict[str, Any]:
 def blocks(page: Rendered, message: Notification) -> list[dict[str, Any]]:
     """The message body, most important first (see :mod:`listener.notifiers.render`)."""
     head = [f"*{escape(page.title)}*", escape(page.status), escape(page.summary)]
+    if page.about:
+        head.append(f"*About:* {escape(page.about)}")
     if message.recipients:
         head.append("Told now: " + ", ".join(mention(r) for r in message.recipients))
     out = [_section("\n".join(head))]
@@ -82,6 +84,12 @@ def blocks(page: Rendered, message: Notification) -> list[dict[str, Any]]:
         act.append(escape(page.next))
     if act:
         out.append(_section("\n".join(act)))
+    if page.own_posts:
+        out.append({"type": "divider"})
+        out.append(_section("*Posted from the brand's own account, not like the brand*"))
+    for sample in page.own_posts:
+        out.append(_section("&gt; " + escape(sample.text), verbatim=True))
+        out.append(_context(escape(sample_byline(sample))))
     if page.samples:
         out.append({"type": "divider"})
         out.append(_section("*What people are saying*"))
