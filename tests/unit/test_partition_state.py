@@ -19,6 +19,7 @@ from listener.windows.partition import BrandView, Judge, Outcome, PartitionState
 from listener.windows.recovery import decode_snapshot, encode_snapshot
 from listener.windows.stats import WindowStats
 from listener.windows.surprise import variance
+from listener.windows.words import TopicIndex
 
 STEP = 60
 CONFIG = WindowConfig(step=STEP, sizes=(120, 300), lateness=30, raw_partitions=2, half_life=3600)
@@ -487,8 +488,17 @@ RECOVERY = WindowConfig(
     raw_partitions=2,
     half_life=3600,
     priors={"acme": (60.0, 0.1)},
+    topics=TopicIndex.build({"service-outage": ["down", "not working"], "data-breach": ["leak"]}),
+    languages={"acme": "en"},
 )
 LABELS = (NEGATIVE, NEGATIVE, POSITIVE, NEUTRAL, UNKNOWN)
+#: Texts with and without topics and rising words; the last ones are what a hijacked
+#: account posts.
+TEXTS = (
+    "hello there", "the app is down again", "card not working at the till", "a data leak?",
+    "branch director video", "thanks for the quick answer",
+)  # fmt: skip
+HIJACKED = ("GIVEAWAY send 1 BTC to our wallet", "free gift cards at bit.ly/x1 idiots")
 
 
 def scenario(seed: int, count: int) -> list[tuple[int, ScoredBatch]]:
@@ -523,15 +533,18 @@ def scenario(seed: int, count: int) -> list[tuple[int, ScoredBatch]]:
                 continue
             serial += 1
             ts = marks[p] - (rng.randrange(60, 700) if r < 0.25 else rng.randrange(0, 30))
+            own = rng.random() < 0.08
             scored = make_scored(
                 f"p{serial}",
                 ts=ts,
                 brand=brand,
                 compound=round(rng.uniform(-1, 1), 4),
                 label=rng.choice(LABELS),
-                own=rng.random() < 0.05,
+                own=own,
                 author_id=f"u{rng.randrange(30)}",
-                author_followers=rng.choice([None, 0, 50, 5000]),
+                author_followers=rng.choice([None, 0, 50, 5000, 250_000]),
+                text=rng.choice(HIJACKED if own and rng.random() < 0.5 else TEXTS),
+                likes=rng.choice([None, 3]),
             )
             sent.setdefault(brand, []).append(scored)
             posts.append(scored)
@@ -559,6 +572,16 @@ def test_the_recovery_scenario_exercises_every_path() -> None:
     assert any(c.states.get("burst", {}).get("pending_since") for c in calls)
     initech = [c.now for c in calls if c.brand == "initech"]
     assert any(b - a > 10 * STEP for a, b in itertools.pairwise(initech))
+    # The signals' state is exercised too: topics, off-brand own posts, big rants, and
+    # whole hours learnt into the usual and the background words.
+    stats = [s for c in calls for s in c.stats.values()]
+    assert any(s.topics.get("service-outage") for s in stats)
+    assert any(s.own_off_brand for s in stats)
+    assert any(s.negative_reach == 250_000 for s in stats)
+    state = PartitionState(RECOVERY, recording_judge(burst_rule)[0])
+    run(state, SCENARIO)
+    assert all(learnt.usual.next_hour is not None for learnt in state.learnt.values())
+    assert any(learnt.background.weights for learnt in state.learnt.values())
 
 
 def snapshot_json(state: PartitionState) -> dict[str, Any]:

@@ -21,8 +21,9 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 HOUR: Final = 3600
-#: Weight of each completed hour in the level: a half-life of twelve hours.
-LEVEL_ALPHA: Final = 1.0 - 0.5 ** (1.0 / 12.0)
+#: Weight of each completed hour in the level: a half-life of two days, slow enough that a
+#: quiet weekend is learnt as the weekend's and not as a new level.
+LEVEL_ALPHA: Final = 1.0 - 0.5 ** (1.0 / 48.0)
 #: Weight of each new observation of one hour of the day (seen once a day).
 HOUR_ALPHA: Final = 0.3
 #: Weight of each new observation of one weekday (seen once a week).
@@ -48,7 +49,7 @@ class Usual:
     #: Start of the next hour to learn (event time); None until the first is closed.
     next_hour: float | None = None
     day_count: float = 0.0
-    #: What the day's hours so far would have held with a flat week (level x hour profile).
+    #: What the day's hours so far were expected to hold, when each was closed.
     day_base: float = 0.0
     reach_log: float = REACH_PRIOR
     topics: dict[str, float] = field(default_factory=dict)
@@ -84,17 +85,20 @@ class Usual:
         when = datetime.fromtimestamp(start, UTC)
         expected = self.rate(start)
         seen = min(float(count), CLAMP * expected + 3.0)
+        self.day_base += expected
+        self.day_count += seen
         season = self.hours[when.hour] * self.days[when.weekday()]
         self.level += LEVEL_ALPHA * (seen / max(season, 0.05) - self.level)
         self.level = max(self.level, 0.01)
         ratio = seen / max(self.level * self.days[when.weekday()], 0.01)
         self.hours[when.hour] += HOUR_ALPHA * (ratio - self.hours[when.hour])
         _normalise(self.hours)
-        self.day_count += seen
-        self.day_base += self.level * self.hours[when.hour]
         if when.hour == 23:
-            day_ratio = self.day_count / max(self.day_base, 0.01)
-            self.days[when.weekday()] += DAY_ALPHA * (day_ratio - self.days[when.weekday()])
+            # What the day held against what it was expected to hold, times its factor: the
+            # factor it should have had.
+            day = when.weekday()
+            day_ratio = self.days[day] * self.day_count / max(self.day_base, 0.01)
+            self.days[day] += DAY_ALPHA * (day_ratio - self.days[day])
             _normalise(self.days)
             self.day_count = self.day_base = 0.0
         if count:

@@ -182,21 +182,29 @@ def rising(
     """The terms of a window whose share of posts rose most against the background,
     strongest first: each scored by its count times the log of the rise (a smoothed
     log-likelihood ratio), keeping those at least three times their usual share. A pair
-    is kept over its own words when it scores as high."""
+    that holds at least half the posts of each of its words says it better than they do,
+    and stands for them."""
     if volume <= 0:
         return ()
-    scored: list[tuple[float, str]] = []
+    scored: dict[str, float] = {}
     for term, count in counts.items():
         if count < MIN_RISING_COUNT:
             continue
         ratio = (count / volume) / background.share(term)
         if ratio >= 3.0:
-            scored.append((count * math.log(ratio), term))
-    scored.sort(key=lambda item: (-item[0], item[1]))
+            scored[term] = count * math.log(ratio)
+    for term in [t for t in scored if " " in t]:
+        parts = term.split(" ")
+        if all(2 * counts[term] >= counts.get(part, 0) for part in parts):
+            for part in parts:
+                # The pair ranks where its strongest word would have.
+                scored[term] = max(scored[term], scored.pop(part, 0.0))
+    ranked = sorted(scored.items(), key=lambda item: (-item[1], item[0]))
     chosen: list[str] = []
-    for _, term in scored:
-        if any(term in kept.split(" ") or kept in term.split(" ") for kept in chosen):
-            continue  # a word already quoted in a pair, or a pair whose word is quoted
+    for term, _ in ranked:
+        words_of = set(term.split(" "))
+        if any(words_of & set(kept.split(" ")) for kept in chosen):
+            continue  # a word already quoted, alone or in a pair
         chosen.append(term)
         if len(chosen) == limit:
             break

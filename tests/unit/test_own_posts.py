@@ -1,0 +1,78 @@
+"""Reading the brand's own posts: a care team's answers are on-brand, a hijacker's scam,
+insults and strange links are not, and an off-brand post does not count as answering."""
+
+from __future__ import annotations
+
+from factories import T0, make_scored
+
+from listener.records import NEGATIVE, POSITIVE
+from listener.windows.brand import BrandWindows
+from listener.windows.own import OFF_BRAND, OwnHistory, read
+
+#: A care team's usual day: answers at working hours, in Italian, linking to its help pages.
+ANSWERS = (
+    "Ciao Marco, ci dispiace per il disagio: scrivici in privato e verifichiamo subito.",
+    "Buongiorno Anna, trovi tutte le informazioni su https://aiuto.banca.example/carte",
+    "Grazie per la segnalazione, abbiamo inoltrato al team. Send us a DM if you prefer.",
+)
+
+
+def history(posts: int = 40) -> OwnHistory:
+    own = OwnHistory()
+    for n in range(posts):
+        at = T0 + (n % 8 + 8) * 3600 + (n // 8) * 86_400  # 08:00 to 15:00, five days
+        read(ANSWERS[n % 3], at, "it", 0.3, "it", own)
+    return own
+
+
+def test_a_care_team_answering_reads_on_brand() -> None:
+    own = history()
+    for n, text in enumerate(ANSWERS):
+        reading = read(text, T0 + 6 * 86_400 + 10 * 3600 + 60 * n, "it", 0.2, "it", own)
+        assert not reading.off_brand, reading
+
+
+def test_a_crypto_scam_at_night_reads_off_brand() -> None:
+    own = history()
+    text = "GIVEAWAY! Send 0.1 BTC to our wallet and get 1 BTC back 🚀 bit.ly/x7"
+    reading = read(text, T0 + 6 * 86_400 + 3 * 3600, "en", 0.6, "it", own)
+    assert reading.off_brand
+    assert {"scam", "shortened link", "language", "unusual hour"} <= set(reading.signs)
+    assert reading.score >= OFF_BRAND
+
+
+def test_insults_from_the_brand_read_off_brand_even_at_a_usual_hour() -> None:
+    own = history()
+    text = "Our customers are idiots and you can all go to hell"
+    reading = read(text, T0 + 6 * 86_400 + 10 * 3600, "en", -0.8, "it", own)
+    assert reading.off_brand and "profanity" in reading.signs and "hostile" in reading.signs
+
+
+def test_an_odd_hour_and_pace_alone_are_not_enough() -> None:
+    # A care team answering a crisis at night, many replies in a few minutes: unusual,
+    # but nothing it says reads like someone else.
+    own = history()
+    night = T0 + 6 * 86_400 + 2 * 3600
+    readings = [read(ANSWERS[0], night + 60 * n, "it", 0.2, "it", own) for n in range(5)]
+    assert not any(r.off_brand for r in readings)
+    assert "unusual hour" in readings[0].signs and "burst" in readings[-1].signs
+
+
+def test_history_survives_a_round_trip() -> None:
+    own = history(12)
+    assert OwnHistory.from_dict(own.to_dict()) == own
+
+
+def test_an_off_brand_post_is_quoted_and_does_not_count_as_the_brand_answering() -> None:
+    windows = BrandWindows(step=60)
+    answer = make_scored("a1", ts=T0 + 60, own=True, compound=0.4, label=POSITIVE,
+                         text=ANSWERS[0], lang="it")  # fmt: skip
+    scam = make_scored("s1", ts=T0 + 600, own=True, compound=-0.7, label=NEGATIVE, lang="en",
+                       text="free crypto giveaway, idiots: send btc to bit.ly/z")  # fmt: skip
+    assert windows.add(answer, language="it") and windows.add(scam, language="it")
+    assert windows.brand_last_post(T0 + 900) == T0 + 60
+    (found,) = windows.off_brand_between(T0, T0 + 900)
+    assert found[1].key == scam.post.key and found[0] >= OFF_BRAND
+    assert windows.has_posts_between(T0 + 540, T0 + 900)  # judged though nobody else posted
+    restored = BrandWindows.from_dict(60, windows.to_dict())
+    assert restored.off_brand_between(T0, T0 + 900) == windows.off_brand_between(T0, T0 + 900)
