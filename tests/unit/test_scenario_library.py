@@ -8,6 +8,7 @@ import statistics
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -284,3 +285,56 @@ def test_the_command_writes_every_library_scenario(
         assert out.read_bytes() == dumped(built[(name, 2)]) + b"\n", name
     assert main(["intesa", "--out", str(tmp_path / "intesa.jsonl")]) == 0
     assert len((tmp_path / "intesa.jsonl").read_bytes().splitlines()) == 6_442
+
+
+def test_the_hacked_account_posts_at_an_hour_it_never_posts(
+    built: dict[tuple[str, int], Scenario], matcher: BrandMatcher
+) -> None:
+    for seed in DEFAULT_SEEDS:
+        scenario = built[("hacked-account", seed)]
+        assert scenario.onset is not None
+        handle = (scenario.expected.own_account or "").removeprefix("@")
+        own_posts = [p for p in scenario.posts if own(matcher, scenario, p)]
+        hacked = [
+            p
+            for p in own_posts
+            if scenario.onset <= p.created_at < scenario.onset + timedelta(minutes=15)
+        ]
+        assert len(hacked) == 5 and all(p.author_handle == handle for p in hacked)
+        assert hacked[0].created_at == scenario.onset
+        usual_hours = {p.created_at.hour for p in own_posts if p.created_at < scenario.onset}
+        assert usual_hours and not usual_hours & {p.created_at.hour for p in hacked}
+
+
+def test_one_operator_answers_its_wave_and_the_other_stays_silent(
+    built: dict[tuple[str, int], Scenario], matcher: BrandMatcher
+) -> None:
+    for seed in DEFAULT_SEEDS:
+        for name in ("wave-answered", "wave-ignored"):
+            scenario = built[(name, seed)]
+            assert scenario.onset is not None
+            own_posts = [p.created_at for p in scenario.posts if own(matcher, scenario, p)]
+            before = [when for when in own_posts if when < scenario.onset]
+            during = [when for when in own_posts if when >= scenario.onset]
+            assert len(before) >= 10, name  # the brand usually answers
+            if name == "wave-ignored":
+                assert during == []
+                continue
+            first = during[0] - scenario.onset
+            assert timedelta(minutes=8) <= first <= timedelta(minutes=16), first
+            three_hours = [w for w in during if w < during[0] + timedelta(hours=3)]
+            gaps = [b - a for a, b in pairwise(three_hours)]
+            assert len(three_hours) >= 25 and max(gaps) <= timedelta(minutes=10)
+
+
+def test_the_blogger_is_measured_from_the_big_post(
+    built: dict[tuple[str, int], Scenario],
+) -> None:
+    for seed in DEFAULT_SEEDS:
+        scenario = built[("blogger", seed)]
+        assert scenario.expected.anchor == scenario.onset
+        big = event_posts(scenario)[0]
+        assert 300_000 <= (big.author_followers or 0) <= 500_000
+        # No burst: the event adds a few posts an hour, over about a day.
+        hourly = Counter(p.created_at.replace(minute=0, second=0) for p in event_posts(scenario))
+        assert max(hourly.values()) <= 12 and len(hourly) >= 15

@@ -205,10 +205,14 @@ def everyday_mention(rng: random.Random, talk: Talk, forum: bool = False) -> Sai
     return Said(f"{head} {said.text}", said.topic)
 
 
+def called(name: str) -> str:
+    """How a brand addresses an author: people ("Giulia B.", "Tom K.") by first name; pages,
+    blogs and handles by their whole name."""
+    return name.split(" ")[0] if name.endswith(".") else name
+
+
 def brand_reply(rng: random.Random, name: str, topic: str, register: Register) -> str:
     """The brand's answer to a post: private contact for problems, a pointer otherwise."""
-    # People are "Giulia B." or "Tom K.": the brand uses the first name; handles stay whole.
-    called = name.split(" ")[0] if name.endswith(".") else name
-    opening = pick(rng, register.reply_openings).replace("{name}", called)
+    opening = pick(rng, register.reply_openings).replace("{name}", called(name))
     body = pick(rng, register.reply_private if topic == "complaint" else register.reply_answers)
     return assemble(register, opening, body, pick(rng, register.signatures))

@@ -7,12 +7,15 @@ from typing import Final
 from listener.replay.scenarios.catalog import Entry
 from listener.replay.scenarios.shapes import (
     blogger,
+    breach_rumour,
     campaign_backlash,
+    conduct_video,
     hacked_account,
     outage_en,
     outage_it,
     reconstructions,
     viral_video,
+    wave,
 )
 
 ENTRIES: Final[tuple[Entry, ...]] = (
@@ -24,4 +27,8 @@ ENTRIES: Final[tuple[Entry, ...]] = (
     hacked_account.ENTRY,
     outage_it.ENTRY,
     outage_en.ENTRY,
+    breach_rumour.ENTRY,
+    conduct_video.ENTRY,
+    wave.ANSWERED,
+    wave.IGNORED,
 )

@@ -33,7 +33,7 @@ from listener.replay.scenarios.everyday import prior as usual
 from listener.replay.scenarios.people import Names
 from listener.replay.scenarios.posts import Feed, Scene, page_post, page_reply, rss_item, x_post
 from listener.replay.scenarios.shapes import kit
-from listener.replay.scenarios.talk import Talk
+from listener.replay.scenarios.talk import Talk, called
 from listener.replay.scenarios.texts import pick
 from listener.replay.scenarios.timing import Rate, arrivals, hour_noise
 
@@ -193,7 +193,7 @@ def _answers(
         when = (post.created_at + timedelta(minutes=rng.uniform(3.0, 15.0))).replace(microsecond=0)
         if when > fixed_at + timedelta(hours=1):
             continue
-        name = (post.author_handle or "").split(" ")[0]
+        name = called(post.author_handle or "")
         text = pick(rng, outage.answers).replace("{name}", name)
         replies.append(page_reply(scene, when, text, _thread(post), post))
     return replies

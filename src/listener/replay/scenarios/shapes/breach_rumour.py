@@ -1,0 +1,158 @@
+"""breach-rumour: word spreads that an energy supplier's customer data has leaked.
+
+Synthetic data for testing, not real posts: Lucenza Energia is a fictional Italian energy
+supplier and every author and text (Italian) is invented. Two ordinary days give the
+baseline. Then a forum post claims a database of Lucenza customers is for sale; people
+post screenshots of phishing SMS that use the brand's name, ask whether their data was
+stolen, warn each other and worry more than they rage. The volume stays moderate. The
+supplier says it is checking a few hours later; the news picks it up the next morning.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Final
+
+from listener.replay.scenarios.catalog import BrandSpec, Entry, Expected, Scenario
+from listener.replay.scenarios.crowd import Channels, crowd_post, crowd_reply, naming, spread
+from listener.replay.scenarios.everyday import Everyday, Mix, care, draw_scale, ordinary_traffic
+from listener.replay.scenarios.everyday import prior as usual
+from listener.replay.scenarios.ordinary import FEEDS
+from listener.replay.scenarios.people import ITALIAN
+from listener.replay.scenarios.posts import forum_post, page_post, rss_item, x_post
+from listener.replay.scenarios.shapes import breach_rumour_texts as words
+from listener.replay.scenarios.shapes import kit
+from listener.replay.scenarios.timing import ROME, Rate, arrivals, bump, hour_noise
+
+NAME: Final = "breach-rumour"
+ACCOUNTS: Final = kit.accounts(
+    "lucenzaenergia", "Lucenza Energia", "lucenzaenergia", (260_000, 31_000)
+)
+FORUM: Final = "italy"
+
+
+def brand(per_hour: float) -> BrandSpec:
+    return BrandSpec(
+        id="lucenza",
+        name="Lucenza Energia",
+        terms=("lucenza", "lucenza energia"),
+        hashtags=("#lucenza",),
+        handles=("@lucenzaenergia",),
+        own_accounts=ACCOUNTS.own,
+        channels=(ACCOUNTS.page.channel,),
+        language="it",
+        volume_per_hour=per_hour,
+        negative_share=0.2,
+    )
+
+
+def build(seed: int) -> Scenario:
+    """One variant: the day and hour of the forum post, how fast and far the rumour goes,
+    when the supplier speaks, and where people post."""
+    rng = kit.seeded(NAME, seed)
+    scale = draw_scale(rng)
+    start = datetime(2017, 10, 10 + rng.randint(0, 2), tzinfo=ROME)
+    onset = (start + timedelta(days=2, hours=rng.uniform(9.0, 20.5))).replace(microsecond=0)
+    statement_at = (onset + timedelta(minutes=rng.uniform(150.0, 240.0))).replace(microsecond=0)
+    end = onset.replace(hour=0, minute=0, second=0) + timedelta(days=1, hours=20)
+    scene = kit.scene(rng, 107, ACCOUNTS, ITALIAN)
+    everyday = Everyday(
+        words.TALK,
+        per_hour=8.0 * rng.uniform(0.8, 1.2),
+        mix=Mix(page=0.5, x=0.4, forum=FORUM),
+        answers=care(words.TALK.register),
+        x_account=ACCOUNTS.x,
+        feeds=FEEDS,
+        news_share=0.35,
+        posts_until=onset,
+    )
+    traffic = ordinary_traffic(scene, everyday, start, end)
+    dump = forum_post(scene, onset, words.FORUM_POST, FORUM)
+    statement = [
+        page_post(
+            scene, statement_at, words.STATEMENT, rng.randint(300, 1200), rng.randint(50, 400)
+        ),
+        x_post(
+            scene,
+            statement_at + timedelta(seconds=rng.randint(30, 120)),
+            words.STATEMENT_X,
+            "it",
+            ACCOUNTS.x,
+        ),
+    ]
+    page = rng.uniform(0.3, 0.45)
+    forum = rng.uniform(0.08, 0.16)
+    channels = Channels(page=page, x=1.0 - page - forum, forum=FORUM)
+    times = arrivals(rng, onset + timedelta(minutes=2), end, _rumour_rate(rng, onset, scale))
+    under = [*traffic.page_posts[-1:], statement[0]]
+    crowd = spread(scene, times, channels, partial(_write, rng, statement_at), under)
+    news = [
+        rss_item(scene, when, FEEDS[index % len(FEEDS)], story)
+        for index, (when, story) in enumerate(_news_times(rng, onset, statement_at))
+    ]
+    return kit.synthetic(
+        NAME,
+        "Lucenza Energia: a rumour that customer data is for sale, and phishing SMS (Italian)",
+        seed,
+        brand(usual(traffic, start, onset)),
+        Expected("data-breach", 10),
+        traffic.posts,
+        [dump, *statement, *crowd, *news],
+    )
+
+
+def _rumour_rate(rng: random.Random, onset: datetime, scale: float) -> Rate:
+    """A quick rise to a moderate level, two hours there, a slow fall, and a second, smaller
+    wave the next morning when the news has it."""
+    rise = rng.uniform(25.0, 50.0)
+    peak = 60.0 * scale
+    noise = hour_noise(rng, onset, onset + timedelta(days=2), 0.15)
+    morning = bump(
+        onset.replace(hour=7, minute=30, second=0) + timedelta(days=1), 90.0, 0.5 * peak, 180.0
+    )
+
+    def rate(when: datetime) -> float:
+        minutes = (when - onset).total_seconds() / 60.0
+        if minutes < 0.0:
+            return 0.0
+        if minutes < rise:
+            level = 4.0 + (peak - 4.0) * minutes / rise
+        elif minutes < rise + 120.0:
+            level = peak
+        else:
+            level = peak * math.pow(0.5, (minutes - rise - 120.0) / 180.0)
+        return (level + morning(when)) * noise(when)
+
+    return rate
+
+
+def _write(
+    rng: random.Random, statement_at: datetime, when: datetime, place: str
+) -> tuple[str, str]:
+    weights = words.AFTER_STATEMENT if when >= statement_at else None
+    if place == "reply":
+        return crowd_reply(rng, words.VOICES, weights), "it"
+    text = crowd_post(rng, words.VOICES, weights)
+    return (text if place == "page" else naming(rng, text, words.NAMES)), "it"
+
+
+def _news_times(
+    rng: random.Random, onset: datetime, statement_at: datetime
+) -> list[tuple[datetime, tuple[str, str]]]:
+    first = statement_at + timedelta(minutes=rng.uniform(40.0, 90.0))
+    morning = onset.replace(hour=7, minute=0, second=0) + timedelta(days=1)
+    times = (
+        first,
+        morning + timedelta(minutes=rng.uniform(0.0, 60.0)),
+        morning + timedelta(hours=rng.uniform(2.0, 4.0)),
+    )
+    return [
+        (when.replace(microsecond=0), story)
+        for when, story in zip(times, words.HEADLINES, strict=True)
+    ]
+
+
+ENTRY: Final = Entry(NAME, "a rumour of leaked customer data and phishing SMS (Italian)", build)
