@@ -43,8 +43,10 @@ class WindowConfig:
     half_life: int = 86_400
     #: Per brand: (expected posts per hour, usual negative share), seeds of the baseline.
     priors: Mapping[str, tuple[float, float]] = field(default_factory=dict)
-    #: The risks a post's text is about (risks.yaml ``topics``).
+    #: The risks a post's text is about (risks.yaml ``topics``), and per brand the same with
+    #: the brand's own words for them (brands.yaml ``topics``).
     topics: TopicIndex = NO_TOPICS
+    brand_topics: Mapping[str, TopicIndex] = field(default_factory=dict)
     #: Per brand: the language it is written about in (brands.yaml), for its own posts.
     languages: Mapping[str, str] = field(default_factory=dict)
 
@@ -158,7 +160,9 @@ class PartitionState:
         if windows is None:
             windows = self.brands[brand] = BrandWindows(step=self.config.step)
         oldest = None if self.clock is None else self.clock - self.config.horizon
-        topics, language = self.config.topics, self.config.languages.get(brand)
+        config = self.config
+        topics = config.brand_topics.get(brand, config.topics)
+        language = config.languages.get(brand)
         for scored in batch.posts:
             ts = scored.post.ts
             if oldest is not None and ts < oldest:
@@ -209,6 +213,7 @@ class PartitionState:
         learnt = self._learnt(brand)
         usual = learnt.usual
         silent_since = learnt.silent_since(windows.brand_last_post(now))
+        topic_risks = self.config.brand_topics.get(brand, self.config.topics).risks
         stats: dict[int, WindowStats] = {}
         samples: dict[int, tuple[SamplePost, ...]] = {}
         for size in self.config.sizes:
@@ -242,9 +247,7 @@ class PartitionState:
                 own_off_brand=len(off_brand),
                 own_off_brand_score=max((score for score, _ in off_brand), default=0.0),
                 topics=sums.topics,
-                topic_baselines={
-                    risk: expected * usual.topic_share(risk) for risk in self.config.topics.risks
-                },
+                topic_baselines={risk: expected * usual.topic_share(risk) for risk in topic_risks},
             )
             samples[size] = sums.samples
             known = sums.volume - sums.unknown

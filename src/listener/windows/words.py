@@ -89,9 +89,14 @@ class TopicIndex:
     longest: int = 0
 
     @classmethod
-    def build(cls, topics: Mapping[str, Iterable[str]]) -> TopicIndex:
-        """``topics``: risk name -> its words and phrases as written in risks.yaml."""
+    def build(
+        cls, topics: Mapping[str, Iterable[str]], base: TopicIndex | None = None
+    ) -> TopicIndex:
+        """``topics``: risk name -> its words and phrases as written in risks.yaml (or a
+        brand's own words for a risk, added to the ``base`` index)."""
         phrases: dict[tuple[str, ...], set[str]] = {}
+        for key, risks in base.phrases.items() if base is not None else ():
+            phrases[key] = set(risks)
         for risk, written in topics.items():
             for phrase in written:
                 key = tuple(words(phrase))[:MAX_PHRASE]
