@@ -136,3 +136,15 @@ async def test_the_command_runs_its_own_event_loop(
     assert await asyncio.to_thread(cmd_incidents, args) == 0
     assert store.book.incidents[acme(store)].acknowledged_by == "eve"
     assert "acknowledged as eve" in capsys.readouterr().out
+
+
+async def test_good_news_shows_as_open_and_paging_nobody(url: str, store: MemoryStore) -> None:
+    (paged,) = store.book.incidents
+    good = make_alert(T0 + 13 * MINUTE, brand="beta", rule="volume-spike", severity="info")
+    store.apply(AlertReceived(good))
+    listed = await run(url, "list")
+    beta = next(line for line in listed.splitlines() if line.startswith("beta."))
+    assert beta.split()[1:3] == ["open", "info"]
+    shown = await run(url, "show", beta.split()[0])
+    assert "paging    nobody: only good news (info) so far" in shown
+    assert "paging    nobody" not in await run(url, "show", paged)

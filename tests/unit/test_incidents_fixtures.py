@@ -90,18 +90,26 @@ def group(levels: Sequence[tuple[str, Sequence[str]]], repeat: str | None = None
 
 
 def risk(
-    name: str, *, resolve_after: int = 1800, owners: str | None = None, likelihood: int = 3
+    name: str,
+    *,
+    resolve_after: int = 1800,
+    owners: str | None = None,
+    likelihood: int = 3,
+    impact: int = 5,
+    absorbs: Iterable[str] = (),
+    playbook: Mapping[str, tuple[str, ...]] | None = None,
 ) -> Risk:
     return Risk(
         name=name,
         description=f"{name} happens",
         likelihood=likelihood,
-        impact=5,
+        impact=impact,
         owners=owners,
         resolve_after=resolve_after,
         playbook=MappingProxyType(
-            fill_playbook({"warning": ("look",), "critical": ("call", "post")})
+            fill_playbook(playbook or {"warning": ("look",), "critical": ("call", "post")})
         ),
+        absorbs=frozenset(absorbs),
     )
 
 

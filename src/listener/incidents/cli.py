@@ -147,6 +147,8 @@ def _print_incident(item: dict[str, Any], out: TextIO) -> None:
     print(f"{item['id']}  {item['brand_name']}: {item['risk']}", file=out)
     print(f"  status    {item['status']} ({item['severity']})", file=out)
     print(f"  opened    {_short(item['opened_at'])}, owners {item['owners']}", file=out)
+    if "paging_from" in item and item["paging_from"] is None:
+        print("  paging    nobody: only good news (info) so far", file=out)
     if item["recovery_seconds"] is not None:
         print(f"  recovered in {format_duration(round(item['recovery_seconds']))}", file=out)
     print(f"  {item['description']}", file=out)

@@ -1,10 +1,13 @@
 """The incident engine: ``step(book, event, now) -> (book, actions)``, a pure function.
 
-Alerts about the same brand and risk gather into one incident (Alertmanager's group_by,
-with brand and risk as the labels). An incident is paged level by level on the event-time
-clock until someone acknowledges it, and resolves itself once no rule of its risk has held
-for the brand for the risk's ``resolve_after``, recording how long the brand took to
-recover. Silences mute the paging, never the record.
+One crisis, one incident: while a brand has an active incident, every alert about the
+brand joins it, whatever its risk, and the incident's risk rises as the evidence grows (as
+Alertmanager's inhibition: a risk that absorbs another takes over, else the higher score
+of the register). An incident is paged level by level on the event-time clock, from the
+first alert of warning or higher (good news pages nobody), with reminder rounds that thin
+out until someone acknowledges it; it resolves itself once no rule that joined it, nor any
+rule of its risk, has held for the brand for the risk's ``resolve_after``, recording how
+long the brand took to recover. Silences mute the paging, never the record.
 
 Replays change nothing: an alert id already held, a tick that does not move the clock
 forward, an acknowledgement of an acknowledged incident, a silence or a delivery failure
@@ -16,7 +19,7 @@ here, so replaying the log reproduces the wall times too.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import Any, Final
 
 from listener.incidents.actions import Action
 from listener.incidents.escalation import brand_silent, due_pages, raise_page
@@ -45,6 +48,9 @@ from listener.incidents.working import WorkingBook, silence_text, union
 from listener.records import Alert
 from listener.rules.config import SEVERITIES
 from listener.rules.durations import format_duration
+
+#: The lowest severity that pages anyone.
+PAGING_SEVERITY: Final = "warning"
 
 
 class Engine:
@@ -84,6 +90,11 @@ def _rank(severity: str) -> int:
     return SEVERITIES.index(severity) if severity in SEVERITIES else 0
 
 
+def _worth_paging(severity: str) -> bool:
+    """Whether an incident of ``severity`` pages anyone: good news (info) pages nobody."""
+    return _rank(severity) >= _rank(PAGING_SEVERITY)
+
+
 class _Step(WorkingBook):
     """One step of the engine: the lifecycle rules, event by event."""
 
@@ -98,14 +109,16 @@ class _Step(WorkingBook):
         self.clock = fired if self.clock is None else max(self.clock, fired)
         self.advance()  # an incident quiet long enough closes before a new one opens
         risk = self.policies.risk_name(alert.rule)
-        current = self.book().active_for(alert.brand, risk)
-        opened = (
-            self.open(alert, risk, fired) if current is None else self.update(current, alert, fired)
-        )
+        current = self.book().active_for(alert.brand)
+        if current is None:
+            incident = self.open(alert, risk, fired)
+        else:
+            incident = self.join(self.update(current, alert, fired), alert, risk, fired)
         self.advance()
-        self.raise_if_silent(self.incidents[opened.id], alert)
+        self.raise_if_silent(self.incidents[incident.id], alert)
 
     def open(self, alert: Alert, risk: str, fired: float) -> Incident:
+        pages = _worth_paging(alert.severity)
         incident = Incident(
             id=incident_id(alert.brand, risk, alert.id),
             brand=alert.brand,
@@ -120,8 +133,11 @@ class _Step(WorkingBook):
             alert_ids=(alert.id,),
             latest=alert,
             last_evidence_at=fired,
+            paging_from=fired if pages else None,
         )
         detail = f"raised by {alert.rule} ({alert.severity})"
+        if not pages:
+            detail += f"; nobody is paged until it is {PAGING_SEVERITY} or higher"
         incident = self.record(incident, "opened", OPEN, ENGINE, detail)
         if incident.owners not in self.policies.escalation:
             detail = f'owner group "{incident.owners}" is not configured: nobody can be paged'
@@ -129,11 +145,17 @@ class _Step(WorkingBook):
         return incident
 
     def update(self, incident: Incident, alert: Alert, fired: float) -> Incident:
+        """Gather ``alert`` into ``incident``: its rule, the strongest severity, the newest
+        figures; paging starts with the first alert of warning or higher."""
         severity = incident.severity
         detail = f"{alert.rule} ({alert.severity})"
         if _rank(alert.severity) > _rank(severity):
             detail += f"; severity raised from {severity}"
             severity = alert.severity
+        paging_from = incident.paging_from
+        if paging_from is None and _worth_paging(severity):
+            paging_from = fired
+            detail += "; paging starts"
         newer = fired >= incident.latest.fired_at.timestamp()
         quiet = incident.quiet_since
         return self.record(
@@ -148,7 +170,29 @@ class _Step(WorkingBook):
             latest=alert if newer else incident.latest,
             last_evidence_at=max(incident.last_evidence_at, fired),
             quiet_since=None if quiet is not None and fired >= quiet else quiet,
+            paging_from=paging_from,
         )
+
+    def join(self, incident: Incident, alert: Alert, risk: str, fired: float) -> Incident:
+        """Raise the incident's risk when the alert's risk prevails over it (see
+        :meth:`Policies.prevailing`); the id stays, the playbook and owners follow."""
+        risen = self.policies.prevailing(incident.risk, risk)
+        if risen == incident.risk:
+            return incident
+        detail = f"risk raised from {incident.risk} to {risen} by rule {alert.rule}"
+        owners = self.policies.owners(risen, alert.owners)
+        changes: dict[str, Any] = {"risk": risen, "owners": owners}
+        handed = owners != incident.owners
+        if handed:
+            detail += f"; handed from owner group {incident.owners} to {owners}"
+            if incident.paging_from is not None and incident.status in (OPEN, NOTIFIED):
+                # Nobody of the new group has heard of it: page it from its first level.
+                changes.update(paging_from=fired, pages_sent=0, raised=False)
+        incident = self.record(incident, "risk_raised", incident.status, ENGINE, detail, **changes)
+        if handed and owners not in self.policies.escalation:
+            detail = f'owner group "{owners}" is not configured: nobody can be paged'
+            incident = self.record(incident, "unroutable", incident.status, ENGINE, detail)
+        return incident
 
     def tick(self, tick: Tick) -> None:
         if self.clock is not None and tick.at < self.clock:
@@ -185,9 +229,9 @@ class _Step(WorkingBook):
 
     def page_due(self, incident: Incident) -> None:
         policy = self.policies.escalation.get(incident.owners)
-        if policy is None:
+        if policy is None or incident.paging_from is None:
             return
-        pages, _ = due_pages(policy, incident.opened_at, incident.pages_sent, self.time)
+        pages, _ = due_pages(policy, incident.paging_from, incident.pages_sent, self.time)
         for page in pages:
             incident = self.page(incident, page, page.kind, page.due_at)
 
@@ -197,9 +241,10 @@ class _Step(WorkingBook):
         if threshold is None or incident.raised or incident.status not in (OPEN, NOTIFIED):
             return
         policy = self.policies.escalation.get(incident.owners)
-        if policy is None or not brand_silent(alert, threshold):
+        start = incident.paging_from
+        if policy is None or start is None or not brand_silent(alert, threshold):
             return
-        page = raise_page(policy, incident.opened_at, incident.pages_sent)
+        page = raise_page(policy, start, incident.pages_sent)
         if page is not None:
             detail = f"the brand has not posted for {format_duration(threshold)} or more"
             self.page(replace(incident, raised=True), page, "brand_silent", self.time, detail)

@@ -1,4 +1,4 @@
-"""Incidents as immutable values: one :class:`Incident` per brand and risk at a time, its
+"""Incidents as immutable values: one active :class:`Incident` per brand at a time, its
 history of transitions, and the :class:`Book` of every incident and silence of one
 partition of the incident log, which is all the state the engine keeps.
 
@@ -35,8 +35,8 @@ class Transition:
     """One thing that happened to an incident, by whom, when in event time (the clock the
     rules run on) and when on the wall clock (when it was recorded)."""
 
-    kind: str  # opened, updated, paged, page_silenced, raised, delivery_failed, silenced,
-    # unroutable, acknowledged, resolved
+    kind: str  # opened, updated, risk_raised, paged, page_silenced, delivery_failed,
+    # silenced, unroutable, acknowledged, resolved
     status: str  # the incident's status after it
     who: str
     event_at: float
@@ -71,12 +71,15 @@ class Incident:
     severity: str  # the strongest alert so far
     status: str
     started_at: float  # when the condition of the first alert began holding (event time)
-    opened_at: float  # event time of the first alert: the escalation timers start here
+    opened_at: float  # event time of the first alert
     rules: tuple[str, ...]  # rules that raised it, in the order they first did
     alert_ids: tuple[str, ...]
     latest: Alert  # the newest alert: the figures and posts people read
     last_evidence_at: float  # last alert, or last tick where a rule of the risk held
     quiet_since: float | None = None  # first tick after the evidence with no rule holding
+    #: When the paging sequence starts (event time): the first alert of warning or higher,
+    #: or a change of owner group; None while the incident is only good news (info).
+    paging_from: float | None = None
     pages_sent: int = 0  # how far along its paging sequence (see incidents.escalation)
     raised: bool = False  # whether a level was already raised because the brand was silent
     paged: tuple[str, ...] = ()  # everyone told so far, in order
@@ -118,7 +121,11 @@ class Incident:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Incident:
-        values = {name: data[name] for name in Incident.__slots__}
+        # Written before paging could wait for a warning: paging started at the opening.
+        defaults = {"paging_from": data["opened_at"]}
+        values = {
+            name: data[name] if name in data else defaults[name] for name in Incident.__slots__
+        }
         for name in ("rules", "alert_ids", "paged", "failures"):
             values[name] = tuple(data[name])
         values["latest"] = Alert.loads(orjson.dumps(data["latest"]))
@@ -143,12 +150,12 @@ class Book:
     silences: tuple[Silence, ...] = ()
     offset: int = -1
 
-    def active_for(self, brand: str, risk: str) -> Incident | None:
-        """The incident alerts about ``brand`` and ``risk`` now gather into, if any."""
-        for incident in self.incidents.values():
-            if incident.active and incident.brand == brand and incident.risk == risk:
-                return incident
-        return None
+    def active_for(self, brand: str) -> Incident | None:
+        """The incident alerts about ``brand`` now gather into, whatever their risk: its
+        active one. A book written when each risk had its own incident may hold several;
+        then the oldest, so the others close on their own."""
+        active = [i for i in self.incidents.values() if i.active and i.brand == brand]
+        return min(active, key=lambda i: (i.opened_at, i.id), default=None)
 
     def has_alert(self, alert_id: str) -> bool:
         return any(alert_id in incident.alert_ids for incident in self.incidents.values())

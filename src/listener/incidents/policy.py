@@ -1,5 +1,6 @@
-"""What the incident engine reads from the configuration: the risk each rule raises, how a
-risk's incidents resolve and who answers for them, and each owner group's schedule.
+"""What the incident engine reads from the configuration: the risk each rule raises, which
+risk prevails when another joins an incident, how a risk's incidents resolve and who
+answers for them, and each owner group's schedule.
 
 Built once from the loaded rules and risk register; the engine's output is a pure
 function of these policies and the incident log, so a replay under the same rules pages
@@ -57,6 +58,21 @@ class Policies:
 
     def risk(self, name: str) -> Risk | None:
         return self.register.risks.get(name)
+
+    def prevailing(self, current: str, new: str) -> str:
+        """The risk of an incident of risk ``current`` once an alert of risk ``new`` joins
+        it (as Alertmanager's inhibition, the stronger explanation wins): ``new`` if it
+        absorbs ``current``; ``current`` if it absorbs ``new``; else the higher score of
+        the register, ``current`` on a tie or when neither is in the register."""
+        if new == current:
+            return current
+        found, incoming = self.risk(current), self.risk(new)
+        if incoming is not None and current in incoming.absorbs:
+            return new
+        if found is not None and new in found.absorbs:
+            return current
+        score = found.score if found is not None else 0
+        return new if incoming is not None and incoming.score > score else current
 
     def rules_of(self, risk: str) -> frozenset[str]:
         """Every rule that raises ``risk``: while any holds, its incidents are not over."""

@@ -28,6 +28,7 @@ def incident_json(incident: Incident, full: bool = False) -> dict[str, Any]:
         "status": incident.status,
         "started_at": iso(incident.started_at),
         "opened_at": iso(incident.opened_at),
+        "paging_from": iso(incident.paging_from),
         "acknowledged_by": incident.acknowledged_by,
         "acknowledged_at": iso(incident.acknowledged_at),
         "resolved_by": incident.resolved_by,

@@ -86,9 +86,10 @@ class WorkingBook:
         (level, people, due_at, detail, cycle). For a page, the next page of the sequence
         is named, so the reader knows who is told next if nobody acknowledges."""
         policy = self.policies.escalation.get(incident.owners)
+        start = incident.paging_from
         upcoming = None
-        if policy is not None and kind in PAGE_KINDS and incident.status != ACKNOWLEDGED:
-            upcoming = page_at(policy, incident.opened_at, incident.pages_sent)
+        if policy and start is not None and kind in PAGE_KINDS and incident.status != ACKNOWLEDGED:
+            upcoming = page_at(policy, start, incident.pages_sent)
         self.actions.append(
             Notify(
                 id=notification_id(incident.id, kind, key),
