@@ -119,15 +119,16 @@ def build_judge(rules: RuleSet) -> Judge:
         alerts: list[Any] = []
         if brand not in rules.brands:
             return alerts  # a brand removed from the rules since its posts were scored
-        metrics: dict[int, dict[str, float]] = {}
+        figures_of: dict[tuple[int, str | None], dict[str, float]] = {}
         for rule in rules.rules_for(brand):
             size = rule.window_seconds
             window = view.stats.get(size)
             if window is None:
                 continue
-            if size not in metrics:
-                metrics[size] = window.metrics()
-            figures = {**metrics[size], **window.topic_metrics(risks[rule.name])}
+            key = (size, risks[rule.name])
+            figures = figures_of.get(key)
+            if figures is None:
+                figures = figures_of[key] = {**window.metrics(), **window.topic_metrics(key[1])}
             saved = states.get(rule.name)
             state = RuleState.from_dict(saved) if saved else RuleState()
             state, firing = evaluate(rule, brand, figures, state, now)

@@ -86,6 +86,9 @@ class WindowStats:
     #: Posts about each risk's topic, and the usual count of each, for this window.
     topics: Mapping[str, int] = field(default_factory=dict)
     topic_baselines: Mapping[str, float] = field(default_factory=dict)
+    #: The figures once computed: the judge, the incident log and the stats topic all read
+    #: them, and the surprises are not free.
+    _metrics: dict[str, float] | None = field(default=None, compare=False, repr=False)
 
     @property
     def known(self) -> int:
@@ -104,7 +107,13 @@ class WindowStats:
         return self.sentiment_sum / self.known if self.known else 0.0
 
     def metrics(self) -> dict[str, float]:
-        """Every metric in :data:`METRICS`, by name."""
+        """Every metric in :data:`METRICS` but the topic ones, by name (do not modify)."""
+        if self._metrics is None:
+            object.__setattr__(self, "_metrics", self._compute())
+        assert self._metrics is not None
+        return self._metrics
+
+    def _compute(self) -> dict[str, float]:
         since = (
             math.inf
             if self.brand_last_post is None

@@ -47,8 +47,8 @@ MAX_PHRASE: Final = 4
 BACKGROUND_HALF_LIFE: Final = 86_400.0
 #: Terms kept in a brand's background; the lightest are dropped beyond it.
 BACKGROUND_TERMS: Final = 4000
-#: A term must appear this often in a window to be called rising.
-MIN_RISING_COUNT: Final = 3
+#: A term must appear in this many posts of a window to be called rising.
+MIN_RISING_COUNT: Final = 2
 #: Rising terms an alert quotes.
 RISING_TERMS: Final = 6
 
