@@ -87,7 +87,7 @@ def event_posts(scenario: Scenario) -> list[Post]:
     return [post for post in scenario.posts if post.key in scenario.event]
 
 
-def labels(scorer: SentimentScorer, posts: list[Post], sample: int = 400) -> Counter[str]:
+def labels(scorer: SentimentScorer, posts: list[Post], sample: int = 250) -> Counter[str]:
     """Sentiment labels of up to ``sample`` of ``posts``, read as the pipeline reads them."""
     chosen = random.Random(0).sample(posts, min(sample, len(posts)))
     return Counter(
@@ -103,9 +103,8 @@ def own(matcher: BrandMatcher, scenario: Scenario, post: Post) -> bool:
     return any(m.own for m in matcher.match(post) if m.brand == scenario.brand.id)
 
 
-def test_the_library_lists_the_two_reconstructions_first_then_synthetic_shapes() -> None:
-    assert NAMES[:2] == RECONSTRUCTIONS
-    assert set(SYNTHETIC) <= set(EXPECTED)
+def test_the_library_lists_the_reconstructions_then_every_shape_in_order() -> None:
+    assert (*RECONSTRUCTIONS, *EXPECTED) == NAMES
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -226,6 +225,11 @@ def test_the_brand_prior_is_about_its_ordinary_traffic(
         assert 0.75 * usual <= scenario.brand.volume_per_hour <= 1.25 * usual, scenario.name
 
 
+def test_brand_sizes_vary_from_small_to_big(built: dict[tuple[str, int], Scenario]) -> None:
+    sizes = [scenario.brand.volume_per_hour for scenario in variants(built, SYNTHETIC)]
+    assert min(sizes) <= 6 and max(sizes) >= 40
+
+
 def test_sizes_stay_replayable(built: dict[tuple[str, int], Scenario]) -> None:
     for seed in DEFAULT_SEEDS:
         total = 0
@@ -273,6 +277,38 @@ def test_crises_read_negative(
         counts = labels(scorer, people)
         assert share(counts, NEGATIVE) >= 0.5, (scenario.name, counts)
         assert counts[NEGATIVE] >= 2 * counts[POSITIVE], (scenario.name, counts)
+
+
+def test_the_launch_reads_positive_and_the_news_day_calm(
+    built: dict[tuple[str, int], Scenario], scorer: SentimentScorer, matcher: BrandMatcher
+) -> None:
+    for seed in DEFAULT_SEEDS:
+        launch = built[("launch", seed)]
+        people = [p for p in event_posts(launch) if not own(matcher, launch, p)]
+        counts = labels(scorer, people)
+        assert share(counts, POSITIVE) >= 0.75 and share(counts, NEGATIVE) <= 0.15, counts
+        news = built[("news-day", seed)]
+        counts = labels(scorer, [p for p in event_posts(news) if not own(matcher, news, p)])
+        assert share(counts, NEGATIVE) <= 0.2 and share(counts, NEUTRAL) >= 0.35, counts
+
+
+def test_attention_without_crisis_is_many_times_the_usual(
+    built: dict[tuple[str, int], Scenario], matcher: BrandMatcher
+) -> None:
+    for seed in DEFAULT_SEEDS:
+        for name, low, high in (("launch", 15, 40), ("news-day", 4, 14)):
+            scenario = built[(name, seed)]
+            assert scenario.onset is not None
+            onset = scenario.onset
+            people = [p for p in scenario.posts if not own(matcher, scenario, p)]
+
+            def count(start: datetime, people: list[Post] = people) -> int:
+                return sum(start <= p.created_at < start + timedelta(hours=3) for p in people)
+
+            # The same three hours on the days before, which were ordinary.
+            usual = statistics.mean(count(onset - timedelta(days=n)) for n in (1, 2))
+            ratio = count(onset) / max(1.0, usual)
+            assert low <= ratio <= high, (name, seed, count(onset), usual)
 
 
 def test_the_command_writes_every_library_scenario(

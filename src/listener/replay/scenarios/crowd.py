@@ -46,7 +46,11 @@ class Voices:
     #: Replies under someone else's post: "Exactly.", "This."
     agreeing: tuple[str, ...] = ()
     second_share: float = 0.4
+    #: Moods said on their own: no second sentence, no closing (a grumble among cheers).
+    solo: tuple[str, ...] = ()
     hashtag_share: float = 0.25
+    #: Share of posts whose final stop becomes "!!!".
+    shout_share: float = 0.12
     emoji_share: float = 0.3
     typo_share: float = 0.15
 
@@ -77,7 +81,7 @@ def decorate(rng: random.Random, voices: Voices, text: str) -> str:
     emoji = ""
     if voices.emoji and rng.random() < voices.emoji_share:
         emoji = pick(rng, voices.emoji) * rng.randint(1, 3)
-    if rng.random() < 0.12 and text.endswith("."):
+    if rng.random() < voices.shout_share and text.endswith("."):
         text = text.rstrip(".") + "!!!"
     return assemble(voices.register, text, tags, emoji)
 
@@ -87,11 +91,15 @@ def crowd_post(rng: random.Random, voices: Voices, weights: Mapping[str, int] | 
     weights = voices.weights if weights is None else weights
     first = mood(rng, weights)
     body = core(rng, voices, first)
-    second = ""
-    if rng.random() < voices.second_share and len(weights) > 1:
-        second = core(rng, voices, mood(rng, weights, unlike=first))
-    text = assemble(voices.register, pick(rng, voices.openings), body, second)
-    text = assemble(voices.register, text, pick(rng, voices.closings))
+    second = closing = ""
+    if first not in voices.solo:
+        if rng.random() < voices.second_share and len(weights) > 1:
+            others = {name: weight for name, weight in weights.items() if name not in voices.solo}
+            second = core(rng, voices, mood(rng, others, unlike=first))
+        closing = pick(rng, voices.closings)
+    proper = (*voices.names, *voices.places)
+    text = assemble(voices.register, pick(rng, voices.openings), body, second, proper=proper)
+    text = assemble(voices.register, text, closing)
     return roughen(rng, decorate(rng, voices, text), voices.typo_share, typos=voices.register.typos)
 
 
@@ -101,7 +109,8 @@ def crowd_reply(
     """A reply under someone else's post: agreement, often with a line of one's own."""
     weights = voices.weights if weights is None else weights
     own = core(rng, voices, mood(rng, weights)) if rng.random() < 0.7 else ""
-    text = assemble(voices.register, pick(rng, voices.agreeing or ("",)), own)
+    proper = (*voices.names, *voices.places)
+    text = assemble(voices.register, pick(rng, voices.agreeing or ("",)), own, proper=proper)
     return roughen(rng, decorate(rng, voices, text), voices.typo_share, typos=voices.register.typos)
 
 

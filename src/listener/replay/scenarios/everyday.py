@@ -73,8 +73,8 @@ class Everyday:
     feeds: tuple[Feed, ...] = ENGLISH_FEEDS
     #: Share of days with a news item naming the brand.
     news_share: float = 0.6
-    #: A factor per day (weekends, say); 1 when not given.
-    day_factor: Callable[[datetime], float] | None = None
+    #: A factor by instant on top of the everyday rhythm (weekends, commuting hours).
+    factor: Callable[[datetime], float] | None = None
     noise_sigma: float = 0.2
     #: When the brand stops its scheduled posts (a crisis pauses them); never if None.
     posts_until: datetime | None = None
@@ -101,9 +101,8 @@ def ordinary_traffic(scene: Scene, everyday: Everyday, start: datetime, end: dat
         if start <= post.created_at < _until(everyday, end)
     ]
     rate = daily_rate(everyday.per_hour, hour_noise(rng, start, end, everyday.noise_sigma))
-    day_factor = everyday.day_factor
-    if day_factor is not None:
-        rate = _times(rate, day_factor)
+    if everyday.factor is not None:
+        rate = _times(rate, everyday.factor)
     on_page: list[datetime] = []
     on_x: list[tuple[Post, Said]] = []
     elsewhere: list[Post] = []
@@ -172,16 +171,9 @@ def x_answers(
     """The brand's X account answering some of the posts addressed to it."""
     rng = scene.rng
     replies: list[Post] = []
-    low, high = policy.delay_minutes
     for answered, said in written:
-        if rng.random() >= policy.shares.get(said.topic, 0.0):
-            continue
-        when = (answered.created_at + timedelta(minutes=rng.uniform(low, high))).replace(
-            microsecond=0
-        )
-        if not policy.open_hours[0] <= when.hour < policy.open_hours[1]:
-            continue
-        if policy.silence_from is not None and when >= policy.silence_from:
+        when = policy.answer_at(rng, answered.created_at, said.topic)
+        if when is None:
             continue
         handle = answered.author_handle or ""
         text = f"@{handle} {policy.write(rng, handle, said.topic)}"

@@ -60,6 +60,19 @@ class ReplyPolicy:
     silence_from: datetime | None = None
     write: Replier = texts.page_reply_text
 
+    def answer_at(self, rng: random.Random, said_at: datetime, topic: str) -> datetime | None:
+        """When the page answers a post on ``topic`` written at ``said_at``; None if it
+        does not (not that topic this time, out of hours, or silent by then)."""
+        if rng.random() >= self.shares.get(topic, 0.0):
+            return None
+        low, high = self.delay_minutes
+        when = (said_at + timedelta(minutes=rng.uniform(low, high))).replace(microsecond=0)
+        if not self.open_hours[0] <= when.hour < self.open_hours[1]:
+            return None
+        if self.silence_from is not None and when >= self.silence_from:
+            return None
+        return when
+
 
 def ordinary_page_posts(scene: Scene, days: Sequence[int], per_day: int = 2) -> list[Post]:
     """The bank's own posts on October ``days``: one late in the morning, one in the afternoon."""
@@ -116,15 +129,9 @@ def page_answers(
     """The page's replies to some comments, inviting private contact about problems."""
     rng = scene.rng
     replies: list[Post] = []
-    low, high = policy.delay_minutes
     for answered, said in written:
-        if rng.random() >= policy.shares.get(said.topic, 0.0):
-            continue
-        when = answered.created_at + timedelta(minutes=rng.uniform(low, high))
-        when = when.replace(microsecond=0)
-        if not policy.open_hours[0] <= when.hour < policy.open_hours[1]:
-            continue
-        if policy.silence_from is not None and when >= policy.silence_from:
+        when = policy.answer_at(rng, answered.created_at, said.topic)
+        if when is None:
             continue
         text = policy.write(rng, answered.author_handle or "", said.topic)
         replies.append(page_reply(scene, when, text, answered.in_reply_to or "", answered))

@@ -78,7 +78,7 @@ ITALIAN: Final = Register(
     ),
     emoji=texts.CALM_EMOJI,
     typos=texts.TYPOS,
-    reply_openings=texts.REPLY_OPENINGS,
+    reply_openings=("Ciao {name},", "Buongiorno {name},", "Gentile {name},", "Salve {name},"),
     reply_private=(
         "ci dispiace per il disagio: scrivici in privato e verifichiamo insieme.",
         "ci mandi un messaggio privato con il tuo codice cliente? Ti aiutiamo subito.",
@@ -123,7 +123,7 @@ ENGLISH: Final = Register(
     ),
     emoji=("🙂", "😊", "👍", "🙏", "😕", "😒", "🤔", "😂", "🙄"),
     typos=_EN_TYPOS,
-    reply_openings=("Hi {name},", "Hey {name},", "Hello {name},", "Hi {name}!"),
+    reply_openings=("Hi {name},", "Hey {name},", "Hello {name},", "Hi there {name},"),
     reply_private=(
         "sorry to hear that. Could you DM us the details so we can take a look?",
         "we're sorry about this. Please send us a DM and we'll get it sorted.",
@@ -147,20 +147,23 @@ def fill(rng: random.Random, template: str, talk: Talk) -> str:
     return text.replace("{brand}", pick(rng, talk.brand))
 
 
-def assemble(register: Register, *parts: str) -> str:
-    """Fragments joined with spaces, in the register's language (see :func:`texts.join`).
+def assemble(register: Register, *parts: str, proper: tuple[str, ...] = ()) -> str:
+    """Fragments joined with spaces, in the register's language (see :func:`texts.join`);
+    a fragment that starts with one of the ``proper`` names keeps its capital.
 
     In English a fragment after a comma or colon starts lower case only when its first
     word is an ordinary one: "Hi, is the lounge open?", but "Hi, I booked..." and
-    "Hey, Gatwick again".
+    "Hey, @brand".
     """
+    proper = tuple(name for name in proper if name)
     if register.lang == "it":
-        return texts.join(*parts)
+        return texts.join(*parts, proper=proper)
     text = ""
     for part in parts:
         if not part:
             continue
-        if text and text[-1] in ",:" and _ordinary_word(part):
+        lower = _ordinary_word(part) and not (proper and part.startswith(proper))
+        if text and text[-1] in ",:" and lower:
             part = part[:1].lower() + part[1:]
         text = f"{text} {part}" if text else part
     return text
@@ -190,7 +193,8 @@ def everyday_comment(rng: random.Random, talk: Talk) -> Said:
         "question": pick(rng, register.closings),
         "complaint": pick(rng, register.grumbles),
     }.get(topic, "")
-    text = assemble(register, pick(rng, register.greetings), body, closing, emoji)
+    greeting = pick(rng, register.greetings)
+    text = assemble(register, greeting, body, closing, emoji, proper=(*talk.brand, *talk.places))
     return Said(roughen(rng, text, typos=register.typos), topic)
 
 

@@ -169,13 +169,15 @@ def sentence(body: str) -> str:
     return text if text[-1:] in ".!?" else text + "."
 
 
-def join(*parts: str) -> str:
-    """Join fragments with spaces; a fragment after a comma, colon or word starts lower case."""
+def join(*parts: str, proper: tuple[str, ...] = ()) -> str:
+    """Join fragments with spaces; a fragment after a comma, colon or word starts lower case,
+    unless it starts with one of the ``proper`` names."""
     text = ""
     for part in parts:
         if not part:
             continue
-        if text and (text[-1] in ",:" or text[-1].isalpha()):
+        named = proper and part.startswith(proper)
+        if text and (text[-1] in ",:" or text[-1].isalpha()) and not named:
             part = part[:1].lower() + part[1:]
         text = f"{text} {part}" if text else part
     return text

@@ -1,0 +1,171 @@
+"""executive-statement: a sportswear chief executive's remark in an interview offends.
+
+Synthetic data for testing, not real posts: Kestrova is a fictional UK sportswear brand,
+its chief executive is never named, and every author and text is invented. Two ordinary
+days give the baseline. Then a news site publishes an interview in which the chief
+executive says larger customers are not the people the brand wants in its clothes; within
+minutes people quote him on X, and the outrage builds over the evening. The brand says
+the remarks were taken out of context, which makes it worse; the next afternoon it
+apologises.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Final
+
+from listener.records import Post
+from listener.replay.scenarios.catalog import BrandSpec, Entry, Expected, Scenario
+from listener.replay.scenarios.crowd import Channels, crowd_post, crowd_reply, naming, spread
+from listener.replay.scenarios.everyday import (
+    ENGLISH_FEEDS,
+    Everyday,
+    Mix,
+    care,
+    draw_scale,
+    ordinary_traffic,
+)
+from listener.replay.scenarios.everyday import prior as usual
+from listener.replay.scenarios.people import ENGLISH
+from listener.replay.scenarios.posts import Scene, page_post, rss_item, x_post
+from listener.replay.scenarios.shapes import executive_statement_texts as words
+from listener.replay.scenarios.shapes import kit
+from listener.replay.scenarios.timing import LONDON, Rate, arrivals, bump, hour_noise
+
+NAME: Final = "executive-statement"
+ACCOUNTS: Final = kit.accounts("kestrovauk", "Kestrova", "kestrova", (330_000, 140_000))
+
+
+def brand(per_hour: float) -> BrandSpec:
+    return BrandSpec(
+        id="kestrova",
+        name="Kestrova",
+        terms=("kestrova",),
+        hashtags=("#kestrova",),
+        handles=("@kestrova",),
+        own_accounts=ACCOUNTS.own,
+        channels=(ACCOUNTS.page.channel,),
+        language="en",
+        volume_per_hour=per_hour,
+        negative_share=0.2,
+    )
+
+
+def build(seed: int) -> Scenario:
+    """One variant: the day and hour of the interview, how fast and far the outrage goes,
+    when the brand speaks, and where people post."""
+    rng = kit.seeded(NAME, seed)
+    scale = draw_scale(rng)
+    start = datetime(2017, 9, 25 + rng.randint(0, 3), tzinfo=LONDON)
+    onset = (start + timedelta(days=2, hours=rng.uniform(7.5, 17.0))).replace(microsecond=0)
+    clarified_at = (onset + timedelta(hours=rng.uniform(4.0, 6.0))).replace(microsecond=0)
+    next_day = onset.replace(hour=0, minute=0, second=0) + timedelta(days=1)
+    sorry_at = (next_day + timedelta(hours=rng.uniform(14.0, 16.5))).replace(microsecond=0)
+    end = next_day + timedelta(hours=22)
+    scene = kit.scene(rng, 111, ACCOUNTS, ENGLISH)
+    everyday = Everyday(
+        words.TALK,
+        per_hour=7.0 * rng.uniform(0.85, 1.15),
+        mix=Mix(page=0.45, x=0.45, forum="running"),
+        answers=care(words.TALK.register),
+        x_account=ACCOUNTS.x,
+        news_share=0.3,
+        posts_until=onset,
+    )
+    traffic = ordinary_traffic(scene, everyday, start, end)
+    interview = rss_item(scene, onset, ENGLISH_FEEDS[4], words.INTERVIEW, "en")
+    spoken = [
+        *_own(scene, clarified_at, words.CLARIFICATION),
+        *_own(scene, sorry_at, words.APOLOGY),
+    ]
+    page = rng.uniform(0.2, 0.35)
+    channels = Channels(page=page, x=1.0 - page - rng.uniform(0.04, 0.1), forum="running")
+    rate = _outrage_rate(rng, onset, (clarified_at, sorry_at), scale)
+    times = arrivals(rng, onset + timedelta(minutes=2), end, rate)
+    under = [*traffic.page_posts[-1:], spoken[0], spoken[2]]
+    crowd = spread(scene, times, channels, partial(_write, rng, (clarified_at, sorry_at)), under)
+    news = [
+        rss_item(scene, when, ENGLISH_FEEDS[index % 4], story, "en")
+        for index, (when, story) in enumerate(_news_times(rng, onset, clarified_at, sorry_at))
+    ]
+    return kit.synthetic(
+        NAME,
+        "Kestrova: the chief executive says larger customers are not wanted (English)",
+        seed,
+        brand(usual(traffic, start, onset)),
+        Expected("executive-statement", 10),
+        traffic.posts,
+        [interview, *spoken, *crowd, *news],
+    )
+
+
+def _own(scene: Scene, when: datetime, text: str) -> list[Post]:
+    rng = scene.rng
+    later = when + timedelta(seconds=rng.randint(30, 120))
+    return [
+        page_post(scene, when, text, rng.randint(400, 2000), rng.randint(50, 500)),
+        x_post(scene, later, text, "en", ACCOUNTS.x),
+    ]
+
+
+def _outrage_rate(
+    rng: random.Random, onset: datetime, spoken: tuple[datetime, datetime], scale: float
+) -> Rate:
+    """Quotes within minutes, a rise over half an hour or so, two hours at the top, a
+    slow fall; flares at the clarification and the apology, and a second morning."""
+    rise = rng.uniform(20.0, 45.0)
+    peak = 200.0 * scale
+    noise = hour_noise(rng, onset, onset + timedelta(days=2), 0.12)
+    clarified_at, sorry_at = spoken
+    flares = (bump(clarified_at, 10.0, 0.4 * peak, 70.0), bump(sorry_at, 15.0, 0.3 * peak, 90.0))
+    morning = bump(sorry_at.replace(hour=7, minute=30, second=0), 120.0, 0.3 * peak, 240.0)
+
+    def rate(when: datetime) -> float:
+        minutes = (when - onset).total_seconds() / 60.0
+        if minutes < 0.0:
+            return 0.0
+        if minutes < rise:
+            level = 8.0 + (peak - 8.0) * minutes / rise
+        elif minutes < rise + 120.0:
+            level = peak
+        else:
+            level = peak * math.pow(0.5, (minutes - rise - 120.0) / 150.0)
+        extra = sum(flare(when) for flare in flares) + morning(when)
+        return (level + extra) * noise(when)
+
+    return rate
+
+
+def _write(
+    rng: random.Random, spoken: tuple[datetime, datetime], when: datetime, place: str
+) -> tuple[str, str]:
+    clarified_at, sorry_at = spoken
+    weights = None
+    if when >= sorry_at:
+        weights = words.AFTER_APOLOGY
+    elif when >= clarified_at:
+        weights = words.AFTER_CLARIFICATION
+    if place == "reply":
+        return crowd_reply(rng, words.VOICES, weights), "en"
+    text = crowd_post(rng, words.VOICES, weights)
+    return (text if place == "page" else naming(rng, text, words.NAMES)), "en"
+
+
+def _news_times(
+    rng: random.Random, onset: datetime, clarified_at: datetime, sorry_at: datetime
+) -> list[tuple[datetime, tuple[str, str]]]:
+    first = onset + timedelta(minutes=rng.uniform(60.0, 100.0))
+    second = first + timedelta(minutes=rng.uniform(60.0, 120.0))
+    third = clarified_at + timedelta(minutes=rng.uniform(30.0, 70.0))
+    fourth = sorry_at + timedelta(minutes=rng.uniform(20.0, 50.0))
+    times = (first, second, third, fourth)
+    return [
+        (when.replace(microsecond=0), story)
+        for when, story in zip(times, words.HEADLINES, strict=True)
+    ]
+
+
+ENTRY: Final = Entry(NAME, "a chief executive's offensive remark in an interview (English)", build)
