@@ -8,7 +8,10 @@ fictional and every text was written for listener.
 * ``calm``: the same page on two ordinary days (9-10 October 2017); the 10th is the
   control day that must raise nothing.
 
-The same seed always gives byte-identical files.
+The scenario library (``catalog.library()``, one module per shape under ``shapes/``) adds
+labelled synthetic scenarios of fictional brands, in Italian and English: crises that must
+page (a viral video, an outage, a hacked account...) and busy or ordinary days that must
+not. The same seed always gives byte-identical files.
 """
 
 from listener.replay.scenarios.calm import generate_calm_day

@@ -78,7 +78,7 @@ ITALIAN: Final = Register(
     ),
     emoji=texts.CALM_EMOJI,
     typos=texts.TYPOS,
-    reply_openings=("Ciao {name},", "Buongiorno {name},", "Gentile {name},", "Salve {name},"),
+    reply_openings=("Ciao {name},", "Ciao {name},", "Gentile {name},", "Salve {name},"),
     reply_private=(
         "ci dispiace per il disagio: scrivici in privato e verifichiamo insieme.",
         "ci mandi un messaggio privato con il tuo codice cliente? Ti aiutiamo subito.",
@@ -107,7 +107,7 @@ _EN_TYPOS: Final = (
 
 ENGLISH: Final = Register(
     lang="en",
-    greetings=("", "", "", "", "Hi,", "Hello,", "Hey,", "Hi there,", "Morning,", "Quick one:"),
+    greetings=("", "", "", "", "Hi,", "Hello,", "Hey,", "Hi there,", "Hiya,", "Quick one:"),
     closings=_EN_CLOSINGS,
     grumbles=(
         "",
