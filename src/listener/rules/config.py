@@ -9,6 +9,7 @@ window) are checked by :mod:`listener.rules.loader`, which sees every file at on
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Annotated, Final, Literal
 
 from pydantic import (
@@ -123,6 +124,9 @@ class Brand(Model):
     owners: Text
     language: Language | None = None
     baseline: BaselinePrior | None = None
+    #: The brand's own words for a risk's topic (a running campaign's hashtag, the app's
+    #: name), counted with the words risks.yaml lists for that risk.
+    topics: Mapping[str, tuple[Text, ...]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _matchable(self) -> Brand:

@@ -264,7 +264,26 @@ def _register(
         group_ids=groups.declared,
         groups=groups.valid if groups.declared is not None else None,
     )
-    return build_register((doc.label, doc.data), context, issues)
+    register = build_register((doc.label, doc.data), context, issues)
+    _check_brand_topics(docs.get("brands.yaml"), brands, register, issues)
+    return register
+
+
+def _check_brand_topics(
+    doc: _Doc | None,
+    brands: _Section[Brand],
+    register: RiskRegister | None,
+    issues: list[ConfigIssue],
+) -> None:
+    """A brand's ``topics`` name risks of the register."""
+    if doc is None or register is None:
+        return
+    for brand_id, brand in brands.valid.items():
+        for risk in brand.topics:
+            if risk not in register.risks:
+                key = join_key("brands", brand_id, "topics", risk)
+                hint = did_you_mean(risk, register.risks)
+                issues.append(ConfigIssue(doc.label, key, f'undefined risk "{risk}"{hint}'))
 
 
 def _notifiers(

@@ -50,13 +50,19 @@ def window_config(rules: RuleSet, settings: Settings) -> WindowConfig:
         if brand.baseline is not None
     }
     risks = rules.risks.risks if rules.risks is not None else {}
+    topics = TopicIndex.build({name: risk.topics for name, risk in risks.items()})
     return WindowConfig(
         step=rules.step,
         sizes=rules.windows,
         lateness=settings.allowed_lateness_seconds,
         raw_partitions=settings.partitions,
         priors=priors,
-        topics=TopicIndex.build({name: risk.topics for name, risk in risks.items()}),
+        topics=topics,
+        brand_topics={
+            brand_id: TopicIndex.build(brand.topics, base=topics)
+            for brand_id, brand in rules.brands.items()
+            if brand.topics
+        },
         languages={b: brand.language for b, brand in rules.brands.items() if brand.language},
     )
 
