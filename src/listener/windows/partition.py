@@ -243,6 +243,7 @@ class PartitionState:
                 negative_reach=sums.negative_reach,
                 negative_engagement=sums.negative_engagement,
                 reach_baseline=usual.top_reach,
+                wave_since=learnt.wave_since,
                 silent_since=silent_since,
                 own_off_brand=len(off_brand),
                 own_off_brand_score=max((score for score, _ in off_brand), default=0.0),

@@ -79,7 +79,8 @@ class WindowStats:
     negative_reach: int = 0
     negative_engagement: int = 0
     reach_baseline: float = 0.0
-    #: Start of the brand's silence in the current wave (None: no wave, or not silent).
+    #: Start of the wave under way (None: no wave), and of the brand's silence in it.
+    wave_since: float | None = None
     silent_since: float | None = None
     own_off_brand: int = 0
     own_off_brand_score: float = 0.0
@@ -197,4 +198,5 @@ def stats_record(stats: Mapping[int, WindowStats]) -> dict[str, object]:
             for size, s in sorted(stats.items())
         },
         "topics": {str(size): dict(s.topics) for size, s in sorted(stats.items()) if s.topics},
+        "wave_since": first.wave_since,
     }
