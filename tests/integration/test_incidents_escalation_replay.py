@@ -9,6 +9,7 @@ import argparse
 import io
 import re
 import time
+from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -31,16 +32,18 @@ from test_incidents_setup import (
 
 from listener.cli import build_parser
 from listener.incidents.cli import run_command
+from listener.incidents.policy import Policies
 from listener.incidents.tokens import LinkSigner
 from listener.replay.collect import read_alerts
 from listener.replay.driver import Cluster, ReplayResult, cluster, replay_through
 from listener.replay.publish import read_lines
+from listener.rules.loader import load_rules
 from listener.settings import Settings
 from listener.topics import TopicNames
 
-FIRESTORM = "intesa_sanpaolo.online-firestorm."
-#: The first page of the firestorm falls due at 16:44, level 2 at 16:54: cut between.
-CUT = datetime.fromisoformat("2017-10-03T16:50:00+02:00").timestamp()
+BANK = "intesa_sanpaolo."
+#: The first page of the crisis falls due at 16:40, level 2 at 16:50: cut between.
+CUT = datetime.fromisoformat("2017-10-03T16:45:00+02:00").timestamp()
 ROME = ZoneInfo("Europe/Rome")
 _LINK = re.compile(r"(http://127\.0\.0\.1:\d+/incidents/[^/\s]+/ack\?token=\S+)")
 
@@ -56,13 +59,34 @@ def settings_for(servers: StandIns, tmp_path: Path) -> Settings:
     return Settings(rules_dir=rules, partitions=4, data_dir=tmp_path)
 
 
-def firestorm(result: ReplayResult) -> list[dict[str, Any]]:
-    """The transitions of the firestorm incident, in the order they were made."""
+def crisis(result: ReplayResult) -> list[dict[str, Any]]:
+    """The transitions of the bank's first incident, the crisis of 3 October, in the order
+    they were made, each with the incident as it was after it. The whole wave makes one
+    incident: the bank's other incidents open only once it is resolved."""
+    records = [r for r in result.transitions if r["incident"]["id"].startswith(BANK)]
+    first = records[0]["incident"]["id"]
+    mine = [r for r in records if r["incident"]["id"] == first]
+    closed = mine[-1]["incident"]["resolved_at"]
+    later = [r["incident"] for r in records if r["incident"]["id"] != first]
+    assert closed is not None and all(i["opened_at"] >= closed for i in later)
     return [
-        r["transition"] | {"position": len(r["incident"]["history"])}
-        for r in result.transitions
-        if r["incident"]["id"].startswith(FIRESTORM)
+        r["transition"] | {"position": len(r["incident"]["history"]), "incident": r["incident"]}
+        for r in mine
     ]
+
+
+def escalated(result: ReplayResult, level: int) -> float:
+    """How many times any incident paged ``level`` (from 2) by escalating, on time or early
+    because the brand was silent: what ``listener_escalations_total`` counts."""
+    return float(
+        sum(
+            1
+            for r in result.transitions
+            if r["transition"]["kind"] == "paged"
+            and r["transition"]["level"] == level
+            and str(r["transition"]["detail"]).startswith(("escalated:", "brand_silent:"))
+        )
+    )
 
 
 def rome(ts: float) -> str:
@@ -90,31 +114,53 @@ async def test_each_level_is_paged_in_event_time_while_nobody_acknowledges(
             await counted(group, "listener_escalations_total", level=level) for level in "12"
         ]
         still_open = await counted(group, "listener_incidents_open")
-    # Level 1 when the first critical alert fired, level 2 ten minutes later, level 3
-    # thirty: 16:44, 16:54 and 17:14 on this scenario.
-    alert = next(a for a in result.alerts if a.rule == "negative-surge")
+    # Level 1 when the first alert of warning or higher fired, level 2 ten minutes later,
+    # level 3 thirty, or sooner when an alert shows the brand silent since the wave began
+    # (16:40, 16:50 and 17:02 on this scenario).
+    steps = crisis(result)
+    opener = steps[0]["incident"]["alert_ids"][0]
+    alert = next(a for a in result.alerts if a.id == opener)
     fired = alert.fired_at.timestamp()
-    pages = [(t["level"], t["event_at"]) for t in firestorm(result) if t["kind"] == "paged"]
-    assert pages[:3] == [(1, fired), (2, fired + 600), (3, fired + 1800)]
-    print("\nfirestorm paged at " + ", ".join(f"level {lv} {rome(at)}" for lv, at in pages[:3]))
-    assert firestorm(result)[-1]["kind"] == "resolved"
-    assert FIRESTORM in listing
-    # Both incidents reached level 2 and level 3 ("1" and "2" steps beyond the owners);
-    # the firestorm's level 2 was also raised early once, the brand being silent.
-    assert escalations == [3.0, 2.0]
+    paged = [t for t in steps if t["kind"] == "paged"]
+    pages = [(t["level"], t["event_at"]) for t in paged]
+    assert pages[:2] == [(1, fired), (2, fired + 600)]
+    assert pages[2][0] == 3 and fired + 600 <= pages[2][1] <= fired + 1800
+    print("\ncrisis paged at " + ", ".join(f"level {lv} {rome(at)}" for lv, at in pages[:3]))
+    assert steps[-1]["kind"] == "resolved"
+    assert steps[0]["incident"]["id"] in listing
+    # The other rules of the wave joined the same incident.
+    assert len(steps[-1]["incident"]["rules"]) > 1
+    # Levels 2 and 3 once each ("1" and "2" steps beyond the owners); then everyone is
+    # reminded, 30 minutes after level 3, then an hour after that, and so on.
+    assert [lv for lv, _ in pages[:3]] == [1, 2, 3] and {lv for lv, _ in pages[3:]} == {1}
+    assert pages[3:5] == [(1, fired + 3600), (1, fired + 7200)]
+    assert escalations == [escalated(result, 2), escalated(result, 3)]
     assert still_open == 0
 
     slack = {notification_id(s.json()): s for s in servers.slack.seen}
     assert len(slack) == len(servers.slack.seen)  # every notification once
-    texts = [s.json()["text"] for s in slack.values()]
-    assert any(
-        t.endswith("negative surge — 23 posts vs 1.0 usual — escalated to level 2") for t in texts
-    )
+    incident_id = steps[0]["incident"]["id"]
+    about = {key: s for key, s in slack.items() if incident_id in str(s.json())}
+    assert len(about) == len(pages) + 1  # every page, and the news that it was resolved
+    # Level 2 reads the newest alert gathered with the steps of the incident's risk, as it
+    # is then, at the incident's severity.
+    (second,) = [s for s in about.values() if s.json()["text"].endswith("escalated to level 2")]
+    rules = load_rules(settings.rules_dir)
+    then = paged[1]["incident"]
+    expected = Policies.build(rules, rules.risks).playbook(then["risk"], then["severity"])
+    assert expected and all(step[:40] in str(second.json()) for step in expected)
     giulia = [str(m["Subject"]) for m in servers.mails() if "giulia.conti@" in str(m["To"])]
-    assert any("negative surge" in s and "escalated to level 2" in s for s in giulia)
+    assert any("escalated to level 2" in s for s in giulia)
+    # Each reminder round tells everyone of every level, in one message each.
+    reminders = Counter(
+        str(m["To"])
+        for m in servers.mails()
+        if "reminder" in str(m["Subject"]) and incident_id in mail_text(m)
+    )
+    assert len(reminders) == 4 and set(reminders.values()) == {len(pages) - 3}
 
     # From the alert leaving the window agent to the page arriving on the Slack stand-in.
-    first = next(s for s in servers.slack.seen if "negative surge" in s.json()["text"])
+    first = servers.slack.seen[0]
     latency = first.at + clock - alert.emitted_at.timestamp()
     print(f"\nalert emitted -> Slack stand-in received the page: {latency * 1000:.0f} ms")
     assert 0 < latency < 5.0
@@ -149,34 +195,28 @@ async def test_nobody_is_paged_after_an_acknowledgement_and_bad_links_do_nothing
             assert done.status_code == 202, done.text
         await wait_for(lambda: status_of(group, incident_id) == "acknowledged", 15)
         shown = await cli(group, "show", incident_id)
-        # The other incident of the crisis (the volume spike): nobody is paged for the
-        # brand any more, by the command line.
+        # Nobody is paged for the brand any more, by the command line.
         silence = ["silence", "--brand", "intesa_sanpaolo", "--for", "2h", "--reason", "statement"]
         silenced = await cli(group, "--as", "giulia.conti", *silence)
         result = await publish_part(group, after, tmp_path / "part2.jsonl")
         alerts = await read_alerts(group.bootstrap, TopicNames.for_settings(settings).alerts)
     assert "acknowledged by maria.rossi: via link" in shown
-    steps = firestorm(result)
+    steps = crisis(result)
     acked = next(t for t in steps if t["kind"] == "acknowledged")
     assert acked["who"] == "maria.rossi"
     assert [
         t["kind"] for t in steps if t["position"] > acked["position"] and t["kind"] == "paged"
     ] == []
     assert len([a for a in alerts if a.rule == "negative-surge"]) > 3  # the crisis went on
-    texts = [s.json()["text"] for s in servers.slack.seen if "negative surge" in s.json()["text"]]
+    texts = [s.json()["text"] for s in servers.slack.seen if incident_id in str(s.json())]
     assert not [t for t in texts if "escalated" in t or "reminder" in t], texts
     assert any(t.startswith("[ACKNOWLEDGED]") for t in texts)  # Luca hears who took it
     assert silenced.startswith("brand intesa_sanpaolo: silenced until ")
-    spike = [
-        r["transition"]
-        for r in result.transitions
-        if ".unexplained-attention." in r["incident"]["id"]
-    ]
-    kinds = [t["kind"] for t in spike]
-    # Opened before the silence or after it (the cut is close to its alert): either way,
-    # every page from then on is recorded as silenced, none sent.
-    since = kinds[kinds.index("silenced") :] if "silenced" in kinds else kinds
-    assert "page_silenced" in since and "paged" not in since
+    # The other alerts of the wave joined the acknowledged incident instead of opening
+    # (and paging) incidents of their own; the brand's silence is recorded on it.
+    assert steps[0]["incident"]["id"] == incident_id
+    assert len(steps[-1]["incident"]["rules"]) > 1
+    assert "silenced" in [t["kind"] for t in steps]
 
 
 def status_of(group: Cluster, incident_id: str) -> str:

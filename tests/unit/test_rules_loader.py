@@ -157,6 +157,19 @@ def test_valid_directory_compiles(tmp_path: Path) -> None:
     assert rules.rules_for("acme_air") == (surge,)
 
 
+def test_reminders_load_as_gaps_and_repeat_as_one_fixed_gap(tmp_path: Path) -> None:
+    owners = OWNERS.replace("repeat: 30m", "reminders: [30m, 1h, 2h]")
+    assert load_rules(write(tmp_path, owners=owners)).owners.groups["bank-crisis"].reminders == (
+        1800,
+        3600,
+        7200,
+    )
+    single = OWNERS.replace("repeat: 30m", "reminders: 45m")
+    assert load_rules(write(tmp_path, owners=single)).owners.groups["bank-crisis"].reminders == (
+        2700,
+    )
+
+
 def test_default_windows_apply_when_not_configured(tmp_path: Path) -> None:
     rules = load_rules(write(tmp_path))
     assert rules.windows == (300, 900, 3600)
@@ -321,6 +334,24 @@ def test_unknown_keys_are_named_with_a_suggestion(
             "levels:\n          - after: 0m\n            notify: [luca.bianchi]",
             "levels: []",
             "groups.air-care.levels: Tuple should have at least 1 item after validation",
+        ),
+        (
+            "owners",
+            "repeat: 30m",
+            "repeat: 30m\n        reminders: [30m, 1h]",
+            'groups.bank-crisis: "repeat" and "reminders" are both set: keep one',
+        ),
+        (
+            "owners",
+            "repeat: 30m",
+            "reminders: [30m, 0m]",
+            "groups.bank-crisis.reminders[1]: Input should be greater than 0",
+        ),
+        (
+            "owners",
+            "repeat: 30m",
+            "reminders: []",
+            "groups.bank-crisis.reminders: Value should have at least 1 item after validation",
         ),
         (
             "alerts",

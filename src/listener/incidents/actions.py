@@ -35,8 +35,8 @@ class Notify:
     """Tell ``people`` (person ids of owners.yaml) about ``incident``.
 
     ``level`` counts from 1: the level paged, or for news (acknowledged, resolved) the
-    highest level paged so far. ``cycle`` counts the rounds of ``repeat:`` (0 the first
-    time through the levels). ``due_at`` is the event time at which the notification fell
+    highest level paged so far. ``cycle`` counts the reminder rounds (0 the first time
+    through the levels). ``due_at`` is the event time at which the notification fell
     due, so a replay shows when each level would have been paged. ``next`` is who will be
     paged next, and when, unless someone acknowledges first (None: nobody more).
     ``playbook`` holds the prepared steps for the incident's risk at its severity.

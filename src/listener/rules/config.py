@@ -163,12 +163,36 @@ class GroupChannels(Model):
 
 
 class OwnerGroup(Model):
-    """The people who answer for a brand's incidents, level by level."""
+    """The people who answer for a brand's incidents, level by level.
+
+    While nobody acknowledges, ``reminders`` are the gaps before each reminder round after
+    the last level (the last gap repeats), so reminders thin out instead of paging all
+    night at one pace; ``repeat`` is the older way of writing one fixed gap. A group
+    names one or the other, or neither (no reminders).
+    """
 
     description: Text
     levels: tuple[EscalationLevel, ...] = Field(min_length=1)
     repeat: Annotated[Seconds, Field(gt=0)] | None = None
+    reminders: (
+        Annotated[
+            tuple[Annotated[Seconds, Field(gt=0)], ...],
+            _one_or_many("a duration or a list of durations"),
+            Field(min_length=1),
+        ]
+        | None
+    ) = None
     channels: GroupChannels | None = None
+
+    @model_validator(mode="after")
+    def _one_way_to_remind(self) -> OwnerGroup:
+        # Both set, one would silently win over the other: refuse, and say how to write it.
+        if self.repeat is not None and self.reminders is not None:
+            raise ValueError(
+                '"repeat" and "reminders" are both set: keep one ("repeat: 30m" is'
+                ' "reminders: [30m]")'
+            )
+        return self
 
     @model_validator(mode="after")
     def _in_order(self) -> OwnerGroup:

@@ -28,24 +28,28 @@ class Level:
 
 @dataclass(frozen=True, slots=True)
 class EscalationPolicy:
-    """One owner group's schedule. With ``repeat`` set, the levels start again from the first
-    ``repeat`` seconds after the last level, until someone acknowledges."""
+    """One owner group's schedule: its levels, then, while nobody acknowledges, reminder
+    rounds ``reminders[0]``, ``reminders[1]``... seconds apart after the last level, the
+    last gap repeating (no reminders when empty). ``repeat: X`` in owners.yaml is read
+    as ``reminders: [X]``."""
 
     group: str
     levels: tuple[Level, ...]
-    repeat: int | None
+    reminders: tuple[int, ...] = ()
 
     @property
-    def cycle(self) -> int | None:
-        """Seconds between two passes over the levels; None when they are not repeated."""
-        if self.repeat is None:
-            return None
-        return self.levels[-1].after + self.repeat
+    def everyone(self) -> tuple[str, ...]:
+        """Every person of every level, in the order the levels page them."""
+        people: list[str] = []
+        for level in self.levels:
+            people += [person for person in level.notify if person not in people]
+        return tuple(people)
 
     @classmethod
     def from_group(cls, name: str, group: OwnerGroup) -> EscalationPolicy:
         levels = tuple(Level(level.after, tuple(level.notify)) for level in group.levels)
-        return cls(group=name, levels=levels, repeat=group.repeat)
+        gaps = group.reminders or ((group.repeat,) if group.repeat is not None else ())
+        return cls(group=name, levels=levels, reminders=tuple(gaps))
 
 
 def escalation_policies(groups: Mapping[str, OwnerGroup]) -> Mapping[str, EscalationPolicy]:
