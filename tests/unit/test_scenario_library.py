@@ -235,7 +235,8 @@ def test_sizes_stay_replayable(built: dict[tuple[str, int], Scenario]) -> None:
         total = 0
         for name in NAMES:
             count = len(built[(name, seed)].posts)
-            assert count <= (6_000 if name in SYNTHETIC else 7_000), (name, seed, count)
+            # The reconstruction's held-out seed is the incident on a busier page.
+            assert count <= (6_000 if name in SYNTHETIC else 9_500), (name, seed, count)
             total += count
         assert total <= 45_000, (seed, total)
 

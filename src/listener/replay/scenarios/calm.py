@@ -24,6 +24,7 @@ from listener.replay.scenarios.timing import (
     hour_noise,
     local,
     ordinary_rate,
+    scaled,
 )
 
 START: Final = local(9, 0)
@@ -40,24 +41,29 @@ _CLUSTERS: Final[tuple[tuple[datetime, str, float, float], ...]] = (
 )
 
 
-def generate_calm_day(seed: int = 7) -> list[Post]:
-    """Every post of 9-10 October 2017 (Rome time) for the control, in event-time order."""
+def generate_calm_day(seed: int = 7, scale: float = 1.0) -> list[Post]:
+    """Every post of 9-10 October 2017 (Rome time) for the control, in event-time order.
+
+    ``scale`` multiplies how many people write, in the ordinary rhythm and in the two
+    complaint clusters: the same days on a page with a larger or smaller audience. At 1.0
+    the posts are exactly those the control has always had for ``seed``.
+    """
     scene = Scene(random.Random(seed))
     rng = scene.rng
     page_posts = ordinary.ordinary_page_posts(scene, (9, 10))
     rate = ordinary_rate(_DAY_FACTORS, hour_noise(rng, START, END, 0.18))
-    times = arrivals(rng, START, END, rate)
+    times = arrivals(rng, START, END, scaled(rate, scale))
     written = ordinary.comments_under(
         scene, times, texts.ordinary_comment, page_posts, EARLIER_POST_ID
     )
     for start, topic, peak, half_life in _CLUSTERS:
-        cluster_times = arrivals(rng, start, END, bump(start, 20, peak, half_life))
+        cluster_times = arrivals(rng, start, END, scaled(bump(start, 20, peak, half_life), scale))
         compose: Callable[[random.Random], Said] = partial(texts.complaint_cluster, topic=topic)
         written += ordinary.comments_under(
             scene, cluster_times, compose, page_posts, EARLIER_POST_ID
         )
     replies = ordinary.page_answers(scene, written, ordinary.ReplyPolicy())
     posts = [*page_posts, *(post for post, _ in written), *replies]
-    posts += ordinary.ordinary_x_posts(scene, START, END)
+    posts += ordinary.ordinary_x_posts(scene, START, END, scale)
     posts += ordinary.ordinary_news(scene, (9, 10))
     return by_time(posts)

@@ -35,6 +35,7 @@ from listener.replay.scenarios.timing import (
     hours_between,
     local,
     ordinary_rate,
+    scaled,
 )
 
 START: Final = local(1, 0)
@@ -56,18 +57,23 @@ _NEWS_TIMES: Final = (
 )  # fmt: skip
 
 
-def generate_intesa(seed: int = 2017) -> list[Post]:
-    """Every post of 1-4 October 2017 (Rome time) for the scenario, in event-time order."""
+def generate_intesa(seed: int = 2017, scale: float = 1.0) -> list[Post]:
+    """Every post of 1-4 October 2017 (Rome time) for the scenario, in event-time order.
+
+    ``scale`` multiplies how many people write, on ordinary days and in the wave: the same
+    afternoon on a page with a larger or smaller audience. At 1.0 the posts are exactly
+    those of the reconstruction as it has always been generated for ``seed``.
+    """
     scene = Scene(random.Random(seed))
     page_posts = ordinary.ordinary_page_posts(scene, (1, 2))
     launch = page_post(scene, APP_LAUNCH, texts.APP_LAUNCH_POST, 940, 85)
     statement = page_post(scene, STATEMENT_AT, wave_texts.STATEMENT, 2300, 410)
     posts = [*page_posts, launch, statement]
-    posts += _everyday(scene, [*page_posts, launch])
-    posts += _app_launch(scene, launch)
-    posts += _wave(scene, launch, statement)
-    posts += ordinary.ordinary_x_posts(scene, START, END)
-    posts += _wave_on_x(scene)
+    posts += _everyday(scene, [*page_posts, launch], scale)
+    posts += _app_launch(scene, launch, scale)
+    posts += _wave(scene, launch, statement, scale)
+    posts += ordinary.ordinary_x_posts(scene, START, END, scale)
+    posts += _wave_on_x(scene, scale)
     posts += _news(scene)
     return by_time(posts)
 
@@ -76,19 +82,19 @@ def _hours(when: datetime) -> int:
     return int(hours_between(INCIDENT_START, when))
 
 
-def _wave_on_x(scene: Scene) -> list[Post]:
+def _wave_on_x(scene: Scene, scale: float) -> list[Post]:
     """The case on X: the same shape as on the page, a twentieth of the volume."""
     rng = scene.rng
-    wave = _wave_rate(rng)
+    wave = _wave_rate(rng, scale)
     times = arrivals(rng, FIRST_VIDEO_COMMENT_AT, END, lambda when: 0.045 * wave(when))
     return [x_post(scene, when, *wave_texts.wave_x_text(rng, _hours(when))) for when in times]
 
 
-def _everyday(scene: Scene, page_posts: list[Post]) -> list[Post]:
+def _everyday(scene: Scene, page_posts: list[Post], scale: float) -> list[Post]:
     """Ordinary questions and complaints all four days; answered only until the silence."""
     rng = scene.rng
     rate = ordinary_rate(_DAY_FACTORS, hour_noise(rng, START, END, 0.2))
-    times = arrivals(rng, START, END, rate)
+    times = arrivals(rng, START, END, scaled(rate, scale))
     written = ordinary.comments_under(
         scene, times, texts.ordinary_comment, page_posts, EARLIER_POST_ID
     )
@@ -96,16 +102,16 @@ def _everyday(scene: Scene, page_posts: list[Post]) -> list[Post]:
     return [post for post, _ in written] + ordinary.page_answers(scene, written, policy)
 
 
-def _app_launch(scene: Scene, launch: Post) -> list[Post]:
+def _app_launch(scene: Scene, launch: Post, scale: float) -> list[Post]:
     """Comments about the new app, mostly problems; the page answers quickly, until 16:30."""
     rng = scene.rng
-    times = arrivals(rng, APP_LAUNCH, END, bump(APP_LAUNCH, 30, 22.0, 240))
+    times = arrivals(rng, APP_LAUNCH, END, scaled(bump(APP_LAUNCH, 30, 22.0, 240), scale))
     written = ordinary.comments_under(scene, times, texts.app_comment, [launch], launch.id)
     policy = ordinary.ReplyPolicy(_LAUNCH_ANSWERS, (3, 25), silence_from=INCIDENT_START)
     return [post for post, _ in written] + ordinary.page_answers(scene, written, policy)
 
 
-def _wave_rate(rng: random.Random) -> Rate:
+def _wave_rate(rng: random.Random, scale: float) -> Rate:
     """Comments per hour about the video: a steep rise, three hours at the top, a slow fall."""
     noise = hour_noise(rng, INCIDENT_START, END, 0.12)
     reaction = bump(STATEMENT_AT, 10, 45.0, 90)
@@ -124,12 +130,12 @@ def _wave_rate(rng: random.Random) -> Rate:
             wave = 560.0 * math.pow(0.5, (minutes - 270.0) / 140.0)
         # The next day people who missed the evening arrive at the usual hours, only many more.
         next_day = 3.0 * ORDINARY_HOURLY[when.hour] if when.day == 4 else 0.0
-        return (wave + next_day) * noise(when) + reaction(when)
+        return scale * ((wave + next_day) * noise(when) + reaction(when))
 
     return rate
 
 
-def _wave(scene: Scene, launch: Post, statement: Post) -> list[Post]:
+def _wave(scene: Scene, launch: Post, statement: Post, scale: float) -> list[Post]:
     """The hostile comments: under the app post, and under the statement once it is out."""
     rng = scene.rng
     first = comment(
@@ -142,7 +148,7 @@ def _wave(scene: Scene, launch: Post, statement: Post) -> list[Post]:
     top_level: dict[str, list[Post]] = {launch.id: [first], statement.id: []}
     written = [first]
     start = FIRST_VIDEO_COMMENT_AT + timedelta(seconds=1)
-    for when in arrivals(rng, start, END, _wave_rate(rng)):
+    for when in arrivals(rng, start, END, _wave_rate(rng, scale)):
         after = when >= statement.created_at
         post_id = statement.id if after and rng.random() < 0.5 else launch.id
         post = _wave_comment(scene, when, post_id, top_level[post_id], after)

@@ -136,6 +136,15 @@ def bump(start: datetime, rise_minutes: float, peak: float, half_life_minutes: f
     return rate
 
 
+def scaled(rate: Rate, factor: float) -> Rate:
+    """``rate`` times ``factor``: as many more or fewer people, in the same rhythm."""
+
+    def times(when: datetime) -> float:
+        return factor * rate(when)
+
+    return times
+
+
 def window(start: datetime, end: datetime, per_hour: float) -> Rate:
     """A flat rate over ``[start, end)``."""
 

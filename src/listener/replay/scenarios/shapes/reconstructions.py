@@ -3,6 +3,7 @@ control, as library entries (their generators live in intesa.py and calm.py)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Final
 
 from listener.replay.scenarios.calm import generate_calm_day
@@ -25,28 +26,49 @@ INTESA_BRAND: Final = BrandSpec(
 )
 
 
+#: How many people write, against the reconstruction, for the seeds after the first: the
+#: incident on a busier page and the control on a quieter one first, so that the held-out
+#: seed does not only replay the tuned one's volumes. Seed 1 is the reconstruction itself.
+INTESA_SCALES: Final = (1.4, 0.8, 1.2)
+CALM_SCALES: Final = (0.7, 1.3, 0.85)
+
+
+def _scale_for(scales: tuple[float, ...], seed: int) -> float:
+    """The volume factor of ``seed``: 1.0 for the first, then ``scales`` in turn."""
+    return 1.0 if seed <= 1 else scales[(seed - 2) % len(scales)]
+
+
+def _brand(scale: float) -> BrandSpec:
+    """The bank as its brand team would describe a page of this size."""
+    if scale == 1.0:
+        return INTESA_BRAND
+    return replace(INTESA_BRAND, volume_per_hour=round(INTESA_BRAND.volume_per_hour * scale, 1))
+
+
 def intesa(seed: int) -> Scenario:
+    scale = _scale_for(INTESA_SCALES, seed)
     return Scenario(
         name="intesa",
         title="Intesa Sanpaolo, 3 October 2017: a leaked video of a branch director",
         seed=seed,
-        brand=INTESA_BRAND,
+        brand=_brand(scale),
         onset=FIRST_VIDEO_COMMENT_AT,
         expected=Expected("employee-conduct", 6, anchor=INCIDENT_START, silence_escalation=True),
-        posts=generate_intesa(2016 + seed),
+        posts=generate_intesa(2016 + seed, scale),
         kind="reconstruction",
     )
 
 
 def calm(seed: int) -> Scenario:
+    scale = _scale_for(CALM_SCALES, seed)
     return Scenario(
         name="calm",
         title="Intesa Sanpaolo, 9-10 October 2017: two ordinary days",
         seed=seed,
-        brand=INTESA_BRAND,
+        brand=_brand(scale),
         onset=None,
         expected=Expected(None),
-        posts=generate_calm_day(6 + seed),
+        posts=generate_calm_day(6 + seed, scale),
         kind="reconstruction",
     )
 
