@@ -19,6 +19,8 @@ from listener.enrich.sentiment import SentimentScorer, default_scorer
 from listener.records import NEGATIVE, NEUTRAL, POSITIVE, Post
 from listener.replay.scenarios.catalog import DEFAULT_SEEDS, BrandSpec, Scenario, library
 from listener.replay.scenarios.cli import SCENARIOS, main
+from listener.rules.config import Brand
+from listener.windows.words import TopicIndex, words
 
 FRAME_START = datetime(2017, 9, 18, tzinfo=UTC)
 FRAME_END = datetime(2017, 10, 16, tzinfo=UTC)
@@ -375,3 +377,28 @@ def test_the_blogger_is_measured_from_the_big_post(
         # No burst: the event adds a few posts an hour, over about a day.
         hourly = Counter(p.created_at.replace(minute=0, second=0) for p in event_posts(scenario))
         assert max(hourly.values()) <= 12 and len(hourly) >= 15
+
+
+def test_the_campaign_brand_registers_its_campaign_and_no_other_brand_does(
+    built: dict[tuple[str, int], Scenario],
+) -> None:
+    for scenario in variants(built, SYNTHETIC):
+        entry = scenario.brand.to_yaml("owners")
+        if scenario.name != "campaign-backlash":
+            assert "topics" not in entry, scenario.name
+            continue
+        topics = {"campaign-backlash": ["#BurgadoMoments", "every burger has a story"]}
+        assert entry["topics"] == topics
+        assert Brand.model_validate(entry).topics == {
+            risk: tuple(phrases) for risk, phrases in topics.items()
+        }
+        # The registered words are the ones the backlash is written in.
+        assert scenario.onset is not None
+        index = TopicIndex.build(scenario.brand.topics)
+        first_hour = [
+            post
+            for post in event_posts(scenario)
+            if post.created_at < scenario.onset + timedelta(hours=1)
+        ]
+        named = [post for post in first_hour if index.match(words(post.text))]
+        assert len(named) >= 0.5 * len(first_hour), (len(named), len(first_hour))

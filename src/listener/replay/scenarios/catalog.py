@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any, Final
 
 from listener.records import Post
@@ -40,6 +41,16 @@ class BrandSpec:
     language: str | None = None
     volume_per_hour: float = 10.0
     negative_share: float = 0.2
+    #: The brand's own words for a risk's topic, by risk name: what its team registers
+    #: for a running campaign (its hashtag, its slogan) or its app. Read-only once built.
+    topics: Mapping[str, tuple[str, ...]] = field(
+        default_factory=lambda: MappingProxyType({}), hash=False
+    )
+
+    def __post_init__(self) -> None:
+        # A caller's dict must not change the spec behind its back.
+        frozen = {risk: tuple(phrases) for risk, phrases in self.topics.items()}
+        object.__setattr__(self, "topics", MappingProxyType(frozen))
 
     def to_yaml(self, owners: str) -> dict[str, Any]:
         """The brands.yaml entry, owned by the group ``owners``."""
@@ -50,6 +61,8 @@ class BrandSpec:
                 entry[key] = list(values)
         if self.language:
             entry["language"] = self.language
+        if self.topics:
+            entry["topics"] = {risk: list(phrases) for risk, phrases in self.topics.items()}
         entry["baseline"] = {
             "volume_per_hour": self.volume_per_hour,
             "negative_share": self.negative_share,

@@ -53,6 +53,8 @@ def brand(per_hour: float) -> BrandSpec:
         language="en",
         volume_per_hour=per_hour,
         negative_share=0.2,
+        # What the brand team registers while the campaign runs: its tag and its line.
+        topics={"campaign-backlash": (words.HASHTAG, words.SLOGAN)},
     )
 
 

@@ -13,6 +13,8 @@ from listener.replay.scenarios.crowd import Voices
 from listener.replay.scenarios.talk import ENGLISH, Talk
 
 HASHTAG: Final = "#BurgadoMoments"
+#: The campaign's line, as people quote it back at the chain.
+SLOGAN: Final = "every burger has a story"
 NAMES: Final = ("Burgado", "Burgado", "Burgado", "@burgado", "#burgado")
 
 _PLACES: Final = (
@@ -113,6 +115,8 @@ _MOCKING: Final = (
     "being sick for two days after a double stack, never forgetting that one",
     "paying £9 for a soggy meal deal and a sticky table",
     "finding someone else's hair in my fries. vile",
+    "'every burger has a story'. mine was two days of food poisoning",
+    "every burger has a story, mine had a plaster in it",
 )
 _WORKERS: Final = (
     "working at Burgado on minimum wage with no breaks, ask the staff for their moments",
@@ -128,6 +132,7 @@ _JEERING: Final = (
     "marketing 101: never ask the internet for memories",
     "the replies to the {brand} campaign are a horror show",
     "{brand} asked for stories and got a food safety inquiry",
+    "'every burger has a story' and every story is about cold fries, brilliant work {brand}",
 )
 _SARCASTIC: Final = (
     "my favourite memory is the stomach ache, truly unforgettable",
