@@ -25,6 +25,7 @@ from test_incidents_fixtures import (
 from listener.incidents.actions import Record
 from listener.incidents.engine import Engine
 from listener.incidents.events import (
+    WAVE,
     Acknowledge,
     AlertReceived,
     Event,
@@ -160,6 +161,19 @@ def test_an_incident_resolves_itself_once_the_figures_recover() -> None:
     assert "recovered in 23m" in incident.history[-1].detail
     told = [n for n in notices(actions) if n.kind == "resolved"]
     assert [n.people for n in told] == [("ann", "bob", "cat")]
+
+
+def test_a_wave_under_way_keeps_the_incident_open_through_a_lull() -> None:
+    # Overnight no rule holds, but the brand's figures are still far from its usual: the
+    # crisis is not over, and the morning's alerts must not open a second incident.
+    engine = Engine(policies())
+    lull = [Tick(T0 + m * MINUTE, {"acme": frozenset({WAVE})}) for m in range(1, 120)]
+    book, _ = feed(engine, [AlertReceived(make_alert(T0)), *lull])
+    incident = book.incidents[only(book)]
+    assert incident.active and incident.quiet_since is None
+    book, _ = feed(engine, ticks(T0 + 120 * MINUTE, 31), book)  # the wave is over
+    assert book.incidents[only(book)].status == RESOLVED
+    assert book.incidents[only(book)].recovered_at == T0 + 120 * MINUTE
 
 
 def test_a_condition_still_holding_keeps_the_incident_open() -> None:

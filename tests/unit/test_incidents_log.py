@@ -11,7 +11,7 @@ from test_incidents_fixtures import HOLD, MINUTE, T0, make_alert, policies
 
 from listener.incidents.actions import Notify, Record
 from listener.incidents.engine import Engine
-from listener.incidents.events import Acknowledge, AlertReceived, InvalidEvent, Silence, Tick
+from listener.incidents.events import WAVE, Acknowledge, AlertReceived, InvalidEvent, Silence, Tick
 from listener.incidents.log import Entry, boundary_ticks, expand, holding_at, outcome_events
 from listener.incidents.model import Book
 from listener.incidents.stage import IncidentStage
@@ -123,6 +123,13 @@ def windows(brand: str, end: float, volume: int, negative: int) -> dict[int, Win
         "sentiment_std": 0.1, "negative_share_baseline": 0.2, "negative_share_std": 0.05,
     }  # fmt: skip
     return {size: WindowStats(size=size, **figures) for size in (300, 900, 3600)}  # type: ignore[arg-type]
+
+
+def test_a_wave_under_way_is_held_whatever_rule_holds() -> None:
+    calm = windows("intesa_sanpaolo", T0, 2, 0)
+    waving = {size: replace(stats, wave_since=T0 - 3600) for size, stats in calm.items()}
+    assert holding_at(RULES, waving) == {WAVE}
+    assert holding_at(RULES, calm) == frozenset()
 
 
 def test_holding_is_what_the_rules_say_on_the_judged_figures() -> None:

@@ -24,6 +24,7 @@ from typing import Any, Final
 from listener.incidents.actions import Action
 from listener.incidents.escalation import brand_silent, due_pages, raise_page
 from listener.incidents.events import (
+    WAVE,
     Acknowledge,
     AlertReceived,
     DeliveryFailed,
@@ -206,8 +207,10 @@ class _Step(WorkingBook):
         self.evict()
 
     def observe(self, incident: Incident, tick: Tick) -> Incident:
-        """Whether the brand's figures are still out of normal for the incident's risk."""
-        rules = self.policies.rules_of(incident.risk) | set(incident.rules)
+        """Whether the brand's figures are still out of normal for the incident: a rule of
+        its risk or one that joined it holds, or the brand's wave is still under way (a
+        crisis that quietens overnight is not over)."""
+        rules = self.policies.rules_of(incident.risk) | set(incident.rules) | {WAVE}
         if tick.holding.get(incident.brand, frozenset()) & rules:
             return replace(incident, last_evidence_at=tick.at, quiet_since=None)
         if incident.quiet_since is None and tick.at >= incident.last_evidence_at:

@@ -38,12 +38,19 @@ class AlertReceived:
     alert: Alert
 
 
+#: In a tick's ``holding``: the brand's wave is still under way (its figures are still
+#: improbable under its usual), whatever rule holds. Not a rule name: rule names cannot
+#: start with "~".
+WAVE: Final = "~wave"
+
+
 @dataclass(frozen=True, slots=True)
 class Tick:
     """The event-time clock reached ``at`` (a window boundary judged by the window stage).
 
-    ``holding`` maps a brand to the rules whose condition held for it at ``at``: the
-    evidence that a brand's figures are not yet back to normal. A brand absent from it had
+    ``holding`` maps a brand to the rules whose condition held for it at ``at`` (and
+    :data:`WAVE` while its wave is under way): the evidence that a brand's figures are not
+    yet back to normal. A brand absent from it had
     no rule holding. A sender that cannot tell sends nothing, and an incident then counts
     as quiet from the first tick after its last alert.
     """

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import orjson
 
 from listener.incidents.events import (
+    WAVE,
     AlertReceived,
     Event,
     InvalidEvent,
@@ -90,6 +91,8 @@ def holding_at(rules: RuleSet, stats: Mapping[int, WindowStats]) -> frozenset[st
         metrics = figures.setdefault(rule.window_seconds, window.metrics())
         if rule.condition({**metrics, **window.topic_metrics(risk_of(rules, rule.name))}):
             held.add(rule.name)
+    if first.wave_since is not None:
+        held.add(WAVE)
     return frozenset(held)
 
 
