@@ -19,6 +19,7 @@ from listener.enrich.sentiment import SentimentScorer, default_scorer
 from listener.records import NEGATIVE, NEUTRAL, POSITIVE, Post
 from listener.replay.scenarios.catalog import DEFAULT_SEEDS, BrandSpec, Scenario, library
 from listener.replay.scenarios.cli import SCENARIOS, main
+from listener.replay.scenarios.shapes import blogger
 from listener.rules.config import Brand
 from listener.windows.words import TopicIndex, words
 
@@ -377,6 +378,16 @@ def test_the_blogger_is_measured_from_the_big_post(
         # No burst: the event adds a few posts an hour, over about a day.
         hourly = Counter(p.created_at.replace(minute=0, second=0) for p in event_posts(scenario))
         assert max(hourly.values()) <= 12 and len(hourly) >= 15
+
+
+def test_the_blogger_rants_about_something_else_in_each_variant(
+    built: dict[tuple[str, int], Scenario], scorer: SentimentScorer
+) -> None:
+    texts = [event_posts(built[("blogger", seed)])[0].text for seed in DEFAULT_SEEDS]
+    assert len(set(texts)) == len(texts)
+    # Every written variant is a rant, not a mild complaint, whichever seed picks it.
+    for text in {*texts, *(said for said, _ in blogger.BIG_POSTS)}:
+        assert scorer.score(text, detect_language(text, "en")).compound <= -0.5, text
 
 
 def test_the_campaign_brand_registers_its_campaign_and_no_other_brand_does(

@@ -2,10 +2,11 @@
 
 Synthetic data for testing, not real posts: Tellomo Mobile is a fictional UK network and
 every author and text is invented. Two ordinary days give the baseline; then a consumer
-blogger with several hundred thousand followers posts a sharply negative verdict on the
-network and its customer service. What follows is no burst: over the next day a few more
-people an hour than usual say the same, many of them answering the blogger, and the
-brand answers the blogger an hour or so later. The page must come from the reach of the
+blogger with several hundred thousand followers posts a furious verdict on the network
+(no signal, dropped calls, a broken price promise, a wrong bill: each variant has its
+own). What follows is no burst: over the next day a few more people an hour than usual
+say the same, many of them answering the blogger, and the brand answers the blogger an
+hour or so later. The page must come from the reach of the
 one post, measured from it.
 """
 
@@ -121,15 +122,49 @@ TALK: Final = Talk(
     ),
 )
 
-BIG_POST: Final = (
-    "I've had it with Tellomo. Three weeks of no signal at home, six calls, 40 minutes on "
-    "hold each time, and today I'm told it's 'working as designed'. Paying £45 a month for a "
-    "network that simply doesn't work is a disgrace. Full, honest write-up on the blog. "
-    "@tellomo you should be embarrassed."
-)
-BRAND_ANSWER: Final = (
-    "@signalbarsblog We're really sorry, this isn't the service we want you to have. Our "
-    "network team is looking at the coverage at your address today and we've sent you a DM."
+#: The blogger's post and the brand's answer to it, one pair per variant: the same rage
+#: about the network, over other grievances. The first is the one the rules were tuned on.
+BIG_POSTS: Final = (
+    (
+        "I've had it with Tellomo. Three weeks of no signal at home, six calls, 40 minutes on "
+        "hold each time, and today I'm told it's 'working as designed'. Paying £45 a month for "
+        "a network that simply doesn't work is a disgrace. Full, honest write-up on the blog. "
+        "@tellomo you should be embarrassed.",
+        "@signalbarsblog We're really sorry, this isn't the service we want you to have. Our "
+        "network team is looking at the coverage at your address today and we've sent you a DM.",
+    ),
+    (
+        "Tellomo sold me a plan with 'no annual price rise' and has just put my bill up £7 a "
+        "month, announced in a text at midnight. When I complained they said I could pay £180 "
+        "to leave. That isn't a deal, it's a trap, and it's shameful. I've put every message "
+        "on the blog. @tellomo this is disgraceful.",
+        "@signalbarsblog We're sorry, you're right to expect the price you signed up for. "
+        "We're looking at your bill today and have sent you a DM to put it right.",
+    ),
+    (
+        "Four days with no data at all on Tellomo while I was working away, then a £212 "
+        "roaming bill for a country that's meant to be included. Nine hours of chat, four "
+        "agents, zero help, and the charge is still there. Worst customer service I have ever "
+        "dealt with. Avoid. Everything is on the blog. @tellomo",
+        "@signalbarsblog We're really sorry about your data and that bill. The charge "
+        "shouldn't be there: we're looking at it today and have sent you a DM.",
+    ),
+    (
+        "Every single call I make on Tellomo drops within a minute. Two SIM swaps, a new phone, "
+        "a 'network fault' ticket closed without a fix and an engineer visit that never "
+        "happened. I run a business from this phone and I'm losing clients. Useless, and "
+        "nobody at @tellomo cares. Full review on the blog.",
+        "@signalbarsblog We're sorry, dropped calls like that aren't acceptable. Our network "
+        "team is reopening the fault today and we've sent you a DM.",
+    ),
+    (
+        "Tellomo took £390 from my account after I'd cancelled, then set debt collectors on me "
+        "for a bill I had already paid. Five complaints, no reply, and now a letter threatening "
+        "my credit rating. Absolutely disgraceful. I'm going to the ombudsman and every detail "
+        "is on the blog. @tellomo",
+        "@signalbarsblog We're very sorry. We've stopped any collection while we look at your "
+        "account today, and we've sent you a DM.",
+    ),
 )
 
 _AGREE: Final = (
@@ -182,7 +217,8 @@ def brand(per_hour: float) -> BrandSpec:
 
 
 def build(seed: int) -> Scenario:
-    """One variant: the day and hour of the post, the blogger's reach, how many agree."""
+    """One variant: the day and hour of the post, what it rages about (the seed picks one
+    of the written posts in turn), the blogger's reach, how many agree."""
     rng = kit.seeded(NAME, seed)
     scale = draw_scale(rng)
     start = datetime(2017, 10, 1 + rng.randint(0, 3), tzinfo=LONDON)
@@ -199,9 +235,10 @@ def build(seed: int) -> Scenario:
         news_share=0.3,
     )
     traffic = ordinary_traffic(scene, everyday, start, end)
-    big = x_post(scene, onset, BIG_POST, "en", blog)
+    said, answered = BIG_POSTS[(seed - 1) % len(BIG_POSTS)]
+    big = x_post(scene, onset, said, "en", blog)
     answer_at = onset + timedelta(minutes=rng.uniform(45.0, 110.0))
-    answer = x_post(scene, answer_at.replace(microsecond=0), BRAND_ANSWER, "en", ACCOUNTS.x, big.id)
+    answer = x_post(scene, answer_at.replace(microsecond=0), answered, "en", ACCOUNTS.x, big.id)
     # A few more people an hour than usual, for about a day: no burst.
     extra = bump(onset + timedelta(minutes=5), 90.0, 3.5 * scale, 600.0)
     times = arrivals(rng, onset + timedelta(minutes=5), end, extra)
