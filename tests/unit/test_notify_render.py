@@ -197,3 +197,18 @@ def test_the_evidence_against_the_usual_is_in_the_figures() -> None:
     assert rows["Negative posts"] == "14 vs 0.3 usual, a count seen by chance once in 10^9 windows"
     assert rows["Posts on the risk's topic"] == "6 vs 0.1 usual"
     assert rows["Brand silent in this wave"] == "42 min"
+
+
+def test_the_incident_s_risk_and_severity_lead_when_they_rose_past_the_alert() -> None:
+    # The latest alert is an info spike, but the incident it joined is a critical
+    # conduct crisis: that is what the reader must see first.
+    alert = make_alert(rule="attention-spike", severity="info")
+    message = make_notification(kind=Kind.ESCALATED, alert=alert, risk="employee-conduct",
+                                severity="critical")  # fmt: skip
+    page = render(message)
+    assert page.title == "CRITICAL: Intesa Sanpaolo — employee conduct (attention spike)"
+    assert subject(message).startswith(
+        "[CRITICAL] Intesa Sanpaolo: employee conduct (attention spike) — "
+    )
+    same = make_notification(risk="negative-surge", severity=None)
+    assert render(same).title == "CRITICAL: Intesa Sanpaolo — negative surge"

@@ -71,6 +71,8 @@ class Composer:
             slack_channel=channels.slack if channels is not None else None,
             detail=notify.detail,
             source_id=notify.id,
+            risk=incident.risk,
+            severity=incident.severity,
         )
 
     def routes(self, notify: Notify, notifiers: Notifiers, now: float) -> list[Route]:

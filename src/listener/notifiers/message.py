@@ -65,8 +65,8 @@ class NextStep:
 class Notification:
     """One transition of one incident, for the people of one escalation level.
 
-    ``level`` counts from 1. ``cycle`` counts how many times the levels started again
-    (``repeat:`` in owners.yaml), so the reminder of the second round is a different
+    ``level`` counts from 1. ``cycle`` counts the reminder rounds after the last
+    level (``reminders:`` in owners.yaml), so the reminder of the second round is a different
     transition from the first. ``at`` is when the transition happened (timezone-aware).
     ``acknowledged_by`` is set for :attr:`Kind.ACKNOWLEDGED`; ``unreached`` lists, for
     :attr:`Kind.DELIVERY_FAILED`, the people and channels that could not be reached.
@@ -95,6 +95,10 @@ class Notification:
     #: Everyone told at this level, when this message reaches only some of them (each
     #: email goes to one person): "told now" names them all, not only the reader.
     told: tuple[str, ...] = ()
+    #: The incident's risk and severity now, which may have risen past the latest
+    #: alert's (None: the alert's severity, no risk named).
+    risk: str | None = None
+    severity: str | None = None
 
     def __post_init__(self) -> None:
         if self.level < 1:

@@ -81,7 +81,7 @@ def render(message: Notification, tz: tzinfo = UTC) -> Rendered:
     needs_action = message.kind in NEEDS_ACTION
     return Rendered(
         subject=subject(message),
-        title=f"{alert.severity.upper()}: {clean(alert.brand_name)} — {rule_words(alert.rule)}",
+        title=f"{_severity(message).upper()}: {clean(alert.brand_name)} — {_what(message)}",
         status=_status(message, tz),
         summary=summary(alert.figures, alert.baseline, alert.window),
         ack=_ack(message) if needs_action else None,
@@ -122,7 +122,7 @@ def subject(message: Notification) -> str:
     usual — level 1``."""
     alert = message.alert
     tag = {Kind.ACKNOWLEDGED: "ACKNOWLEDGED", Kind.RESOLVED: "RESOLVED"}.get(
-        message.kind, alert.severity.upper()
+        message.kind, _severity(message).upper()
     )
     suffix = {
         Kind.OPENED: f"level {message.level}",
@@ -134,11 +134,24 @@ def subject(message: Notification) -> str:
         Kind.RESOLVED: "closed",
     }[message.kind]
     volume, base = alert.figures.get("volume"), alert.baseline.get("volume_baseline")
-    parts = [f"[{tag}] {clean(alert.brand_name)}: {rule_words(alert.rule)}"]
+    parts = [f"[{tag}] {clean(alert.brand_name)}: {_what(message)}"]
     if volume is not None and base is not None:
         parts.append(f"{volume:.0f} posts vs {_usual(base)} usual")
     parts.append(suffix)
     return clean(" — ".join(parts))
+
+
+def _severity(message: Notification) -> str:
+    """The incident's severity, which rises with the evidence; else the alert's."""
+    return message.severity or message.alert.severity
+
+
+def _what(message: Notification) -> str:
+    """What the incident is: its risk, and the rule whose alert is quoted."""
+    rule = rule_words(message.alert.rule)
+    if message.risk is None or rule_words(message.risk) == rule:
+        return rule
+    return f"{rule_words(message.risk)} ({rule})"
 
 
 def summary(figs: Mapping[str, float | None], base: Mapping[str, float | None], window: str) -> str:
