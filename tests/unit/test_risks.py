@@ -236,3 +236,18 @@ def test_a_missing_register_is_reported(tmp_path: Path, shipped: RuleSet) -> Non
 def test_an_unknown_rule_has_no_risk() -> None:
     register = RiskRegister(MappingProxyType({}), MappingProxyType({}))
     assert register.risk_of("nothing") is None
+
+
+def test_risks_that_absorb_each_other_are_refused(tmp_path: Path, shipped: RuleSet) -> None:
+    text = (RULES / "risks.yaml").read_text(encoding="utf-8")
+    text = text.replace(
+        "  unexplained-attention:\n", "  unexplained-attention:\n    absorbs: [data-breach]\n"
+    )
+    names = frozenset(rule.name for rule in shipped.rules)
+    found = problems(write(tmp_path, text), context(shipped, rules=shipped.rules, rule_names=names))
+    # Every risk on the loop is named: the two written, and those absorbed between them.
+    looped = {line.split(".")[1] for line in found}
+    assert {"data-breach", "unexplained-attention"} <= looped
+    assert "online-firestorm" not in looped  # absorbed by many, absorbs nothing
+    assert all(line.endswith("is absorbed back by a risk it absorbs: absorption must run one way")
+               for line in found)  # fmt: skip

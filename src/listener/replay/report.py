@@ -101,7 +101,10 @@ def plot(
 
 
 #: Transitions shown in a timeline; the others are counted ("updated": one more alert).
-_SHOWN = ("opened", "paged", "page_silenced", "delivery_failed", "acknowledged", "resolved")
+_SHOWN = (
+    "opened", "risk_raised", "paged", "page_silenced", "delivery_failed", "acknowledged",
+    "resolved",
+)  # fmt: skip
 
 
 def _event_time(ts: float, offset: timedelta | None) -> str:
@@ -156,8 +159,8 @@ def _reminders(run: Sequence[dict[str, Any]], offset: timedelta | None) -> str:
     first, end = (_event_time(t["event_at"], offset) for t in (run[0], run[-1]))
     levels = ", ".join(str(level) for level in sorted({t["level"] for t in run}))
     return (
-        f"  {first}  {'reminders':<16} {len(run)} pages, levels {levels} again and again "
-        f"while nobody acknowledged, until {end}"
+        f"  {first}  {'reminders':<16} {len(run)} rounds to levels {levels} while nobody "
+        f"acknowledged, the last at {end}"
     )
 
 

@@ -224,6 +224,7 @@ def build_register(
                 )
             )
     _check_topics(label, rules, risks, context.rules or (), issues)
+    _check_absorption_order(label, risks, issues)
     return RiskRegister(MappingProxyType(risks), MappingProxyType(rules))
 
 
@@ -247,6 +248,32 @@ def _check_topics(
                     " lists no topics: add the words and phrases that mark a post about it",
                 )
             )
+
+
+def _check_absorption_order(
+    label: str, risks: Mapping[str, Risk], issues: list[ConfigIssue]
+) -> None:
+    """Absorption must run one way: two risks that absorb each other, directly or through
+    others, would pass an incident back and forth with every alert."""
+    for name in sorted(risks):
+        seen: set[str] = set()
+        todo = list(risks[name].absorbs)
+        while todo:
+            other = todo.pop()
+            if other == name:
+                issues.append(
+                    ConfigIssue(
+                        label,
+                        join_key("risks", name, "absorbs"),
+                        f'"{name}" is absorbed back by a risk it absorbs: absorption must'
+                        " run one way",
+                    )
+                )
+                break
+            if other in seen or other not in risks:
+                continue
+            seen.add(other)
+            todo.extend(risks[other].absorbs)
 
 
 def unraised(register: RiskRegister) -> list[str]:
