@@ -83,7 +83,8 @@ def cmd_broker(args: argparse.Namespace) -> int:
 def cmd_scenario(args: argparse.Namespace) -> int:
     from listener.replay.scenarios import main as scenario_main
 
-    return scenario_main([args.name, "--out", str(args.out)])
+    seed = [] if args.seed is None else ["--seed", str(args.seed)]
+    return scenario_main([args.name, "--out", str(args.out), *seed])
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
@@ -166,9 +167,15 @@ def _add_service_commands(sub: Any) -> None:
 
 def _add_replay_commands(sub: Any) -> None:
     """scenario, replay and backtest: past incidents through the pipeline."""
+    from listener.replay.scenarios import SCENARIOS
+
     scenario = sub.add_parser("scenario", help="write a scenario file (JSONL)")
-    scenario.add_argument("name", choices=["intesa", "calm"])
-    scenario.add_argument("--out", type=Path, required=True)
+    scenario.add_argument("name", choices=sorted(SCENARIOS), help="which scenario")
+    scenario.add_argument("--out", type=Path, required=True, help="replay file to write")
+    scenario.add_argument(
+        "--seed", type=int, help="random seed (default: the scenario's own); another seed, "
+        "another variant"
+    )  # fmt: skip
     scenario.set_defaults(func=cmd_scenario)
 
     replay = sub.add_parser("replay", help="publish a JSONL file into the raw topic")
