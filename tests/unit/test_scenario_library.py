@@ -46,6 +46,11 @@ EXPECTED: dict[str, tuple[str | None, float | None, bool | None]] = {
     "ordinary-week": (None, None, None),
     "news-day": (None, None, None),
 }
+#: Crises that must show as soon as they start: all but the outage of an app that fails
+#: for a few people first, and the blogger, measured from the one big post.
+SHARP = tuple(
+    name for name, (risk, _, _) in EXPECTED.items() if risk and name not in ("outage-it", "blogger")
+)
 
 
 @pytest.fixture(scope="module")
@@ -96,6 +101,13 @@ def labels(scorer: SentimentScorer, posts: list[Post], sample: int = 250) -> Cou
     return Counter(
         scorer.score(post.text, detect_language(post.text, post.lang)).label for post in chosen
     )
+
+
+def within(scenario: Scenario, minutes: float) -> list[Post]:
+    """The event's posts in its first ``minutes``."""
+    assert scenario.onset is not None
+    end = scenario.onset + timedelta(minutes=minutes)
+    return [post for post in event_posts(scenario) if post.created_at < end]
 
 
 def share(counts: Counter[str], label: str) -> float:
@@ -413,3 +425,27 @@ def test_the_campaign_brand_registers_its_campaign_and_no_other_brand_does(
         ]
         named = [post for post in first_hour if index.match(words(post.text))]
         assert len(named) >= 0.5 * len(first_hour), (len(named), len(first_hour))
+
+
+def test_a_crisis_shows_within_its_first_ten_minutes(
+    built: dict[tuple[str, int], Scenario], scorer: SentimentScorer, matcher: BrandMatcher
+) -> None:
+    # Nothing can page within ten minutes of an onset nobody can see yet: the first ten
+    # minutes hold about ten posts at least, and four times the brand's usual ten minutes.
+    assert {"viral-video", "breach-rumour", "outage-en", "wave-ignored"} <= set(SHARP)
+    for scenario in variants(built, SHARP):
+        early = within(scenario, 10)
+        floor = max(10.0, 4 * scenario.brand.volume_per_hour / 6)
+        assert len(early) >= floor, (scenario.name, scenario.seed, len(early), floor)
+        people = [post for post in early if not own(matcher, scenario, post)]
+        counts = labels(scorer, people)
+        assert share(counts, NEGATIVE) >= 0.5, (scenario.name, scenario.seed, counts)
+
+
+def test_the_app_outage_builds_slowly(built: dict[tuple[str, int], Scenario]) -> None:
+    # A few people first, then more and more: about 4 posts in 5 minutes, 13 in 15, 36 in 30.
+    for seed in DEFAULT_SEEDS:
+        scenario = built[("outage-it", seed)]
+        for minutes, about in ((5, 4), (15, 13), (30, 36)):
+            count = len(within(scenario, minutes))
+            assert 0.6 * about <= count <= 1.4 * about, (seed, minutes, count)

@@ -2,10 +2,11 @@
 
 Synthetic data for testing, not real posts: Lucenza Energia is a fictional Italian energy
 supplier and every author and text (Italian) is invented. Two ordinary days give the
-baseline. Then a forum post claims a database of Lucenza customers is for sale; people
-post screenshots of phishing SMS that use the brand's name, ask whether their data was
-stolen, warn each other and worry more than they rage. The volume stays moderate. The
-supplier says it is checking a few hours later; the news picks it up the next morning.
+baseline. Then a forum post claims a database of Lucenza customers is for sale; within
+minutes people repost screenshots of phishing SMS that use the brand's name, ask
+whether their data was stolen, warn each other and worry more than they rage. The
+volume stays moderate. The supplier says it is checking a few hours later; the news
+picks it up the next morning.
 """
 
 from __future__ import annotations
@@ -70,6 +71,7 @@ def build(seed: int) -> Scenario:
         posts_until=onset,
     )
     traffic = ordinary_traffic(scene, everyday, start, end)
+    prior = usual(traffic, start, onset)
     dump = forum_post(scene, onset, words.FORUM_POST, FORUM)
     statement = [
         page_post(
@@ -86,7 +88,10 @@ def build(seed: int) -> Scenario:
     page = rng.uniform(0.3, 0.45)
     forum = rng.uniform(0.08, 0.16)
     channels = Channels(page=page, x=1.0 - page - forum, forum=FORUM)
-    times = arrivals(rng, onset + timedelta(minutes=2), end, _rumour_rate(rng, onset, scale))
+    # Within minutes people who got the phishing SMS repost its screenshot with the news.
+    reposted = kit.burst(rng, onset, prior, posts=(9, 13), minutes=(4.0, 9.0))
+    rate = _rumour_rate(rng, onset, scale)
+    times = sorted([*reposted, *arrivals(rng, onset + timedelta(minutes=2), end, rate)])
     under = [*traffic.page_posts[-1:], statement[0]]
     crowd = spread(scene, times, channels, partial(_write, rng, statement_at), under)
     news = [
@@ -97,7 +102,7 @@ def build(seed: int) -> Scenario:
         NAME,
         "Lucenza Energia: a rumour that customer data is for sale, and phishing SMS (Italian)",
         seed,
-        brand(usual(traffic, start, onset)),
+        brand(prior),
         Expected("data-breach", 10),
         traffic.posts,
         [dump, *statement, *crowd, *news],
@@ -105,9 +110,10 @@ def build(seed: int) -> Scenario:
 
 
 def _rumour_rate(rng: random.Random, onset: datetime, scale: float) -> Rate:
-    """A quick rise to a moderate level, two hours there, a slow fall, and a second, smaller
-    wave the next morning when the news has it."""
-    rise = rng.uniform(25.0, 50.0)
+    """A quick rise from a level already several times the usual to a moderate one, two
+    hours there, a slow fall, and a second, smaller wave the next morning when the news
+    has it."""
+    rise = rng.uniform(20.0, 45.0)
     peak = 60.0 * scale
     noise = hour_noise(rng, onset, onset + timedelta(days=2), 0.15)
     morning = bump(
@@ -119,7 +125,7 @@ def _rumour_rate(rng: random.Random, onset: datetime, scale: float) -> Rate:
         if minutes < 0.0:
             return 0.0
         if minutes < rise:
-            level = 4.0 + (peak - 4.0) * minutes / rise
+            level = 20.0 + (peak - 20.0) * minutes / rise
         elif minutes < rise + 120.0:
             level = peak
         else:

@@ -3,9 +3,10 @@
 Synthetic data for testing, not real posts: Burgado is a fictional UK burger chain and
 every author and text is invented; the shape follows well-known hashtag campaigns that
 went wrong. Two ordinary days give the baseline. On the third morning the chain asks for
-fond memories under #BurgadoMoments and for a few hours gets them; then the first
-mocking post appears, and within the hour the hashtag carries food poisoning, rats,
-cold fries and stories from former staff, mostly on X. The chain pauses the campaign a
+fond memories under #BurgadoMoments and for a few hours gets them; then a mocking reply
+under the campaign's post is quoted at once by people with stories of their own, and
+within the hour the hashtag carries food poisoning, rats, cold fries and stories from
+former staff, mostly on X. The chain pauses the campaign a
 few hours into the backlash. The onset is the first hostile post, not the campaign.
 """
 
@@ -78,14 +79,17 @@ def build(seed: int) -> Scenario:
         posts_until=campaign_at,
     )
     traffic = ordinary_traffic(scene, everyday, start, end)
+    usual = prior(traffic, start, campaign_at)
     campaign = _own(scene, campaign_at, words.CAMPAIGN)
     fond = _fond(scene, campaign_at, end, campaign[0])
-    first = x_post(
-        scene, onset, f"{words.HASHTAG} that time I found a plaster in my burger 🤢", "en"
-    )
+    # A mocking reply under the campaign's own post on X, quoted at once by people who
+    # have a story of their own.
+    first = x_post(scene, onset, words.FIRST_REPLY, "en", in_reply_to=campaign[1].id)
     page = rng.uniform(0.12, 0.25)
     channels = Channels(page=page, x=1.0 - page - rng.uniform(0.03, 0.08), forum=FORUM)
-    times = arrivals(rng, onset + timedelta(seconds=1), end, _backlash_rate(rng, onset, scale))
+    quoted = kit.burst(rng, onset, usual, posts=(9, 13), minutes=(4.0, 8.0))
+    rate = _backlash_rate(rng, onset, scale)
+    times = sorted([*quoted, *arrivals(rng, onset + timedelta(seconds=1), end, rate)])
     pause = _own(scene, pause_at, words.PAUSE)
     under = [campaign[0], pause[0]]
     hostile = spread(scene, times, channels, partial(_write, rng), under)
@@ -97,7 +101,7 @@ def build(seed: int) -> Scenario:
         NAME,
         "Burgado: the #BurgadoMoments campaign turned against the brand",
         seed,
-        brand(prior(traffic, start, campaign_at)),
+        brand(usual),
         Expected("campaign-backlash", 10),
         [*traffic.posts, *campaign, *fond],
         [first, *hostile, *pause, *news],
@@ -127,8 +131,9 @@ def _fond(scene: Scene, campaign_at: datetime, end: datetime, campaign: Post) ->
 
 
 def _backlash_rate(rng: random.Random, onset: datetime, scale: float) -> Rate:
-    """Hostile posts per hour: a rise over an hour or so, two hours at the top, a fall."""
-    rise = rng.uniform(40.0, 90.0)
+    """Hostile posts per hour: a rise over an hour or so from a level already many times
+    the usual, two hours at the top, a fall."""
+    rise = rng.uniform(35.0, 80.0)
     noise = hour_noise(rng, onset, onset + timedelta(days=2), 0.12)
     peak = 240.0 * scale
 
@@ -137,7 +142,7 @@ def _backlash_rate(rng: random.Random, onset: datetime, scale: float) -> Rate:
         if minutes < 0.0:
             return 0.0
         if minutes < rise:
-            level = 6.0 + (peak - 6.0) * minutes / rise
+            level = 25.0 + (peak - 25.0) * minutes / rise
         elif minutes < rise + 120.0:
             level = peak
         else:

@@ -92,6 +92,12 @@ PAUSE: Final = (
     "put it right."
 )
 
+#: The reply under the campaign's post that turns it: quoted at once, then imitated.
+FIRST_REPLY: Final = (
+    "@burgado #BurgadoMoments that time I found a plaster in my burger 🤢 every burger has a "
+    "story, and mine was disgusting"
+)
+
 #: Fond memories shared in the first hours.
 FOND: Final = (
     "first date with my husband was at the {city} Burgado, 12 years ago",
@@ -132,7 +138,7 @@ _JEERING: Final = (
     "marketing 101: never ask the internet for memories",
     "the replies to the {brand} campaign are a horror show",
     "{brand} asked for stories and got a food safety inquiry",
-    "'every burger has a story' and every story is about cold fries, brilliant work {brand}",
+    "'every burger has a story' and every story is about cold fries and food poisoning",
 )
 _SARCASTIC: Final = (
     "my favourite memory is the stomach ache, truly unforgettable",

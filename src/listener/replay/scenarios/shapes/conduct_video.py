@@ -3,9 +3,10 @@
 Synthetic data for testing, not real posts: Spesavia is a fictional Italian supermarket
 chain and every author and text (Italian) is invented. Two ordinary days give the
 baseline. Then a customer posts a video from one of its stores: the manager shouting at a
-cashier in front of everybody. Within an hour the chain's Facebook page and X are full of
-anger and solidarity with the cashier; the chain suspends the manager and says so a few
-hours later; the next day people are still talking about it, fewer of them.
+cashier in front of everybody. A few accounts share it within minutes, and within an
+hour the chain's Facebook page and X are full of anger and solidarity with the cashier;
+the chain suspends the manager and says so a few hours later; the next day people are
+still talking about it, fewer of them.
 """
 
 from __future__ import annotations
@@ -69,13 +70,16 @@ def build(seed: int) -> Scenario:
         posts_until=onset,
     )
     traffic = ordinary_traffic(scene, everyday, start, end)
+    prior = usual(traffic, start, onset)
     city = pick(rng, words.VOICES.places)
     first = x_post(scene, onset, words.FIRST_POST.replace("{city}", city), "it")
     statement = _statement(scene, statement_at)
     page = rng.uniform(0.4, 0.55)
     channels = Channels(page=page, x=1.0 - page - rng.uniform(0.03, 0.08), forum="italy")
+    # A few accounts share the video at once and their followers carry it to the page.
+    shared = kit.burst(rng, onset, prior, posts=(9, 14), minutes=(3.0, 8.0))
     rate = _wave_rate(rng, onset, statement_at, scale)
-    times = arrivals(rng, onset + timedelta(seconds=30), end, rate)
+    times = sorted([*shared, *arrivals(rng, onset + timedelta(seconds=30), end, rate)])
     under = [*traffic.page_posts[-1:], statement[0]]
     crowd = spread(scene, times, channels, partial(_write, rng, statement_at), under)
     news = [
@@ -86,7 +90,7 @@ def build(seed: int) -> Scenario:
         NAME,
         "Spesavia: a video of a store manager humiliating a cashier (Italian)",
         seed,
-        brand(usual(traffic, start, onset)),
+        brand(prior),
         Expected("employee-conduct", 10),
         traffic.posts,
         [first, *statement, *crowd, *news],
@@ -103,8 +107,9 @@ def _statement(scene: Scene, when: datetime) -> list[Post]:
 
 
 def _wave_rate(rng: random.Random, onset: datetime, statement_at: datetime, scale: float) -> Rate:
-    """A rise over half an hour to an hour, two hours at the top, a slow fall; a flare at
-    the statement and a smaller wave the next day."""
+    """A rise over half an hour to an hour from a level already several times the usual,
+    two hours at the top, a slow fall; a flare at the statement and a smaller wave the
+    next day."""
     rise = rng.uniform(30.0, 60.0)
     peak = 190.0 * scale
     noise = hour_noise(rng, onset, onset + timedelta(days=2), 0.12)
@@ -118,7 +123,7 @@ def _wave_rate(rng: random.Random, onset: datetime, statement_at: datetime, scal
         if minutes < 0.0:
             return 0.0
         if minutes < rise:
-            level = 5.0 + (peak - 5.0) * minutes / rise
+            level = 30.0 + (peak - 30.0) * minutes / rise
         elif minutes < rise + 120.0:
             level = peak
         else:

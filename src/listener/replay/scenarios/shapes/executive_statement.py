@@ -76,6 +76,7 @@ def build(seed: int) -> Scenario:
         posts_until=onset,
     )
     traffic = ordinary_traffic(scene, everyday, start, end)
+    prior = usual(traffic, start, onset)
     interview = rss_item(scene, onset, ENGLISH_FEEDS[4], words.INTERVIEW, "en")
     spoken = [
         *_own(scene, clarified_at, words.CLARIFICATION),
@@ -83,8 +84,10 @@ def build(seed: int) -> Scenario:
     ]
     page = rng.uniform(0.2, 0.35)
     channels = Channels(page=page, x=1.0 - page - rng.uniform(0.04, 0.1), forum="running")
+    # Readers quote the line on X as soon as the article is out, and others quote them.
+    quoted = kit.burst(rng, onset + timedelta(seconds=40), prior, (9, 14), (4.0, 8.0))
     rate = _outrage_rate(rng, onset, (clarified_at, sorry_at), scale)
-    times = arrivals(rng, onset + timedelta(minutes=2), end, rate)
+    times = sorted([*quoted, *arrivals(rng, onset + timedelta(minutes=2), end, rate)])
     under = [*traffic.page_posts[-1:], spoken[0], spoken[2]]
     crowd = spread(scene, times, channels, partial(_write, rng, (clarified_at, sorry_at)), under)
     news = [
@@ -95,7 +98,7 @@ def build(seed: int) -> Scenario:
         NAME,
         "Kestrova: the chief executive says larger customers are not wanted (English)",
         seed,
-        brand(usual(traffic, start, onset)),
+        brand(prior),
         Expected("executive-statement", 10),
         traffic.posts,
         [interview, *spoken, *crowd, *news],
@@ -114,8 +117,9 @@ def _own(scene: Scene, when: datetime, text: str) -> list[Post]:
 def _outrage_rate(
     rng: random.Random, onset: datetime, spoken: tuple[datetime, datetime], scale: float
 ) -> Rate:
-    """Quotes within minutes, a rise over half an hour or so, two hours at the top, a
-    slow fall; flares at the clarification and the apology, and a second morning."""
+    """Quotes within minutes, a rise over half an hour or so from a level already several
+    times the usual, two hours at the top, a slow fall; flares at the clarification and
+    the apology, and a second morning."""
     rise = rng.uniform(20.0, 45.0)
     peak = 200.0 * scale
     noise = hour_noise(rng, onset, onset + timedelta(days=2), 0.12)
@@ -128,7 +132,7 @@ def _outrage_rate(
         if minutes < 0.0:
             return 0.0
         if minutes < rise:
-            level = 8.0 + (peak - 8.0) * minutes / rise
+            level = 25.0 + (peak - 25.0) * minutes / rise
         elif minutes < rise + 120.0:
             level = peak
         else:

@@ -5,8 +5,9 @@ author, text, wallet and link is invented (the links point nowhere real). Two or
 days give the baseline, in which the brand's X account posts and answers only in office
 hours. Then, in the small hours, five posts in about twelve minutes come from that
 account: a crypto giveaway, "send to this wallet", an insult, a fake gift-card log-in
-page. A few night owls notice at once; at breakfast many more share screenshots and
-warn each other; the brand says it was hacked once it has the account back.
+page. The followers still up answer the posts within minutes ("hacked?", "it's a
+scam"); at breakfast many more share screenshots and warn each other; the brand says it
+was hacked once it has the account back.
 """
 
 from __future__ import annotations
@@ -216,7 +217,9 @@ def build(seed: int) -> Scenario:
         news_share=0.3,
     )
     traffic = ordinary_traffic(scene, everyday, start, end)
+    prior = usual(traffic, start, onset)
     hacked = _hacked(scene, onset)
+    owls = _night_owls(scene, kit.burst(rng, onset, prior, (9, 13), (6.0, 9.0)), hacked)
     recovered = [
         page_post(scene, back_at, RECOVERED, rng.randint(200, 900), rng.randint(30, 200)),
         x_post(
@@ -232,10 +235,10 @@ def build(seed: int) -> Scenario:
         NAME,
         "Trovique: the retailer's X account posts crypto scams and insults at night",
         seed,
-        brand(usual(traffic, start, onset)),
+        brand(prior),
         Expected("account-compromise", 10, own_account=ACCOUNTS.x_account),
         traffic.posts,
-        [*hacked, *recovered, *reactions],
+        [*hacked, *owls, *recovered, *reactions],
     )
 
 
@@ -247,6 +250,18 @@ def _hacked(scene: Scene, onset: datetime) -> list[Post]:
         x_post(scene, onset + timedelta(seconds=round(60 * gap)), text, "en", ACCOUNTS.x)
         for gap, text in zip(gaps, HACKED, strict=True)
     ]
+
+
+def _night_owls(scene: Scene, times: list[datetime], hacked: list[Post]) -> list[Post]:
+    """The followers still up, answering the latest of the posts on X within minutes: an
+    account of this size posting a crypto giveaway at night is noticed at once."""
+    rng = scene.rng
+    replies: list[Post] = []
+    for when in times:
+        answered = [post for post in hacked if post.created_at <= when][-1]
+        text = named(rng, crowd_post(rng, VOICES), NAMES)
+        replies.append(x_post(scene, when, text, "en", in_reply_to=answered.id))
+    return replies
 
 
 def _reaction_rate(onset: datetime, scale: float) -> Rate:

@@ -7,11 +7,12 @@ fictional, written for listener.
 
 from __future__ import annotations
 
+import math
 import random
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from listener.records import Post
 from listener.replay.scenarios.catalog import BrandSpec, Expected, Scenario
@@ -54,6 +55,28 @@ def accounts(slug: str, page_name: str, x_handle: str, followers: tuple[int, int
     page = Page(slug, f"{slug}_page", page_name, followers[0])
     x_id = str(800_000_000 + zlib.crc32(slug.encode()) % 100_000_000)
     return Accounts(page, Author(x_id, x_handle, followers[1]))
+
+
+def burst(
+    rng: random.Random,
+    onset: datetime,
+    usual_per_hour: float,
+    posts: tuple[int, int] = (9, 14),
+    minutes: tuple[float, float] = (3.0, 8.0),
+) -> list[datetime]:
+    """The instants of the posts that make an event visible as soon as it starts, after its
+    first one at ``onset``: a video shared by a few accounts at once, a screenshot
+    reposted, a mocking reply quoted. They are ``posts`` of them (drawn from the range),
+    and never fewer than four to seven times what the brand usually gets in ten minutes
+    (``usual_per_hour``, as brands.yaml gives it): a crisis shows against the brand's
+    usual, however big the brand. They come within ``minutes`` (drawn) of the onset, more
+    of them early on.
+    """
+    least = rng.randint(*posts)
+    usual = math.ceil(rng.uniform(4.0, 7.0) * usual_per_hour / 6.0)
+    span = 60.0 * rng.uniform(*minutes)
+    offsets = (5 + round(span * rng.random() ** 1.5) for _ in range(max(least, usual)))
+    return sorted(onset + timedelta(seconds=offset) for offset in offsets)
 
 
 def synthetic(

@@ -4,7 +4,8 @@ say so before the brand does.
 Synthetic data for testing, not real posts: the brands (see outage_it.py and outage_en.py)
 and every author and text are invented. Two ordinary days give the baseline. Then the app
 fails: a few people notice in the first minutes, more and more each minute ("is it just
-me?"), an hour in it is a flood; the brand posts a status update after twenty minutes to
+me?"), an hour in it is a flood (or, for a failure that hits everybody at once, the
+flood starts within minutes); the brand posts a status update after twenty minutes to
 three quarters of an hour, updates it, answers some people, and announces the fix; once it
 works again the complaints fade into "it's back".
 """
@@ -17,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
 from functools import partial
+from typing import Final
 
 from listener.records import Post
 from listener.replay.scenarios.catalog import BrandSpec, Expected, Scenario
@@ -67,6 +69,10 @@ class Outage:
     fixed: str
     answers: tuple[str, ...]
     headlines: tuple[tuple[str, str], ...]
+    #: True when the failure hits everybody at once (cards declined at every till): the
+    #: first minutes already bring many times the brand's usual. False: the slow build
+    #: of an app that fails for a few people first.
+    sudden: bool = False
 
 
 def build(outage: Outage, seed: int) -> Scenario:
@@ -91,11 +97,18 @@ def build(outage: Outage, seed: int) -> Scenario:
         posts_until=onset,
     )
     traffic = ordinary_traffic(scene, everyday, start, end)
+    prior = usual(traffic, start, onset)
     spoken = _brand_speaks(scene, outage, status_at.replace(microsecond=0), fixed_at)
     page = rng.uniform(0.3, 0.5)
     channels = Channels(page=page, x=1.0 - page - rng.uniform(0.04, 0.1), forum=outage.forum)
     rate = _outage_rate(rng, onset, fixed_at, scale * outage.size)
-    times = arrivals(rng, onset, end, rate)
+    if outage.sudden:
+        # Everyone paying at that moment finds out together; the onset is the first of them.
+        burst = kit.burst(rng, onset, prior, (9, 14), (4.0, 9.0))
+        times = sorted([onset, *burst, *arrivals(rng, onset, end, rate)])
+    else:
+        first = _slow_build(rng, onset, outage.size)
+        times = [*first, *arrivals(rng, onset + _BUILD, end, rate)]
     write = partial(_write, rng, outage, (status_at, fixed_at))
     under = [*traffic.page_posts[-1:], *(post for post in spoken if post.source == "facebook")]
     crowd = spread(scene, times, channels, write, under)
@@ -109,16 +122,37 @@ def build(outage: Outage, seed: int) -> Scenario:
         outage.name,
         outage.title,
         seed,
-        replace(outage.brand, volume_per_hour=usual(traffic, start, onset)),
+        replace(outage.brand, volume_per_hour=prior),
         Expected("service-outage", 10),
         traffic.posts,
         [*crowd, *spoken, *answers, *news],
     )
 
 
+#: How an app that fails for a few people first is noticed, as reported cases go: about
+#: 4 posts in the first 5 minutes, 13 in 15 and 36 in 30 (at size 1).
+SLOW_BUILD: Final = ((5.0, 4.0), (15.0, 13.0), (30.0, 36.0))
+_BUILD: Final = timedelta(minutes=SLOW_BUILD[-1][0])
+
+
+def _slow_build(rng: random.Random, onset: datetime, size: float) -> list[datetime]:
+    """The instants of the posts of :data:`SLOW_BUILD`, the first at ``onset``: each
+    figure drawn within 15% of it, and within each stretch more posts towards its end."""
+    times = [onset]
+    begin = 0.0
+    for until, total in SLOW_BUILD:
+        target = round(total * size * rng.uniform(0.85, 1.15))
+        span = 60.0 * (until - begin)
+        for _ in range(max(0, target - len(times))):
+            offset = 60.0 * begin + 1.0 + (span - 2.0) * rng.random() ** 0.7
+            times.append(onset + timedelta(seconds=int(offset)))
+        begin = until
+    return sorted(times)
+
+
 def _outage_rate(rng: random.Random, onset: datetime, fixed_at: datetime, size: float) -> Rate:
-    """A slow build (about 3 posts in 5 minutes, 12 in 15, 30 in 30 at size 1) that keeps
-    growing for an hour or more, holds until the fix and fades in half an hour after it."""
+    """After the first half hour, the level keeps growing for an hour or more (from about
+    90 posts an hour at size 1), holds until the fix and fades in half an hour after it."""
     top = rng.uniform(60.0, 100.0)
     noise = hour_noise(rng, onset, onset + timedelta(days=1), 0.1)
     repair = (fixed_at - onset).total_seconds() / 60.0

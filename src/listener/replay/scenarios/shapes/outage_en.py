@@ -1,8 +1,9 @@
 """outage-en: Zentopay, a fictional UK payments app, stops working; cards are declined.
 
 Synthetic data for testing, not real posts: the company, its people and every text
-(English) were written for listener. The shape is the one of outage.py, for a big brand:
-"is Zentopay down?", declined payments at the till, a status update, the fix.
+(English) were written for listener. The shape is the one of outage.py, for a big brand
+whose cards stop working for everybody at once: within minutes "is Zentopay down?" and
+declined payments at the till from all over the country, a status update, the fix.
 """
 
 from __future__ import annotations
@@ -210,6 +211,7 @@ OUTAGE: Final = outage.Outage(
         "Hey {name}, we're on it. If you've been charged a late fee because of this, DM us "
         "once we're back and we'll sort it.",
     ),
+    sudden=True,
     headlines=(
         (
             "Zentopay outage leaves customers unable to pay",

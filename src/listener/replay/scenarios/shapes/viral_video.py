@@ -3,8 +3,9 @@
 Synthetic data for testing, not real posts: Skylarq Airways is a fictional UK airline and
 every author and text is invented; the shape follows widely reported cases. Two ordinary
 days give the baseline; in the afternoon of the third a passenger posts a video from an
-overbooked flight, and within the hour thousands of angry posts pour in on X, under the
-airline's Facebook page, on a travel forum and soon in the news. The airline posts a weak
+overbooked flight, others on board post theirs and accounts share them within minutes,
+and within the hour thousands of angry posts pour in on X, under the airline's Facebook
+page, on a travel forum and soon in the news. The airline posts a weak
 statement two to three hours later, which makes things worse, and a real apology late
 the next morning.
 """
@@ -80,11 +81,14 @@ def build(seed: int) -> Scenario:
         posts_until=onset,
     )
     traffic = ordinary_traffic(scene, everyday, start, end)
+    usual = prior(traffic, start, onset)
     statement = _own(scene, statement_at, words.STATEMENT)
     apology = _own(scene, apology_at.replace(microsecond=0), words.APOLOGY)
     first = x_post(scene, onset, words.FIRST_POST, "en")
+    # Other passengers post their own clips within minutes, and accounts share them at once.
+    shared = kit.burst(rng, onset, usual, posts=(10, 16), minutes=(3.0, 7.0))
     rate = _wave_rate(rng, onset, rise, scale, (statement_at, apology_at))
-    times = arrivals(rng, onset + timedelta(seconds=1), end, rate)
+    times = sorted([*shared, *arrivals(rng, onset + timedelta(seconds=1), end, rate)])
     write = partial(_write, rng, foreign, (statement_at, apology_at))
     under = [*traffic.page_posts, statement[0], apology[0]]
     crowd = spread(scene, times, channels, write, under)
@@ -94,7 +98,7 @@ def build(seed: int) -> Scenario:
         NAME,
         "Skylarq Airways: a passenger's video of a man dragged off an overbooked flight",
         seed,
-        brand(prior(traffic, start, onset)),
+        brand(usual),
         Expected("employee-conduct", 10, silence_escalation=None),
         traffic.posts,
         event,
@@ -116,8 +120,9 @@ def _wave_rate(
     scale: float,
     answers: tuple[datetime, datetime],
 ) -> Rate:
-    """Posts per hour about the video: a steep rise, two hours at the top, a slow fall, a
-    flare at the statement and the next morning's second wave with the apology."""
+    """Posts per hour about the video: a steep rise from a level already many times the
+    usual, two hours at the top, a slow fall, a flare at the statement and the next
+    morning's second wave with the apology."""
     noise = hour_noise(rng, onset, onset + timedelta(days=2), 0.12)
     statement, apology = answers
     at_statement = bump(statement, 10.0, 140.0, 60.0)
@@ -129,7 +134,7 @@ def _wave_rate(
         if minutes < 0.0:
             return 0.0
         if minutes < rise:
-            wave = 15.0 + 215.0 * minutes / rise
+            wave = 45.0 + 185.0 * minutes / rise
         elif minutes < rise + 120.0:
             wave = 230.0
         else:

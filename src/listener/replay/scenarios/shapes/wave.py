@@ -3,8 +3,8 @@
 Synthetic data for testing, not real posts: Voxia and Telvera are fictional Italian mobile
 operators and every author and text (Italian) is invented. Two ordinary days give the
 baseline, in which the operator answers comments in office hours. Then, one morning, an
-SMS tells customers that prices go up and bills come every 28 days, and they flood the
-operator's Facebook page: "vergogna", "commissioni", "nessuno risponde". The same
+SMS tells customers that prices go up and bills come every 28 days, and within minutes
+they flood the operator's Facebook page: "vergogna", "commissioni", "nessuno risponde". The same
 generator makes both variants: Voxia starts answering about twelve minutes in and keeps
 answering every few minutes; Telvera never says a word, and its customers notice.
 """
@@ -99,6 +99,7 @@ def build(operator: Operator, seed: int) -> Scenario:
         posts_until=onset,
     )
     traffic = ordinary_traffic(scene, everyday, start, end)
+    prior = usual(traffic, start, onset)
     latest = traffic.page_posts[-1]
     first = comment(
         scene, onset, words.FIRST_COMMENT, scene.facebook_people.pick(), (latest.id, None)
@@ -113,9 +114,10 @@ def build(operator: Operator, seed: int) -> Scenario:
         own.append(page_post(scene, clarification, words.CLARIFICATION, likes, shares))
     page = rng.uniform(0.62, 0.78)
     channels = Channels(page=page, x=1.0 - page - 0.04, forum="italy", replies=0.2)
-    times = arrivals(
-        rng, onset + timedelta(seconds=20), end, _wave_rate(rng, onset, scale * operator.peak)
-    )
+    # The SMS reached every customer at once: the page fills within minutes.
+    at_once = kit.burst(rng, onset, prior, (9, 14), (4.0, 8.0))
+    rate = _wave_rate(rng, onset, scale * operator.peak)
+    times = sorted([*at_once, *arrivals(rng, onset + timedelta(seconds=20), end, rate)])
     voices = words.voices(operator.names)
     write = partial(_write, rng, voices, onset, first_answer if operator.answers else None)
     crowd = [first, *spread(scene, times, channels, write, [latest, *own])]
@@ -125,7 +127,7 @@ def build(operator: Operator, seed: int) -> Scenario:
         operator.name,
         operator.title,
         seed,
-        brand(operator, usual(traffic, start, onset)),
+        brand(operator, prior),
         Expected("customer-service-backlash", 10, silence_escalation=not operator.answers),
         traffic.posts,
         [*crowd, *own],
@@ -133,7 +135,8 @@ def build(operator: Operator, seed: int) -> Scenario:
 
 
 def _wave_rate(rng: random.Random, onset: datetime, peak: float) -> Rate:
-    """A rise over twenty to forty minutes, two or three hours at the top, a slow fall."""
+    """A rise over twenty to forty minutes from a level already many times the usual, two
+    or three hours at the top, a slow fall."""
     rise = rng.uniform(20.0, 40.0)
     hold = rng.uniform(120.0, 180.0)
     noise = hour_noise(rng, onset, onset + timedelta(days=1), 0.12)
@@ -143,7 +146,7 @@ def _wave_rate(rng: random.Random, onset: datetime, peak: float) -> Rate:
         if minutes < 0.0:
             return 0.0
         if minutes < rise:
-            level = 6.0 + (peak - 6.0) * minutes / rise
+            level = 20.0 + (peak - 20.0) * minutes / rise
         elif minutes < rise + hold:
             level = peak
         else:
