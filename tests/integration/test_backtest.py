@@ -31,12 +31,14 @@ def backtest(out: Path, capsys: pytest.CaptureFixture[str], *argv: str) -> tuple
 
 
 @pytest.mark.backtest_library
+@pytest.mark.timeout(900)  # the whole library, both seeds: a few minutes on two cores
 def test_every_scenario_of_the_library_gets_its_expected_outcome(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     status, table, report = backtest(tmp_path, capsys)
     expected = {(name, seed) for name in library() for seed in DEFAULT_SEEDS}
     assert {(r["scenario"], r["seed"]) for r in report["rows"]} == expected
+    assert all(b["late_posts"] == b["too_late_posts"] == 0 for b in report["batches"])
     failed = [f"{r['scenario']} seed {r['seed']}: {'; '.join(r['reasons'])}"
               for r in report["rows"] if r["verdict"] != "pass"]  # fmt: skip
     assert not failed, "\n".join(["", *failed, "", table])
@@ -51,8 +53,9 @@ def test_intesa_and_calm_give_rows_a_report_and_times_that_agree(
     assert [(r["scenario"], r["seed"]) for r in report["rows"]] == [("intesa", 1), ("calm", 1)]
     # One brand, two scenarios: two runs, never one.
     assert [b["scenarios"] for b in report["batches"]] == [["intesa"], ["calm"]]
-    assert all(b["dead_letters"] == 0 and b["timings"]["total_seconds"] > 0
-               for b in report["batches"])  # fmt: skip
+    for batch in report["batches"]:
+        assert (batch["dead_letters"], batch["late_posts"], batch["too_late_posts"]) == (0, 0, 0)
+        assert batch["timings"]["total_seconds"] > 0
     lines = table.splitlines()
     assert lines[0].startswith("scenario")
     assert any(line.startswith("intesa ") for line in lines)

@@ -12,7 +12,14 @@ import pytest
 
 from listener.errors import ConfigError, ScenarioError
 from listener.records import Post
-from listener.replay.backtest.batches import Batch, first_group, partition, plan, write_rules
+from listener.replay.backtest.batches import (
+    Batch,
+    brand_minutes,
+    first_group,
+    partition,
+    plan,
+    write_rules,
+)
 from listener.replay.backtest.cli import positive, seed_list
 from listener.replay.backtest.command import select
 from listener.replay.backtest.judge import Seen, judge
@@ -53,21 +60,39 @@ def test_scenarios_of_different_brands_share_a_run_and_one_brand_is_split() -> N
     a = scenario("a", ALPHA, post("a1", 0, "alpha foods again"))
     b = scenario("b", BETA, post("b1", 1, "beta air late"))
     calm_a = scenario("calm_a", ALPHA, post("c1", 2, "alpha foods fine"))
-    assert names(partition([a, calm_a, b])) == [["a", "b"], ["calm_a"]]
+    assert names(partition([a, calm_a, b], 1000)) == [["a", "b"], ["calm_a"]]
 
 
 def test_a_scenario_whose_posts_name_another_brand_runs_apart() -> None:
     a = scenario("a", ALPHA, post("a1", 0, "alpha foods on beta air flights"))
     b = scenario("b", BETA, post("b1", 1, "beta air late"))
     c = scenario("c", brand("gamma"), post("g1", 1, "gamma again"))
-    assert names(partition([a, b, c])) == [["a", "c"], ["b"]]
+    assert names(partition([a, b, c], 1000)) == [["a", "c"], ["b"]]
 
 
 def test_scenarios_with_the_same_post_keys_run_apart() -> None:
     a = scenario("a", ALPHA, post("1", 0, "alpha foods"))
     b = scenario("b", BETA, post("1", 5, "beta air"))
     other_source = scenario("c", brand("gamma"), post("1", 5, "gamma", source="reddit"))
-    assert names(partition([a, b, other_source])) == [["a", "c"], ["b"]]
+    assert names(partition([a, b, other_source], 1000)) == [["a", "c"], ["b"]]
+
+
+def test_batches_stay_under_the_most_brand_minutes_largest_scenario_first() -> None:
+    def lasting(name: str, minutes: int) -> Scenario:
+        posts = [post(f"{name}1", 0, f"{name} news"), post(f"{name}2", minutes - 1, name)]
+        return scenario(name, brand(name), *posts)
+
+    small, big, medium, huge = (
+        lasting("s", 20),
+        lasting("b", 60),
+        lasting("m", 40),
+        lasting("h", 120),
+    )
+    assert (brand_minutes(small), brand_minutes(huge)) == (20, 120)
+    # The huge one runs alone, over the limit as it is; the others fill batches largest
+    # first, and keep the order they were given in within a batch.
+    assert names(partition([small, big, medium, huge], 100)) == [["h"], ["b", "m"], ["s"]]
+    assert names(partition([small, big, medium, huge], 120)) == [["h"], ["s", "b", "m"]]
 
 
 def test_plan_numbers_batches_over_every_seed_and_merges_posts_in_time_order() -> None:
@@ -79,7 +104,7 @@ def test_plan_numbers_batches_over_every_seed_and_merges_posts_in_time_order() -
         ]
         for seed in (1, 2)
     }
-    batches = plan(by_seed)
+    batches = plan(by_seed, 1000)
     assert [(b.number, b.seed, [s.name for s in b.scenarios]) for b in batches] == [
         (1, 1, ["a", "b"]),
         (2, 1, ["calm"]),
@@ -87,7 +112,7 @@ def test_plan_numbers_batches_over_every_seed_and_merges_posts_in_time_order() -
         (4, 2, ["calm"]),
     ]
     assert [p.id for p in batches[0].merged()] == ["a1", "b1", "a2"]
-    assert batches[0].posts == 3
+    assert (batches[0].posts, batches[0].minutes) == (3, 7 + 1)
     assert [b.id for b in batches[0].brands] == ["alpha", "beta"]
 
 
@@ -184,6 +209,7 @@ def test_the_table_the_summary_and_the_report_say_the_same(tmp_path: Path) -> No
     assert (data["passed"], data["total"], data["seeds"]) == (1, 2, [1, 2])
     assert data["per_seed"] == {"1": {"passed": 1, "total": 1}, "2": {"passed": 0, "total": 1}}
     assert data["batches"][0]["scenarios"] == ["wave", "calm"]
+    assert (data["batches"][0]["late_posts"], data["batches"][0]["too_late_posts"]) == (0, 0)
     first = data["rows"][0]
     assert (first["scenario"], first["batch"], first["verdict"]) == ("wave", 1, "fail")
     assert first["reasons"] == ["nobody paged"]

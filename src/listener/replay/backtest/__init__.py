@@ -2,12 +2,13 @@
 judged against the outcome its crisis team expects.
 
 Each scenario is built for each seed and replayed through an embedded broker, a real
-worker process and the rules directory given. Scenarios about different brands share one
-run per seed (their posts merged in event-time order, brands.yaml listing every brand of
-the batch); scenarios that would disturb each other (the same brand, posts naming the
-other's brand, the same post keys) get runs of their own. Nobody real is notified: the
-rules copy has no notifiers.yaml, and what people would have been sent is read from the
-notifications the incident engine decided.
+worker process and the rules directory given. Scenarios of one seed about different
+brands share runs, up to --max-minutes brand-minutes each (their posts merged in
+event-time order, brands.yaml listing every brand of the run); scenarios that would
+disturb each other (the same brand, posts naming the other's brand, the same post keys)
+get runs of their own. Runs are independent: --jobs of them go at once. Nobody real is
+notified: the rules copy has no notifiers.yaml, and what people would have been sent is
+read from the notifications the incident engine decided.
 
 Definitions:
 

@@ -2,10 +2,14 @@
 
 Scenarios about different brands share one pipeline run: their posts are merged into one
 replay file in event-time order and brands.yaml lists every brand of the batch, so each
-brand's windows, baselines and incidents are its own. Two scenarios go into different
-batches when they would disturb each other: the same brand id, posts of one that the
-other's brand would also claim, or the same post key in both (the scorer would drop the
-second copy as a duplicate).
+brand's windows, baselines and incidents are its own (a merged run gives each scenario the
+same alerts and pages as a run of its own). Two scenarios go into different batches when
+they would disturb each other: the same brand id, posts of one that the other's brand
+would also claim, or the same post key in both (the scorer would drop the second copy as
+a duplicate). A batch also stays under a number of brand-minutes (each scenario's span of
+event time, first post to last, summed): a run's time goes mostly into judging every
+minute of every brand it holds, and one run must end well within the time the replay
+driver waits for it.
 """
 
 from __future__ import annotations
@@ -52,10 +56,22 @@ class Batch:
     def posts(self) -> int:
         return sum(len(s.posts) for s in self.scenarios)
 
+    @property
+    def minutes(self) -> int:
+        return sum(brand_minutes(s) for s in self.scenarios)
+
     def merged(self) -> list[Post]:
         """Every post of the batch in event-time order (stable: scenario order for ties)."""
         ordered = (sorted(s.posts, key=lambda p: p.ts) for s in self.scenarios)
         return list(heapq.merge(*ordered, key=lambda p: p.ts))
+
+
+def brand_minutes(scenario: Scenario) -> int:
+    """The minutes of event time the pipeline judges the scenario's brand for."""
+    if not scenario.posts:
+        return 0
+    times = [post.ts for post in scenario.posts]
+    return int((max(times) - min(times)) // 60) + 1
 
 
 def terms_of(brand: BrandSpec) -> BrandTerms:
@@ -102,26 +118,29 @@ def footprints(scenarios: Sequence[Scenario]) -> list[Footprint]:
     return out
 
 
-def partition(scenarios: Sequence[Scenario]) -> list[list[Scenario]]:
-    """Greedy first fit, in the order given: each scenario joins the first batch none of
-    whose scenarios it clashes with, else starts a new one."""
+def partition(scenarios: Sequence[Scenario], max_minutes: int) -> list[list[Scenario]]:
+    """Greedy first fit, largest scenario first: each joins the first batch it clashes
+    with no scenario of and that stays within ``max_minutes`` brand-minutes, else starts a
+    new one (alone, however large it is). Scenarios keep their given order in a batch."""
     prints = footprints(scenarios)
+    sizes = [brand_minutes(scenario) for scenario in scenarios]
     batches: list[list[int]] = []
-    for index, mine in enumerate(prints):
+    for index in sorted(range(len(scenarios)), key=lambda i: -sizes[i]):
         for batch in batches:
-            if not any(mine.clashes(prints[other]) for other in batch):
+            fits = sum(sizes[other] for other in batch) + sizes[index] <= max_minutes
+            if fits and not any(prints[index].clashes(prints[other]) for other in batch):
                 batch.append(index)
                 break
         else:
             batches.append([index])
-    return [[scenarios[index] for index in batch] for batch in batches]
+    return [[scenarios[index] for index in sorted(batch)] for batch in batches]
 
 
-def plan(by_seed: Mapping[int, Sequence[Scenario]]) -> list[Batch]:
+def plan(by_seed: Mapping[int, Sequence[Scenario]], max_minutes: int) -> list[Batch]:
     """The batches of every seed, numbered from 1 in seed order."""
     out: list[Batch] = []
     for seed, scenarios in by_seed.items():
-        for group in partition(scenarios):
+        for group in partition(scenarios, max_minutes):
             out.append(Batch(seed, len(out) + 1, tuple(group)))
     return out
 

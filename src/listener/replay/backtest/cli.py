@@ -8,6 +8,11 @@ from typing import Any, Final
 
 #: Where the batches' replay files, rules copies, logs and the JSON report go by default.
 DEFAULT_OUT: Final = Path("out/backtest")
+#: The most brand-minutes (each scenario's span of event time, summed) one pipeline run
+#: judges: about four scenarios of four days. A run must end well within the two minutes
+#: the replay driver waits for the windows, on a loaded two-core machine too, and judging
+#: a brand's minute is what takes the time (about 1 ms unloaded, 2.5 ms loaded).
+DEFAULT_MAX_MINUTES: Final = 24_000
 #: Pipeline runs at once: two overlap one run's start-up and waits with the other's work.
 DEFAULT_JOBS: Final = 2
 
@@ -80,6 +85,12 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
         "--jobs", type=positive, default=DEFAULT_JOBS, metavar="N",
         help="pipeline runs at once, each a broker and a worker process of its own "
         "(default: %(default)s)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--max-minutes", type=positive, default=DEFAULT_MAX_MINUTES, metavar="N",
+        help="most brand-minutes one pipeline run judges (each scenario's event time from "
+        "its first post to its last, summed); scenarios of different brands share runs up "
+        "to it, a longer one runs alone (default: %(default)s)",
     )  # fmt: skip
     parser.add_argument(
         "--no-fail", action="store_true",

@@ -30,6 +30,10 @@ from listener.rules.ruleset import RuleSet
 from listener.settings import Settings
 from listener.topics import TopicNames
 
+#: Posts the windows counted after judging a window that held them, and posts refused as
+#: too old: a run with any is not the replay its scenarios describe.
+LATE: Final = "listener_window_posts_late_total"
+TOO_LATE: Final = "listener_window_posts_too_late_total"
 #: How often the progress line says how far event time has got while a batch replays.
 PROGRESS_SECONDS: Final = 5.0
 
@@ -62,7 +66,7 @@ async def backtest_command(settings: Settings, args: argparse.Namespace) -> int:
     owners = args.owners or first_group(settings.rules_dir)
     say(f"building {len(chosen)} scenarios for seeds {', '.join(map(str, args.seeds))}")
     by_seed = {seed: [entry.build(seed) for entry in chosen] for seed in args.seeds}
-    batches = plan(by_seed)
+    batches = plan(by_seed, args.max_minutes)
     runs = await run_all(batches, args.jobs, settings, owners, args.out)
     order = {entry.name: index for index, entry in enumerate(chosen)}
     rows = sorted((r for run in runs for r in run.rows), key=lambda r: (order[r.scenario], r.seed))
@@ -88,25 +92,26 @@ async def backtest_command(settings: Settings, args: argparse.Namespace) -> int:
 async def run_all(
     batches: Sequence[Batch], jobs: int, settings: Settings, owners: str, out: Path
 ) -> list[BatchRun]:
-    """Every batch, ``jobs`` at a time; the first error stops them all and is raised."""
+    """Every batch, ``jobs`` at a time, the largest first. After an error no batch starts,
+    those under way finish (stopping their broker and worker), and the first is raised."""
     gate = asyncio.Semaphore(jobs)
+    errors: list[Exception] = []
 
-    async def one(batch: Batch) -> BatchRun:
+    async def one(batch: Batch) -> BatchRun | None:
         async with gate:
-            return await run_batch(batch, len(batches), settings, owners, out)
+            if errors:
+                return None
+            try:
+                return await run_batch(batch, len(batches), settings, owners, out)
+            except Exception as exc:
+                errors.append(exc)
+                return None
 
-    try:
-        async with asyncio.TaskGroup() as group:
-            tasks = [group.create_task(one(batch)) for batch in batches]
-    except ExceptionGroup as failed:
-        raise _first(failed) from None
-    return [task.result() for task in tasks]
-
-
-def _first(group: BaseExceptionGroup[Exception]) -> Exception:
-    """The first error of ``group``, looking inside nested groups."""
-    first = group.exceptions[0]
-    return _first(first) if isinstance(first, BaseExceptionGroup) else first
+    largest = sorted(batches, key=lambda batch: -batch.minutes)
+    done = await asyncio.gather(*(one(batch) for batch in largest))
+    if errors:
+        raise errors[0]
+    return sorted((run for run in done if run is not None), key=lambda run: run.batch.number)
 
 
 async def run_batch(
@@ -121,7 +126,10 @@ async def run_batch(
     write_jsonl(posts, run.replay_file)
     names = ", ".join(s.name for s in batch.scenarios)
     tag = f"batch {batch.number} of {count}"
-    say(f"{tag} (seed {batch.seed}): {names}; {len(posts)} posts; starting a broker and worker")
+    say(
+        f"{tag} (seed {batch.seed}): {names}; {len(posts)} posts over {batch.minutes} "
+        "brand-minutes; starting a broker and worker"
+    )
     local = settings.model_copy(update={"rules_dir": rules_dir})
     began = time.perf_counter()
     # Always an embedded broker of the run's own: a fresh one per batch is what keeps each
@@ -132,6 +140,8 @@ async def run_batch(
         async with _progress(group, tag, posts[-1].ts if posts else None):
             result = await replay_through(group, run.replay_file, rules.step)
         notices = await read_notices(group)
+        run.late = int(sum([await group.samples_of(w, LATE) for w in group.workers]))
+        run.too_late = int(sum([await group.samples_of(w, TOO_LATE) for w in group.workers]))
     run.timings.update(result.timings)
     run.timings["total_seconds"] = time.perf_counter() - began
     run.alerts, run.dead_letters = len(result.alerts), len(result.dead_letters)
@@ -141,6 +151,11 @@ async def run_batch(
         f"{len(result.alerts)} alerts, {len(notices)} notifications; batch took "
         f"{run.timings['total_seconds']:.1f}s"
     )
+    if run.late or run.too_late:
+        say(
+            f"{tag}: warning: {run.late} posts counted late and {run.too_late} refused as too "
+            "late: the windows did not see the posts as the scenarios wrote them"
+        )
     run.rows = [
         judge_one(s, rules, Seen.of_brand(s.brand.id, result.alerts, result.transitions, notices))
         for s in batch.scenarios

@@ -32,6 +32,9 @@ class BatchRun:
     timings: dict[str, float] = field(default_factory=dict)
     alerts: int = 0
     dead_letters: int = 0
+    #: Posts the windows counted late, and posts they refused as too late.
+    late: int = 0
+    too_late: int = 0
 
 
 def expected_text(expected: Expected) -> str:
@@ -187,8 +190,11 @@ def batch_dict(run: BatchRun) -> dict[str, Any]:
         "scenarios": [s.name for s in batch.scenarios],
         "brands": [b.id for b in batch.brands],
         "posts": batch.posts,
+        "brand_minutes": batch.minutes,
         "alerts": run.alerts,
         "dead_letters": run.dead_letters,
+        "late_posts": run.late,
+        "too_late_posts": run.too_late,
         "rules_dir": str(run.rules_dir),
         "replay_file": str(run.replay_file),
         "timings": {name: round(value, 3) for name, value in run.timings.items()},
