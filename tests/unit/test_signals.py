@@ -101,11 +101,21 @@ def test_a_crisis_of_hours_barely_teaches_the_usual() -> None:
     assert usual.rate(T0 + 4 * HOUR) < 2 * before
 
 
-def test_the_usual_top_reach_and_topic_share_are_learnt_from_hours_with_posts() -> None:
+def test_the_usual_top_reach_is_the_biggest_recent_voice_fading_over_days() -> None:
+    usual = Usual(level=10.0)
+    assert usual.top_reach == 3000.0  # before any history
+    usual.close_hour(T0, 10, 150_000, {})
+    for hour in range(1, 73):
+        usual.close_hour(T0 + hour * HOUR, 10, 2_000, {})
+    assert usual.top_reach == pytest.approx(75_000, rel=0.02)  # three days on: half as usual
+    usual.close_hour(T0 + 73 * HOUR, 10, 90_000, {})
+    assert usual.top_reach == 90_000
+
+
+def test_the_usual_topic_share_is_learnt_from_hours_with_posts() -> None:
     usual = Usual(level=10.0)
     for hour in range(48):
-        usual.close_hour(T0 + hour * HOUR, 10, 20_000, {"service-outage": 1})
-    assert usual.top_reach == pytest.approx(20_000, rel=0.05)
+        usual.close_hour(T0 + hour * HOUR, 10, 2_000, {"service-outage": 1})
     assert usual.topic_share("service-outage") == pytest.approx(0.1, rel=0.05)
     assert usual.topic_share("data-breach") == 0.02  # never counted: the prior
 

@@ -31,6 +31,14 @@ WAVE_MIN_POSTS: Final = 3
 WAVE_CALM: Final = 3600.0
 #: Empty hours closed one by one at most; a longer gap is skipped (its usual is long gone).
 MAX_CATCH_UP_HOURS: Final = 24 * 14
+#: Weight of each judged step in the clustering estimate: a half-life of a day of steps.
+CLUSTERING_ALPHA: Final = 1.0 - 0.5 ** (1.0 / 1440.0)
+#: Clustering never read beyond this: a brand whose posts come in bursts of more than
+#: eight is rare, and a crisis must not teach the detector that crises are usual.
+MAX_CLUSTERING: Final = 8.0
+#: One window teaches the clustering at most this residual: a single odd window is not a
+#: habit.
+RESIDUAL_CAP: Final = 16.0
 
 
 @dataclass(slots=True)
@@ -46,6 +54,10 @@ class Learnt:
     topics: dict[str, int] = field(default_factory=dict)
     wave_since: float | None = None
     calm_since: float | None = None
+    #: How many posts, and negative posts, arrive together on average (1: one by one, as
+    #: a Poisson process): the mean Pearson residual of the shortest window's counts.
+    clustering: float = 1.0
+    negative_clustering: float = 1.0
 
     def learn(self, index: int, bucket: Bucket, step: int) -> None:
         """Learn from the bucket of step ``index`` as it leaves the windows (in order)."""
@@ -97,6 +109,19 @@ class Learnt:
             if now - self.calm_since >= WAVE_CALM:
                 self.wave_since = self.calm_since = None
 
+    def burstiness(self, short: tuple[int, int], long: tuple[int, int], fraction: float) -> None:
+        """Learn how bursty the brand's ordinary counts are: the shortest window's posts and
+        negative posts (``short``) against the local rate of the longest window (``long``,
+        of which the shortest is ``fraction``). A slow bump of a few hours moves the local
+        rate with it and is no burst; five posts in five minutes in a quiet hour are.
+        Learnt outside waves only: a crisis is not the brand's ordinary rhythm."""
+        if self.wave_since is not None:
+            return
+        volume, negative = short
+        local_volume, local_negative = (count * fraction for count in long)
+        self.clustering = _residual(self.clustering, volume, local_volume)
+        self.negative_clustering = _residual(self.negative_clustering, negative, local_negative)
+
     def silent_since(self, last_post: float | None) -> float | None:
         """Since when the brand has said nothing in the current wave; None outside one."""
         if self.wave_since is None:
@@ -109,12 +134,14 @@ class Learnt:
             "bg": self.background.to_dict(),
             "h": [self.hour, self.count, self.top, dict(self.topics)],
             "w": [self.wave_since, self.calm_since],
+            "c": [self.clustering, self.negative_clustering],
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Learnt:
         hour, count, top, topics = data["h"]
         wave, calm = data["w"]
+        clustering, negative_clustering = data.get("c", (1.0, 1.0))
         return cls(
             usual=Usual.from_dict(data["u"]),
             background=Background.from_dict(data["bg"]),
@@ -124,4 +151,15 @@ class Learnt:
             topics={str(k): int(v) for k, v in topics.items()},
             wave_since=None if wave is None else float(wave),
             calm_since=None if calm is None else float(calm),
+            clustering=float(clustering),
+            negative_clustering=float(negative_clustering),
         )
+
+
+def _residual(current: float, count: int, usual: float) -> float:
+    """``current`` moved towards this window's Pearson residual (x - mu)**2 / mu, which
+    averages 1 for a Poisson count and the mean burst size for bursty ones."""
+    mean = max(usual, 0.1)
+    residual = min((count - mean) ** 2 / mean, RESIDUAL_CAP)
+    moved = current + CLUSTERING_ALPHA * (residual - current)
+    return min(max(moved, 1.0), MAX_CLUSTERING)

@@ -235,7 +235,7 @@ class PartitionState:
                 max_author_reach=sums.max_reach,
                 brand_last_post=windows.brand_last_post(now),
                 volume_baseline=expected,
-                volume_std=variance(expected) ** 0.5,
+                volume_std=variance(expected, clustering=learnt.clustering) ** 0.5,
                 sentiment_baseline=base.sentiment.mean,
                 sentiment_std=base.sentiment.std,
                 negative_share_baseline=base.negative_share.mean,
@@ -245,6 +245,8 @@ class PartitionState:
                 reach_baseline=usual.top_reach,
                 wave_since=learnt.wave_since,
                 silent_since=silent_since,
+                clustering=learnt.clustering,
+                negative_clustering=learnt.negative_clustering,
                 own_off_brand=len(off_brand),
                 own_off_brand_score=max((score for score, _ in off_brand), default=0.0),
                 topics=sums.topics,
@@ -257,10 +259,16 @@ class PartitionState:
                 sums.sentiment_sum / known if known else 0.0,
                 sums.negative / known if known else 0.0,
             )
-        shortest = stats[min(stats)].metrics()
+        window, longest = stats[min(stats)], stats[max(stats)]
+        shortest = window.metrics()
+        learnt.burstiness(
+            (window.volume, window.negative),
+            (longest.volume, longest.negative),
+            window.size / longest.size,
+        )
         learnt.watch(
             now, min(stats), shortest["volume_surprise"], shortest["negative_surprise"],
-            int(shortest["volume"]),
+            window.volume,
         )  # fmt: skip
         self.last_judged[brand] = now
         return stats, samples

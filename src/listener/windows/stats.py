@@ -39,7 +39,7 @@ METRICS: Final[Mapping[str, str]] = {
     "negative_reach": "followers of the most followed author of a clearly negative post",
     "negative_reach_ratio": "negative_reach / the brand's usual top reach",
     "negative_engagement": "likes and shares of the most engaged clearly negative post",
-    "reach_baseline": "followers of the brand's usual most followed author in an hour",
+    "reach_baseline": "followers of the most followed author of recent days (fading)",
     "own_off_brand": "the brand's own posts that read as off-brand (scam, profanity, hostile)",
     "own_off_brand_score": "how off-brand the worst of them reads (3 or more is off-brand)",
     "topic": "posts about the topic of the rule's risk (its topics in risks.yaml)",
@@ -84,6 +84,10 @@ class WindowStats:
     silent_since: float | None = None
     own_off_brand: int = 0
     own_off_brand_score: float = 0.0
+    #: How many posts, and negative posts, the brand's ordinary counts come in together
+    #: (1: one by one); surprises read bursts, not posts (see surprise.py).
+    clustering: float = 1.0
+    negative_clustering: float = 1.0
     #: Posts about each risk's topic, and the usual count of each, for this window.
     topics: Mapping[str, int] = field(default_factory=dict)
     topic_baselines: Mapping[str, float] = field(default_factory=dict)
@@ -137,10 +141,14 @@ class WindowStats:
             "volume_baseline": self.volume_baseline,
             "volume_ratio": self.volume / max(self.volume_baseline, 1.0),
             "volume_z": _z(self.volume, self.volume_baseline, self.volume_std, floor=1.0),
-            "volume_surprise": surprise(self.volume, self.volume_baseline),
+            "volume_surprise": surprise(
+                self.volume, self.volume_baseline, clustering=self.clustering
+            ),
             "negative_baseline": negative_usual,
             "negative_ratio": self.negative / max(negative_usual, 1.0),
-            "negative_surprise": surprise(self.negative, negative_usual),
+            "negative_surprise": surprise(
+                self.negative, negative_usual, clustering=self.negative_clustering
+            ),
             "negative_share_delta": self.negative_share - self.negative_share_baseline,
             "negative_reach": float(self.negative_reach),
             "negative_reach_ratio": self.negative_reach / max(self.reach_baseline, 1.0),
@@ -169,7 +177,7 @@ class WindowStats:
             "topic": float(count),
             "topic_baseline": usual,
             "topic_ratio": count / max(usual, 1.0),
-            "topic_surprise": surprise(count, usual),
+            "topic_surprise": surprise(count, usual, clustering=self.clustering),
             "topic_share": count / self.volume if self.volume else 0.0,
         }
 

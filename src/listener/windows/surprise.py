@@ -26,17 +26,27 @@ MAX_SURPRISE: Final = 50.0
 _MAX_TERMS: Final = 4000
 
 
-def variance(mean: float, dispersion: float = DISPERSION) -> float:
+def variance(mean: float, dispersion: float = DISPERSION, clustering: float = 1.0) -> float:
     """The variance of a count with this ``mean`` under the model."""
     mean = max(mean, MIN_MEAN)
-    return mean + mean * mean / dispersion
+    return max(clustering, 1.0) * mean + mean * mean / dispersion
 
 
-def surprise(count: float, mean: float, dispersion: float = DISPERSION) -> float:
+def surprise(
+    count: float, mean: float, dispersion: float = DISPERSION, clustering: float = 1.0
+) -> float:
     """``-log10 P(X >= count)`` for a negative binomial count of ``mean`` and shape
-    ``dispersion``; 0 when the count is not above the mean's neighbourhood."""
-    k = int(count)
-    mean = max(mean, MIN_MEAN)
+    ``dispersion``; 0 when the count is not above the mean's neighbourhood.
+
+    ``clustering`` is how many posts arrive together on average (a brand whose complaints
+    come in bursts: a stuck train, a queue at one branch): the counts are read as counts of
+    bursts, ``count / clustering`` against ``mean / clustering``, so a burst the brand
+    often has is not mistaken for a crisis."""
+    clustering = max(clustering, 1.0)
+    # Counts of bursts need not be whole: the tail is summed from a real k, a smooth
+    # extension of the distribution (lgamma takes any positive number).
+    k = count / clustering
+    mean = max(mean / clustering, MIN_MEAN)
     if k <= 0 or k <= mean:
         return 0.0
     p = dispersion / (dispersion + mean)  # probability of "failure" per trial

@@ -30,10 +30,11 @@ HOUR_ALPHA: Final = 0.3
 DAY_ALPHA: Final = 0.3
 #: A completed hour teaches at most this many times what was expected (plus a few posts).
 CLAMP: Final = 3.0
-#: Weight of each hour with posts in the usual top reach (log10 of followers).
-REACH_ALPHA: Final = 0.1
-#: Usual top reach before any history: about 3,000 followers.
-REACH_PRIOR: Final = 3.5
+#: The usual top reach is the most followed author of recent days, fading with this
+#: half-life in hours: a big account seen last week says little about this week.
+REACH_HALF_LIFE_HOURS: Final = 72.0
+#: Usual top reach before any history: an author with 3,000 followers.
+REACH_PRIOR: Final = 3000.0
 #: Weight of each hour with posts in a topic's usual share, and the share before history.
 TOPIC_ALPHA: Final = 0.1
 TOPIC_PRIOR: Final = 0.02
@@ -51,7 +52,7 @@ class Usual:
     day_count: float = 0.0
     #: What the day's hours so far were expected to hold, when each was closed.
     day_base: float = 0.0
-    reach_log: float = REACH_PRIOR
+    top_reach: float = REACH_PRIOR
     topics: dict[str, float] = field(default_factory=dict)
 
     def rate(self, at: float) -> float:
@@ -68,11 +69,6 @@ class Usual:
             total += self.rate(at) * (hour_end - at) / HOUR
             at = hour_end
         return total
-
-    @property
-    def top_reach(self) -> float:
-        """Followers of the brand's usual most-followed author in an hour."""
-        return float(10.0**self.reach_log)
 
     def topic_share(self, risk: str) -> float:
         """Usual share of the brand's posts about ``risk``'s topic."""
@@ -101,8 +97,10 @@ class Usual:
             self.days[day] += DAY_ALPHA * (day_ratio - self.days[day])
             _normalise(self.days)
             self.day_count = self.day_base = 0.0
+        # The most followed author of recent days: the biggest voice that is still usual.
+        fade = 0.5 ** (1.0 / REACH_HALF_LIFE_HOURS)
+        self.top_reach = max(self.top_reach * fade, float(top_followers), REACH_PRIOR)
         if count:
-            self.reach_log += REACH_ALPHA * (math.log10(1.0 + top_followers) - self.reach_log)
             for risk in set(self.topics) | set(topics):
                 share = min(topics.get(risk, 0) / count, CLAMP * self.topic_share(risk) + 0.05)
                 old = self.topic_share(risk)
@@ -117,7 +115,7 @@ class Usual:
             "n": self.next_hour,
             "c": self.day_count,
             "b": self.day_base,
-            "r": self.reach_log,
+            "r": self.top_reach,
             "t": dict(self.topics),
         }
 
@@ -130,7 +128,7 @@ class Usual:
             next_hour=None if data["n"] is None else float(data["n"]),
             day_count=float(data["c"]),
             day_base=float(data["b"]),
-            reach_log=float(data["r"]),
+            top_reach=float(data["r"]),
             topics={str(k): float(v) for k, v in data["t"].items()},
         )
 
