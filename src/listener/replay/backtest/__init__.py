@@ -16,8 +16,11 @@ Definitions:
                  reminded, raised for the brand's silence, or a failed delivery passed
                  on) while the incident's severity is warning or above. An info
                  notice pages nobody and is not a page.
-  first page     the brand's earliest page, in event time (the brand's local time).
+  first page     the brand's earliest page, in event time (the brand's local time),
+                 with the rule of the alert it showed and the incident's risk and
+                 severity when it was sent (the incidents column gives final risks).
   minutes after  from the scenario's anchor when it has one, else from its onset.
+  incidents      every incident opened for the brand, paged or not, by final risk.
   false page     in a no-page scenario, any page; in a crisis scenario, a page
                  before the onset (or anchor).
   messages       per person, in the six hours from the first page of the brand's
