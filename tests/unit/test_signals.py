@@ -103,13 +103,17 @@ def test_a_crisis_of_hours_barely_teaches_the_usual() -> None:
 
 def test_the_usual_top_reach_is_the_biggest_recent_voice_fading_over_days() -> None:
     usual = Usual(level=10.0)
-    assert usual.top_reach == 3000.0  # before any history
+    # Before a day of history only a very big voice stands out...
+    assert usual.usual_top_reach == 150_000.0
+    for hour in range(24):
+        usual.close_hour(T0 - (24 - hour) * HOUR, 10, 1_000, {})
+    assert usual.usual_top_reach == 3000.0  # ...then the brand's own voices are the usual
     usual.close_hour(T0, 10, 150_000, {})
     for hour in range(1, 73):
         usual.close_hour(T0 + hour * HOUR, 10, 2_000, {})
-    assert usual.top_reach == pytest.approx(75_000, rel=0.02)  # three days on: half as usual
+    assert usual.usual_top_reach == pytest.approx(75_000, rel=0.02)  # three days on: half
     usual.close_hour(T0 + 73 * HOUR, 10, 90_000, {})
-    assert usual.top_reach == 90_000
+    assert usual.usual_top_reach == 90_000
 
 
 def test_the_usual_topic_share_is_learnt_from_hours_with_posts() -> None:

@@ -242,7 +242,7 @@ class PartitionState:
                 negative_share_std=base.negative_share.std,
                 negative_reach=sums.negative_reach,
                 negative_engagement=sums.negative_engagement,
-                reach_baseline=usual.top_reach,
+                reach_baseline=usual.usual_top_reach,
                 wave_since=learnt.wave_since,
                 silent_since=silent_since,
                 clustering=learnt.clustering,

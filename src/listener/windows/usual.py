@@ -33,8 +33,13 @@ CLAMP: Final = 3.0
 #: The usual top reach is the most followed author of recent days, fading with this
 #: half-life in hours: a big account seen last week says little about this week.
 REACH_HALF_LIFE_HOURS: Final = 72.0
-#: Usual top reach before any history: an author with 3,000 followers.
+#: The usual top reach is never below an author with 3,000 followers.
 REACH_PRIOR: Final = 3000.0
+#: Before a day of history nobody knows who the brand's usual big voices are: until then
+#: the usual top reach is taken to be at least this, so only a very big voice stands out.
+EARLY_REACH: Final = 150_000.0
+#: Hours of history after which the brand's own top reach is trusted.
+REACH_HISTORY_HOURS: Final = 24
 #: Weight of each hour with posts in a topic's usual share, and the share before history.
 TOPIC_ALPHA: Final = 0.1
 TOPIC_PRIOR: Final = 0.02
@@ -52,7 +57,10 @@ class Usual:
     day_count: float = 0.0
     #: What the day's hours so far were expected to hold, when each was closed.
     day_base: float = 0.0
+    #: The most followed author of recent days, fading (see usual_top_reach).
     top_reach: float = REACH_PRIOR
+    #: Hours learnt so far.
+    hours_seen: int = 0
     topics: dict[str, float] = field(default_factory=dict)
 
     def rate(self, at: float) -> float:
@@ -69,6 +77,13 @@ class Usual:
             total += self.rate(at) * (hour_end - at) / HOUR
             at = hour_end
         return total
+
+    @property
+    def usual_top_reach(self) -> float:
+        """Followers of the biggest voice the brand usually hears."""
+        if self.hours_seen < REACH_HISTORY_HOURS:
+            return max(self.top_reach, EARLY_REACH)
+        return self.top_reach
 
     def topic_share(self, risk: str) -> float:
         """Usual share of the brand's posts about ``risk``'s topic."""
@@ -100,6 +115,7 @@ class Usual:
         # The most followed author of recent days: the biggest voice that is still usual.
         fade = 0.5 ** (1.0 / REACH_HALF_LIFE_HOURS)
         self.top_reach = max(self.top_reach * fade, float(top_followers), REACH_PRIOR)
+        self.hours_seen += 1
         if count:
             for risk in set(self.topics) | set(topics):
                 share = min(topics.get(risk, 0) / count, CLAMP * self.topic_share(risk) + 0.05)
@@ -116,6 +132,7 @@ class Usual:
             "c": self.day_count,
             "b": self.day_base,
             "r": self.top_reach,
+            "s": self.hours_seen,
             "t": dict(self.topics),
         }
 
@@ -129,6 +146,7 @@ class Usual:
             day_count=float(data["c"]),
             day_base=float(data["b"]),
             top_reach=float(data["r"]),
+            hours_seen=int(data["s"]),
             topics={str(k): float(v) for k, v in data["t"].items()},
         )
 
