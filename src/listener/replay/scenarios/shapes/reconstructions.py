@@ -53,7 +53,9 @@ def intesa(seed: int) -> Scenario:
         seed=seed,
         brand=_brand(scale),
         onset=FIRST_VIDEO_COMMENT_AT,
-        expected=Expected("employee-conduct", 6, anchor=INCIDENT_START, silence_escalation=True),
+        # Paged within ten minutes of the video reaching the page, like every crisis of the
+        # library (docs/detection.md: the first six minutes hold too few posts to page on).
+        expected=Expected("employee-conduct", 10, anchor=INCIDENT_START, silence_escalation=True),
         posts=generate_intesa(2016 + seed, scale),
         kind="reconstruction",
     )
