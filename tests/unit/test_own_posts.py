@@ -69,10 +69,32 @@ def test_an_off_brand_post_is_quoted_and_does_not_count_as_the_brand_answering()
                          text=ANSWERS[0], lang="it")  # fmt: skip
     scam = make_scored("s1", ts=T0 + 600, own=True, compound=-0.7, label=NEGATIVE, lang="en",
                        text="free crypto giveaway, idiots: send btc to bit.ly/z")  # fmt: skip
-    assert windows.add(answer, language="it") and windows.add(scam, language="it")
+    # Received out of order, read in event-time order once the clock passes them.
+    assert windows.add(scam) and windows.add(answer)
+    assert windows.off_brand_between(T0, T0 + 900) == []
+    windows.read_own(T0 + 900, "it")
     assert windows.brand_last_post(T0 + 900) == T0 + 60
     (found,) = windows.off_brand_between(T0, T0 + 900)
     assert found[1].key == scam.post.key and found[0] >= OFF_BRAND
     assert windows.has_posts_between(T0 + 540, T0 + 900)  # judged though nobody else posted
     restored = BrandWindows.from_dict(60, windows.to_dict())
     assert restored.off_brand_between(T0, T0 + 900) == windows.off_brand_between(T0, T0 + 900)
+
+
+def test_what_the_history_says_does_not_depend_on_the_order_posts_arrive_in() -> None:
+    # Two workers may receive the same own posts in other batches and orders (a raw
+    # partition each): they must read them alike.
+    posts = [
+        make_scored(f"o{n}", ts=T0 + 8 * 3600 + 97 * n, own=True, compound=0.3, lang="it",
+                    text=ANSWERS[n % 3] if n % 7 else "GIVEAWAY send btc to bit.ly/x")
+        for n in range(30)
+    ]  # fmt: skip
+    one, other = BrandWindows(step=60), BrandWindows(step=60)
+    for post in posts:
+        one.add(post)
+    for post in reversed(posts):
+        other.add(post)
+    for windows in (one, other):
+        windows.read_own(T0 + 24 * 3600, "it")
+    assert one.to_dict() == other.to_dict()
+    assert one.off_brand  # the scams read off-brand, in both

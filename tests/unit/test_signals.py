@@ -216,3 +216,11 @@ def test_the_usual_learns_hours_from_buckets_leaving_the_windows() -> None:
     assert learnt.usual.next_hour == T0 + 5 * HOUR
     assert learnt.usual.level < 12.0
     assert Learnt.from_dict(learnt.to_dict()) == learnt
+
+
+def test_rising_terms_do_not_depend_on_the_order_counts_arrive_in() -> None:
+    background = Background()
+    background.add({"conto": 5}, 50, T0)
+    counts = {"video": 6, "direttore": 5, "video direttore": 4, "direttore urla": 4, "urla": 4}
+    backwards = dict(reversed(list(counts.items())))
+    assert rising(counts, 8, background) == rising(backwards, 8, background)

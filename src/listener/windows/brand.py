@@ -184,12 +184,14 @@ class BrandWindows:
     #: The brand's own posts that read as off-brand: (time, score, the post), ascending.
     off_brand: list[tuple[float, float, SamplePost]] = field(default_factory=list)
     own_history: OwnHistory = field(default_factory=OwnHistory)
+    #: Own posts not read yet: (time, the post, its language), ascending. They are read in
+    #: event-time order when the clock passes them, so what the account's history says of a
+    #: post does not depend on the order a worker happened to receive them in.
+    unread: list[tuple[float, SamplePost, str | None]] = field(default_factory=list)
 
-    def add(
-        self, scored: ScoredPost, topics: TopicIndex = NO_TOPICS, language: str | None = None
-    ) -> bool:
+    def add(self, scored: ScoredPost, topics: TopicIndex = NO_TOPICS) -> bool:
         """Count a post once; returns False for a post already counted. ``topics`` names
-        the risks a text is about; ``language`` is the brand's, for reading its own posts."""
+        the risks a text is about. The brand's own posts wait to be read (read_own)."""
         post = scored.post
         key = post.key
         if key in self.seen:
@@ -197,7 +199,8 @@ class BrandWindows:
         ts = post.ts
         self.seen[key] = ts
         if scored.own:
-            self._own(scored, language)
+            entry = (ts, SamplePost.from_scored(scored), scored.lang)
+            bisect.insort(self.unread, entry, key=lambda e: (e[0], e[1].key))
             return True
         index = int(ts // self.step)
         bucket = self.buckets.get(index)
@@ -207,14 +210,17 @@ class BrandWindows:
         bucket.add(scored, topics.match(tokens), terms(tokens))
         return True
 
-    def _own(self, scored: ScoredPost, language: str | None) -> None:
-        post = scored.post
-        reading = read(post.text, post.ts, scored.lang, scored.compound, language, self.own_history)
-        if reading.off_brand:
-            entry = (post.ts, reading.score, SamplePost.from_scored(scored))
-            bisect.insort(self.off_brand, entry, key=lambda e: (e[0], e[2].key))
-        else:
-            bisect.insort(self.own_posts, post.ts)
+    def read_own(self, until: float, language: str | None) -> None:
+        """Read the own posts before ``until`` in event-time order against the account's
+        history; ``language`` is the brand's (brands.yaml)."""
+        while self.unread and self.unread[0][0] < until:
+            ts, post, lang = self.unread.pop(0)
+            reading = read(post.text, ts, lang, post.compound, language, self.own_history)
+            if reading.off_brand:
+                entry = (ts, reading.score, post)
+                bisect.insort(self.off_brand, entry, key=lambda e: (e[0], e[2].key))
+            else:
+                bisect.insort(self.own_posts, ts)
 
     def sums(self, end: float, size: int) -> WindowSums:
         """Figures for ``[end - size, end)``; ``end`` is a step boundary."""
@@ -292,6 +298,7 @@ class BrandWindows:
             "own": list(self.own_posts),
             "off": [[ts, score, _sample_to_list(sample)] for ts, score, sample in self.off_brand],
             "oh": self.own_history.to_dict(),
+            "un": [[ts, _sample_to_list(post), lang] for ts, post, lang in self.unread],
         }
 
     @classmethod
@@ -303,4 +310,5 @@ class BrandWindows:
             own_posts=[float(t) for t in data["own"]],
             off_brand=[(float(t), float(sc), _sample_from_list(sa)) for t, sc, sa in data["off"]],
             own_history=OwnHistory.from_dict(data["oh"]),
+            unread=[(float(t), _sample_from_list(p), lang) for t, p, lang in data["un"]],
         )

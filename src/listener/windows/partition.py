@@ -162,13 +162,12 @@ class PartitionState:
         oldest = None if self.clock is None else self.clock - self.config.horizon
         config = self.config
         topics = config.brand_topics.get(brand, config.topics)
-        language = config.languages.get(brand)
         for scored in batch.posts:
             ts = scored.post.ts
             if oldest is not None and ts < oldest:
                 outcome.too_late += 1  # its windows are closed and forgotten
                 continue
-            if windows.add(scored, topics, language):
+            if windows.add(scored, topics):
                 outcome.counted += 1
                 if self.clock is None and (self.earliest is None or ts < self.earliest):
                     self.earliest = ts
@@ -198,6 +197,8 @@ class PartitionState:
         since = now - self.config.horizon
         for brand in sorted(self.brands):
             windows = self.brands[brand]
+            if windows.unread:
+                windows.read_own(now, self.config.languages.get(brand))
             states = self.rule_states.setdefault(brand, {})
             if not windows.has_posts_between(since, now) and not _active(states):
                 continue

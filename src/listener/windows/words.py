@@ -198,7 +198,9 @@ def rising(
         ratio = (count / volume) / background.share(term)
         if ratio >= 3.0:
             scored[term] = count * math.log(ratio)
-    for term in [t for t in scored if " " in t]:
+    # In a fixed order: the counts arrive in the order posts did, which a restarted or
+    # second worker need not share.
+    for term in sorted(t for t in scored if " " in t):
         parts = term.split(" ")
         if all(2 * counts[term] >= counts.get(part, 0) for part in parts):
             for part in parts:
