@@ -214,11 +214,14 @@ def test_nobody_is_paged_after_the_acknowledgement() -> None:
 
 
 def test_the_evening_resolves_itself_and_records_the_recovery() -> None:
-    book, _ = feed(Engine(shipped_policies()), evening())
+    policies = shipped_policies()
+    quiet = policies.resolve_after("online-firestorm")
+    night = [Tick(WAVE + 210 * MINUTE + m * MINUTE) for m in range(int(quiet // MINUTE))]
+    book, _ = feed(Engine(policies), evening() + night)
     (incident,) = book.incidents.values()
     assert incident.status == "resolved"
     assert incident.recovered_at == WAVE + 150 * MINUTE
-    assert incident.resolved_at == WAVE + 180 * MINUTE  # 30 minutes of quiet
+    assert incident.resolved_at == WAVE + 150 * MINUTE + quiet  # quiet for resolve_after
     assert incident.recovery_seconds == 150 * MINUTE - (FIRED - 120 - WAVE)
 
 
