@@ -26,7 +26,7 @@ SPEED = 40_000.0
 def alert_view(result: ReplayResult) -> dict[str, Any]:
     return {
         a.id: (a.rule, a.brand, a.severity, a.fired_at, dict(a.figures), dict(a.baseline),
-               [s.key for s in a.samples])
+               [s.key for s in a.samples], a.about, [s.key for s in a.own_posts])
         for a in result.alerts
     }  # fmt: skip
 
