@@ -24,7 +24,7 @@ from typing import Any, Final
 
 from listener.enrich.brands import fold
 
-_WORD: Final = re.compile(r"[^\W\d_][\w'-]*[^\W_]|[^\W\d_]")
+_WORD: Final = re.compile(r"[^\W\d_]+(?:['-][^\W\d_]+)*")
 #: Words that carry no subject, in the languages listener reads.
 _STOPWORDS_TEXT: Final = """
     a about after all also am an and any are as at be been but by can could did do does
@@ -87,6 +87,10 @@ class TopicIndex:
     #: Every risk with a topic, and the longest phrase in words.
     risks: frozenset[str] = frozenset()
     longest: int = 0
+    #: The phrases by their first word: a post's words are looked up once each.
+    first: Mapping[str, tuple[tuple[tuple[str, ...], frozenset[str]], ...]] = field(
+        default_factory=dict
+    )
 
     @classmethod
     def build(
@@ -95,7 +99,7 @@ class TopicIndex:
         """``topics``: risk name -> its words and phrases as written in risks.yaml (or a
         brand's own words for a risk, added to the ``base`` index)."""
         phrases: dict[tuple[str, ...], set[str]] = {}
-        for key, risks in base.phrases.items() if base is not None else ():
+        for key, risks in (base.phrases.items() if base is not None else ()):
             phrases[key] = set(risks)
         for risk, written in topics.items():
             for phrase in written:
@@ -103,21 +107,26 @@ class TopicIndex:
                 if key:
                     phrases.setdefault(key, set()).add(risk)
         frozen = {k: frozenset(v) for k, v in phrases.items()}
-        risks = frozenset(r for found in frozen.values() for r in found)
-        return cls(frozen, risks, max((len(k) for k in frozen), default=0))
+        first: dict[str, list[tuple[tuple[str, ...], frozenset[str]]]] = {}
+        for key, found in sorted(frozen.items()):
+            first.setdefault(key[0], []).append((key, found))
+        return cls(
+            frozen,
+            frozenset(r for found in frozen.values() for r in found),
+            max((len(k) for k in frozen), default=0),
+            {word: tuple(entries) for word, entries in first.items()},
+        )
 
     def match(self, tokens: list[str]) -> frozenset[str]:
         """Every risk one of whose phrases appears in ``tokens``."""
-        if not self.phrases:
-            return frozenset()
+        lookup = self.first.get
         found: set[str] = set()
-        longest = self.longest
-        count = len(tokens)
-        lookup = self.phrases.get
-        for start in range(len(tokens)):
-            for length in range(1, min(longest, count - start) + 1):
-                risks = lookup(tuple(tokens[start : start + length]))
-                if risks:
+        for start, token in enumerate(tokens):
+            entries = lookup(token)
+            if entries is None:
+                continue
+            for phrase, risks in entries:
+                if len(phrase) == 1 or tuple(tokens[start : start + len(phrase)]) == phrase:
                     found |= risks
         return frozenset(found)
 
