@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import heapq
 import math
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -55,9 +56,9 @@ class Bucket:
     negative_reach: int = 0
     negative_engagement: int = 0
     #: Posts about each risk's topic, by risk.
-    topics: dict[str, int] = field(default_factory=dict)
+    topics: Counter[str] = field(default_factory=Counter)
     #: Posts holding each term (words and pairs of words), for what the wave is about.
-    terms: dict[str, int] = field(default_factory=dict)
+    terms: Counter[str] = field(default_factory=Counter)
     #: Min-heap of (damage, key, sample): the most damaging posts of the bucket.
     samples: list[tuple[float, str, SamplePost]] = field(default_factory=list)
     #: The bucket as a snapshot writes it, kept until the next post: most buckets of a
@@ -88,11 +89,9 @@ class Bucket:
         if followers > self.max_reach:
             self.max_reach = followers
         self.authors.add(f"{post.source}:{post.author_id}")
-        for risk in found:
-            self.topics[risk] = self.topics.get(risk, 0) + 1
-        counts = self.terms
-        for term in about:
-            counts[term] = counts.get(term, 0) + 1
+        if found:
+            self.topics.update(found)
+        self.terms.update(about)  # Counter.update counts in C
         rank = (round(damage(scored), 9), post.key)
         # Most posts do not make the bucket's top three: build their sample only if they do.
         if len(self.samples) < SAMPLES:
@@ -135,8 +134,8 @@ class Bucket:
             negative_reach=data["r"][2],
             negative_engagement=data["r"][3],
             authors=set(data["a"]),
-            topics={str(k): int(v) for k, v in data["t"].items()},
-            terms={str(k): int(v) for k, v in data["w"].items()},
+            topics=Counter({str(k): int(v) for k, v in data["t"].items()}),
+            terms=Counter({str(k): int(v) for k, v in data["w"].items()}),
             samples=samples,
         )
 

@@ -22,8 +22,8 @@ DISPERSION: Final = 10.0
 MIN_MEAN: Final = 0.05
 #: The largest surprise reported; beyond it a count is simply impossible by chance.
 MAX_SURPRISE: Final = 50.0
-#: Terms summed at most for a tail; the terms of a tail shrink fast past the mode.
-_MAX_TERMS: Final = 4000
+#: Terms of a tail summed one by one before the rest is bounded (see surprise).
+_TERMS: Final = 24
 
 
 def variance(mean: float, dispersion: float = DISPERSION, clustering: float = 1.0) -> float:
@@ -59,13 +59,19 @@ def surprise(
         + dispersion * math.log(p)
         + k * math.log(q)
     )
-    # Sum the tail relative to its first term: pmf(j + 1) / pmf(j) = (j + r) q / (j + 1).
+    # Sum the tail relative to its first term: pmf(j + 1) / pmf(j) = (j + r) q / (j + 1),
+    # which only falls as j grows. A few terms, then the rest bounded by the geometric
+    # series of the last ratio: a little more tail than there is, so a little less surprise,
+    # never more.
     total, term, j = 1.0, 1.0, k
-    for _ in range(_MAX_TERMS):
-        term *= (j + dispersion) * q / (j + 1)
+    for _ in range(_TERMS):
+        ratio = (j + dispersion) * q / (j + 1)
+        term *= ratio
         total += term
         j += 1
         if term < 1e-12 * total:
             break
+    else:
+        total += term * ratio / (1.0 - ratio)
     log10_tail = (log_term + math.log(total)) / math.log(10.0)
     return min(MAX_SURPRISE, max(0.0, -log10_tail))

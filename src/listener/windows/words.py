@@ -20,6 +20,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any, Final
 
 from listener.enrich.brands import fold
@@ -41,6 +42,8 @@ _STOPWORDS_TEXT: Final = """
 STOPWORDS: Final = frozenset(_STOPWORDS_TEXT.split())
 #: Negations kept as the first word of a pair: "non funziona", "not working".
 _NEGATIONS: Final = frozenset({"non", "not", "no", "never", "mai", "cant", "dont", "nessuno"})
+#: Words that break a pair: the stopwords but the negations.
+_SKIPPED: Final = STOPWORDS - _NEGATIONS
 #: Longest topic phrase, in words.
 MAX_PHRASE: Final = 4
 #: Background half-life (event time): yesterday's words count half as much as today's.
@@ -65,17 +68,9 @@ def words(text: str) -> list[str]:
 
 def terms(tokens: list[str]) -> set[str]:
     """The meaningful words of a post and the pairs of them that follow each other."""
-    found: set[str] = set()
-    previous: str | None = None
-    for word in tokens:
-        if word in STOPWORDS and word not in _NEGATIONS:
-            previous = None
-            continue
-        if len(word) > 2 and word not in _NEGATIONS:
-            found.add(word)
-        if previous is not None:
-            found.add(f"{previous} {word}")
-        previous = word
+    kept = [word if word not in _SKIPPED else "" for word in tokens]
+    found = {word for word in kept if len(word) > 2 and word not in _NEGATIONS}
+    found.update(f"{a} {b}" for a, b in pairwise(kept) if a and b)
     return found
 
 
