@@ -82,14 +82,17 @@ def holding_at(rules: RuleSet, stats: Mapping[int, WindowStats]) -> frozenset[st
     first = next(iter(stats.values()))
     if first.brand not in rules.brands:
         return frozenset()
-    figures: dict[int, dict[str, float]] = {}
+    figures: dict[tuple[int, str | None], dict[str, float]] = {}
     held = set()
     for rule in rules.rules_for(first.brand):
         window = stats.get(rule.window_seconds)
         if window is None:
             continue
-        metrics = figures.setdefault(rule.window_seconds, window.metrics())
-        if rule.condition({**metrics, **window.topic_metrics(risk_of(rules, rule.name))}):
+        key = (rule.window_seconds, risk_of(rules, rule.name))
+        metrics = figures.get(key)
+        if metrics is None:  # once per window and risk, as the judge does
+            metrics = figures[key] = {**window.metrics(), **window.topic_metrics(key[1])}
+        if rule.condition(metrics):
             held.add(rule.name)
     if first.wave_since is not None:
         held.add(WAVE)
