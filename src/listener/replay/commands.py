@@ -127,17 +127,19 @@ def _print_messages(slack: SlackSink, mail: MailSink) -> None:
         print("    " + "\n    ".join(str(text).rstrip().splitlines()))
 
 
-def _first_critical(result: ReplayResult) -> bool:
-    """Print when the first critical alert fired; whether one did."""
-    critical = [a for a in result.alerts if a.severity == "critical"]
-    if critical:
-        first = critical[0]
+def _first_page(result: ReplayResult) -> bool:
+    """Print when the first alert that pages someone fired (an info notice pages nobody);
+    whether one did."""
+    paging = [a for a in result.alerts if a.severity != "info"]
+    if paging:
+        first = paging[0]
         minutes = (first.fired_at - WAVE_START).total_seconds() / 60
         print(
-            f"\nfirst critical alert at {first.fired_at.astimezone(WAVE_START.tzinfo):%H:%M} "
-            f"event time, {minutes:.0f} minutes after the wave began at 16:30"
+            f"\nfirst page at {first.fired_at.astimezone(WAVE_START.tzinfo):%H:%M} event time "
+            f"({first.severity}, {first.rule}), {minutes:.0f} minutes after the wave began "
+            "at 16:30"
         )
-    return bool(critical)
+    return bool(paging)
 
 
 async def demo_command(settings: Settings, args: argparse.Namespace) -> int:
@@ -166,11 +168,11 @@ async def demo_command(settings: Settings, args: argparse.Namespace) -> int:
         print("\nalert timeline (event time, Europe/Rome):\n")
         _print_result(result, ROME_SUMMER, out)
         _print_messages(slack, mail)
-    critical = _first_critical(result)
+    paged = _first_page(result)
     print(
         f"whole run {time.perf_counter() - started:.1f}s (publish "
         f"{result.timings['publish_seconds']:.1f}s, pipeline drained "
         f"{result.timings.get('drain_seconds', 0):.1f}s later, incidents and deliveries "
         f"{result.timings.get('incidents_seconds', 0):.1f}s after that)"
     )
-    return 0 if critical else 1
+    return 0 if paged else 1
