@@ -94,7 +94,7 @@ class TopicIndex:
         """``topics``: risk name -> its words and phrases as written in risks.yaml (or a
         brand's own words for a risk, added to the ``base`` index)."""
         phrases: dict[tuple[str, ...], set[str]] = {}
-        for key, risks in (base.phrases.items() if base is not None else ()):
+        for key, risks in base.phrases.items() if base is not None else ():
             phrases[key] = set(risks)
         for risk, written in topics.items():
             for phrase in written:
