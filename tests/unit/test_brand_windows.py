@@ -337,3 +337,17 @@ def test_a_restored_window_goes_on_exactly_like_the_original() -> None:
 def test_an_empty_window_round_trips() -> None:
     restored = round_trip(BrandWindows(step=STEP))
     assert (restored.buckets, restored.seen, restored.own_posts) == ({}, {}, [])
+
+
+def test_a_snapshot_from_before_the_detection_signals_still_loads() -> None:
+    # Written by a worker of the previous release: no topics, terms, rants, off-brand
+    # posts, account history or unread own posts. Upgrading must not lose the windows.
+    old = {
+        "b": {"29013120": {"n": [2, 1, 1, 0], "s": 0, "r": [10, 10], "a": ["x:1"], "x": []}},
+        "seen": {"twitter:a": T0},
+        "own": [T0 - 60],
+    }
+    windows = BrandWindows.from_dict(STEP, old)
+    assert windows.sums(T0 + STEP, STEP).volume == 2
+    assert windows.brand_last_post(T0) == T0 - 60
+    assert windows.unread == [] and windows.off_brand == []

@@ -131,11 +131,12 @@ class Bucket:
             sentiment_units=int(data["s"]),
             reach=data["r"][0],
             max_reach=data["r"][1],
-            negative_reach=data["r"][2],
-            negative_engagement=data["r"][3],
+            # A snapshot written before these figures existed holds none of them.
+            negative_reach=data["r"][2] if len(data["r"]) > 2 else 0,
+            negative_engagement=data["r"][3] if len(data["r"]) > 3 else 0,
             authors=set(data["a"]),
-            topics=Counter({str(k): int(v) for k, v in data["t"].items()}),
-            terms=Counter({str(k): int(v) for k, v in data["w"].items()}),
+            topics=Counter({str(k): int(v) for k, v in data.get("t", {}).items()}),
+            terms=Counter({str(k): int(v) for k, v in data.get("w", {}).items()}),
             samples=samples,
         )
 
@@ -307,7 +308,9 @@ class BrandWindows:
             buckets={int(i): Bucket.from_dict(b) for i, b in data["b"].items()},
             seen={str(k): float(v) for k, v in data["seen"].items()},
             own_posts=[float(t) for t in data["own"]],
-            off_brand=[(float(t), float(sc), _sample_from_list(sa)) for t, sc, sa in data["off"]],
-            own_history=OwnHistory.from_dict(data["oh"]),
-            unread=[(float(t), _sample_from_list(p), lang) for t, p, lang in data["un"]],
+            off_brand=[
+                (float(t), float(sc), _sample_from_list(sa)) for t, sc, sa in data.get("off", [])
+            ],
+            own_history=OwnHistory.from_dict(data["oh"]) if "oh" in data else OwnHistory(),
+            unread=[(float(t), _sample_from_list(p), lang) for t, p, lang in data.get("un", [])],
         )
