@@ -202,17 +202,8 @@ VOICES: Final = Voices(
 
 
 def brand(per_hour: float) -> BrandSpec:
-    return BrandSpec(
-        id="tellomo",
-        name="Tellomo Mobile",
-        terms=("tellomo", "tellomo mobile"),
-        hashtags=("#tellomo",),
-        handles=("@tellomo",),
-        own_accounts=ACCOUNTS.own,
-        channels=(ACCOUNTS.page.channel,),
-        language="en",
-        volume_per_hour=per_hour,
-        negative_share=0.2,
+    return kit.brand_spec(
+        ACCOUNTS, "tellomo", "Tellomo Mobile", "en", per_hour, terms=("tellomo", "tellomo mobile")
     )
 
 

@@ -11,19 +11,18 @@ picks it up the next morning.
 
 from __future__ import annotations
 
-import math
 import random
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Final
 
 from listener.replay.scenarios.catalog import BrandSpec, Entry, Expected, Scenario
-from listener.replay.scenarios.crowd import Channels, crowd_post, crowd_reply, naming, spread
+from listener.replay.scenarios.crowd import Channels, spread
 from listener.replay.scenarios.everyday import Everyday, Mix, care, draw_scale, ordinary_traffic
 from listener.replay.scenarios.everyday import prior as usual
 from listener.replay.scenarios.ordinary import FEEDS
 from listener.replay.scenarios.people import ITALIAN
-from listener.replay.scenarios.posts import forum_post, page_post, rss_item, x_post
+from listener.replay.scenarios.posts import forum_post, page_post, x_post
 from listener.replay.scenarios.shapes import breach_rumour_texts as words
 from listener.replay.scenarios.shapes import kit
 from listener.replay.scenarios.timing import ROME, Rate, arrivals, bump, hour_noise
@@ -36,17 +35,8 @@ FORUM: Final = "italy"
 
 
 def brand(per_hour: float) -> BrandSpec:
-    return BrandSpec(
-        id="lucenza",
-        name="Lucenza Energia",
-        terms=("lucenza", "lucenza energia"),
-        hashtags=("#lucenza",),
-        handles=("@lucenzaenergia",),
-        own_accounts=ACCOUNTS.own,
-        channels=(ACCOUNTS.page.channel,),
-        language="it",
-        volume_per_hour=per_hour,
-        negative_share=0.2,
+    return kit.brand_spec(
+        ACCOUNTS, "lucenza", "Lucenza Energia", "it", per_hour, terms=("lucenza", "lucenza energia")
     )
 
 
@@ -94,10 +84,7 @@ def build(seed: int) -> Scenario:
     times = sorted([*reposted, *arrivals(rng, onset + timedelta(minutes=2), end, rate)])
     under = [*traffic.page_posts[-1:], statement[0]]
     crowd = spread(scene, times, channels, partial(_write, rng, statement_at), under)
-    news = [
-        rss_item(scene, when, FEEDS[index % len(FEEDS)], story)
-        for index, (when, story) in enumerate(_news_times(rng, onset, statement_at))
-    ]
+    news = kit.news(scene, FEEDS, _news_times(rng, onset, statement_at), words.HEADLINES)
     return kit.synthetic(
         NAME,
         "Lucenza Energia: a rumour that customer data is for sale, and phishing SMS (Italian)",
@@ -120,17 +107,12 @@ def _rumour_rate(rng: random.Random, onset: datetime, scale: float) -> Rate:
         onset.replace(hour=7, minute=30, second=0) + timedelta(days=1), 90.0, 0.5 * peak, 180.0
     )
 
+    level = kit.plateau(onset, 20.0, peak, rise, 120.0, 180.0)
+
     def rate(when: datetime) -> float:
-        minutes = (when - onset).total_seconds() / 60.0
-        if minutes < 0.0:
+        if when < onset:
             return 0.0
-        if minutes < rise:
-            level = 20.0 + (peak - 20.0) * minutes / rise
-        elif minutes < rise + 120.0:
-            level = peak
-        else:
-            level = peak * math.pow(0.5, (minutes - rise - 120.0) / 180.0)
-        return (level + morning(when)) * noise(when)
+        return (level(when) + morning(when)) * noise(when)
 
     return rate
 
@@ -139,15 +121,12 @@ def _write(
     rng: random.Random, statement_at: datetime, when: datetime, place: str
 ) -> tuple[str, str]:
     weights = words.AFTER_STATEMENT if when >= statement_at else None
-    if place == "reply":
-        return crowd_reply(rng, words.VOICES, weights), "it"
-    text = crowd_post(rng, words.VOICES, weights)
-    return (text if place == "page" else naming(rng, text, words.NAMES)), "it"
+    return kit.crowd_text(rng, words.VOICES, words.NAMES, "it", place, weights)
 
 
 def _news_times(
     rng: random.Random, onset: datetime, statement_at: datetime
-) -> list[tuple[datetime, tuple[str, str]]]:
+) -> tuple[datetime, ...]:
     first = statement_at + timedelta(minutes=rng.uniform(40.0, 90.0))
     morning = onset.replace(hour=7, minute=0, second=0) + timedelta(days=1)
     times = (
@@ -155,10 +134,7 @@ def _news_times(
         morning + timedelta(minutes=rng.uniform(0.0, 60.0)),
         morning + timedelta(hours=rng.uniform(2.0, 4.0)),
     )
-    return [
-        (when.replace(microsecond=0), story)
-        for when, story in zip(times, words.HEADLINES, strict=True)
-    ]
+    return times
 
 
 ENTRY: Final = Entry(NAME, "a rumour of leaked customer data and phishing SMS (Italian)", build)

@@ -12,7 +12,6 @@ few hours into the backlash. The onset is the first hostile post, not the campai
 
 from __future__ import annotations
 
-import math
 import random
 from datetime import datetime, timedelta
 from functools import partial
@@ -31,7 +30,7 @@ from listener.replay.scenarios.everyday import (
     prior,
 )
 from listener.replay.scenarios.people import ENGLISH
-from listener.replay.scenarios.posts import Scene, page_post, rss_item, x_post
+from listener.replay.scenarios.posts import Scene, page_post, x_post
 from listener.replay.scenarios.shapes import campaign_backlash_texts as words
 from listener.replay.scenarios.shapes import kit
 from listener.replay.scenarios.timing import LONDON, Rate, arrivals, bump, hour_noise
@@ -43,17 +42,13 @@ _TAGGED_NAMES: Final = (*words.NAMES, words.HASHTAG)
 
 
 def brand(per_hour: float) -> BrandSpec:
-    return BrandSpec(
-        id="burgado",
-        name="Burgado",
-        terms=("burgado",),
+    return kit.brand_spec(
+        ACCOUNTS,
+        "burgado",
+        "Burgado",
+        "en",
+        per_hour,
         hashtags=("#burgado", words.HASHTAG.lower()),
-        handles=("@burgado",),
-        own_accounts=ACCOUNTS.own,
-        channels=(ACCOUNTS.page.channel,),
-        language="en",
-        volume_per_hour=per_hour,
-        negative_share=0.2,
         # What the brand team registers while the campaign runs: its tag and its line.
         topics={"campaign-backlash": (words.HASHTAG, words.SLOGAN)},
     )
@@ -93,10 +88,7 @@ def build(seed: int) -> Scenario:
     pause = _own(scene, pause_at, words.PAUSE)
     under = [campaign[0], pause[0]]
     hostile = spread(scene, times, channels, partial(_write, rng), under)
-    news = [
-        rss_item(scene, when, ENGLISH_FEEDS[index % 5], story, "en")
-        for index, (when, story) in enumerate(_news_times(rng, onset, pause_at))
-    ]
+    news = kit.news(scene, ENGLISH_FEEDS, _news_times(rng, onset, pause_at), words.HEADLINES, "en")
     return kit.synthetic(
         NAME,
         "Burgado: the #BurgadoMoments campaign turned against the brand",
@@ -137,17 +129,12 @@ def _backlash_rate(rng: random.Random, onset: datetime, scale: float) -> Rate:
     noise = hour_noise(rng, onset, onset + timedelta(days=2), 0.12)
     peak = 240.0 * scale
 
+    level = kit.plateau(onset, 25.0, peak, rise, 120.0, 150.0)
+
     def rate(when: datetime) -> float:
-        minutes = (when - onset).total_seconds() / 60.0
-        if minutes < 0.0:
+        if when < onset:
             return 0.0
-        if minutes < rise:
-            level = 25.0 + (peak - 25.0) * minutes / rise
-        elif minutes < rise + 120.0:
-            level = peak
-        else:
-            level = peak * math.pow(0.5, (minutes - rise - 120.0) / 150.0)
-        return level * noise(when)
+        return level(when) * noise(when)
 
     return rate
 
@@ -162,17 +149,12 @@ def _write(rng: random.Random, when: datetime, place: str) -> tuple[str, str]:
     return (text if place == "page" else naming(rng, text, _TAGGED_NAMES)), "en"
 
 
-def _news_times(
-    rng: random.Random, onset: datetime, pause_at: datetime
-) -> list[tuple[datetime, tuple[str, str]]]:
+def _news_times(rng: random.Random, onset: datetime, pause_at: datetime) -> tuple[datetime, ...]:
     first = onset + timedelta(minutes=rng.uniform(100.0, 150.0))
     second = first + timedelta(minutes=rng.uniform(40.0, 90.0))
     after = pause_at + timedelta(minutes=rng.uniform(20.0, 60.0))
     late = after + timedelta(minutes=rng.uniform(60.0, 180.0))
-    return [
-        (when.replace(microsecond=0), story)
-        for when, story in zip((first, second, after, late), words.HEADLINES, strict=True)
-    ]
+    return (first, second, after, late)
 
 
 ENTRY: Final = Entry(NAME, "a hashtag campaign hijacked by mockery (English)", build)

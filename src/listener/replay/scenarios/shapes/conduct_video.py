@@ -11,7 +11,6 @@ still talking about it, fewer of them.
 
 from __future__ import annotations
 
-import math
 import random
 from datetime import datetime, timedelta
 from functools import partial
@@ -19,12 +18,12 @@ from typing import Final
 
 from listener.records import Post
 from listener.replay.scenarios.catalog import BrandSpec, Entry, Expected, Scenario
-from listener.replay.scenarios.crowd import Channels, crowd_post, crowd_reply, naming, spread
+from listener.replay.scenarios.crowd import Channels, spread
 from listener.replay.scenarios.everyday import Everyday, Mix, care, draw_scale, ordinary_traffic
 from listener.replay.scenarios.everyday import prior as usual
 from listener.replay.scenarios.ordinary import FEEDS
 from listener.replay.scenarios.people import ITALIAN
-from listener.replay.scenarios.posts import Scene, page_post, rss_item, x_post
+from listener.replay.scenarios.posts import Scene, page_post, x_post
 from listener.replay.scenarios.shapes import conduct_video_texts as words
 from listener.replay.scenarios.shapes import kit
 from listener.replay.scenarios.texts import pick
@@ -35,18 +34,7 @@ ACCOUNTS: Final = kit.accounts("spesavia", "Spesavia Supermercati", "spesavia", 
 
 
 def brand(per_hour: float) -> BrandSpec:
-    return BrandSpec(
-        id="spesavia",
-        name="Spesavia",
-        terms=("spesavia",),
-        hashtags=("#spesavia",),
-        handles=("@spesavia",),
-        own_accounts=ACCOUNTS.own,
-        channels=(ACCOUNTS.page.channel,),
-        language="it",
-        volume_per_hour=per_hour,
-        negative_share=0.2,
-    )
+    return kit.brand_spec(ACCOUNTS, "spesavia", "Spesavia", "it", per_hour)
 
 
 def build(seed: int) -> Scenario:
@@ -82,10 +70,7 @@ def build(seed: int) -> Scenario:
     times = sorted([*shared, *arrivals(rng, onset + timedelta(seconds=30), end, rate)])
     under = [*traffic.page_posts[-1:], statement[0]]
     crowd = spread(scene, times, channels, partial(_write, rng, statement_at), under)
-    news = [
-        rss_item(scene, when, FEEDS[index % len(FEEDS)], story)
-        for index, (when, story) in enumerate(_news_times(rng, onset, statement_at))
-    ]
+    news = kit.news(scene, FEEDS, _news_times(rng, onset, statement_at), words.HEADLINES)
     return kit.synthetic(
         NAME,
         "Spesavia: a video of a store manager humiliating a cashier (Italian)",
@@ -118,17 +103,12 @@ def _wave_rate(rng: random.Random, onset: datetime, statement_at: datetime, scal
         onset.replace(hour=8, minute=0, second=0) + timedelta(days=1), 120.0, 0.25 * peak, 240.0
     )
 
+    level = kit.plateau(onset, 30.0, peak, rise, 120.0, 120.0)
+
     def rate(when: datetime) -> float:
-        minutes = (when - onset).total_seconds() / 60.0
-        if minutes < 0.0:
+        if when < onset:
             return 0.0
-        if minutes < rise:
-            level = 30.0 + (peak - 30.0) * minutes / rise
-        elif minutes < rise + 120.0:
-            level = peak
-        else:
-            level = peak * math.pow(0.5, (minutes - rise - 120.0) / 120.0)
-        return (level + flare(when) + next_day(when)) * noise(when)
+        return (level(when) + flare(when) + next_day(when)) * noise(when)
 
     return rate
 
@@ -137,15 +117,12 @@ def _write(
     rng: random.Random, statement_at: datetime, when: datetime, place: str
 ) -> tuple[str, str]:
     weights = words.AFTER_STATEMENT if when >= statement_at else None
-    if place == "reply":
-        return crowd_reply(rng, words.VOICES, weights), "it"
-    text = crowd_post(rng, words.VOICES, weights)
-    return (text if place == "page" else naming(rng, text, words.NAMES)), "it"
+    return kit.crowd_text(rng, words.VOICES, words.NAMES, "it", place, weights)
 
 
 def _news_times(
     rng: random.Random, onset: datetime, statement_at: datetime
-) -> list[tuple[datetime, tuple[str, str]]]:
+) -> tuple[datetime, ...]:
     first = onset + timedelta(minutes=rng.uniform(90.0, 130.0))
     second = first + timedelta(minutes=rng.uniform(40.0, 90.0))
     third = statement_at + timedelta(minutes=rng.uniform(20.0, 60.0))
@@ -153,10 +130,7 @@ def _news_times(
         days=1, minutes=rng.uniform(0.0, 120.0)
     )
     times = (first, second, third, fourth)
-    return [
-        (when.replace(microsecond=0), story)
-        for when, story in zip(times, words.HEADLINES, strict=True)
-    ]
+    return times
 
 
 ENTRY: Final = Entry(NAME, "a supermarket manager humiliating a cashier on video (Italian)", build)

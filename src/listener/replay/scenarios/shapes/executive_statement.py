@@ -11,7 +11,6 @@ apologises.
 
 from __future__ import annotations
 
-import math
 import random
 from datetime import datetime, timedelta
 from functools import partial
@@ -19,7 +18,7 @@ from typing import Final
 
 from listener.records import Post
 from listener.replay.scenarios.catalog import BrandSpec, Entry, Expected, Scenario
-from listener.replay.scenarios.crowd import Channels, crowd_post, crowd_reply, naming, spread
+from listener.replay.scenarios.crowd import Channels, spread
 from listener.replay.scenarios.everyday import (
     ENGLISH_FEEDS,
     Everyday,
@@ -40,18 +39,7 @@ ACCOUNTS: Final = kit.accounts("kestrovauk", "Kestrova", "kestrova", (330_000, 1
 
 
 def brand(per_hour: float) -> BrandSpec:
-    return BrandSpec(
-        id="kestrova",
-        name="Kestrova",
-        terms=("kestrova",),
-        hashtags=("#kestrova",),
-        handles=("@kestrova",),
-        own_accounts=ACCOUNTS.own,
-        channels=(ACCOUNTS.page.channel,),
-        language="en",
-        volume_per_hour=per_hour,
-        negative_share=0.2,
-    )
+    return kit.brand_spec(ACCOUNTS, "kestrova", "Kestrova", "en", per_hour)
 
 
 def build(seed: int) -> Scenario:
@@ -90,10 +78,8 @@ def build(seed: int) -> Scenario:
     times = sorted([*quoted, *arrivals(rng, onset + timedelta(minutes=2), end, rate)])
     under = [*traffic.page_posts[-1:], spoken[0], spoken[2]]
     crowd = spread(scene, times, channels, partial(_write, rng, (clarified_at, sorry_at)), under)
-    news = [
-        rss_item(scene, when, ENGLISH_FEEDS[index % 4], story, "en")
-        for index, (when, story) in enumerate(_news_times(rng, onset, clarified_at, sorry_at))
-    ]
+    news_at = _news_times(rng, onset, clarified_at, sorry_at)
+    news = kit.news(scene, ENGLISH_FEEDS[:4], news_at, words.HEADLINES, "en")
     return kit.synthetic(
         NAME,
         "Kestrova: the chief executive says larger customers are not wanted (English)",
@@ -127,18 +113,13 @@ def _outrage_rate(
     flares = (bump(clarified_at, 10.0, 0.4 * peak, 70.0), bump(sorry_at, 15.0, 0.3 * peak, 90.0))
     morning = bump(sorry_at.replace(hour=7, minute=30, second=0), 120.0, 0.3 * peak, 240.0)
 
+    level = kit.plateau(onset, 25.0, peak, rise, 120.0, 150.0)
+
     def rate(when: datetime) -> float:
-        minutes = (when - onset).total_seconds() / 60.0
-        if minutes < 0.0:
+        if when < onset:
             return 0.0
-        if minutes < rise:
-            level = 25.0 + (peak - 25.0) * minutes / rise
-        elif minutes < rise + 120.0:
-            level = peak
-        else:
-            level = peak * math.pow(0.5, (minutes - rise - 120.0) / 150.0)
         extra = sum(flare(when) for flare in flares) + morning(when)
-        return (level + extra) * noise(when)
+        return (level(when) + extra) * noise(when)
 
     return rate
 
@@ -152,24 +133,17 @@ def _write(
         weights = words.AFTER_APOLOGY
     elif when >= clarified_at:
         weights = words.AFTER_CLARIFICATION
-    if place == "reply":
-        return crowd_reply(rng, words.VOICES, weights), "en"
-    text = crowd_post(rng, words.VOICES, weights)
-    return (text if place == "page" else naming(rng, text, words.NAMES)), "en"
+    return kit.crowd_text(rng, words.VOICES, words.NAMES, "en", place, weights)
 
 
 def _news_times(
     rng: random.Random, onset: datetime, clarified_at: datetime, sorry_at: datetime
-) -> list[tuple[datetime, tuple[str, str]]]:
+) -> tuple[datetime, ...]:
     first = onset + timedelta(minutes=rng.uniform(60.0, 100.0))
     second = first + timedelta(minutes=rng.uniform(60.0, 120.0))
     third = clarified_at + timedelta(minutes=rng.uniform(30.0, 70.0))
     fourth = sorry_at + timedelta(minutes=rng.uniform(20.0, 50.0))
-    times = (first, second, third, fourth)
-    return [
-        (when.replace(microsecond=0), story)
-        for when, story in zip(times, words.HEADLINES, strict=True)
-    ]
+    return (first, second, third, fourth)
 
 
 ENTRY: Final = Entry(NAME, "a chief executive's offensive remark in an interview (English)", build)

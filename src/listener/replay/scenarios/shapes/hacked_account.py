@@ -184,18 +184,7 @@ VOICES: Final = Voices(
 
 
 def brand(per_hour: float) -> BrandSpec:
-    return BrandSpec(
-        id="trovique",
-        name="Trovique",
-        terms=("trovique",),
-        hashtags=("#trovique",),
-        handles=("@trovique",),
-        own_accounts=ACCOUNTS.own,
-        channels=(ACCOUNTS.page.channel,),
-        language="en",
-        volume_per_hour=per_hour,
-        negative_share=0.2,
-    )
+    return kit.brand_spec(ACCOUNTS, "trovique", "Trovique", "en", per_hour)
 
 
 def build(seed: int) -> Scenario:

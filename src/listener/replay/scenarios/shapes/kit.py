@@ -10,14 +10,15 @@ from __future__ import annotations
 import math
 import random
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from listener.records import Post
 from listener.replay.scenarios.catalog import BrandSpec, Expected, Scenario
+from listener.replay.scenarios.crowd import Voices, crowd_post, crowd_reply, naming
 from listener.replay.scenarios.people import Author, Names
-from listener.replay.scenarios.posts import IdMaker, Page, Scene, by_time
+from listener.replay.scenarios.posts import Feed, IdMaker, Page, Scene, by_time, rss_item
 
 
 def scene(rng: random.Random, tag: int, accounts: Accounts, names: Names) -> Scene:
@@ -57,6 +58,71 @@ def accounts(slug: str, page_name: str, x_handle: str, followers: tuple[int, int
     return Accounts(page, Author(x_id, x_handle, followers[1]))
 
 
+def brand_spec(
+    accounts: Accounts,
+    brand_id: str,
+    name: str,
+    language: str,
+    per_hour: float = 10.0,
+    *,
+    terms: tuple[str, ...] = (),
+    hashtags: tuple[str, ...] = (),
+    negative_share: float = 0.2,
+    topics: Mapping[str, tuple[str, ...]] | None = None,
+) -> BrandSpec:
+    """A fictional brand as its team would list it: its own ``accounts`` (the X one is its
+    handle), ``terms`` and ``hashtags`` (by default its id alone, as a word and as a tag),
+    and its usual ``per_hour`` posts."""
+    return BrandSpec(
+        id=brand_id,
+        name=name,
+        terms=terms or (brand_id,),
+        hashtags=hashtags or (f"#{brand_id}",),
+        handles=(accounts.x_account,),
+        own_accounts=accounts.own,
+        channels=(accounts.page.channel,),
+        language=language,
+        volume_per_hour=per_hour,
+        negative_share=negative_share,
+        topics=topics or {},
+    )
+
+
+def crowd_text(
+    rng: random.Random,
+    voices: Voices,
+    names: tuple[str, ...],
+    language: str,
+    place: str,
+    weights: Mapping[str, int] | None = None,
+) -> tuple[str, str]:
+    """What one of the crowd writes at ``place`` ("page", "x", "forum" or "reply"), in
+    ``language``: a reply as it is, a post on the page as it is, elsewhere a post that
+    names the brand by one of its ``names``."""
+    if place == "reply":
+        return crowd_reply(rng, voices, weights), language
+    text = crowd_post(rng, voices, weights)
+    return (text if place == "page" else naming(rng, text, names)), language
+
+
+def news(
+    scene: Scene,
+    feeds: Sequence[Feed],
+    times: Iterable[datetime],
+    headlines: Iterable[tuple[str, str]],
+    lang: str = "it",
+    *,
+    strict: bool = True,
+) -> list[Post]:
+    """The ``headlines`` as news items at ``times`` (to the second), one feed after another
+    of ``feeds``."""
+    timed = zip(times, headlines, strict=strict)
+    return [
+        rss_item(scene, when.replace(microsecond=0), feeds[index % len(feeds)], story, lang)
+        for index, (when, story) in enumerate(timed)
+    ]
+
+
 def burst(
     rng: random.Random,
     onset: datetime,
@@ -77,6 +143,26 @@ def burst(
     span = 60.0 * rng.uniform(*minutes)
     offsets = (5 + round(span * rng.random() ** 1.5) for _ in range(max(least, usual)))
     return sorted(onset + timedelta(seconds=offset) for offset in offsets)
+
+
+def plateau(
+    onset: datetime, start: float, peak: float, rise: float, hold: float, half_life: float
+) -> Callable[[datetime], float]:
+    """A wave's level, posts an hour: nothing before ``onset``, then a straight rise from
+    ``start`` to ``peak`` over ``rise`` minutes, ``hold`` minutes at the top, and a fall
+    that halves it every ``half_life`` minutes."""
+
+    def level(when: datetime) -> float:
+        minutes = (when - onset).total_seconds() / 60.0
+        if minutes < 0.0:
+            return 0.0
+        if minutes < rise:
+            return start + (peak - start) * minutes / rise
+        if minutes < rise + hold:
+            return peak
+        return peak * math.pow(0.5, (minutes - rise - hold) / half_life)
+
+    return level
 
 
 def synthetic(

@@ -18,7 +18,7 @@ from typing import Final
 
 from listener.records import Post
 from listener.replay.scenarios.catalog import BrandSpec, Entry, Expected, Scenario
-from listener.replay.scenarios.crowd import Channels, crowd_post, crowd_reply, naming, spread
+from listener.replay.scenarios.crowd import Channels, spread
 from listener.replay.scenarios.everyday import (
     ENGLISH_FEEDS,
     Everyday,
@@ -28,7 +28,7 @@ from listener.replay.scenarios.everyday import (
 )
 from listener.replay.scenarios.everyday import prior as usual
 from listener.replay.scenarios.people import ENGLISH
-from listener.replay.scenarios.posts import Scene, page_post, rss_item, x_post
+from listener.replay.scenarios.posts import Scene, page_post, x_post
 from listener.replay.scenarios.shapes import kit
 from listener.replay.scenarios.shapes import launch_texts as words
 from listener.replay.scenarios.timing import (
@@ -47,16 +47,13 @@ FORUM: Final = "gadgets"
 
 
 def brand(per_hour: float) -> BrandSpec:
-    return BrandSpec(
-        id="zyphon",
-        name="Zyphon",
-        terms=("zyphon",),
+    return kit.brand_spec(
+        ACCOUNTS,
+        "zyphon",
+        "Zyphon",
+        "en",
+        per_hour,
         hashtags=("#zyphon", "#zyphonarc"),
-        handles=("@zyphon",),
-        own_accounts=ACCOUNTS.own,
-        channels=(ACCOUNTS.page.channel,),
-        language="en",
-        volume_per_hour=per_hour,
         negative_share=0.15,
     )
 
@@ -88,10 +85,8 @@ def build(seed: int) -> Scenario:
     page = rng.uniform(0.15, 0.25)
     channels = Channels(page=page, x=1.0 - page - rng.uniform(0.05, 0.1), forum=FORUM)
     crowd = spread(scene, times, channels, partial(_write, rng), announcement[:1])
-    news = [
-        rss_item(scene, when, ENGLISH_FEEDS[(index + 3) % 5], story, "en")
-        for index, (when, story) in enumerate(_news_times(rng, launch_at))
-    ]
+    feeds = (*ENGLISH_FEEDS[3:], *ENGLISH_FEEDS[:3])
+    news = kit.news(scene, feeds, _news_times(rng, launch_at), words.HEADLINES, "en")
     return kit.synthetic(
         NAME,
         "Zyphon: the launch of a new phone, hours of excited posts (English)",
@@ -141,24 +136,17 @@ def _excitement_rate(rng: random.Random, launch_at: datetime, level: float) -> R
 
 def _write(rng: random.Random, when: datetime, place: str) -> tuple[str, str]:
     del when
-    if place == "reply":
-        return crowd_reply(rng, words.VOICES), "en"
-    text = crowd_post(rng, words.VOICES)
-    return (text if place == "page" else naming(rng, text, (*words.NAMES, *words.PHONE))), "en"
+    return kit.crowd_text(rng, words.VOICES, (*words.NAMES, *words.PHONE), "en", place)
 
 
-def _news_times(rng: random.Random, launch_at: datetime) -> list[tuple[datetime, tuple[str, str]]]:
+def _news_times(rng: random.Random, launch_at: datetime) -> tuple[datetime, ...]:
     first = launch_at + timedelta(minutes=rng.uniform(20.0, 45.0))
     second = first + timedelta(minutes=rng.uniform(60.0, 120.0))
     third = second + timedelta(minutes=rng.uniform(30.0, 90.0))
     fourth = launch_at.replace(hour=9, minute=0, second=0) + timedelta(
         days=1, minutes=rng.uniform(0.0, 90.0)
     )
-    times = (first, second, third, fourth)
-    return [
-        (when.replace(microsecond=0), story)
-        for when, story in zip(times, words.HEADLINES, strict=True)
-    ]
+    return (first, second, third, fourth)
 
 
 ENTRY: Final = Entry(NAME, "a product launch: huge, happy attention, no crisis (English)", build)

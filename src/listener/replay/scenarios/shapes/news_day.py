@@ -170,18 +170,7 @@ VOICES: Final = Voices(
 
 
 def brand(per_hour: float) -> BrandSpec:
-    return BrandSpec(
-        id="corvanta",
-        name="Corvanta",
-        terms=("corvanta",),
-        hashtags=("#corvanta",),
-        handles=("@corvanta",),
-        own_accounts=ACCOUNTS.own,
-        channels=(ACCOUNTS.page.channel,),
-        language="en",
-        volume_per_hour=per_hour,
-        negative_share=0.15,
-    )
+    return kit.brand_spec(ACCOUNTS, "corvanta", "Corvanta", "en", per_hour, negative_share=0.15)
 
 
 def build(seed: int) -> Scenario:

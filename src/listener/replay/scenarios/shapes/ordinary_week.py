@@ -128,18 +128,7 @@ _LATE: Final = Voices(
 
 
 def brand(per_hour: float) -> BrandSpec:
-    return BrandSpec(
-        id="trenalto",
-        name="Trenalto",
-        terms=("trenalto",),
-        hashtags=("#trenalto",),
-        handles=("@trenalto",),
-        own_accounts=ACCOUNTS.own,
-        channels=(ACCOUNTS.page.channel,),
-        language="it",
-        volume_per_hour=per_hour,
-        negative_share=0.25,
-    )
+    return kit.brand_spec(ACCOUNTS, "trenalto", "Trenalto", "it", per_hour, negative_share=0.25)
 
 
 def commuting(weekend: dict[int, float], when: datetime) -> float:

@@ -25,15 +25,12 @@ from listener.replay.scenarios.catalog import BrandSpec, Expected, Scenario
 from listener.replay.scenarios.crowd import (
     Channels,
     Voices,
-    crowd_post,
-    crowd_reply,
-    naming,
     spread,
 )
 from listener.replay.scenarios.everyday import Everyday, Mix, care, draw_scale, ordinary_traffic
 from listener.replay.scenarios.everyday import prior as usual
 from listener.replay.scenarios.people import Names
-from listener.replay.scenarios.posts import Feed, Scene, page_post, page_reply, rss_item, x_post
+from listener.replay.scenarios.posts import Feed, Scene, page_post, page_reply, x_post
 from listener.replay.scenarios.shapes import kit
 from listener.replay.scenarios.talk import Talk, called
 from listener.replay.scenarios.texts import pick
@@ -114,10 +111,8 @@ def build(outage: Outage, seed: int) -> Scenario:
     crowd = spread(scene, times, channels, write, under)
     answers = _answers(scene, outage, crowd, (status_at, fixed_at))
     lang = outage.talk.register.lang
-    news = [
-        rss_item(scene, when, outage.feeds[index % len(outage.feeds)], story, lang)
-        for index, (when, story) in enumerate(_news_times(rng, onset, fixed_at, outage))
-    ]
+    news_at = _news_times(rng, onset, fixed_at)
+    news = kit.news(scene, outage.feeds, news_at, outage.headlines, lang, strict=False)
     return kit.synthetic(
         outage.name,
         outage.title,
@@ -182,11 +177,8 @@ def _write(
         weights = outage.after_fix
     elif when >= status_at:
         weights = outage.after_status
-    lang = outage.talk.register.lang
-    if place == "reply":
-        return crowd_reply(rng, outage.voices, weights), lang
-    text = crowd_post(rng, outage.voices, weights)
-    return (text if place == "page" else naming(rng, text, outage.voices.names)), lang
+    voices = outage.voices
+    return kit.crowd_text(rng, voices, voices.names, outage.talk.register.lang, place, weights)
 
 
 def _brand_speaks(
@@ -239,13 +231,7 @@ def _thread(post: Post) -> str:
     return url.split("/posts/", 1)[-1].split("?", 1)[0]
 
 
-def _news_times(
-    rng: random.Random, onset: datetime, fixed_at: datetime, outage: Outage
-) -> list[tuple[datetime, tuple[str, str]]]:
+def _news_times(rng: random.Random, onset: datetime, fixed_at: datetime) -> tuple[datetime, ...]:
     first = onset + timedelta(minutes=rng.uniform(70.0, 100.0))
     after = fixed_at + timedelta(minutes=rng.uniform(30.0, 90.0))
-    times = (first, after)
-    return [
-        (when.replace(microsecond=0), story)
-        for when, story in zip(times, outage.headlines, strict=False)
-    ]
+    return (first, after)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Final
 
-from listener.replay.scenarios.catalog import BrandSpec, Entry, Scenario
+from listener.replay.scenarios.catalog import Entry, Scenario
 from listener.replay.scenarios.crowd import Voices
 from listener.replay.scenarios.everyday import ENGLISH_FEEDS
 from listener.replay.scenarios.people import ENGLISH as ENGLISH_PEOPLE
@@ -166,17 +166,7 @@ OUTAGE: Final = outage.Outage(
     name=NAME,
     title="Zentopay: the payments app and its cards stop working for a few hours (English)",
     tag=106,
-    brand=BrandSpec(
-        id="zentopay",
-        name="Zentopay",
-        terms=("zentopay",),
-        hashtags=("#zentopay",),
-        handles=("@zentopay",),
-        own_accounts=ACCOUNTS.own,
-        channels=(ACCOUNTS.page.channel,),
-        language="en",
-        negative_share=0.2,
-    ),
+    brand=kit.brand_spec(ACCOUNTS, "zentopay", "Zentopay", "en"),
     accounts=ACCOUNTS,
     talk=TALK,
     people=ENGLISH_PEOPLE,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Final
 
-from listener.replay.scenarios.catalog import BrandSpec, Entry, Scenario
+from listener.replay.scenarios.catalog import Entry, Scenario
 from listener.replay.scenarios.crowd import Voices
 from listener.replay.scenarios.ordinary import FEEDS
 from listener.replay.scenarios.people import ITALIAN as ITALIAN_PEOPLE
@@ -163,16 +163,13 @@ OUTAGE: Final = outage.Outage(
     name=NAME,
     title="Banca Valdora: the bank's app stops working for a few hours (Italian)",
     tag=105,
-    brand=BrandSpec(
-        id="banca_valdora",
-        name="Banca Valdora",
+    brand=kit.brand_spec(
+        ACCOUNTS,
+        "banca_valdora",
+        "Banca Valdora",
+        "it",
         terms=("banca valdora", "valdora"),
         hashtags=("#valdora", "#bancavaldora"),
-        handles=("@bancavaldora",),
-        own_accounts=ACCOUNTS.own,
-        channels=(ACCOUNTS.page.channel,),
-        language="it",
-        negative_share=0.2,
     ),
     accounts=ACCOUNTS,
     talk=TALK,

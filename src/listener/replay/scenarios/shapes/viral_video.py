@@ -20,7 +20,7 @@ from typing import Final
 
 from listener.records import Post
 from listener.replay.scenarios.catalog import BrandSpec, Entry, Expected, Scenario
-from listener.replay.scenarios.crowd import Channels, crowd_post, crowd_reply, naming, spread
+from listener.replay.scenarios.crowd import Channels, spread
 from listener.replay.scenarios.everyday import (
     ENGLISH_FEEDS,
     Everyday,
@@ -42,17 +42,8 @@ ACCOUNTS: Final = accounts("skylarqairways", "Skylarq Airways", "skylarqair", (6
 
 
 def brand(per_hour: float) -> BrandSpec:
-    return BrandSpec(
-        id="skylarq",
-        name="Skylarq Airways",
-        terms=("skylarq", "skylarq airways"),
-        hashtags=("#skylarq",),
-        handles=("@skylarqair",),
-        own_accounts=ACCOUNTS.own,
-        channels=(ACCOUNTS.page.channel,),
-        language="en",
-        volume_per_hour=per_hour,
-        negative_share=0.2,
+    return kit.brand_spec(
+        ACCOUNTS, "skylarq", "Skylarq Airways", "en", per_hour, terms=("skylarq", "skylarq airways")
     )
 
 
@@ -160,10 +151,7 @@ def _write(
         weights = words.AFTER_APOLOGY
     elif when >= statement:
         weights = words.AFTER_STATEMENT
-    if place == "reply":
-        return crowd_reply(rng, words.VOICES, weights), "en"
-    text = crowd_post(rng, words.VOICES, weights)
-    return (text if place == "page" else naming(rng, text, words.NAMES)), "en"
+    return kit.crowd_text(rng, words.VOICES, words.NAMES, "en", place, weights)
 
 
 def _news(scene: Scene, onset: datetime, apology_at: datetime, end: datetime) -> list[Post]:

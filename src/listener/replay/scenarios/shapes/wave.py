@@ -11,7 +11,6 @@ answering every few minutes; Telvera never says a word, and its customers notice
 
 from __future__ import annotations
 
-import math
 import random
 from bisect import bisect_left
 from dataclasses import dataclass
@@ -24,9 +23,6 @@ from listener.replay.scenarios.catalog import BrandSpec, Entry, Expected, Scenar
 from listener.replay.scenarios.crowd import (
     Channels,
     Voices,
-    crowd_post,
-    crowd_reply,
-    naming,
     spread,
 )
 from listener.replay.scenarios.everyday import Everyday, Mix, care, draw_scale, ordinary_traffic
@@ -62,17 +58,14 @@ class Operator:
 
 def brand(operator: Operator, per_hour: float) -> BrandSpec:
     slug = operator.display.lower()
-    return BrandSpec(
-        id=operator.brand_id,
-        name=operator.display,
+    return kit.brand_spec(
+        operator.accounts,
+        operator.brand_id,
+        operator.display,
+        "it",
+        per_hour,
         terms=(slug, f"{slug} mobile"),
         hashtags=(f"#{slug}",),
-        handles=(operator.accounts.x_account,),
-        own_accounts=operator.accounts.own,
-        channels=(operator.accounts.page.channel,),
-        language="it",
-        volume_per_hour=per_hour,
-        negative_share=0.2,
     )
 
 
@@ -141,17 +134,12 @@ def _wave_rate(rng: random.Random, onset: datetime, peak: float) -> Rate:
     hold = rng.uniform(120.0, 180.0)
     noise = hour_noise(rng, onset, onset + timedelta(days=1), 0.12)
 
+    level = kit.plateau(onset, 20.0, peak, rise, hold, 120.0)
+
     def rate(when: datetime) -> float:
-        minutes = (when - onset).total_seconds() / 60.0
-        if minutes < 0.0:
+        if when < onset:
             return 0.0
-        if minutes < rise:
-            level = 20.0 + (peak - 20.0) * minutes / rise
-        elif minutes < rise + hold:
-            level = peak
-        else:
-            level = peak * math.pow(0.5, (minutes - rise - hold) / 120.0)
-        return level * noise(when)
+        return level(when) * noise(when)
 
     return rate
 
@@ -169,10 +157,7 @@ def _write(
         weights = words.ANSWERED_WEIGHTS
     elif first_answer is None and when >= onset + timedelta(hours=2):
         weights = words.IGNORED_LATE_WEIGHTS
-    if place == "reply":
-        return crowd_reply(rng, voices, weights), "it"
-    text = crowd_post(rng, voices, weights)
-    return (text if place == "page" else naming(rng, text, voices.names)), "it"
+    return kit.crowd_text(rng, voices, voices.names, "it", place, weights)
 
 
 def _answers(scene: Scene, crowd: list[Post], first_answer: datetime, end: datetime) -> list[Post]:
