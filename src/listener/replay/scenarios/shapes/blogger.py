@@ -19,9 +19,7 @@ from listener.records import Post
 from listener.replay.scenarios.catalog import BrandSpec, Entry, Expected, Scenario
 from listener.replay.scenarios.crowd import Voices, crowd_post, naming
 from listener.replay.scenarios.everyday import (
-    Everyday,
     Mix,
-    care,
     draw_scale,
     ordinary_traffic,
     prior,
@@ -217,12 +215,11 @@ def build(seed: int) -> Scenario:
     end = onset + timedelta(hours=rng.uniform(28.0, 34.0))
     blog = Author(BLOG_ID, BLOG_HANDLE, rng.randint(300_000, 500_000))
     scene = kit.scene(rng, 102, ACCOUNTS, ENGLISH_PEOPLE)
-    everyday = Everyday(
+    everyday = kit.everyday(
         TALK,
-        per_hour=7.0 * rng.uniform(0.8, 1.2),
-        mix=Mix(page=0.35, x=0.5, forum=FORUM),
-        answers=care(ENGLISH),
-        x_account=ACCOUNTS.x,
+        ACCOUNTS,
+        7.0 * rng.uniform(0.8, 1.2),
+        Mix(page=0.35, x=0.5, forum=FORUM),
         news_share=0.3,
     )
     traffic = ordinary_traffic(scene, everyday, start, end)

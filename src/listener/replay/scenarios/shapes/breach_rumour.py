@@ -18,7 +18,7 @@ from typing import Final
 
 from listener.replay.scenarios.catalog import BrandSpec, Entry, Expected, Scenario
 from listener.replay.scenarios.crowd import Channels, spread
-from listener.replay.scenarios.everyday import Everyday, Mix, care, draw_scale, ordinary_traffic
+from listener.replay.scenarios.everyday import Mix, draw_scale, ordinary_traffic
 from listener.replay.scenarios.everyday import prior as usual
 from listener.replay.scenarios.ordinary import FEEDS
 from listener.replay.scenarios.people import ITALIAN
@@ -50,12 +50,11 @@ def build(seed: int) -> Scenario:
     statement_at = (onset + timedelta(minutes=rng.uniform(150.0, 240.0))).replace(microsecond=0)
     end = onset.replace(hour=0, minute=0, second=0) + timedelta(days=1, hours=20)
     scene = kit.scene(rng, 107, ACCOUNTS, ITALIAN)
-    everyday = Everyday(
+    everyday = kit.everyday(
         words.TALK,
-        per_hour=8.0 * rng.uniform(0.8, 1.2),
-        mix=Mix(page=0.5, x=0.4, forum=FORUM),
-        answers=care(words.TALK.register),
-        x_account=ACCOUNTS.x,
+        ACCOUNTS,
+        8.0 * rng.uniform(0.8, 1.2),
+        Mix(page=0.5, x=0.4, forum=FORUM),
         feeds=FEEDS,
         news_share=0.35,
         posts_until=onset,

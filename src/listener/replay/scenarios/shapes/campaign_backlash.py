@@ -22,9 +22,7 @@ from listener.replay.scenarios.catalog import BrandSpec, Entry, Expected, Scenar
 from listener.replay.scenarios.crowd import Channels, crowd_post, crowd_reply, naming, spread
 from listener.replay.scenarios.everyday import (
     ENGLISH_FEEDS,
-    Everyday,
     Mix,
-    care,
     draw_scale,
     ordinary_traffic,
     prior,
@@ -64,12 +62,11 @@ def build(seed: int) -> Scenario:
     pause_at = (onset + timedelta(hours=rng.uniform(3.5, 5.0))).replace(microsecond=0)
     end = onset.replace(hour=0, minute=0, second=0) + timedelta(days=1, hours=20)
     scene = kit.scene(rng, 103, ACCOUNTS, ENGLISH)
-    everyday = Everyday(
+    everyday = kit.everyday(
         words.TALK,
-        per_hour=14.0 * rng.uniform(0.85, 1.15),
-        mix=Mix(page=0.4, x=0.5, forum=FORUM),
-        answers=care(words.TALK.register),
-        x_account=ACCOUNTS.x,
+        ACCOUNTS,
+        14.0 * rng.uniform(0.85, 1.15),
+        Mix(page=0.4, x=0.5, forum=FORUM),
         news_share=0.3,
         posts_until=campaign_at,
     )

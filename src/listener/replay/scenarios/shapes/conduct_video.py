@@ -19,7 +19,7 @@ from typing import Final
 from listener.records import Post
 from listener.replay.scenarios.catalog import BrandSpec, Entry, Expected, Scenario
 from listener.replay.scenarios.crowd import Channels, spread
-from listener.replay.scenarios.everyday import Everyday, Mix, care, draw_scale, ordinary_traffic
+from listener.replay.scenarios.everyday import Mix, draw_scale, ordinary_traffic
 from listener.replay.scenarios.everyday import prior as usual
 from listener.replay.scenarios.ordinary import FEEDS
 from listener.replay.scenarios.people import ITALIAN
@@ -47,12 +47,11 @@ def build(seed: int) -> Scenario:
     statement_at = (onset + timedelta(hours=rng.uniform(3.0, 5.0))).replace(microsecond=0)
     end = onset.replace(hour=0, minute=0, second=0) + timedelta(days=1, hours=21)
     scene = kit.scene(rng, 108, ACCOUNTS, ITALIAN)
-    everyday = Everyday(
+    everyday = kit.everyday(
         words.TALK,
-        per_hour=16.0 * rng.uniform(0.85, 1.15),
-        mix=Mix(page=0.55, x=0.35, forum="italy"),
-        answers=care(words.TALK.register),
-        x_account=ACCOUNTS.x,
+        ACCOUNTS,
+        16.0 * rng.uniform(0.85, 1.15),
+        Mix(page=0.55, x=0.35, forum="italy"),
         feeds=FEEDS,
         news_share=0.4,
         posts_until=onset,

@@ -21,9 +21,7 @@ from listener.replay.scenarios.catalog import BrandSpec, Entry, Expected, Scenar
 from listener.replay.scenarios.crowd import Channels, spread
 from listener.replay.scenarios.everyday import (
     ENGLISH_FEEDS,
-    Everyday,
     Mix,
-    care,
     draw_scale,
     ordinary_traffic,
 )
@@ -54,12 +52,11 @@ def build(seed: int) -> Scenario:
     sorry_at = (next_day + timedelta(hours=rng.uniform(14.0, 16.5))).replace(microsecond=0)
     end = next_day + timedelta(hours=22)
     scene = kit.scene(rng, 111, ACCOUNTS, ENGLISH)
-    everyday = Everyday(
+    everyday = kit.everyday(
         words.TALK,
-        per_hour=7.0 * rng.uniform(0.85, 1.15),
-        mix=Mix(page=0.45, x=0.45, forum="running"),
-        answers=care(words.TALK.register),
-        x_account=ACCOUNTS.x,
+        ACCOUNTS,
+        7.0 * rng.uniform(0.85, 1.15),
+        Mix(page=0.45, x=0.45, forum="running"),
         news_share=0.3,
         posts_until=onset,
     )

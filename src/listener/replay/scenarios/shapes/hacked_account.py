@@ -21,7 +21,7 @@ from listener.records import Post
 from listener.replay.scenarios.catalog import BrandSpec, Entry, Expected, Scenario
 from listener.replay.scenarios.crowd import Channels, Voices, crowd_post, crowd_reply, spread
 from listener.replay.scenarios.crowd import naming as named
-from listener.replay.scenarios.everyday import Everyday, Mix, care, draw_scale, ordinary_traffic
+from listener.replay.scenarios.everyday import Mix, draw_scale, ordinary_traffic
 from listener.replay.scenarios.everyday import prior as usual
 from listener.replay.scenarios.people import ENGLISH as ENGLISH_PEOPLE
 from listener.replay.scenarios.posts import Scene, page_post, x_post
@@ -197,12 +197,11 @@ def build(seed: int) -> Scenario:
     back_at = onset.replace(hour=7, minute=0, second=0) + timedelta(minutes=rng.uniform(0.0, 55.0))
     end = onset.replace(hour=22, minute=0, second=0)
     scene = kit.scene(rng, 104, ACCOUNTS, ENGLISH_PEOPLE)
-    everyday = Everyday(
+    everyday = kit.everyday(
         TALK,
-        per_hour=10.0 * rng.uniform(0.8, 1.2),
-        mix=Mix(page=0.45, x=0.45, forum="CasualUK"),
-        answers=care(ENGLISH),
-        x_account=ACCOUNTS.x,
+        ACCOUNTS,
+        10.0 * rng.uniform(0.8, 1.2),
+        Mix(page=0.45, x=0.45, forum="CasualUK"),
         news_share=0.3,
     )
     traffic = ordinary_traffic(scene, everyday, start, end)

@@ -17,8 +17,10 @@ from datetime import datetime, timedelta
 from listener.records import Post
 from listener.replay.scenarios.catalog import BrandSpec, Expected, Scenario
 from listener.replay.scenarios.crowd import Voices, crowd_post, crowd_reply, naming
+from listener.replay.scenarios.everyday import ENGLISH_FEEDS, Everyday, Mix, care
 from listener.replay.scenarios.people import Author, Names
 from listener.replay.scenarios.posts import Feed, IdMaker, Page, Scene, by_time, rss_item
+from listener.replay.scenarios.talk import Talk
 
 
 def scene(rng: random.Random, tag: int, accounts: Accounts, names: Names) -> Scene:
@@ -85,6 +87,32 @@ def brand_spec(
         volume_per_hour=per_hour,
         negative_share=negative_share,
         topics=topics or {},
+    )
+
+
+def everyday(
+    talk: Talk,
+    accounts: Accounts,
+    per_hour: float,
+    mix: Mix,
+    *,
+    feeds: tuple[Feed, ...] = ENGLISH_FEEDS,
+    news_share: float = 0.6,
+    posts_until: datetime | None = None,
+    silence_from: datetime | None = None,
+) -> Everyday:
+    """The brand's ordinary days: ``talk`` at ``per_hour`` over ``mix``, its care team
+    answering on its page and from its X account until ``silence_from``, its scheduled
+    posts until ``posts_until``."""
+    return Everyday(
+        talk,
+        per_hour=per_hour,
+        mix=mix,
+        answers=care(talk.register, silence_from=silence_from),
+        x_account=accounts.x,
+        feeds=feeds,
+        news_share=news_share,
+        posts_until=posts_until,
     )
 
 

@@ -21,9 +21,7 @@ from listener.replay.scenarios.catalog import BrandSpec, Entry, Expected, Scenar
 from listener.replay.scenarios.crowd import Channels, spread
 from listener.replay.scenarios.everyday import (
     ENGLISH_FEEDS,
-    Everyday,
     Mix,
-    care,
     ordinary_traffic,
 )
 from listener.replay.scenarios.everyday import prior as usual
@@ -68,12 +66,11 @@ def build(seed: int) -> Scenario:
     end = launch_at.replace(hour=0, minute=0, second=0) + timedelta(days=1, hours=21)
     per_hour = 6.0 * rng.uniform(0.7, 1.3)
     scene = kit.scene(rng, 112, ACCOUNTS, ENGLISH)
-    everyday = Everyday(
+    everyday = kit.everyday(
         words.TALK,
-        per_hour=per_hour,
-        mix=Mix(page=0.35, x=0.5, forum=FORUM),
-        answers=care(words.TALK.register),
-        x_account=ACCOUNTS.x,
+        ACCOUNTS,
+        per_hour,
+        Mix(page=0.35, x=0.5, forum=FORUM),
         news_share=0.3,
         posts_until=launch_at,
     )

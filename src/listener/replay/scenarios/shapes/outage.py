@@ -27,7 +27,7 @@ from listener.replay.scenarios.crowd import (
     Voices,
     spread,
 )
-from listener.replay.scenarios.everyday import Everyday, Mix, care, draw_scale, ordinary_traffic
+from listener.replay.scenarios.everyday import Mix, draw_scale, ordinary_traffic
 from listener.replay.scenarios.everyday import prior as usual
 from listener.replay.scenarios.people import Names
 from listener.replay.scenarios.posts import Feed, Scene, page_post, page_reply, x_post
@@ -83,12 +83,11 @@ def build(outage: Outage, seed: int) -> Scenario:
     fixed_at = onset + timedelta(minutes=rng.uniform(110.0, 200.0))
     end = onset + timedelta(hours=rng.uniform(10.0, 14.0))
     scene = kit.scene(rng, outage.tag, outage.accounts, outage.people)
-    everyday = Everyday(
+    everyday = kit.everyday(
         outage.talk,
-        per_hour=outage.per_hour * rng.uniform(0.85, 1.15),
-        mix=Mix(page=0.45, x=0.42, forum=outage.forum),
-        answers=care(outage.talk.register),
-        x_account=outage.accounts.x,
+        outage.accounts,
+        outage.per_hour * rng.uniform(0.85, 1.15),
+        Mix(page=0.45, x=0.42, forum=outage.forum),
         feeds=outage.feeds,
         news_share=0.4,
         posts_until=onset,

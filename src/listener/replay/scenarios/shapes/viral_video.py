@@ -23,9 +23,7 @@ from listener.replay.scenarios.catalog import BrandSpec, Entry, Expected, Scenar
 from listener.replay.scenarios.crowd import Channels, spread
 from listener.replay.scenarios.everyday import (
     ENGLISH_FEEDS,
-    Everyday,
     Mix,
-    care,
     draw_scale,
     ordinary_traffic,
     prior,
@@ -62,12 +60,11 @@ def build(seed: int) -> Scenario:
     apology_at = next_day + timedelta(hours=rng.uniform(10.5, 12.5))
     end = next_day + timedelta(hours=22)
     scene = kit.scene(rng, 101, ACCOUNTS, ENGLISH)
-    everyday = Everyday(
+    everyday = kit.everyday(
         words.TALK,
-        per_hour=16.0 * rng.uniform(0.85, 1.15),
-        mix=Mix(page=0.45, x=0.45, forum="travel"),
-        answers=care(words.TALK.register),
-        x_account=ACCOUNTS.x,
+        ACCOUNTS,
+        16.0 * rng.uniform(0.85, 1.15),
+        Mix(page=0.45, x=0.45, forum="travel"),
         feeds=ENGLISH_FEEDS,
         posts_until=onset,
     )

@@ -25,7 +25,7 @@ from listener.replay.scenarios.crowd import (
     Voices,
     spread,
 )
-from listener.replay.scenarios.everyday import Everyday, Mix, care, draw_scale, ordinary_traffic
+from listener.replay.scenarios.everyday import Mix, draw_scale, ordinary_traffic
 from listener.replay.scenarios.everyday import prior as usual
 from listener.replay.scenarios.ordinary import FEEDS
 from listener.replay.scenarios.people import ITALIAN
@@ -81,15 +81,15 @@ def build(operator: Operator, seed: int) -> Scenario:
     scene = kit.scene(rng, operator.tag, operator.accounts, ITALIAN)
     talk = words.talk(operator.names, operator.display, operator.accounts.x_account)
     silence = None if operator.answers else onset
-    everyday = Everyday(
+    everyday = kit.everyday(
         talk,
-        per_hour=operator.per_hour * rng.uniform(0.85, 1.15),
-        mix=Mix(page=0.6, x=0.3, forum="italy"),
-        answers=care(talk.register, silence_from=silence),
-        x_account=operator.accounts.x,
+        operator.accounts,
+        operator.per_hour * rng.uniform(0.85, 1.15),
+        Mix(page=0.6, x=0.3, forum="italy"),
         feeds=FEEDS,
         news_share=0.3,
         posts_until=onset,
+        silence_from=silence,
     )
     traffic = ordinary_traffic(scene, everyday, start, end)
     prior = usual(traffic, start, onset)
