@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Final
 
 from listener.replay.scenarios.catalog import BrandSpec, Entry, Expected, Scenario
-from listener.replay.scenarios.crowd import Channels, spread
+from listener.replay.scenarios.crowd import Channels, Writer, spread
 from listener.replay.scenarios.everyday import Mix, draw_scale, ordinary_traffic
 from listener.replay.scenarios.everyday import prior as usual
 from listener.replay.scenarios.ordinary import FEEDS
@@ -82,7 +81,7 @@ def build(seed: int) -> Scenario:
     rate = _rumour_rate(rng, onset, scale)
     times = sorted([*reposted, *arrivals(rng, onset + timedelta(minutes=2), end, rate)])
     under = [*traffic.page_posts[-1:], statement[0]]
-    crowd = spread(scene, times, channels, partial(_write, rng, statement_at), under)
+    crowd = spread(scene, times, channels, _crowd(rng, statement_at), under)
     news = kit.news(scene, FEEDS, _news_times(rng, onset, statement_at), words.HEADLINES)
     return kit.synthetic(
         NAME,
@@ -116,11 +115,9 @@ def _rumour_rate(rng: random.Random, onset: datetime, scale: float) -> Rate:
     return rate
 
 
-def _write(
-    rng: random.Random, statement_at: datetime, when: datetime, place: str
-) -> tuple[str, str]:
-    weights = words.AFTER_STATEMENT if when >= statement_at else None
-    return kit.crowd_text(rng, words.VOICES, words.NAMES, "it", place, weights)
+def _crowd(rng: random.Random, statement_at: datetime) -> Writer:
+    turns = [(statement_at, words.AFTER_STATEMENT)]
+    return kit.crowd_writer(rng, words.VOICES, words.NAMES, "it", turns)
 
 
 def _news_times(

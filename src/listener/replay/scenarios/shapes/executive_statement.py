@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Final
 
 from listener.records import Post
 from listener.replay.scenarios.catalog import BrandSpec, Entry, Expected, Scenario
-from listener.replay.scenarios.crowd import Channels, spread
+from listener.replay.scenarios.crowd import Channels, Writer, spread
 from listener.replay.scenarios.everyday import (
     ENGLISH_FEEDS,
     Mix,
@@ -74,7 +73,7 @@ def build(seed: int) -> Scenario:
     rate = _outrage_rate(rng, onset, (clarified_at, sorry_at), scale)
     times = sorted([*quoted, *arrivals(rng, onset + timedelta(minutes=2), end, rate)])
     under = [*traffic.page_posts[-1:], spoken[0], spoken[2]]
-    crowd = spread(scene, times, channels, partial(_write, rng, (clarified_at, sorry_at)), under)
+    crowd = spread(scene, times, channels, _crowd(rng, clarified_at, sorry_at), under)
     news_at = _news_times(rng, onset, clarified_at, sorry_at)
     news = kit.news(scene, ENGLISH_FEEDS[:4], news_at, words.HEADLINES, "en")
     return kit.synthetic(
@@ -121,16 +120,9 @@ def _outrage_rate(
     return rate
 
 
-def _write(
-    rng: random.Random, spoken: tuple[datetime, datetime], when: datetime, place: str
-) -> tuple[str, str]:
-    clarified_at, sorry_at = spoken
-    weights = None
-    if when >= sorry_at:
-        weights = words.AFTER_APOLOGY
-    elif when >= clarified_at:
-        weights = words.AFTER_CLARIFICATION
-    return kit.crowd_text(rng, words.VOICES, words.NAMES, "en", place, weights)
+def _crowd(rng: random.Random, clarified_at: datetime, sorry_at: datetime) -> Writer:
+    turns = [(clarified_at, words.AFTER_CLARIFICATION), (sorry_at, words.AFTER_APOLOGY)]
+    return kit.crowd_writer(rng, words.VOICES, words.NAMES, "en", turns)
 
 
 def _news_times(

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from listener.records import Post
 from listener.replay.scenarios.catalog import BrandSpec, Expected, Scenario
-from listener.replay.scenarios.crowd import Voices, crowd_post, crowd_reply, naming
+from listener.replay.scenarios.crowd import Voices, Writer, crowd_post, crowd_reply, naming
 from listener.replay.scenarios.everyday import ENGLISH_FEEDS, Everyday, Mix, care
 from listener.replay.scenarios.people import Author, Names
 from listener.replay.scenarios.posts import Feed, IdMaker, Page, Scene, by_time, rss_item
@@ -131,6 +131,25 @@ def crowd_text(
         return crowd_reply(rng, voices, weights), language
     text = crowd_post(rng, voices, weights)
     return (text if place == "page" else naming(rng, text, names)), language
+
+
+def crowd_writer(
+    rng: random.Random,
+    voices: Voices,
+    names: tuple[str, ...],
+    language: str,
+    turns: Sequence[tuple[datetime, Mapping[str, int]]],
+    weights: Mapping[str, int] | None = None,
+) -> Writer:
+    """What the crowd writes (:func:`crowd_text`): its moods by ``weights`` at first, and from
+    each of the ``turns`` on (the brand speaks, the service is back) by that turn's; the
+    latest turn reached wins."""
+
+    def write(when: datetime, place: str) -> tuple[str, str]:
+        mood = next((after for since, after in reversed(turns) if when >= since), weights)
+        return crowd_text(rng, voices, names, language, place, mood)
+
+    return write
 
 
 def news(

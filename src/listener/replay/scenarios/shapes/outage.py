@@ -17,7 +17,6 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
-from functools import partial
 from typing import Final
 
 from listener.records import Post
@@ -105,7 +104,9 @@ def build(outage: Outage, seed: int) -> Scenario:
     else:
         first = _slow_build(rng, onset, outage.size)
         times = [*first, *arrivals(rng, onset + _BUILD, end, rate)]
-    write = partial(_write, rng, outage, (status_at, fixed_at))
+    turns = [(status_at, outage.after_status), (fixed_at, outage.after_fix)]
+    voices, lang = outage.voices, outage.talk.register.lang
+    write = kit.crowd_writer(rng, voices, voices.names, lang, turns, voices.weights)
     under = [*traffic.page_posts[-1:], *(post for post in spoken if post.source == "facebook")]
     crowd = spread(scene, times, channels, write, under)
     answers = _answers(scene, outage, crowd, (status_at, fixed_at))
@@ -161,23 +162,6 @@ def _outage_rate(rng: random.Random, onset: datetime, fixed_at: datetime, size: 
         return size * level * noise(when)
 
     return rate
-
-
-def _write(
-    rng: random.Random,
-    outage: Outage,
-    spoken: tuple[datetime, datetime],
-    when: datetime,
-    place: str,
-) -> tuple[str, str]:
-    status_at, fixed_at = spoken
-    weights = outage.voices.weights
-    if when >= fixed_at:
-        weights = outage.after_fix
-    elif when >= status_at:
-        weights = outage.after_status
-    voices = outage.voices
-    return kit.crowd_text(rng, voices, voices.names, outage.talk.register.lang, place, weights)
 
 
 def _brand_speaks(

@@ -20,7 +20,7 @@ from typing import Final
 
 from listener.records import Post
 from listener.replay.scenarios.catalog import BrandSpec, Entry, Expected, Scenario
-from listener.replay.scenarios.crowd import Channels, spread
+from listener.replay.scenarios.crowd import Channels, Writer, spread
 from listener.replay.scenarios.everyday import (
     ENGLISH_FEEDS,
     Mix,
@@ -77,7 +77,9 @@ def build(seed: int) -> Scenario:
     shared = kit.burst(rng, onset, usual, posts=(10, 16), minutes=(3.0, 7.0))
     rate = _wave_rate(rng, onset, rise, scale, (statement_at, apology_at))
     times = sorted([*shared, *arrivals(rng, onset + timedelta(seconds=1), end, rate)])
-    write = partial(_write, rng, foreign, (statement_at, apology_at))
+    turns = [(statement_at, words.AFTER_STATEMENT), (apology_at, words.AFTER_APOLOGY)]
+    crowd_writer = kit.crowd_writer(rng, words.VOICES, words.NAMES, "en", turns)
+    write = partial(_write, rng, foreign, crowd_writer)
     under = [*traffic.page_posts, statement[0], apology[0]]
     crowd = spread(scene, times, channels, write, under)
     news = _news(scene, onset, apology_at, end)
@@ -136,19 +138,14 @@ def _wave_rate(
 def _write(
     rng: random.Random,
     foreign: float,
-    answers: tuple[datetime, datetime],
+    crowd: Writer,
     when: datetime,
     place: str,
 ) -> tuple[str, str]:
-    statement, apology = answers
+    """Now and then a post on X in another language; otherwise the ``crowd``'s words."""
     if place == "x" and rng.random() < foreign:
         return words.FOREIGN[rng.randrange(len(words.FOREIGN))]
-    weights = None
-    if when >= apology:
-        weights = words.AFTER_APOLOGY
-    elif when >= statement:
-        weights = words.AFTER_STATEMENT
-    return kit.crowd_text(rng, words.VOICES, words.NAMES, "en", place, weights)
+    return crowd(when, place)
 
 
 def _news(scene: Scene, onset: datetime, apology_at: datetime, end: datetime) -> list[Post]:

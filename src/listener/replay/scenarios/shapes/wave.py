@@ -22,7 +22,6 @@ from listener.records import Post
 from listener.replay.scenarios.catalog import BrandSpec, Entry, Expected, Scenario
 from listener.replay.scenarios.crowd import (
     Channels,
-    Voices,
     spread,
 )
 from listener.replay.scenarios.everyday import Mix, draw_scale, ordinary_traffic
@@ -112,7 +111,11 @@ def build(operator: Operator, seed: int) -> Scenario:
     rate = _wave_rate(rng, onset, scale * operator.peak)
     times = sorted([*at_once, *arrivals(rng, onset + timedelta(seconds=20), end, rate)])
     voices = words.voices(operator.names)
-    write = partial(_write, rng, voices, onset, first_answer if operator.answers else None)
+    if operator.answers:
+        turns = [(first_answer + timedelta(minutes=20), words.ANSWERED_WEIGHTS)]
+    else:
+        turns = [(onset + timedelta(hours=2), words.IGNORED_LATE_WEIGHTS)]
+    write = kit.crowd_writer(rng, voices, voices.names, "it", turns, words.WEIGHTS)
     crowd = [first, *spread(scene, times, channels, write, [latest, *own])]
     if operator.answers:
         own += _answers(scene, crowd, first_answer, end)
@@ -142,22 +145,6 @@ def _wave_rate(rng: random.Random, onset: datetime, peak: float) -> Rate:
         return level(when) * noise(when)
 
     return rate
-
-
-def _write(
-    rng: random.Random,
-    voices: Voices,
-    onset: datetime,
-    first_answer: datetime | None,
-    when: datetime,
-    place: str,
-) -> tuple[str, str]:
-    weights = words.WEIGHTS
-    if first_answer is not None and when >= first_answer + timedelta(minutes=20):
-        weights = words.ANSWERED_WEIGHTS
-    elif first_answer is None and when >= onset + timedelta(hours=2):
-        weights = words.IGNORED_LATE_WEIGHTS
-    return kit.crowd_text(rng, voices, voices.names, "it", place, weights)
 
 
 def _answers(scene: Scene, crowd: list[Post], first_answer: datetime, end: datetime) -> list[Post]:
