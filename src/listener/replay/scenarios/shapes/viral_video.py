@@ -12,7 +12,6 @@ the next morning.
 
 from __future__ import annotations
 
-import math
 import random
 from datetime import datetime, timedelta
 from functools import partial
@@ -119,18 +118,13 @@ def _wave_rate(
     at_apology = bump(apology, 15.0, 110.0, 90.0)
     morning = bump(apology.replace(hour=7, minute=0, second=0), 120.0, 90.0, 240.0)
 
+    wave = kit.plateau(onset, 45.0, 230.0, rise, 120.0, 100.0)
+
     def rate(when: datetime) -> float:
-        minutes = (when - onset).total_seconds() / 60.0
-        if minutes < 0.0:
+        if when < onset:
             return 0.0
-        if minutes < rise:
-            wave = 45.0 + 185.0 * minutes / rise
-        elif minutes < rise + 120.0:
-            wave = 230.0
-        else:
-            wave = 230.0 * math.pow(0.5, (minutes - rise - 120.0) / 100.0)
         extra = at_statement(when) + at_apology(when) + morning(when)
-        return scale * (wave + extra) * noise(when)
+        return scale * (wave(when) + extra) * noise(when)
 
     return rate
 
