@@ -22,7 +22,7 @@ from listener.replay.scenarios.everyday import prior as usual
 from listener.replay.scenarios.ordinary import FEEDS
 from listener.replay.scenarios.people import ITALIAN
 from listener.replay.scenarios.posts import forum_post, page_post, x_post
-from listener.replay.scenarios.shapes import breach_rumour_texts as words
+from listener.replay.scenarios.shape_texts import breach_rumour as words
 from listener.replay.scenarios.shapes import kit
 from listener.replay.scenarios.timing import ROME, Rate, arrivals, bump, hour_noise
 

@@ -29,7 +29,7 @@ from listener.replay.scenarios.everyday import (
 )
 from listener.replay.scenarios.people import ENGLISH
 from listener.replay.scenarios.posts import Scene, page_post, x_post
-from listener.replay.scenarios.shapes import campaign_backlash_texts as words
+from listener.replay.scenarios.shape_texts import campaign_backlash as words
 from listener.replay.scenarios.shapes import kit
 from listener.replay.scenarios.timing import LONDON, Rate, arrivals, bump, hour_noise
 

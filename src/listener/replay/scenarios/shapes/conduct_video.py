@@ -23,7 +23,7 @@ from listener.replay.scenarios.everyday import prior as usual
 from listener.replay.scenarios.ordinary import FEEDS
 from listener.replay.scenarios.people import ITALIAN
 from listener.replay.scenarios.posts import Scene, page_post, x_post
-from listener.replay.scenarios.shapes import conduct_video_texts as words
+from listener.replay.scenarios.shape_texts import conduct_video as words
 from listener.replay.scenarios.shapes import kit
 from listener.replay.scenarios.texts import pick
 from listener.replay.scenarios.timing import ROME, Rate, arrivals, bump, hour_noise

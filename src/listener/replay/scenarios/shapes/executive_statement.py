@@ -27,7 +27,7 @@ from listener.replay.scenarios.everyday import (
 from listener.replay.scenarios.everyday import prior as usual
 from listener.replay.scenarios.people import ENGLISH
 from listener.replay.scenarios.posts import Scene, page_post, rss_item, x_post
-from listener.replay.scenarios.shapes import executive_statement_texts as words
+from listener.replay.scenarios.shape_texts import executive_statement as words
 from listener.replay.scenarios.shapes import kit
 from listener.replay.scenarios.timing import LONDON, Rate, arrivals, bump, hour_noise
 

@@ -27,8 +27,8 @@ from listener.replay.scenarios.everyday import (
 from listener.replay.scenarios.everyday import prior as usual
 from listener.replay.scenarios.people import ENGLISH
 from listener.replay.scenarios.posts import Scene, page_post, x_post
+from listener.replay.scenarios.shape_texts import launch as words
 from listener.replay.scenarios.shapes import kit
-from listener.replay.scenarios.shapes import launch_texts as words
 from listener.replay.scenarios.timing import (
     LONDON,
     ORDINARY_HOURLY,

@@ -29,8 +29,8 @@ from listener.replay.scenarios.everyday import (
 )
 from listener.replay.scenarios.people import ENGLISH
 from listener.replay.scenarios.posts import Scene, page_post, rss_item, x_post
+from listener.replay.scenarios.shape_texts import viral_video as words
 from listener.replay.scenarios.shapes import kit
-from listener.replay.scenarios.shapes import viral_video_texts as words
 from listener.replay.scenarios.shapes.kit import accounts, seeded, synthetic
 from listener.replay.scenarios.timing import LONDON, Rate, arrivals, bump, hour_noise
 

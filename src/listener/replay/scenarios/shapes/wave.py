@@ -29,8 +29,8 @@ from listener.replay.scenarios.everyday import prior as usual
 from listener.replay.scenarios.ordinary import FEEDS
 from listener.replay.scenarios.people import ITALIAN
 from listener.replay.scenarios.posts import Scene, comment, page_post, page_reply
+from listener.replay.scenarios.shape_texts import wave as words
 from listener.replay.scenarios.shapes import kit
-from listener.replay.scenarios.shapes import wave_words as words
 from listener.replay.scenarios.talk import called
 from listener.replay.scenarios.texts import pick
 from listener.replay.scenarios.timing import ROME, Rate, arrivals, hour_noise
