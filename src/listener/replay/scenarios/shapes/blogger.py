@@ -18,12 +18,7 @@ from typing import Final
 from listener.records import Post
 from listener.replay.scenarios.catalog import BrandSpec, Entry, Expected, Scenario
 from listener.replay.scenarios.crowd import Voices, crowd_post, naming
-from listener.replay.scenarios.everyday import (
-    Mix,
-    draw_scale,
-    ordinary_traffic,
-    prior,
-)
+from listener.replay.scenarios.everyday import Mix, draw_scale, ordinary_traffic, prior
 from listener.replay.scenarios.people import ENGLISH as ENGLISH_PEOPLE
 from listener.replay.scenarios.people import Author
 from listener.replay.scenarios.posts import Scene, comment, forum_post, x_post

@@ -18,12 +18,7 @@ from typing import Final
 from listener.records import Post
 from listener.replay.scenarios.catalog import BrandSpec, Entry, Expected, Scenario
 from listener.replay.scenarios.crowd import Channels, Writer, spread
-from listener.replay.scenarios.everyday import (
-    ENGLISH_FEEDS,
-    Mix,
-    draw_scale,
-    ordinary_traffic,
-)
+from listener.replay.scenarios.everyday import ENGLISH_FEEDS, Mix, draw_scale, ordinary_traffic
 from listener.replay.scenarios.everyday import prior as usual
 from listener.replay.scenarios.people import ENGLISH
 from listener.replay.scenarios.posts import Scene, page_post, rss_item, x_post

@@ -19,11 +19,7 @@ from typing import Final
 from listener.records import Post
 from listener.replay.scenarios.catalog import BrandSpec, Entry, Expected, Scenario
 from listener.replay.scenarios.crowd import Channels, spread
-from listener.replay.scenarios.everyday import (
-    ENGLISH_FEEDS,
-    Mix,
-    ordinary_traffic,
-)
+from listener.replay.scenarios.everyday import ENGLISH_FEEDS, Mix, ordinary_traffic
 from listener.replay.scenarios.everyday import prior as usual
 from listener.replay.scenarios.people import ENGLISH
 from listener.replay.scenarios.posts import Scene, page_post, x_post

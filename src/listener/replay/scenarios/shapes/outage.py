@@ -21,11 +21,7 @@ from typing import Final
 
 from listener.records import Post
 from listener.replay.scenarios.catalog import BrandSpec, Expected, Scenario
-from listener.replay.scenarios.crowd import (
-    Channels,
-    Voices,
-    spread,
-)
+from listener.replay.scenarios.crowd import Channels, Voices, spread
 from listener.replay.scenarios.everyday import Mix, draw_scale, ordinary_traffic
 from listener.replay.scenarios.everyday import prior as usual
 from listener.replay.scenarios.people import Names
