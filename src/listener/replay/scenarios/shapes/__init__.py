@@ -1,4 +1,6 @@
-"""The scenario library's shapes, one module each; :data:`ENTRIES` lists them in order."""
+"""The scenario library's shapes, one module each (the outage shape a package, with the two
+brands it is replayed for); :data:`ENTRIES` lists them in order; their texts live in
+:mod:`listener.replay.scenarios.shape_texts`."""
 
 from __future__ import annotations
 
@@ -15,12 +17,12 @@ from listener.replay.scenarios.shapes import (
     launch,
     news_day,
     ordinary_week,
-    outage_en,
-    outage_it,
     reconstructions,
     viral_video,
     wave,
 )
+from listener.replay.scenarios.shapes.outage import english as outage_en
+from listener.replay.scenarios.shapes.outage import italian as outage_it
 
 ENTRIES: Final[tuple[Entry, ...]] = (
     reconstructions.INTESA,

@@ -15,7 +15,8 @@ from listener.replay.scenarios.catalog import Entry, Scenario
 from listener.replay.scenarios.crowd import Voices
 from listener.replay.scenarios.everyday import ENGLISH_FEEDS
 from listener.replay.scenarios.people import ENGLISH as ENGLISH_PEOPLE
-from listener.replay.scenarios.shapes import kit, outage
+from listener.replay.scenarios.shapes import kit
+from listener.replay.scenarios.shapes.outage import shape as outage
 from listener.replay.scenarios.talk import ENGLISH, Talk
 from listener.replay.scenarios.timing import LONDON
 

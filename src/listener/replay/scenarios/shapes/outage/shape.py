@@ -1,7 +1,7 @@
 """The service-outage shape, for any brand and language: an app stops working and people
 say so before the brand does.
 
-Synthetic data for testing, not real posts: the brands (see outage_it.py and outage_en.py)
+Synthetic data for testing, not real posts: the brands (see italian.py and english.py beside it)
 and every author and text are invented. Two ordinary days give the baseline. Then the app
 fails: a few people notice in the first minutes, more and more each minute ("is it just
 me?"), an hour in it is a flood (or, for a failure that hits everybody at once, the

@@ -14,7 +14,8 @@ from listener.replay.scenarios.catalog import Entry, Scenario
 from listener.replay.scenarios.crowd import Voices
 from listener.replay.scenarios.ordinary import FEEDS
 from listener.replay.scenarios.people import ITALIAN as ITALIAN_PEOPLE
-from listener.replay.scenarios.shapes import kit, outage
+from listener.replay.scenarios.shapes import kit
+from listener.replay.scenarios.shapes.outage import shape as outage
 from listener.replay.scenarios.talk import ITALIAN, Talk
 from listener.replay.scenarios.timing import ROME
 
