@@ -1,6 +1,7 @@
-"""The scenario library's shapes, one module each (the outage shape a package, with the two
-brands it is replayed for); :data:`ENTRIES` lists them in order; their texts live in
-:mod:`listener.replay.scenarios.shape_texts`."""
+"""The scenario library's shapes, one module each: the crises here, the outage shape a
+package with the two brands it is replayed for, the shapes with nothing to page about in
+:mod:`.no_crisis`; their texts live in :mod:`listener.replay.scenarios.shape_texts`.
+:data:`ENTRIES` lists them in order."""
 
 from __future__ import annotations
 
@@ -14,13 +15,11 @@ from listener.replay.scenarios.shapes import (
     conduct_video,
     executive_statement,
     hacked_account,
-    launch,
-    news_day,
-    ordinary_week,
     reconstructions,
     viral_video,
     wave,
 )
+from listener.replay.scenarios.shapes.no_crisis import launch, news_day, ordinary_week
 from listener.replay.scenarios.shapes.outage import english as outage_en
 from listener.replay.scenarios.shapes.outage import italian as outage_it
 
