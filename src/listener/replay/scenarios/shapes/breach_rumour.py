@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Final
 
 from listener.replay.scenarios.catalog import BrandSpec, Entry, Expected, Scenario
-from listener.replay.scenarios.crowd import Channels, Writer, spread
+from listener.replay.scenarios.crowd import Channels, spread
 from listener.replay.scenarios.everyday import Mix, draw_scale, ordinary_traffic
 from listener.replay.scenarios.everyday import prior as usual
 from listener.replay.scenarios.ordinary import FEEDS
@@ -81,7 +81,9 @@ def build(seed: int) -> Scenario:
     rate = _rumour_rate(rng, onset, scale)
     times = sorted([*reposted, *arrivals(rng, onset + timedelta(minutes=2), end, rate)])
     under = [*traffic.page_posts[-1:], statement[0]]
-    crowd = spread(scene, times, channels, _crowd(rng, statement_at), under)
+    turns = [(statement_at, words.AFTER_STATEMENT)]
+    write = kit.crowd_writer(rng, words.VOICES, words.NAMES, "it", turns)
+    crowd = spread(scene, times, channels, write, under)
     news = kit.news(scene, FEEDS, _news_times(rng, onset, statement_at), words.HEADLINES)
     return kit.synthetic(
         NAME,
@@ -113,11 +115,6 @@ def _rumour_rate(rng: random.Random, onset: datetime, scale: float) -> Rate:
         return (level(when) + morning(when)) * noise(when)
 
     return rate
-
-
-def _crowd(rng: random.Random, statement_at: datetime) -> Writer:
-    turns = [(statement_at, words.AFTER_STATEMENT)]
-    return kit.crowd_writer(rng, words.VOICES, words.NAMES, "it", turns)
 
 
 def _news_times(

@@ -17,7 +17,7 @@ from typing import Final
 
 from listener.records import Post
 from listener.replay.scenarios.catalog import BrandSpec, Entry, Expected, Scenario
-from listener.replay.scenarios.crowd import Channels, Writer, spread
+from listener.replay.scenarios.crowd import Channels, spread
 from listener.replay.scenarios.everyday import Mix, draw_scale, ordinary_traffic
 from listener.replay.scenarios.everyday import prior as usual
 from listener.replay.scenarios.ordinary import FEEDS
@@ -67,7 +67,9 @@ def build(seed: int) -> Scenario:
     rate = _wave_rate(rng, onset, statement_at, scale)
     times = sorted([*shared, *arrivals(rng, onset + timedelta(seconds=30), end, rate)])
     under = [*traffic.page_posts[-1:], statement[0]]
-    crowd = spread(scene, times, channels, _crowd(rng, statement_at), under)
+    turns = [(statement_at, words.AFTER_STATEMENT)]
+    write = kit.crowd_writer(rng, words.VOICES, words.NAMES, "it", turns)
+    crowd = spread(scene, times, channels, write, under)
     news = kit.news(scene, FEEDS, _news_times(rng, onset, statement_at), words.HEADLINES)
     return kit.synthetic(
         NAME,
@@ -109,11 +111,6 @@ def _wave_rate(rng: random.Random, onset: datetime, statement_at: datetime, scal
         return (level(when) + flare(when) + next_day(when)) * noise(when)
 
     return rate
-
-
-def _crowd(rng: random.Random, statement_at: datetime) -> Writer:
-    turns = [(statement_at, words.AFTER_STATEMENT)]
-    return kit.crowd_writer(rng, words.VOICES, words.NAMES, "it", turns)
 
 
 def _news_times(

@@ -17,7 +17,7 @@ from typing import Final
 
 from listener.records import Post
 from listener.replay.scenarios.catalog import BrandSpec, Entry, Expected, Scenario
-from listener.replay.scenarios.crowd import Channels, Writer, spread
+from listener.replay.scenarios.crowd import Channels, spread
 from listener.replay.scenarios.everyday import ENGLISH_FEEDS, Mix, draw_scale, ordinary_traffic
 from listener.replay.scenarios.everyday import prior as usual
 from listener.replay.scenarios.people import ENGLISH
@@ -68,7 +68,9 @@ def build(seed: int) -> Scenario:
     rate = _outrage_rate(rng, onset, (clarified_at, sorry_at), scale)
     times = sorted([*quoted, *arrivals(rng, onset + timedelta(minutes=2), end, rate)])
     under = [*traffic.page_posts[-1:], spoken[0], spoken[2]]
-    crowd = spread(scene, times, channels, _crowd(rng, clarified_at, sorry_at), under)
+    turns = [(clarified_at, words.AFTER_CLARIFICATION), (sorry_at, words.AFTER_APOLOGY)]
+    write = kit.crowd_writer(rng, words.VOICES, words.NAMES, "en", turns)
+    crowd = spread(scene, times, channels, write, under)
     news_at = _news_times(rng, onset, clarified_at, sorry_at)
     news = kit.news(scene, ENGLISH_FEEDS[:4], news_at, words.HEADLINES, "en")
     return kit.synthetic(
@@ -113,11 +115,6 @@ def _outrage_rate(
         return (level(when) + extra) * noise(when)
 
     return rate
-
-
-def _crowd(rng: random.Random, clarified_at: datetime, sorry_at: datetime) -> Writer:
-    turns = [(clarified_at, words.AFTER_CLARIFICATION), (sorry_at, words.AFTER_APOLOGY)]
-    return kit.crowd_writer(rng, words.VOICES, words.NAMES, "en", turns)
 
 
 def _news_times(
