@@ -110,7 +110,8 @@ def post(n: int, at: datetime, text: str, followers: int = 100) -> bytes:
 
 def scenario(path: Path, minutes: int) -> Path:
     """30 angry posts in two minutes (the first hostile and widely read), then one calm
-    post a minute for ``minutes`` minutes."""
+    post every ten minutes, the brand's usual, for ``minutes`` minutes (a wave ends after
+    an hour of calm, and its incident resolve_after later)."""
     lines = [post(0, START, HOSTILE, followers=900_000)]
     lines += [
         post(n, START + timedelta(seconds=4 * n), "Acme Bank is a terrible awful scam, I hate it")
@@ -118,7 +119,7 @@ def scenario(path: Path, minutes: int) -> Path:
     ]
     lines += [
         post(100 + m, START + timedelta(minutes=2 + m), "Acme Bank branch hours on Saturday?")
-        for m in range(minutes)
+        for m in range(0, minutes, 10)
     ]
     path.write_bytes(b"\n".join(lines) + b"\n")
     return path
@@ -131,7 +132,7 @@ def servers() -> Iterator[StandIns]:
 
 
 async def run(
-    servers: StandIns, tmp_path: Path, minutes: int = 20
+    servers: StandIns, tmp_path: Path, minutes: int = 100
 ) -> tuple[ReplayResult, Settings, dict[str, float]]:
     rules = write_rules(tmp_path / "rules", servers.smtp_port, RULES)
     # One partition: a few dozen posts would leave others empty, holding the clock back.
@@ -188,7 +189,7 @@ async def test_owners_read_the_page_on_slack_and_by_email_with_the_post_inert(
     latency = tried - result.alerts[0].emitted_at.timestamp()
     print(f"\nalert emitted -> first page request at the Slack stand-in: {latency * 1000:.0f} ms")
     assert 0 < latency < 3.0
-    assert page.json()["text"].startswith("[CRITICAL] Acme Bank: angry crowd")
+    assert page.json()["text"].startswith("[CRITICAL] Acme Bank: online firestorm (angry crowd)")
     raw = page.body.decode()
     assert "<!channel>" not in raw and "<http://evil" not in raw
     assert "&lt;!channel&gt;" in raw and "&lt;http://evil.example|click&gt;" in raw
@@ -200,7 +201,7 @@ async def test_owners_read_the_page_on_slack_and_by_email_with_the_post_inert(
     maria = next(
         m for (to, subject), m in mails.items() if "maria.rossi@" in to and "level 1" in subject
     )
-    assert str(maria["Subject"]).startswith("[CRITICAL] Acme Bank: angry crowd — ")
+    assert str(maria["Subject"]).startswith("[CRITICAL] Acme Bank: online firestorm (angry crowd) — ")
     assert "scam" not in str(maria["Subject"]) and "channel" not in str(maria["Subject"])
     assert "Level 1 is told now: Maria Rossi, Luca Bianchi." in mail_text(maria)
     assert "&lt;!channel&gt;" in mail_html(maria) and "<!channel>" not in mail_html(maria)
