@@ -201,7 +201,8 @@ async def test_owners_read_the_page_on_slack_and_by_email_with_the_post_inert(
     maria = next(
         m for (to, subject), m in mails.items() if "maria.rossi@" in to and "level 1" in subject
     )
-    assert str(maria["Subject"]).startswith("[CRITICAL] Acme Bank: online firestorm (angry crowd) — ")
+    subject = str(maria["Subject"])
+    assert subject.startswith("[CRITICAL] Acme Bank: online firestorm (angry crowd) — ")
     assert "scam" not in str(maria["Subject"]) and "channel" not in str(maria["Subject"])
     assert "Level 1 is told now: Maria Rossi, Luca Bianchi." in mail_text(maria)
     assert "&lt;!channel&gt;" in mail_html(maria) and "<!channel>" not in mail_html(maria)
