@@ -224,3 +224,24 @@ def test_rising_terms_do_not_depend_on_the_order_counts_arrive_in() -> None:
     counts = {"video": 6, "direttore": 5, "video direttore": 4, "direttore urla": 4, "urla": 4}
     backwards = dict(reversed(list(counts.items())))
     assert rising(counts, 8, background) == rising(backwards, 8, background)
+
+
+def test_a_brand_whose_posts_come_in_bursts_learns_it_and_a_steady_one_does_not() -> None:
+    steady, bursty = Learnt(Usual(level=12.0)), Learnt(Usual(level=12.0))
+    for minute in range(3 * 1440):
+        # Both average one post per five minutes; one has them one by one, the other in
+        # bursts of five every 25 minutes (a queue at a branch, a late train).
+        steady.burstiness((1, 0), (12, 0), 300 / 3600)
+        burst = 5 if minute % 25 < 5 else 0
+        bursty.burstiness((burst, burst), (12, 12), 300 / 3600)
+    assert steady.clustering == pytest.approx(1.0)
+    assert bursty.clustering > 3 and bursty.negative_clustering > 3
+    # Five negative posts read as one burst for the bursty brand, as a crisis for the other.
+    assert surprise(5, 0.2, clustering=bursty.negative_clustering) < 2.5 < 5 < surprise(5, 0.2)
+
+
+def test_a_wave_teaches_no_burstiness() -> None:
+    learnt = Learnt(Usual(level=12.0))
+    learnt.watch(T0, 300, 9.0, 9.0, 30)
+    learnt.burstiness((30, 25), (40, 30), 300 / 3600)
+    assert learnt.clustering == 1.0 and learnt.negative_clustering == 1.0

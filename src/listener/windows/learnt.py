@@ -1,5 +1,6 @@
 """What listener learns about a brand from its history: its usual by hour (usual.py), the
-words it is usually talked about with (words.py), and whether a wave is under way.
+words it is usually talked about with (words.py), how bursty its ordinary posts are, and
+whether a wave is under way.
 
 History is learnt from buckets as they leave the windows (the oldest step beyond the
 longest window), so what is being judged never teaches the usual it is judged against,
