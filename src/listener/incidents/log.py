@@ -34,7 +34,7 @@ from listener.incidents.events import (
 )
 from listener.records import Alert
 from listener.rules.ruleset import RuleSet
-from listener.rules.runtime import risk_of
+from listener.rules.runtime import rule_figures
 from listener.windows.partition import Outcome
 from listener.windows.stats import WindowStats
 
@@ -82,18 +82,8 @@ def holding_at(rules: RuleSet, stats: Mapping[int, WindowStats]) -> frozenset[st
     first = next(iter(stats.values()))
     if first.brand not in rules.brands:
         return frozenset()
-    figures: dict[tuple[int, str | None], dict[str, float]] = {}
-    held = set()
-    for rule in rules.rules_for(first.brand):
-        window = stats.get(rule.window_seconds)
-        if window is None:
-            continue
-        key = (rule.window_seconds, risk_of(rules, rule.name))
-        metrics = figures.get(key)
-        if metrics is None:  # once per window and risk, as the judge does
-            metrics = figures[key] = {**window.metrics(), **window.topic_metrics(key[1])}
-        if rule.condition(metrics):
-            held.add(rule.name)
+    held = {rule.name for rule, figures in rule_figures(rules, first.brand, stats)
+            if rule.condition(figures)}  # fmt: skip
     if first.wave_since is not None:
         held.add(WAVE)
     return frozenset(held)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,9 +15,10 @@ from listener.enrich.pipeline import Enricher
 from listener.enrich.sentiment import default_scorer
 from listener.records import Alert, SamplePost
 from listener.rules.engine import Firing, RuleState, evaluate
-from listener.rules.ruleset import RuleSet
+from listener.rules.ruleset import Rule, RuleSet
 from listener.settings import Settings
 from listener.windows.partition import BrandView, Judge, WindowConfig
+from listener.windows.stats import WindowStats
 from listener.windows.words import TopicIndex
 
 #: Figures an alert quotes as "now" and as "usual".
@@ -116,30 +117,39 @@ def risk_of(rules: RuleSet, rule: str) -> str | None:
     return entry.risk if entry is not None else None
 
 
+def rule_figures(
+    rules: RuleSet, brand: str, stats: Mapping[int, WindowStats]
+) -> Iterator[tuple[Rule, dict[str, float]]]:
+    """Each rule watching ``brand`` with the figures its condition reads: its window's,
+    with the topic figures of the risk it raises; built once per window and risk. The judge
+    and the incident log both read the figures through here, so they agree."""
+    built: dict[tuple[int, str | None], dict[str, float]] = {}
+    for rule in rules.rules_for(brand):
+        window = stats.get(rule.window_seconds)
+        if window is None:
+            continue
+        key = (rule.window_seconds, risk_of(rules, rule.name))
+        figures = built.get(key)
+        if figures is None:
+            figures = built[key] = {**window.metrics(), **window.topic_metrics(key[1])}
+        yield rule, figures
+
+
 def build_judge(rules: RuleSet) -> Judge:
     """A pure judge: each applicable rule steps on its window, with the topic figures of
     the risk it raises; firings become alerts that say what the wave is about."""
-    risks = {rule.name: risk_of(rules, rule.name) for rule in rules.rules}
 
     def judge(brand: str, view: BrandView, states: dict[str, Any], now: float) -> list[Any]:
         alerts: list[Any] = []
         if brand not in rules.brands:
             return alerts  # a brand removed from the rules since its posts were scored
-        figures_of: dict[tuple[int, str | None], dict[str, float]] = {}
-        for rule in rules.rules_for(brand):
-            size = rule.window_seconds
-            window = view.stats.get(size)
-            if window is None:
-                continue
-            key = (size, risks[rule.name])
-            figures = figures_of.get(key)
-            if figures is None:
-                figures = figures_of[key] = {**window.metrics(), **window.topic_metrics(key[1])}
+        for rule, figures in rule_figures(rules, brand, view.stats):
             saved = states.get(rule.name)
             state = RuleState.from_dict(saved) if saved else RuleState()
             state, firing = evaluate(rule, brand, figures, state, now)
             states[rule.name] = state.to_dict()
             if firing is not None:
+                size = rule.window_seconds
                 about = view.about(size)
                 own = view.own_posts(size)
                 alerts.append(make_alert(rules, firing, view.samples[size], about, own))

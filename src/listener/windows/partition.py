@@ -54,6 +54,10 @@ class WindowConfig:
     def horizon(self) -> int:
         return max(self.sizes)
 
+    def topics_of(self, brand: str) -> TopicIndex:
+        """The topic words ``brand``'s posts are read for."""
+        return self.brand_topics.get(brand, self.topics)
+
 
 @dataclass(frozen=True, slots=True)
 class BrandView:
@@ -160,8 +164,7 @@ class PartitionState:
         if windows is None:
             windows = self.brands[brand] = BrandWindows(step=self.config.step)
         oldest = None if self.clock is None else self.clock - self.config.horizon
-        config = self.config
-        topics = config.brand_topics.get(brand, config.topics)
+        topics = self.config.topics_of(brand)
         for scored in batch.posts:
             ts = scored.post.ts
             if oldest is not None and ts < oldest:
@@ -214,7 +217,7 @@ class PartitionState:
         learnt = self._learnt(brand)
         usual = learnt.usual
         silent_since = learnt.silent_since(windows.brand_last_post(now))
-        topic_risks = self.config.brand_topics.get(brand, self.config.topics).risks
+        topic_risks = self.config.topics_of(brand).risks
         stats: dict[int, WindowStats] = {}
         samples: dict[int, tuple[SamplePost, ...]] = {}
         for size in self.config.sizes:
