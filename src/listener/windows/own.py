@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from listener.windows.words import words
+from listener.windows.words import TopicIndex, words
 
 #: A post scoring this much is off-brand.
 OFF_BRAND: Final = 3.0
@@ -32,16 +32,17 @@ BURST_SECONDS: Final = 900.0
 #: Hosts an account links to, kept at most.
 MAX_HOSTS: Final = 200
 
-_SCAM: Final = tuple(
-    tuple(phrase.split())
-    for phrase in (
-        "giveaway", "giveaways", "giving away", "free crypto", "bitcoin", "btc", "ethereum",
-        "crypto", "wallet", "wallets",
-        "airdrop", "double your", "claim your", "claim now", "verify your account",
-        "your password", "seed phrase", "gift card", "gift cards", "usdt", "nft", "portafoglio",
-        "clicca qui", "riscatta", "verifica il tuo account", "la tua password", "omaggio",
-        "criptovalute", "raddoppia",
-    )
+_SCAM: Final = TopicIndex.build(
+    {
+        "scam": (
+            "giveaway", "giveaways", "giving away", "free crypto", "bitcoin", "btc", "ethereum",
+            "crypto", "wallet", "wallets",
+            "airdrop", "double your", "claim your", "claim now", "verify your account",
+            "your password", "seed phrase", "gift card", "gift cards", "usdt", "nft", "portafoglio",
+            "clicca qui", "riscatta", "verifica il tuo account", "la tua password", "omaggio",
+            "criptovalute", "raddoppia",
+        )
+    }
 )  # fmt: skip
 _PROFANITY_TEXT: Final = """
     fuck fucking fucked shit shitty bitch bastard asshole idiot idiots stupid morons moron
@@ -114,7 +115,7 @@ def read(
     brand's configured language, used until the history knows the account's own."""
     signs: list[tuple[str, float]] = []
     tokens = words(text)
-    if _has_phrase(tokens, _SCAM):
+    if _SCAM.match(tokens):
         signs.append(("scam", 2.0))
     if any(token in _PROFANITY for token in tokens):
         signs.append(("profanity", 2.0))
@@ -171,12 +172,3 @@ def _hosts(text: str) -> list[str]:
         if host and host not in hosts:
             hosts.append(host)
     return hosts
-
-
-def _has_phrase(tokens: list[str], phrases: tuple[tuple[str, ...], ...]) -> bool:
-    for phrase in phrases:
-        size = len(phrase)
-        for start in range(len(tokens) - size + 1):
-            if tuple(tokens[start : start + size]) == phrase:
-                return True
-    return False
