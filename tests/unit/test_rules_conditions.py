@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import inspect
 import math
+import sys
+from collections.abc import Callable
 
 import pytest
 
-from listener.rules.conditions import ConditionError, all_of, compile_condition
+from listener.rules.conditions import (
+    MAX_CONDITION_CHARS,
+    MAX_NESTING,
+    ConditionError,
+    all_of,
+    compile_condition,
+)
 from listener.rules.durations import format_duration, parse_duration
 from listener.windows.stats import METRICS
 
@@ -172,3 +181,59 @@ def test_format_duration() -> None:
     assert format_duration(5400) == "1h30m"
     assert format_duration(0) == "0s"
     assert format_duration(90_061) == "1d1h1m1s"
+
+
+def deepest(levels: int) -> str:
+    """A condition nesting ``levels`` levels, alternating "not", "or" and "and" groups so
+    each level adds a node to the compiled tree."""
+    text = "volume > 1"
+    for level in range(levels):
+        if level % 3 == 0:
+            text = f"not {text}"
+        else:
+            joiner = "or" if level % 3 == 1 else "and"
+            text = f"(negative >= 0 {joiner} {text})"
+    return text
+
+
+def run_with_frames_to_spare(frames: int, call: Callable[[], object]) -> object:
+    """``call()`` with the interpreter allowed only ``frames`` more frames than it uses now:
+    a worker evaluates rules far deeper in its stack than a unit test does."""
+    depth = len(inspect.stack(0))
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(depth + frames)
+    try:
+        return call()
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def test_the_deepest_condition_accepted_evaluates_with_little_stack() -> None:
+    condition = compile_condition(deepest(MAX_NESTING))
+    expected = condition({**QUIET, "volume": 2.0})
+    assert run_with_frames_to_spare(100, lambda: condition({**QUIET, "volume": 2.0})) is expected
+    assert run_with_frames_to_spare(100, lambda: condition.names) == {"volume", "negative"}
+    assert run_with_frames_to_spare(100, lambda: hash(condition)) == hash(condition)
+
+
+@pytest.mark.parametrize("text", ["not " * 400 + "volume > 1", deepest(MAX_NESTING + 1)])
+def test_nesting_beyond_the_bound_is_refused(text: str) -> None:
+    caught = error(text)
+    assert str(MAX_NESTING) in caught.message
+    assert "not" in caught.message and "parentheses" in caught.message
+
+
+def test_nesting_is_counted_by_open_levels_not_by_how_many() -> None:
+    # Many groups one after another are shallow: only what is open at once counts.
+    flat = " and ".join(["(not volume > 1)"] * (MAX_NESTING + 4))
+    assert holds(flat, volume=0)
+    assert not holds(flat, volume=2)
+
+
+def test_a_condition_longer_than_the_bound_is_refused() -> None:
+    text = " or ".join(["volume > 1"] * (MAX_CONDITION_CHARS // 10))
+    assert len(text) > MAX_CONDITION_CHARS
+    caught = error(text)
+    assert f"{len(text)} characters" in caught.message
+    assert str(MAX_CONDITION_CHARS) in caught.message
+    assert compile_condition(text[: MAX_CONDITION_CHARS - 20].rsplit(" or", 1)[0])

@@ -11,7 +11,9 @@ import pytest
 
 from listener.errors import ConfigError
 from listener.rules import ruleset
+from listener.rules.conditions import MAX_CONDITION_CHARS, MAX_NESTING
 from listener.rules.loader import load_rules
+from listener.rules.yamlfile import MAX_YAML_NESTING
 from listener.windows.stats import METRICS
 
 pytestmark = pytest.mark.filterwarnings("error")
@@ -180,14 +182,16 @@ def test_misspelt_metric(tmp_path: Path) -> None:
     alerts = ALERTS.replace("volume >= 30 and", "volme >= 30 and")
     label = tmp_path / "alerts.yaml"
     assert problems(write(tmp_path, alerts=alerts)) == [
-        f'{label}: rules[0].when: unknown metric "volme" (did you mean "volume"?) at column 1'
+        f'{label}: rules[0].when: rule "negative-surge": unknown metric "volme" '
+        '(did you mean "volume"?) at column 1'
     ]
 
 
 def test_misspelt_metric_in_a_list_of_conditions(tmp_path: Path) -> None:
     alerts = ALERTS.replace("- volume_z >= 6", "- volume_zz >= 6")
     [problem] = problems(write(tmp_path, alerts=alerts))
-    assert 'rules[1].when[1]: unknown metric "volume_zz" (did you mean "volume_z"?)' in problem
+    assert 'rules[1].when[1]: rule "volume-spike": unknown metric "volume_zz"' in problem
+    assert '(did you mean "volume_z"?)' in problem
 
 
 def test_undefined_owner_group(tmp_path: Path) -> None:
@@ -514,3 +518,42 @@ def test_errors_in_one_entry_do_not_hide_references_elsewhere(tmp_path: Path) ->
     assert found[0].endswith("brands.acme_bank.name: must not be empty")
     assert "rules[1].severity" in found[1]
     assert 'unknown metric "volumez" (did you mean "volume_z"?)' in found[2]
+
+
+def test_a_condition_the_worker_could_not_evaluate_is_refused_by_name(tmp_path: Path) -> None:
+    # 983 times "not" once passed the check and exhausted the worker's stack.
+    deep = "not " * 983 + "volume >= 30"
+    alerts = ALERTS.replace("when: volume >= 30 and negative_share >= 0.4", f"when: {deep}")
+    [problem] = problems(write(tmp_path, alerts=alerts))
+    assert problem.startswith(f'{tmp_path / "alerts.yaml"}: rules[0].when: rule "negative-surge": ')
+    assert f"at most {MAX_CONDITION_CHARS}" in problem
+
+
+def test_nesting_too_deep_is_refused_by_name(tmp_path: Path) -> None:
+    deep = "not " * (MAX_NESTING + 1) + "volume_z >= 6"
+    alerts = ALERTS.replace("- volume_z >= 6", f"- {deep}")
+    [problem] = problems(write(tmp_path, alerts=alerts))
+    assert problem.startswith(
+        f'{tmp_path / "alerts.yaml"}: rules[1].when[1]: rule "volume-spike": '
+    )
+    assert f"at most {MAX_NESTING} levels" in problem
+
+
+def test_a_list_of_conditions_is_bounded_as_a_whole(tmp_path: Path) -> None:
+    many = "\n".join(["          - volume >= 30"] * (MAX_CONDITION_CHARS // 11 + 1))
+    alerts = ALERTS.replace("          - volume >= 30\n          - volume_z >= 6", many)
+    [problem] = problems(write(tmp_path, alerts=alerts))
+    assert 'rules[1].when: rule "volume-spike": conditions have ' in problem
+    assert f"at most {MAX_CONDITION_CHARS}" in problem
+
+
+def test_yaml_nested_too_deep_is_refused_with_its_line(tmp_path: Path) -> None:
+    deep = "[" * 3000 + "]" * 3000
+    # The file's mapping and the brands' are the first two levels: the bracket one past
+    # the bound is at 0-based offset MAX_YAML_NESTING - 2 after the key.
+    [problem] = problems(write(tmp_path, brands=f"brands:\n  acme_bank: {deep}\n"))
+    assert problem == (
+        f"{tmp_path / 'brands.yaml'}: YAML syntax error at line 2, column "
+        f"{len('  acme_bank: ') + MAX_YAML_NESTING - 1}: nested more than {MAX_YAML_NESTING} "
+        "levels deep"
+    )

@@ -13,6 +13,11 @@ Grammar (keywords in any case)::
     not_expr   := "not" not_expr | "(" or_expr ")" | comparison
     comparison := operand (">" | ">=" | "<" | "<=" | "==" | "!=") operand
     operand    := metric | ["-"] number
+
+A condition is bounded: at most :data:`MAX_CONDITION_CHARS` characters and
+:data:`MAX_NESTING` levels of ``not`` and parentheses. The parser and the compiled tree are
+recursive, so without a bound a condition ``listener check`` accepted could exhaust the
+worker's stack, which is deeper than the checker's when it evaluates.
 """
 
 from __future__ import annotations
@@ -36,6 +41,10 @@ _COMPARE: Final[Mapping[str, Callable[[float, float], bool]]] = {
     "!=": operator.ne,
 }
 _KEYWORDS: Final = frozenset({"and", "or", "not"})
+#: Longest condition accepted, in characters (the shipped rules' longest is about 100).
+MAX_CONDITION_CHARS: Final = 2000
+#: Deepest nesting of ``not`` and parentheses accepted (the shipped rules use 1).
+MAX_NESTING: Final = 16
 _TOKEN: Final = re.compile(
     r"\s*(?:(?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"
     r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
@@ -173,6 +182,12 @@ def compile_condition(source: str, metrics: Collection[str] = tuple(METRICS)) ->
     Error positions refer to ``source`` as given; the kept text has its runs of whitespace
     (line breaks of a long condition folded in the YAML) collapsed, for one-line display.
     """
+    if len(source) > MAX_CONDITION_CHARS:
+        raise ConditionError(
+            f"condition has {len(source)} characters, at most {MAX_CONDITION_CHARS}: "
+            "split the rule",
+            MAX_CONDITION_CHARS,
+        )
     parser = _Parser(_tokenize(source), frozenset(metrics))
     return Condition(source=" ".join(source.split()), root=parser.parse())
 
@@ -222,6 +237,7 @@ class _Parser:
         self._tokens = tokens
         self._index = 0
         self._metrics = metrics
+        self._depth = 0  # levels of "not" and parentheses open around the current token
 
     def parse(self) -> Node:
         if self._peek().kind == "end":
@@ -265,21 +281,33 @@ class _Parser:
         return items[0] if len(items) == 1 else AllOf(tuple(items))
 
     def _not(self) -> Node:
-        if self._accept("keyword", "not"):
-            return Not(self._not())
         opening = self._peek()
-        if self._accept("("):
-            node = self._or()
-            if not self._accept(")"):
-                token = self._peek()
-                where = "the end" if token.kind == "end" else f'"{token.text}"'
+        if (opening.kind, opening.text) == ("keyword", "not") or opening.kind == "(":
+            self._depth += 1
+            if self._depth > MAX_NESTING:
                 raise ConditionError(
-                    f"parenthesis opened at column {opening.position + 1} is not closed "
-                    f"before {where}",
-                    token.position,
+                    f'conditions nest at most {MAX_NESTING} levels of "not" and '
+                    "parentheses: simplify the condition",
+                    opening.position,
                 )
+            node = self._nested(opening)
+            self._depth -= 1
             return node
         return self._comparison()
+
+    def _nested(self, opening: Token) -> Node:
+        self._take()
+        if opening.kind == "keyword":
+            return Not(self._not())
+        node = self._or()
+        if not self._accept(")"):
+            token = self._peek()
+            where = "the end" if token.kind == "end" else f'"{token.text}"'
+            raise ConditionError(
+                f"parenthesis opened at column {opening.position + 1} is not closed before {where}",
+                token.position,
+            )
+        return node
 
     def _comparison(self) -> Compare:
         left = self._operand()

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from listener.errors import ConfigIssue
 from listener.rules.conditions import (
+    MAX_CONDITION_CHARS,
     Condition,
     ConditionError,
     all_of,
@@ -61,7 +62,7 @@ def build_rules(
         brands = _check_brands(raw.get("brands"), context.brands, where)
         _check_owners(raw.get("owners"), context.groups, where)
         window = _check_window(raw.get("window"), context.windows, where)
-        condition = _compile_when(raw.get("when"), where)
+        condition = _compile_when(raw.get("when"), raw.get("name"), where)
         if config is not None and window is not None and condition is not None:
             rules.append(_rule(config, brands, window, condition))
     return tuple(rules)
@@ -135,20 +136,32 @@ def _check_window(
     return windows[seconds], seconds
 
 
-def _compile_when(raw: object, where: _Where) -> Condition | None:
-    """One condition from a string or a list of strings (all must hold)."""
+def _compile_when(raw: object, name: object, where: _Where) -> Condition | None:
+    """One condition from a string or a list of strings (all must hold).
+
+    Each problem names the rule as well as the key, so a long alerts.yaml reads quickly.
+    """
     if isinstance(raw, str):
         texts: list[tuple[tuple[int | str, ...], str]] = [(("when",), raw)]
     elif isinstance(raw, list):
         texts = [(("when", i), text) for i, text in enumerate(raw) if isinstance(text, str)]
     else:
         return None
+    rule = f'rule "{name}": ' if isinstance(name, str) else ""
+    total = sum(len(text) for _, text in texts)
+    if len(texts) > 1 and total > MAX_CONDITION_CHARS:
+        # The list is one condition once compiled: the bound is on all of it.
+        where.report(
+            f"{rule}conditions have {total} characters together, at most {MAX_CONDITION_CHARS}",
+            "when",
+        )
+        return None
     compiled: list[Condition] = []
     for parts, text in texts:
         try:
             compiled.append(compile_condition(text))
         except ConditionError as exc:
-            where.report(str(exc), *parts)
+            where.report(f"{rule}{exc}", *parts)
     if len(compiled) != len(texts) or not compiled:
         return None
     return all_of(compiled)

@@ -1,7 +1,9 @@
 """Reading one rules file: YAML syntax errors with their line, and duplicate keys refused.
 
 Plain PyYAML keeps the last of two equal keys without a word, so a brand or person pasted
-twice would silently replace the first; here both lines are reported instead.
+twice would silently replace the first; here both lines are reported instead. PyYAML also
+builds nested collections recursively, so nesting is bounded (:data:`MAX_YAML_NESTING`)
+and a pathological file is refused with its line instead of exhausting the stack.
 """
 
 from __future__ import annotations
@@ -10,9 +12,13 @@ from pathlib import Path
 from typing import Any, Final
 
 import yaml
-from yaml.nodes import MappingNode, ScalarNode
+from yaml.composer import ComposerError
+from yaml.nodes import MappingNode, Node, ScalarNode
 
 from listener.errors import ConfigIssue
+
+#: Deepest nesting of mappings and lists accepted in a rules file (the shipped ones use 6).
+MAX_YAML_NESTING: Final = 50
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -21,6 +27,19 @@ class _StrictLoader(yaml.SafeLoader):
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self.duplicates: list[str] = []
+        self._depth = 0
+
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
+        self._depth += 1
+        try:
+            if self._depth > MAX_YAML_NESTING:
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+                raise ComposerError(
+                    None, None, f"nested more than {MAX_YAML_NESTING} levels deep", mark
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
         first_line: dict[str, int] = {}
