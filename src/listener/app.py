@@ -3,7 +3,7 @@
 ``make_app`` is a factory: no module-level app, no globals. The work is done by
 :class:`~listener.enrich.stage.ScoringStage` and :class:`~listener.windows.stage.WindowStage`,
 which are tested without a broker; the incident side (incident log, engine, deliveries,
-API) is wired by :class:`~listener.incidents.agents.IncidentAgents`.
+API) is wired by :class:`~listener.incidents.runtime.agents.IncidentAgents`.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from listener.batching import batch_agent
 from listener.broker.transport import SCHEME as TRANSPORT_SCHEME
 from listener.broker.transport import register as register_transport
 from listener.enrich.stage import RawMessage, ScoreResult, ScoringStage
-from listener.incidents.agents import IncidentAgents
+from listener.incidents.runtime.agents import IncidentAgents
 from listener.metrics import Metrics
 from listener.ops.monitor import REFRESH_SECONDS, OpsMonitor, matched_by_source
 from listener.records import Alert, DeadLetter, ScoredBatch

@@ -122,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     _add_service_commands(sub)
     _add_replay_commands(sub)
-    from listener.incidents.cli import add_parser as add_incidents
+    from listener.incidents.access.cli import add_parser as add_incidents
 
     add_incidents(sub)
     demo = sub.add_parser("demo", help="replay the Intesa Sanpaolo incident of October 2017")

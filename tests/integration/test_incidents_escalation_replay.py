@@ -31,9 +31,9 @@ from test_incidents_setup import (
 )
 
 from listener.cli import build_parser
-from listener.incidents.cli import run_command
-from listener.incidents.policy import Policies
-from listener.incidents.tokens import LinkSigner
+from listener.incidents.access.cli import run_command
+from listener.incidents.access.tokens import LinkSigner
+from listener.incidents.lifecycle.policy import Policies
 from listener.replay.collect import read_alerts
 from listener.replay.driver import Cluster, ReplayResult, cluster, replay_through
 from listener.replay.publish import read_lines

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from listener.incidents.actions import Notify
-from listener.incidents.model import ACKNOWLEDGED, NOTIFIED, Incident, Transition
+from listener.incidents.lifecycle.actions import Notify
+from listener.incidents.lifecycle.model import ACKNOWLEDGED, NOTIFIED, Incident, Transition
 from listener.records import Alert, Post, SamplePost
 from listener.replay.backtest.judge import Row, Seen, judge
 from listener.replay.backtest.output import table

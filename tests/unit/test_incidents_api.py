@@ -10,12 +10,12 @@ import orjson
 import pytest
 from test_incidents_fixtures import MINUTE, T0, make_alert, policies
 
-from listener.incidents.api import ApiRequest, ApiResponse, IncidentApi, Known
-from listener.incidents.engine import Engine
-from listener.incidents.events import AlertReceived, Tick
-from listener.incidents.model import ACKNOWLEDGED, NOTIFIED, RESOLVED
-from listener.incidents.store import MemoryStore
-from listener.incidents.tokens import LinkSigner
+from listener.incidents.access.api import ApiRequest, ApiResponse, IncidentApi, Known
+from listener.incidents.access.memory_store import MemoryStore
+from listener.incidents.access.tokens import LinkSigner
+from listener.incidents.lifecycle.engine import Engine
+from listener.incidents.lifecycle.events import AlertReceived, Tick
+from listener.incidents.lifecycle.model import ACKNOWLEDGED, NOTIFIED, RESOLVED
 
 KEY = "k" * 40
 SIGNER = LinkSigner("s" * 40, lifetime=3600)

@@ -17,13 +17,13 @@ from aiohttp import web
 from faust.web.drivers.aiohttp import Web as AiohttpWeb
 from test_incidents_fixtures import MINUTE, T0, make_alert, policies
 
-from listener.incidents.api import IncidentApi, Known
-from listener.incidents.cli import KEY_ENV, ApiError, add_parser, cmd_incidents, run_command
-from listener.incidents.engine import Engine
-from listener.incidents.events import AlertReceived, Tick
-from listener.incidents.store import MemoryStore
-from listener.incidents.tokens import LinkSigner
-from listener.incidents.web import build_app, mount_on_faust
+from listener.incidents.access.api import IncidentApi, Known
+from listener.incidents.access.cli import KEY_ENV, ApiError, add_parser, cmd_incidents, run_command
+from listener.incidents.access.memory_store import MemoryStore
+from listener.incidents.access.tokens import LinkSigner
+from listener.incidents.access.web import build_app, mount_on_faust
+from listener.incidents.lifecycle.engine import Engine
+from listener.incidents.lifecycle.events import AlertReceived, Tick
 
 KEY = "k" * 40
 

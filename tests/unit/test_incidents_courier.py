@@ -11,12 +11,12 @@ import pytest
 from prometheus_client import CollectorRegistry
 from test_incidents_fixtures import T0, feed, group, make_alert, policies
 
-from listener.incidents.actions import Notify
-from listener.incidents.courier import Courier, Delivery, Desk
-from listener.incidents.engine import Engine
-from listener.incidents.events import AlertReceived, DeliveryFailed
-from listener.incidents.notices import Composer
-from listener.incidents.tokens import LinkSigner
+from listener.incidents.access.tokens import LinkSigner
+from listener.incidents.lifecycle.actions import Notify
+from listener.incidents.lifecycle.engine import Engine
+from listener.incidents.lifecycle.events import AlertReceived, DeliveryFailed
+from listener.incidents.runtime.courier import Courier, Delivery, Desk
+from listener.incidents.runtime.notices import Composer
 from listener.metrics import DeliveryMetrics
 from listener.notifiers.base import DeliveryError
 from listener.notifiers.delivery import RetryPolicy

@@ -22,9 +22,9 @@ from test_incidents_fixtures import (
     ticks,
 )
 
-from listener.incidents.actions import Record
-from listener.incidents.engine import Engine
-from listener.incidents.events import (
+from listener.incidents.lifecycle.actions import Record
+from listener.incidents.lifecycle.engine import Engine
+from listener.incidents.lifecycle.events import (
     WAVE,
     Acknowledge,
     AlertReceived,
@@ -33,8 +33,8 @@ from listener.incidents.events import (
     Silence,
     Tick,
 )
-from listener.incidents.model import ACKNOWLEDGED, NOTIFIED, OPEN, RESOLVED, Book
-from listener.incidents.policy import Policies
+from listener.incidents.lifecycle.model import ACKNOWLEDGED, NOTIFIED, OPEN, RESOLVED, Book
+from listener.incidents.lifecycle.policy import Policies
 from listener.rules.loader import load_rules
 from listener.rules.risks import RuleRisk
 

@@ -17,8 +17,8 @@ from test_incidents_fixtures import (
     shipped_policies,
 )
 
-from listener.incidents.engine import Engine
-from listener.incidents.escalation import (
+from listener.incidents.lifecycle.engine import Engine
+from listener.incidents.lifecycle.escalation import (
     brand_silent,
     due_pages,
     page_at,
@@ -26,8 +26,8 @@ from listener.incidents.escalation import (
     reminder_after,
     rounds_due,
 )
-from listener.incidents.events import Acknowledge, AlertReceived, Event, Tick
-from listener.incidents.model import Book, incident_id
+from listener.incidents.lifecycle.events import Acknowledge, AlertReceived, Event, Tick
+from listener.incidents.lifecycle.model import Book, incident_id
 from listener.rules.config import OwnerGroup
 from listener.rules.escalation import EscalationPolicy
 

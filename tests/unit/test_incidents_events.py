@@ -7,7 +7,7 @@ import orjson
 import pytest
 from test_incidents_fixtures import T0, make_alert
 
-from listener.incidents.events import (
+from listener.incidents.lifecycle.events import (
     Acknowledge,
     AlertReceived,
     DeliveryFailed,

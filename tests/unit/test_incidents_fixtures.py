@@ -12,11 +12,11 @@ from types import MappingProxyType
 
 import yaml
 
-from listener.incidents.actions import Action, Notify, Record
-from listener.incidents.engine import Engine
-from listener.incidents.events import Event, Tick
-from listener.incidents.model import Book
-from listener.incidents.policy import Policies
+from listener.incidents.lifecycle.actions import Action, Notify, Record
+from listener.incidents.lifecycle.engine import Engine
+from listener.incidents.lifecycle.events import Event, Tick
+from listener.incidents.lifecycle.model import Book
+from listener.incidents.lifecycle.policy import Policies
 from listener.records import Alert
 from listener.rules.config import OwnerGroup
 from listener.rules.escalation import escalation_policies

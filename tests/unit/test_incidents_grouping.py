@@ -20,12 +20,12 @@ from test_incidents_fixtures import (
     ticks,
 )
 
-from listener.incidents.actions import Notify
-from listener.incidents.engine import Engine
-from listener.incidents.events import Acknowledge, AlertReceived, Event, Tick
-from listener.incidents.model import ACKNOWLEDGED, NOTIFIED, OPEN, RESOLVED, Book
-from listener.incidents.policy import Policies
-from listener.incidents.views import incident_json
+from listener.incidents.access.views import incident_json
+from listener.incidents.lifecycle.actions import Notify
+from listener.incidents.lifecycle.engine import Engine
+from listener.incidents.lifecycle.events import Acknowledge, AlertReceived, Event, Tick
+from listener.incidents.lifecycle.model import ACKNOWLEDGED, NOTIFIED, OPEN, RESOLVED, Book
+from listener.incidents.lifecycle.policy import Policies
 from listener.rules.risks import RuleRisk
 
 CONDUCT_STEPS = {"warning": ("ask HR",), "critical": ("ask HR", "statement")}

@@ -9,12 +9,25 @@ from pathlib import Path
 import pytest
 from test_incidents_fixtures import HOLD, MINUTE, T0, make_alert, policies
 
-from listener.incidents.actions import Notify, Record
-from listener.incidents.engine import Engine
-from listener.incidents.events import WAVE, Acknowledge, AlertReceived, InvalidEvent, Silence, Tick
-from listener.incidents.log import Entry, boundary_ticks, expand, holding_at, outcome_events
-from listener.incidents.model import Book
-from listener.incidents.stage import IncidentStage
+from listener.incidents.lifecycle.actions import Notify, Record
+from listener.incidents.lifecycle.engine import Engine
+from listener.incidents.lifecycle.events import (
+    WAVE,
+    Acknowledge,
+    AlertReceived,
+    InvalidEvent,
+    Silence,
+    Tick,
+)
+from listener.incidents.lifecycle.log import (
+    Entry,
+    boundary_ticks,
+    expand,
+    holding_at,
+    outcome_events,
+)
+from listener.incidents.lifecycle.model import Book
+from listener.incidents.runtime.stage import IncidentStage
 from listener.records import DeadLetter
 from listener.rules.loader import load_rules
 from listener.windows.partition import Outcome

@@ -16,8 +16,8 @@ from test_incidents_fixtures import (
     ticks,
 )
 
-from listener.incidents.engine import Engine
-from listener.incidents.events import Acknowledge, AlertReceived, DeliveryFailed, Silence
+from listener.incidents.lifecycle.engine import Engine
+from listener.incidents.lifecycle.events import Acknowledge, AlertReceived, DeliveryFailed, Silence
 
 
 def test_a_failed_delivery_tells_the_next_level_once() -> None:

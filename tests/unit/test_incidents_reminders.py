@@ -19,10 +19,10 @@ from test_incidents_fixtures import (
     shipped_policies,
 )
 
-from listener.incidents.actions import Action
-from listener.incidents.engine import Engine
-from listener.incidents.escalation import page_at
-from listener.incidents.events import AlertReceived, Event, Tick
+from listener.incidents.lifecycle.actions import Action
+from listener.incidents.lifecycle.engine import Engine
+from listener.incidents.lifecycle.escalation import page_at
+from listener.incidents.lifecycle.events import AlertReceived, Event, Tick
 from listener.records import Alert
 from listener.rules.escalation import EscalationPolicy
 from listener.rules.loader import load_rules

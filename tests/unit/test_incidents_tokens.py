@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from listener.errors import ConfigError
-from listener.incidents.tokens import (
+from listener.incidents.access.tokens import (
     SECRET_ENV,
     LinkSigner,
     TokenRefused,

@@ -1,8 +1,9 @@
-"""Incidents: alerts about one brand and one risk gathered into one incident, paged level
-by level on the event-time clock until someone acknowledges it, and closed by a person or
-by the figures coming back to normal.
+"""Incidents: alerts about one brand gathered into one incident, paged level by level on
+the event-time clock until someone acknowledges it, and closed by a person or by the
+figures coming back to normal.
 
-``engine.Engine.step`` is the whole lifecycle as a pure function of the incident log;
-``api`` and ``cli`` let people act on incidents; ``tokens`` signs the links they click.
+Three rooms: ``lifecycle`` is the pure engine (``Engine.step`` is the whole lifecycle as a
+function of the incident log); ``access`` is how people act on incidents (API, links,
+command line); ``runtime`` runs it all in a worker (agents, stage, courier).
 See docs/incidents.md.
 """

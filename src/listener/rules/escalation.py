@@ -3,8 +3,8 @@ checks on the one escalation option an alert rule can carry (raising the level w
 brand stays silent, set under ``alert_rules:`` in risks.yaml).
 
 The schedule itself (which level is due when, on the event-time clock) is computed by
-:mod:`listener.incidents.escalation`; this module only says what the YAML means and refuses
-what would never work, at load, with the file and key.
+:mod:`listener.incidents.lifecycle.escalation`; this module only says what the YAML means and
+refuses what would never work, at load, with the file and key.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The incident HTTP API as plain ``request -> response`` functions over an
 :class:`IncidentStore`, so they are tested without a server and mounted on any (the
-worker's Faust web server; :mod:`listener.incidents.web` adapts them to aiohttp).
+worker's Faust web server; :mod:`listener.incidents.access.web` adapts them to aiohttp).
 
 Who may do what: the bearer of ``LISTENER_API_KEY`` (``Authorization: Bearer ...``) may
 do everything and says who they are in ``who``; the bearer of a signed link may do the
@@ -22,10 +22,10 @@ from urllib.parse import parse_qsl
 
 import orjson
 
-from listener.incidents.events import Acknowledge, Command, Resolve, Scope, Silence
-from listener.incidents.model import ACKNOWLEDGED, RESOLVED, STATUSES, Incident
-from listener.incidents.tokens import ACTIONS, Grant, LinkSigner, TokenRefused
-from listener.incidents.views import confirm_page, incident_json, iso, message_page
+from listener.incidents.access.tokens import ACTIONS, Grant, LinkSigner, TokenRefused
+from listener.incidents.access.views import confirm_page, incident_json, iso, message_page
+from listener.incidents.lifecycle.events import Acknowledge, Command, Resolve, Scope, Silence
+from listener.incidents.lifecycle.model import ACKNOWLEDGED, RESOLVED, STATUSES, Incident
 from listener.rules.durations import parse_duration
 from listener.rules.issues import did_you_mean
 

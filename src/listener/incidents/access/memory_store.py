@@ -1,4 +1,4 @@
-"""An :class:`~listener.incidents.api.IncidentStore` holding the book in memory and applying
+"""An :class:`~listener.incidents.access.api.IncidentStore` holding the book in memory and applying
 commands at once: for tests, demos and a single process. The worker's store sends each
 command to the incident log instead, keyed by brand, and reads incidents from the records
 the engine emits."""
@@ -8,10 +8,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 
-from listener.incidents.actions import Action
-from listener.incidents.engine import Engine
-from listener.incidents.events import Command, Event
-from listener.incidents.model import Book, Incident
+from listener.incidents.lifecycle.actions import Action
+from listener.incidents.lifecycle.engine import Engine
+from listener.incidents.lifecycle.events import Command, Event
+from listener.incidents.lifecycle.model import Book, Incident
 
 
 class MemoryStore:

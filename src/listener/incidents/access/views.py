@@ -8,7 +8,7 @@ import html
 from datetime import UTC, datetime
 from typing import Any
 
-from listener.incidents.model import Incident, Transition
+from listener.incidents.lifecycle.model import Incident, Transition
 
 
 def iso(ts: float | None) -> str | None:

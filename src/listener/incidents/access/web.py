@@ -12,7 +12,7 @@ from typing import Any, cast
 
 from aiohttp import web
 
-from listener.incidents.api import MAX_BODY, ROUTES, ApiRequest, ApiResponse, IncidentApi
+from listener.incidents.access.api import MAX_BODY, ROUTES, ApiRequest, ApiResponse, IncidentApi
 
 
 async def from_aiohttp(

@@ -16,8 +16,8 @@ from typing import Any, Final
 
 import orjson
 
-from listener.incidents.escalation import Page
-from listener.incidents.model import Incident, Transition
+from listener.incidents.lifecycle.escalation import Page
+from listener.incidents.lifecycle.model import Incident, Transition
 
 #: Notifications that ask someone to act: each is a page.
 PAGE_KINDS: Final = ("opened", "escalated", "reminder", "brand_silent", "delivery_failed")

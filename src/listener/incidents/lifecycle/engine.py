@@ -21,9 +21,9 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Final
 
-from listener.incidents.actions import Action
-from listener.incidents.escalation import brand_silent, due_pages, raise_page
-from listener.incidents.events import (
+from listener.incidents.lifecycle.actions import Action
+from listener.incidents.lifecycle.escalation import brand_silent, due_pages, raise_page
+from listener.incidents.lifecycle.events import (
     WAVE,
     Acknowledge,
     AlertReceived,
@@ -33,7 +33,7 @@ from listener.incidents.events import (
     Silence,
     Tick,
 )
-from listener.incidents.model import (
+from listener.incidents.lifecycle.model import (
     ACKNOWLEDGED,
     ENGINE,
     NOTIFIED,
@@ -44,8 +44,8 @@ from listener.incidents.model import (
     incident_id,
     muted,
 )
-from listener.incidents.policy import Policies
-from listener.incidents.working import WorkingBook, silence_text, union
+from listener.incidents.lifecycle.policy import Policies
+from listener.incidents.lifecycle.working import WorkingBook, silence_text, union
 from listener.records import Alert
 from listener.rules.config import SEVERITIES
 from listener.rules.durations import format_duration

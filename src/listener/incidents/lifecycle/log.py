@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import orjson
 
-from listener.incidents.events import (
+from listener.incidents.lifecycle.events import (
     WAVE,
     AlertReceived,
     Event,

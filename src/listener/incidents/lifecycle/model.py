@@ -17,7 +17,7 @@ from typing import Any, Final
 
 import orjson
 
-from listener.incidents.events import Silence
+from listener.incidents.lifecycle.events import Silence
 from listener.records import Alert
 
 OPEN: Final = "open"  # opened, nobody told yet (the first page was silenced)

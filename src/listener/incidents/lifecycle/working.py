@@ -10,10 +10,10 @@ from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
 
-from listener.incidents.actions import PAGE_KINDS, Action, Notify, Record, notification_id
-from listener.incidents.escalation import Page, page_at
-from listener.incidents.events import Silence
-from listener.incidents.model import (
+from listener.incidents.lifecycle.actions import PAGE_KINDS, Action, Notify, Record, notification_id
+from listener.incidents.lifecycle.escalation import Page, page_at
+from listener.incidents.lifecycle.events import Silence
+from listener.incidents.lifecycle.model import (
     ACKNOWLEDGED,
     ENGINE,
     NOTIFIED,
@@ -23,7 +23,7 @@ from listener.incidents.model import (
     muted,
     silencer,
 )
-from listener.incidents.policy import Policies
+from listener.incidents.lifecycle.policy import Policies
 
 
 class WorkingBook:

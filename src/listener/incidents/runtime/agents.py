@@ -2,7 +2,8 @@
 ``incidents`` and ``notifications``), the delivery agent (``notifications`` -> Slack,
 email, webhooks), the incident API on the worker's web server, and what the window agent
 sends to the incident log. The agents are thin: the work is done by
-:class:`~listener.incidents.stage.IncidentStage` and :class:`~listener.incidents.courier.Courier`.
+:class:`~listener.incidents.runtime.stage.IncidentStage` and
+:class:`~listener.incidents.runtime.courier.Courier`.
 """
 
 from __future__ import annotations
@@ -20,18 +21,18 @@ from faust.types import TP, EventT
 
 from listener.batching import batch_agent
 from listener.errors import BrokerError, ConfigError, ConfigIssue
-from listener.incidents.actions import Action, Notify, Record
-from listener.incidents.api import IncidentApi, Known
-from listener.incidents.courier import Courier, Delivery
-from listener.incidents.engine import Engine
-from listener.incidents.events import DeliveryFailed
-from listener.incidents.log import Entry, outcome_events
-from listener.incidents.notices import Composer
-from listener.incidents.policy import Policies
-from listener.incidents.stage import IncidentStage
-from listener.incidents.tokens import SECRET_ENV, LinkSigner
-from listener.incidents.view import IncidentView
-from listener.incidents.web import mount_on_faust
+from listener.incidents.access.api import IncidentApi, Known
+from listener.incidents.access.tokens import SECRET_ENV, LinkSigner
+from listener.incidents.access.web import mount_on_faust
+from listener.incidents.lifecycle.actions import Action, Notify, Record
+from listener.incidents.lifecycle.engine import Engine
+from listener.incidents.lifecycle.events import DeliveryFailed
+from listener.incidents.lifecycle.log import Entry, outcome_events
+from listener.incidents.lifecycle.policy import Policies
+from listener.incidents.runtime.courier import Courier, Delivery
+from listener.incidents.runtime.notices import Composer
+from listener.incidents.runtime.stage import IncidentStage
+from listener.incidents.runtime.topic_store import TopicStore
 from listener.metrics import Metrics
 from listener.notifiers.delivery import RetryPolicy
 from listener.notifiers.fanout import build_notifiers
@@ -91,7 +92,7 @@ class IncidentAgents:
             engine, rules.step, bootstrap, (names.incident_events, names.incident_snapshots),
             settings.snapshot_seconds,
         )  # fmt: skip
-        self.view = IncidentView(bootstrap, names.incidents, settings.partitions, self.send_entry)
+        self.store = TopicStore(bootstrap, names.incidents, settings.partitions, self.send_entry)
         signer = link_signer(settings)
         self.courier = Courier(
             self._delivery(Composer(rules.owners, signer, settings.link_base)),
@@ -99,7 +100,7 @@ class IncidentAgents:
         )  # fmt: skip
         key = settings.api_key.get_secret_value() if settings.api_key else None
         known = Known(frozenset(rules.brands), frozenset(r.name for r in rules.rules))
-        self.api = IncidentApi(self.view, key, signer, known)
+        self.api = IncidentApi(self.store, key, signer, known)
         #: The last offset fully processed, per topic and partition (for /health/incidents).
         self.done: dict[str, dict[int, int]] = {names.incident_events: {}, names.notifications: {}}
         self._ticked: dict[int, float] = {}
@@ -269,7 +270,7 @@ class IncidentAgents:
         within = min(within, BATCH_WAIT)
 
         async def follow() -> None:
-            await self.view.follow()
+            await self.store.follow()
 
         async def progress(web: Any, request: Any) -> Any:
             return web.json(self.progress())

@@ -23,9 +23,9 @@ from typing import Any, Final, Protocol
 import orjson
 
 from listener.errors import ListenerError
-from listener.incidents.actions import Notify
-from listener.incidents.events import DeliveryFailed
-from listener.incidents.notices import Composer
+from listener.incidents.lifecycle.actions import Notify
+from listener.incidents.lifecycle.events import DeliveryFailed
+from listener.incidents.runtime.notices import Composer
 from listener.metrics import DeliveryMetrics
 from listener.notifiers.delivery import DeliveryLedger, DeliveryResult, RetryPolicy
 from listener.notifiers.fanout import Notifiers, Route, deliver_all, unreached_people

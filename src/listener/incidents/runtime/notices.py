@@ -1,4 +1,4 @@
-"""From what the engine asks (:class:`~listener.incidents.actions.Notify`) to what the
+"""From what the engine asks (:class:`~listener.incidents.lifecycle.actions.Notify`) to what the
 notifiers send (:class:`~listener.notifiers.message.Notification`): the people of
 owners.yaml with their addresses and channels, the owner group's Slack channel and
 webhooks, who is told next, and a signed acknowledge link for the people each message
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from listener.incidents.actions import Notify
-from listener.incidents.tokens import LinkSigner, action_link
+from listener.incidents.access.tokens import LinkSigner, action_link
+from listener.incidents.lifecycle.actions import Notify
 from listener.notifiers.fanout import Notifiers, Route, plan
 from listener.notifiers.message import NEEDS_ACTION, Kind, NextStep, Notification, Recipient
 from listener.rules.ruleset import Owners

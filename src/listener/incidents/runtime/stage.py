@@ -1,5 +1,6 @@
-"""The incident stage: one :class:`~listener.incidents.model.Book` per owned partition of the
-incident log, recovered exactly when a partition is (re)assigned, and snapshotted as it goes.
+"""The incident stage: one :class:`~listener.incidents.lifecycle.model.Book` per owned
+partition of the incident log, recovered exactly when a partition is (re)assigned, and
+snapshotted as it goes.
 
 Recovery is the window stage's (:mod:`listener.windows.recovery`): the newest snapshot of
 the partition, then the log between the snapshot's offset and the first offset Faust
@@ -15,11 +16,11 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
-from listener.incidents.actions import Action
-from listener.incidents.engine import Engine
-from listener.incidents.events import Event, InvalidEvent, Tick
-from listener.incidents.log import Entry, event_time, expand
-from listener.incidents.model import Book
+from listener.incidents.lifecycle.actions import Action
+from listener.incidents.lifecycle.engine import Engine
+from listener.incidents.lifecycle.events import Event, InvalidEvent, Tick
+from listener.incidents.lifecycle.log import Entry, event_time, expand
+from listener.incidents.lifecycle.model import Book
 from listener.records import DeadLetter
 from listener.windows.recovery import encode_snapshot, latest_snapshot, read_range
 

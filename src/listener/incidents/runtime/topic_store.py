@@ -1,4 +1,4 @@
-"""The worker's :class:`~listener.incidents.api.IncidentStore`: every incident of every
+"""The worker's :class:`~listener.incidents.access.api.IncidentStore`: every incident of every
 partition as the ``incidents`` topic tells it, whichever worker owns the partition, and
 commands sent to the incident log, keyed by brand, for the owner to apply in order.
 
@@ -19,10 +19,10 @@ import orjson
 from aiokafka import AIOKafkaConsumer, TopicPartition  # type: ignore[import-untyped]
 from aiokafka.errors import KafkaError  # type: ignore[import-untyped]
 
-from listener.incidents.events import Command, Silence, routing_key
-from listener.incidents.log import Entry
-from listener.incidents.model import Incident
-from listener.incidents.policy import DEFAULT_RETENTION
+from listener.incidents.lifecycle.events import Command, Silence, routing_key
+from listener.incidents.lifecycle.log import Entry
+from listener.incidents.lifecycle.model import Incident
+from listener.incidents.lifecycle.policy import DEFAULT_RETENTION
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ Send = Callable[[Entry, bytes | None, int | None], Awaitable[None]]
 POLL_MS: Final = 200
 
 
-class IncidentView:
+class TopicStore:
     """Incidents read from the ``incidents`` topic; commands written to the incident log."""
 
     def __init__(

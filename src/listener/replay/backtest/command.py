@@ -15,8 +15,8 @@ from typing import Final
 
 from listener.connectors.base import cancel_and_wait
 from listener.errors import ScenarioError
-from listener.incidents.actions import Notify
-from listener.incidents.policy import Policies
+from listener.incidents.lifecycle.actions import Notify
+from listener.incidents.lifecycle.policy import Policies
 from listener.replay.backtest.batches import Batch, first_group, plan, write_rules
 from listener.replay.backtest.judge import Row, Seen, judge
 from listener.replay.backtest.output import BatchRun, report, summary, table

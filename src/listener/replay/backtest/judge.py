@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, Final
 
 from listener.enrich.brands import BrandMatcher, BrandTerms
-from listener.incidents.actions import PAGE_KINDS, Notify
+from listener.incidents.lifecycle.actions import PAGE_KINDS, Notify
 from listener.records import Alert, Post, SamplePost
 from listener.replay.scenarios.catalog import Expected, Scenario
 
