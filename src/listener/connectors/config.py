@@ -114,9 +114,15 @@ class SourceConfig(ConnectorConfig):
 
     poll_interval: Duration = Field(default=60.0, gt=0)
     budget: Budget | None = None
-    #: Longest wait for one answer of the source.
+    #: Longest one answer of the source may take, from connecting to its body's last byte.
     timeout: Duration = Field(default=30.0, gt=0)
     user_agent: NonEmpty = DEFAULT_USER_AGENT
+    #: Largest answer accepted, counted after decompression; reading stops at the limit.
+    max_bytes: int = Field(default=16 * 1024 * 1024, ge=1024, le=256 * 1024 * 1024)
+
+
+#: Largest message of a stream (a server-sent event's line, a WebSocket frame).
+MaxMessageBytes = Annotated[int, Field(ge=1024, le=64 * 1024 * 1024)]
 
 
 class EndpointConfig(ConnectorConfig):

@@ -6,6 +6,9 @@ wait as the source asked (:class:`RateLimited`), back off and retry (:class:`Sou
 :class:`MalformedResponse`), or back off to the longest delay and tell a person
 (:class:`SourceRejected`: credentials or a name in the YAML are wrong). None of them stops
 a connector: it keeps trying, and the error counter shows what happens.
+
+An answer, a stream line or a WebSocket message larger than the instance allows is a
+:class:`ResponseTooLarge`: reading stops at the limit, before the rest is inflated.
 """
 
 from __future__ import annotations
@@ -63,3 +66,10 @@ class MalformedResponse(SourceError):
     of the wrong shape). Nothing of it is published and the checkpoint does not move."""
 
     kind: ClassVar[str] = "malformed"
+
+
+class ResponseTooLarge(MalformedResponse):
+    """The answer (counted after decompression), a line of a stream or a message was
+    larger than the instance's limit; reading stopped there and nothing of it is used."""
+
+    kind: ClassVar[str] = "too_large"

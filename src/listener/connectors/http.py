@@ -6,11 +6,17 @@ request until it resets), and has httpx errors and unwanted statuses translated 
 :mod:`listener.connectors.errors`. Connectors therefore only ever see a :class:`Reply` or a
 :class:`~listener.connectors.errors.SourceError`.
 
+Bodies are read as they arrive, with a limit counted after decompression
+(:mod:`listener.connectors.bounded`), and one exchange (connecting, sending, the answer's
+headers and its whole body) must end within the instance's ``timeout``: a source can
+neither fill the process's memory nor hold a lane by sending slowly.
+
 URLs are logged and put into errors without their query string, which may carry a token.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Collection, Mapping
 from contextlib import asynccontextmanager
@@ -20,9 +26,11 @@ from typing import Any, Final
 import httpx
 import orjson
 
+from listener.connectors.bounded import Inflater, limited_lines, read_limited
 from listener.connectors.errors import (
     MalformedResponse,
     RateLimited,
+    ResponseTooLarge,
     SourceError,
     SourceRejected,
     SourceUnavailable,
@@ -35,8 +43,10 @@ log = logging.getLogger(__name__)
 
 #: Wait after a 429 that says nothing about how long to wait.
 DEFAULT_RETRY_AFTER: Final = 60.0
-#: Largest response body accepted; a larger one is treated as malformed.
+#: Largest answer accepted, counted after decompression (``max_bytes`` in the YAML).
 MAX_RESPONSE_BYTES: Final = 16 * 1024 * 1024
+#: Largest line of a stream (``max_message_bytes`` in the YAML).
+MAX_LINE_BYTES: Final = 1024 * 1024
 
 Params = Mapping[str, str | int]
 
@@ -71,11 +81,16 @@ class SourceHttp:
         throttle: Throttle,
         report: Report,
         rate_headers: RateHeaders | None = None,
+        max_bytes: int = MAX_RESPONSE_BYTES,
     ) -> None:
         self.client = client
         self.throttle = throttle
         self.report = report
         self.rate_headers = rate_headers
+        #: Largest answer accepted, after decompression.
+        self.max_bytes = max_bytes
+        #: Longest one exchange may take, its whole body included.
+        self.deadline = client.timeout.read
         #: What the source last said about its rate limit, for the page's metrics.
         self.last_rate: RateInfo | None = None
 
@@ -99,15 +114,39 @@ class SourceHttp:
         )
         where = _where(method, request.url)
         try:
-            response = await self.client.send(request, auth=auth)
+            async with asyncio.timeout(self.deadline):
+                response = await self.client.send(request, auth=auth, stream=True)
+                try:
+                    self._note_rate(response.headers)
+                    body = await self._body(response, where)
+                finally:
+                    await response.aclose()
         except httpx.HTTPError as exc:
             self.report.request("network")
             raise SourceUnavailable(f"{where}: {type(exc).__name__} {exc}".strip()) from exc
-        self._note_rate(response.headers)
-        self._check(response, where, allow)
-        if len(response.content) > MAX_RESPONSE_BYTES:
-            raise MalformedResponse(f"{where}: {len(response.content)} bytes is too large")
-        return Reply(response.status_code, response.headers, response.content, where)
+        except TimeoutError:
+            self.report.request("network")
+            raise SourceUnavailable(f"{where}: no whole answer within {self.deadline}s") from None
+        self._check(response, body, where, allow)
+        return Reply(response.status_code, response.headers, body, where)
+
+    async def _body(self, response: httpx.Response, where: str) -> bytes:
+        """The whole body, decoded, within :attr:`max_bytes`; an announced length over
+        the limit is refused before anything is read."""
+        inflater = Inflater(response.headers.get("content-encoding"), self.max_bytes, where)
+        length = response.headers.get("content-length", "")
+        try:
+            if length.isdigit() and inflater.identity and int(length) > self.max_bytes:
+                raise ResponseTooLarge(
+                    f"{where}: {length} bytes announced, over the limit of {self.max_bytes}"
+                )
+            return await read_limited(response.aiter_raw(), inflater)
+        except ResponseTooLarge:
+            self.report.request("too_large")
+            raise
+        except MalformedResponse:
+            self.report.request("malformed")
+            raise
 
     async def get_json(
         self, url: str, *, params: Params | None = None, headers: Mapping[str, str] | None = None
@@ -124,9 +163,11 @@ class SourceHttp:
         params: Params | None = None,
         headers: Mapping[str, str] | None = None,
         read_timeout: float,
+        max_line: int = MAX_LINE_BYTES,
     ) -> AsyncIterator[AsyncIterator[str]]:
         """Open a long-lived GET and yield its lines; nothing arriving for ``read_timeout``
-        seconds (not even a heartbeat) ends it with :class:`StreamDropped`."""
+        seconds (not even a heartbeat) ends it with :class:`StreamDropped`, a line over
+        ``max_line`` bytes (after decompression) with :class:`ResponseTooLarge`."""
         await self.throttle.acquire()
         timeout = httpx.Timeout(self.client.timeout.connect, read=read_timeout)
         request = self.client.build_request(
@@ -139,11 +180,11 @@ class SourceHttp:
             self.report.request("network")
             raise StreamDropped(f"{where}: {type(exc).__name__} {exc}".strip()) from exc
         try:
-            if response.status_code >= 300:
-                await response.aread()
             self._note_rate(response.headers)
-            self._check(response, where, ())
-            yield _lines(response, where)
+            body = b"" if response.status_code < 300 else await self._body(response, where)
+            self._check(response, body, where, ())
+            encoding = response.headers.get("content-encoding")
+            yield _lines(response, Inflater(encoding, None, where), max_line)
         finally:
             await response.aclose()
 
@@ -163,13 +204,15 @@ class SourceHttp:
             )
             self.throttle.hold(info.reset_after)
 
-    def _check(self, response: httpx.Response, where: str, allow: Collection[int]) -> None:
+    def _check(
+        self, response: httpx.Response, body: bytes, where: str, allow: Collection[int]
+    ) -> None:
         """Count the outcome; raise the translated error for an unwanted status."""
         status = response.status_code
         if 200 <= status < 300 or status in allow:
-            self.report.request(_outcome(status))
+            self.report.request(_outcome(response))
             return
-        detail = response.text[:200].replace("\n", " ")
+        detail = body[:200].decode("utf-8", "replace").replace("\n", " ")
         raise self.refusal(status, response.headers.get("retry-after"), where, detail)
 
     def refusal(
@@ -195,7 +238,8 @@ class SourceHttp:
         return SourceRejected(f"{where}: {status} {detail}".strip(), status=status)
 
 
-def _outcome(status: int) -> str:
+def _outcome(response: httpx.Response) -> str:
+    status = response.status_code
     if status == 304:
         return "not_modified"
     if status >= 500:
@@ -203,9 +247,10 @@ def _outcome(status: int) -> str:
     return "client_error" if status >= 400 else "ok"
 
 
-async def _lines(response: httpx.Response, where: str) -> AsyncIterator[str]:
+async def _lines(response: httpx.Response, inflater: Inflater, max_line: int) -> AsyncIterator[str]:
+    where = inflater.where
     try:
-        async for line in response.aiter_lines():
+        async for line in limited_lines(response.aiter_raw(), inflater, max_line):
             yield line
     except httpx.HTTPError as exc:
         raise StreamDropped(f"{where}: {type(exc).__name__} {exc}".strip()) from exc

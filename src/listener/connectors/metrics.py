@@ -22,7 +22,16 @@ from prometheus_client import CollectorRegistry, Counter, Gauge
 from listener.records import Post
 
 #: Outcomes of one HTTP request, as counted by ``listener_connector_requests_total``.
-OUTCOMES = ("ok", "not_modified", "rate_limited", "server_error", "client_error", "network")
+OUTCOMES = (
+    "ok",
+    "not_modified",
+    "rate_limited",
+    "server_error",
+    "client_error",
+    "network",
+    "too_large",
+    "malformed",
+)
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ from listener.connectors.base import (
     cancel_and_wait,
     lane_key,
 )
+from listener.connectors.bounded import ACCEPT_ENCODING
 from listener.connectors.config import SourceConfig
 from listener.connectors.errors import RateLimited, SourceError, SourceRejected
 from listener.connectors.http import SourceHttp
@@ -152,13 +153,14 @@ class Runner:
     def _http(self, config: SourceConfig, kind: Kind[Any], report: Report) -> SourceHttp:
         client = httpx.AsyncClient(
             timeout=config.timeout,
-            headers={"User-Agent": config.user_agent},
+            # Only encodings the bounded reader can inflate a piece at a time.
+            headers={"User-Agent": config.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
             follow_redirects=True,
         )
         self._stack.push_async_callback(client.aclose)
         budget = config.budget
         throttle = Throttle(budget.requests, budget.per) if budget else Throttle(None, 1.0)
-        return SourceHttp(client, throttle, report, kind.rate_headers)
+        return SourceHttp(client, throttle, report, kind.rate_headers, config.max_bytes)
 
     def _spawn(
         self, name: str, report: Report, backoff: Backoff, run: Callable[[], Awaitable[None]]

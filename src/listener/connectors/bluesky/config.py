@@ -12,6 +12,7 @@ from listener.connectors.config import (
     Budget,
     Duration,
     EnvSecret,
+    MaxMessageBytes,
     NonEmpty,
     SourceConfig,
     budget,
@@ -92,6 +93,8 @@ class BlueskyConfig(SourceConfig):
     #: A stream silent this long is dropped (the network never is); not applied when only
     #: ``accounts`` are watched, since their stream is filtered and may be quiet for hours.
     stream_timeout: Duration = Field(default=60.0, gt=0)
+    #: Largest message of the stream accepted; a larger one drops the stream.
+    max_message_bytes: MaxMessageBytes = 1024 * 1024
     poll_interval: Duration = Field(default=120.0, gt=0)
     #: The AppView allows 3,000 requests per 5 minutes per address.
     budget: Budget | None = budget(300, "5m")

@@ -23,14 +23,12 @@ from urllib.parse import urlencode, urlsplit
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
+from websockets.frames import CloseCode
 
 from listener.connectors.base import SourceContext, cancel_and_wait
 from listener.connectors.bluesky.config import BlueskyConfig
 from listener.connectors.bluesky.records import POST, Event, Selector, frame_post, parse_frame
-from listener.connectors.errors import (
-    SourceUnavailable,
-    StreamDropped,
-)
+from listener.connectors.errors import ResponseTooLarge, SourceUnavailable, StreamDropped
 from listener.connectors.posts import ITEM_ERRORS
 from listener.records import Post
 
@@ -43,8 +41,6 @@ GAP_US: Final = 60_000_000
 MARK_US: Final = 1_000_000
 #: Items held before the reader waits for the lane (TCP then holds back the server).
 QUEUE_SIZE: Final = 10_000
-#: Largest frame accepted; Jetstream's are a few kilobytes.
-MAX_FRAME: Final = 1024 * 1024
 #: Longest wait for the server to answer our closing of the socket.
 CLOSE_TIMEOUT: Final = 2.0
 
@@ -122,7 +118,8 @@ class Stream:
                 address,
                 user_agent_header=self.config.user_agent,
                 open_timeout=self.config.timeout,
-                max_size=MAX_FRAME,
+                # Counted after permessage-deflate, which inflates no further than this.
+                max_size=self.config.max_message_bytes,
                 close_timeout=CLOSE_TIMEOUT,
             )
         except InvalidStatus as exc:
@@ -157,7 +154,7 @@ class Stream:
                 except TimeoutError:
                     raise StreamDropped(f"stream {where} silent for {timeout:.0f}s") from None
                 except ConnectionClosed as exc:
-                    raise StreamDropped(f"stream {where} closed: {exc}") from None
+                    raise self._closed(where, exc) from None
                 try:
                     event = parse_frame(message)
                     post = self._post(event)
@@ -177,6 +174,16 @@ class Stream:
         finally:
             with contextlib.suppress(Exception):
                 await socket.close()
+
+    def _closed(self, where: str, exc: ConnectionClosed) -> StreamDropped | ResponseTooLarge:
+        """Why the socket closed: a frame over the limit (websockets closes with 1009,
+        message too big, before reading it whole) or the stream's end."""
+        if exc.sent is not None and exc.sent.code == CloseCode.MESSAGE_TOO_BIG:
+            limit = self.config.max_message_bytes
+            return ResponseTooLarge(
+                f"stream {where}: a frame of more than {limit} bytes; the stream is dropped"
+            )
+        return StreamDropped(f"stream {where} closed: {exc}")
 
     def _past(self, cursor: int | None, first: int) -> bool:
         """Whether a replay asked for at ``cursor`` starts too late to be whole. Only the

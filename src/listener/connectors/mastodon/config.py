@@ -7,7 +7,15 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field
 
-from listener.connectors.config import BaseUrl, Budget, Duration, EnvSecret, SourceConfig, budget
+from listener.connectors.config import (
+    BaseUrl,
+    Budget,
+    Duration,
+    EnvSecret,
+    MaxMessageBytes,
+    SourceConfig,
+    budget,
+)
 
 _TAG = re.compile(r"^#?(\w+)$")
 
@@ -42,6 +50,8 @@ class MastodonConfig(SourceConfig):
     batch: Duration = Field(default=1.0, gt=0)
     #: A stream silent this long (servers send a heartbeat every 15 s or so) is dropped.
     stream_timeout: Duration = Field(default=60.0, gt=0)
+    #: Largest message of the stream accepted; a larger one drops the stream.
+    max_message_bytes: MaxMessageBytes = 1024 * 1024
     poll_interval: Duration = Field(default=60.0, gt=0)
     #: Mastodon allows 300 requests per 5 minutes per IP address by default.
     budget: Budget | None = budget(200, "5m")

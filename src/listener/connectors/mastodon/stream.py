@@ -22,7 +22,7 @@ from urllib.parse import quote
 import orjson
 
 from listener.connectors.base import Checkpoint, Page, SourceContext, cancel_and_wait
-from listener.connectors.errors import StreamDropped
+from listener.connectors.errors import SourceError, StreamDropped
 from listener.connectors.mastodon.config import MastodonConfig
 from listener.connectors.mastodon.timeline import TimelineConnector, auth_headers, status_post
 from listener.connectors.posts import parse_items
@@ -95,14 +95,16 @@ class HashtagStream:
         reader, self._reader = self._reader, None
         if reader is None:
             return
-        why = "it timed out" if reader.cancelled() else repr(reader.exception())
+        cause = None if reader.cancelled() else reader.exception()
         log.warning(
             "%s: stream of #%s dropped (%s); polling until it is back",
             self.context.name,
             self.tag,
-            why,
+            "it timed out" if cause is None else repr(cause),
         )
         self.context.report.error(StreamDropped.kind)
+        if isinstance(cause, SourceError) and not isinstance(cause, StreamDropped):
+            self.context.report.error(cause.kind)  # why it dropped: too_large, say
         self._retry_at = time.monotonic() + self._backoff.next()
 
     async def _read(self) -> None:
@@ -112,9 +114,10 @@ class HashtagStream:
             params={"tag": self.tag},
             headers=auth_headers(self.config),
             read_timeout=self.config.stream_timeout,
+            max_line=self.config.max_message_bytes,
         ) as lines:
             self._connected.set()
-            async for event in events(lines):
+            async for event in events(lines, self.config.max_message_bytes):
                 if event.event != "update":
                     continue  # deletions and edits change nothing already published
                 for _, post in parse_items(
