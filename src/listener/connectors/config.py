@@ -133,3 +133,15 @@ class EndpointConfig(ConnectorConfig):
     port: int = Field(ge=1, le=65535)
     #: Largest request body accepted; larger ones are answered 413.
     max_bytes: int = Field(default=4 * 1024 * 1024, ge=1024, le=64 * 1024 * 1024)
+    #: Longest a client may take to send a request's line and headers (and longest a
+    #: kept-alive connection may stay idle).
+    header_timeout: Duration = Field(default=10.0, gt=0, le=300)
+    #: Longest a client may take to send a request's body.
+    body_timeout: Duration = Field(default=30.0, gt=0, le=600)
+    #: Connections open at once; one beyond is closed before anything is read.
+    max_connections: int = Field(default=256, ge=1, le=10_000)
+    #: Connections one client address may hold open at once.
+    max_connections_per_client: int = Field(default=32, ge=1, le=10_000)
+    #: Refused requests one client address may make within ``per``; beyond, it is
+    #: answered 429 and its new connections are closed until the window allows again.
+    client_failures: Budget = budget(20, "1m")

@@ -20,6 +20,7 @@ import orjson
 from aiohttp import web
 
 from listener.connectors.base import EndpointContext
+from listener.connectors.door import expect, guarded_app, read_body
 from listener.connectors.endpoints import AppEndpoint
 from listener.connectors.facebook.config import FacebookWebhookConfig
 from listener.connectors.facebook.graph import webhook_post
@@ -55,10 +56,11 @@ class Deliveries:
     async def deliver(self, request: web.Request) -> web.Response:
         report = self.context.report
         try:
-            body = await request.read()
-        except web.HTTPRequestEntityTooLarge:
-            report.error("too_large")
-            return web.Response(status=413)
+            body = await read_body(request)
+        except (web.HTTPRequestEntityTooLarge, web.HTTPRequestTimeout) as exc:
+            report.request("client_error")
+            report.error("too_large" if exc.status == 413 else "body_timeout")
+            return web.Response(status=exc.status, text=exc.text)
         given = request.headers.get("X-Hub-Signature-256", "")
         if not hmac.compare_digest(given, signature(self._secret, body)):
             report.request("client_error")
@@ -117,12 +119,12 @@ class Deliveries:
 
 
 def webhook_app(config: FacebookWebhookConfig, context: EndpointContext) -> web.Application:
-    app = web.Application(client_max_size=config.max_bytes)
+    app = guarded_app(context.name, config, context.report)
     deliveries = Deliveries(config, context)
     app.router.add_get(config.path, deliveries.handshake)
-    app.router.add_post(config.path, deliveries.deliver)
+    app.router.add_post(config.path, deliveries.deliver, expect_handler=expect)
     return app
 
 
 def endpoint(config: FacebookWebhookConfig, context: EndpointContext) -> AppEndpoint:
-    return AppEndpoint(context.name, webhook_app(config, context), config.host, config.port)
+    return AppEndpoint(context.name, webhook_app(config, context), config)

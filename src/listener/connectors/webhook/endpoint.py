@@ -19,6 +19,7 @@ import orjson
 from aiohttp import web
 
 from listener.connectors.base import EndpointContext
+from listener.connectors.door import expect, guarded_app, read_body
 from listener.connectors.endpoints import AppEndpoint
 from listener.connectors.webhook.config import WebhookConfig
 from listener.errors import BrokerError, InvalidPost
@@ -75,9 +76,10 @@ class Ingest:
             response.headers["WWW-Authenticate"] = "Bearer"
             return response
         try:
-            body = await request.read()
-        except web.HTTPRequestEntityTooLarge as exc:
-            return self._refuse(413, "too_large", exc.text or "request body too large")
+            body = await read_body(request)
+        except (web.HTTPRequestEntityTooLarge, web.HTTPRequestTimeout) as exc:
+            error = "too_large" if exc.status == 413 else "body_timeout"
+            return self._refuse(exc.status, error, exc.text or exc.reason)
         try:
             data = orjson.loads(body)
         except orjson.JSONDecodeError as exc:
@@ -111,10 +113,10 @@ class Ingest:
 
 def ingest_app(config: WebhookConfig, context: EndpointContext) -> web.Application:
     """The aiohttp application of one webhook instance (also served alone in tests)."""
-    app = web.Application(client_max_size=config.max_bytes)
-    app.router.add_post(config.path, Ingest(config, context).post)
+    app = guarded_app(context.name, config, context.report)
+    app.router.add_post(config.path, Ingest(config, context).post, expect_handler=expect)
     return app
 
 
 def endpoint(config: WebhookConfig, context: EndpointContext) -> AppEndpoint:
-    return AppEndpoint(context.name, ingest_app(config, context), config.host, config.port)
+    return AppEndpoint(context.name, ingest_app(config, context), config)
