@@ -16,6 +16,7 @@ from test_incidents_fixtures import (
     ticks,
 )
 
+from listener.incidents.lifecycle.actions import Notify, notification_id
 from listener.incidents.lifecycle.engine import Engine
 from listener.incidents.lifecycle.events import Acknowledge, AlertReceived, DeliveryFailed, Silence
 
@@ -78,3 +79,58 @@ def test_a_failure_while_silenced_is_recorded_but_tells_nobody() -> None:
     book, out = feed(engine, [silence, failure], book)
     assert notices(out) == []
     assert kinds(out) == ["silenced", "delivery_failed"]
+
+
+def test_a_notice_nobody_receives_is_recorded_and_tells_nobody_else() -> None:
+    engine = Engine(policies())
+    book, actions = feed(engine, [AlertReceived(make_alert(T0))])
+    first = notices(actions)[0]
+    book, told = engine.step(book, DeliveryFailed(only(book), first.id, 1, "ann", "down", 9.0), 9.0)
+    (notice,) = notices(told)
+    # bob, told instead, cannot be reached either: recorded, and no notice about the notice.
+    failure = DeliveryFailed(only(book), notice.id, 2, "bob", "down", 10.0)
+    book, out = engine.step(book, failure, 10.0)
+    assert notices(out) == [] and kinds(out) == ["delivery_failed"]
+    last = book.incidents[only(book)].history[-1]
+    assert "bob could not be reached: down" in last.detail and last.level == 2
+    # A page of the schedule that fails is still reported to the next level.
+    book, later = feed(engine, ticks(T0, 11), book, first=10)
+    page = notices(later)[-1]
+    assert (page.kind, page.level) == ("escalated", 2)
+    _, out = engine.step(book, DeliveryFailed(only(book), page.id, 2, "bob", "down", 11.0), 11.0)
+    assert [(n.kind, n.level, n.people) for n in notices(out)] == [("delivery_failed", 3, ("cat",))]
+
+
+def test_when_every_delivery_fails_for_good_the_notices_are_bounded() -> None:
+    """Every message to everyone fails, for six hours of an incident nobody acknowledges:
+    each page is reported once per person it missed, and the notices end there."""
+    engine = Engine(policies(groups={"acme-care": group(
+        [("0m", ["ann", "bob"]), ("10m", ["cat"])], repeat="30m")}))  # fmt: skip
+    events = [AlertReceived(make_alert(T0)), *ticks(T0, 360, T0 + 360 * MINUTE)]
+    book, waiting = feed(engine, events)
+    told: list[Notify] = []
+    offset = len(events)
+    while (queue := notices(waiting)) and len(told) < 10_000:
+        told += queue
+        waiting = []
+        for notify in queue:
+            for person in notify.people:
+                failure = DeliveryFailed(only(book), notify.id, notify.level, person, "down", 1.0)
+                book, out = engine.apply(book, failure, 1.0, offset)
+                waiting += out
+                offset += 1
+    pages = [n for n in told if n.kind != "delivery_failed"]
+    missed = sum(len(page.people) for page in pages)
+    reported = [n for n in told if n.kind == "delivery_failed"]
+    assert pages and 0 < len(reported) <= missed
+    # Each notice reports a page of the schedule, never another notice.
+    about_pages = {
+        notification_id(only(book), "delivery_failed", f"{page.id}|{person}")
+        for page in pages
+        for person in page.people
+    }
+    assert {n.id for n in reported} <= about_pages
+    history = book.incidents[only(book)].history
+    assert sum(t.kind == "delivery_failed" for t in history) == missed + sum(
+        len(n.people) for n in reported
+    )

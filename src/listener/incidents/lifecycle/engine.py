@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Final
 
-from listener.incidents.lifecycle.actions import Action
+from listener.incidents.lifecycle.actions import Action, notification_id
 from listener.incidents.lifecycle.escalation import brand_silent, due_pages, raise_page
 from listener.incidents.lifecycle.events import (
     WAVE,
@@ -300,12 +300,23 @@ class _Step(WorkingBook):
 
     def delivery_failed(self, failure: DeliveryFailed) -> None:
         """Record the failure and tell the next level (the first, after the last) that
-        ``failure.person`` could not be reached, unless someone already answered."""
+        ``failure.person`` could not be reached, unless someone already answered.
+
+        A notice that could not be delivered either is only recorded: telling yet another
+        level of it would page level after level without end while a channel is down, and
+        the page it was about has already been reported once."""
         incident = self.incidents.get(failure.incident_id)
         if incident is None or not incident.active or failure.key in incident.failures:
             return
         detail = f"{failure.person} could not be reached: {failure.reason}"
         changes: dict[str, Any] = {"failures": (*incident.failures, failure.key)}
+        if _is_notice(incident, failure.notification_id):
+            self.record(
+                incident, "delivery_failed", incident.status, ENGINE,
+                f"{detail} (a notice of a failed delivery: nobody else is told)",
+                level=failure.level, wall_at=failure.at, **changes,
+            )  # fmt: skip
+            return
         target, people = self.fallback(incident, failure)
         if people:
             changes["paged"] = union(incident.paged, people)
@@ -332,3 +343,12 @@ class _Step(WorkingBook):
         target = failure.level + 1 if failure.level < len(policy.levels) else 1
         people = tuple(p for p in policy.levels[target - 1].notify if p != failure.person)
         return target, people
+
+
+def _is_notice(incident: Incident, notification: str) -> bool:
+    """Whether ``notification`` was the engine's notice that someone could not be reached
+    (its id derives from the key of the failure it reported)."""
+    return any(
+        notification == notification_id(incident.id, "delivery_failed", key)
+        for key in incident.failures
+    )
