@@ -86,9 +86,12 @@ class Composer:
 
     def linked(self, route: Route, now: float) -> Route:
         """``route`` with an acknowledge link signed for the people it goes to (a Slack
-        message to a level of two people acknowledges as either of them)."""
+        message to a level of two people acknowledges as either of them). A webhook goes to
+        a system, not to those people: it gets no link to act as them."""
         message = route.message
         if self.signer is None or message.kind not in NEEDS_ACTION or not message.recipients:
+            return route
+        if route.where.channel == "webhook":
             return route
         person = " or ".join(r.id for r in message.recipients)
         token = self.signer.sign(message.incident_id, "ack", person, now)

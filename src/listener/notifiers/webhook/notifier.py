@@ -7,6 +7,10 @@ checks the signature (:func:`verify`), then refuses a request whose ``sent_at`` 
 the header or is more than a few minutes old, which stops replays.
 ``X-Listener-Delivery`` is the dedupe key of the transition: the same on every retry, so a
 receiver can drop a copy it already has.
+
+A receiver is a system, not one of the people paged: the body never carries an
+acknowledge link (it would let the receiver, and whoever reads its logs, acknowledge as
+them for a day). A person acknowledges from their own message, the API or the CLI.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import hashlib
 import hmac
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import tzinfo
 from typing import Any, Final
 
@@ -47,7 +52,9 @@ def verify(secret: bytes, body: bytes, signature: str) -> bool:
 
 
 def body(message: Notification, name: str, sent_at: int, tz: tzinfo) -> dict[str, Any]:
-    """The JSON a receiver gets: the notification in full, and the plain-text rendering."""
+    """The JSON a receiver gets: the notification in full, and the plain-text rendering,
+    both without an acknowledge link."""
+    message = replace(message, ack_url=None)
     return {
         "version": VERSION,
         "webhook": name,
