@@ -62,6 +62,7 @@ class Inflater:
         self._wbits = _wbits(encoding or "")
         self._decoder = None if self._wbits is None else zlib.decompressobj(self._wbits)
         self._started = False
+        self._head = b""
 
     @property
     def identity(self) -> bool:
@@ -103,25 +104,30 @@ class Inflater:
 
     def _inflate(self, data: bytes) -> tuple[bytes, bytes]:
         """One bounded piece, and the input still to inflate."""
+        if self._wbits == _ZLIB and not self._started:
+            data = self._head + data
+            if len(data) < 2:
+                self._head = data
+                return b"", b""
+            self._sniff(data)
         assert self._decoder is not None and self._wbits is not None
-        room = self.step if self.limit is None else min(self.step, self.limit - self.total + 1)
-        try:
-            piece = self._decoder.decompress(data, room)
-        except zlib.error:
-            if self._started or self._wbits != _ZLIB:
-                raise
-            # "deflate" should carry a zlib header, but many servers send raw deflate:
-            # read it as raw, as browsers do.
-            self._wbits = _RAW
-            self._decoder = zlib.decompressobj(_RAW)
-            piece = self._decoder.decompress(data, room)
         self._started = True
+        room = self.step if self.limit is None else min(self.step, self.limit - self.total + 1)
+        piece = self._decoder.decompress(data, room)
         if not self._decoder.eof:
             return piece, self._decoder.unconsumed_tail
         # What follows the end of a gzip member is the next member.
         rest = self._decoder.unused_data
         self._decoder = zlib.decompressobj(self._wbits)
         return piece, rest
+
+    def _sniff(self, data: bytes) -> None:
+        """ "deflate" should carry a zlib header, but many servers send raw deflate: without
+        a valid header the body is read as raw, as browsers do."""
+        method, flags = data[0], data[1]
+        if method & 0x0F != 8 or (method << 8 | flags) % 31:
+            self._wbits = _RAW
+            self._decoder = zlib.decompressobj(_RAW)
 
     def _count(self, size: int) -> None:
         self.total += size
@@ -134,9 +140,12 @@ class Inflater:
 
 async def read_limited(chunks: AsyncIterable[bytes], inflater: Inflater) -> bytes:
     """Everything ``chunks`` (the bytes on the wire) decode to, within the inflater's limit."""
-    parts = [inflater.feed(chunk) async for chunk in chunks]
-    parts.append(inflater.end())
-    return b"".join(parts)
+    body = bytearray()
+    async for chunk in chunks:
+        for piece in inflater.pieces(chunk):
+            body += piece
+    body += inflater.end()
+    return bytes(body)
 
 
 async def limited_lines(
