@@ -259,7 +259,7 @@ def _register(
     alerts = docs.get("alerts.yaml")
     context = RegisterContext(
         rules=rules if alerts is not None else None,
-        rule_names=declared_rule_names(alerts.data.get("rules")) if alerts else None,
+        rule_names=_declared_rules(alerts),
         brands=brands.valid if brands.declared is not None else None,
         group_ids=groups.declared,
         groups=groups.valid if groups.declared is not None else None,
@@ -267,6 +267,16 @@ def _register(
     register = build_register((doc.label, doc.data), context, issues)
     _check_brand_topics(docs.get("brands.yaml"), brands, register, issues)
     return register
+
+
+def _declared_rules(alerts: _Doc | None) -> frozenset[str] | None:
+    """The rule names alerts.yaml declares for risks.yaml to refer to. An empty ``rules:``
+    declares none, as :func:`_rules_doc` reads it; None (references unchecked) only when
+    the file or the key is missing, which is reported on its own."""
+    if alerts is None or "rules" not in alerts.data:
+        return None
+    raw = alerts.data["rules"]
+    return declared_rule_names([] if raw is None else raw)
 
 
 def _check_brand_topics(

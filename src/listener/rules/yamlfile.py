@@ -14,6 +14,7 @@ from typing import Any, Final
 import yaml
 from yaml.composer import ComposerError
 from yaml.nodes import MappingNode, Node, ScalarNode
+from yaml.reader import ReaderError
 
 from listener.errors import ConfigIssue
 
@@ -74,7 +75,12 @@ def read_yaml(path: Path, label: str, issues: list[ConfigIssue]) -> object:
     except (OSError, UnicodeDecodeError) as exc:
         issues.append(ConfigIssue(label, "", f"cannot be read: {exc}"))
         return UNREADABLE
-    loader = _StrictLoader(text)
+    try:
+        # The reader checks every character as it is built, before any parsing.
+        loader = _StrictLoader(text)
+    except ReaderError as exc:
+        issues.append(ConfigIssue(label, "", _character_message(exc, text)))
+        return UNREADABLE
     try:
         data = loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
@@ -87,6 +93,15 @@ def read_yaml(path: Path, label: str, issues: list[ConfigIssue]) -> object:
         loader.dispose()
     issues.extend(ConfigIssue(label, "", message) for message in loader.duplicates)
     return data
+
+
+def _character_message(exc: ReaderError, text: str) -> str:
+    line = text.count("\n", 0, exc.position) + 1
+    column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+    return (
+        f"YAML syntax error at line {line}, column {column}: character "
+        f"U+{exc.character:04X} is not allowed in YAML (a control character?)"
+    )
 
 
 def _syntax_message(exc: yaml.MarkedYAMLError) -> str:
