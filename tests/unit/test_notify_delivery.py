@@ -13,6 +13,7 @@ from notify_samples import make_notification
 
 from listener.notifiers.base import DeliveryError
 from listener.notifiers.delivery import (
+    DeliveryAttempt,
     DeliveryLedger,
     RetryPolicy,
     Target,
@@ -143,7 +144,59 @@ async def test_the_same_transition_is_never_sent_twice() -> None:
 async def test_a_given_up_transition_is_not_sent_again_either() -> None:
     notifier, ledger = Scripted(DeliveryError("gone", retryable=False)), DeliveryLedger()
     assert (await deliver(notifier, make_notification(), SLACK, ledger)).failed
-    assert (await deliver(notifier, make_notification(), SLACK, ledger)).status == "duplicate"
+    # Taken in again (after a restart): not sent, but still failed, so whoever it did not
+    # reach is reported; without attempts, so it is not dead-lettered twice.
+    reloaded = DeliveryLedger.from_dict(ledger.to_dict())
+    again = await deliver(notifier, make_notification(), SLACK, reloaded)
+    assert again.failed and again.attempts == ()
+    assert len(notifier.sent) == 1
+
+
+async def test_each_attempt_is_reported_as_it_ends_not_when_the_delivery_settles() -> None:
+    heard: list[tuple[int, str, int]] = []
+    notifier = Scripted(busy(), busy())
+
+    async def sleep(seconds: float) -> None:
+        heard.append((-1, "wait", len(notifier.sent)))
+
+    def on_attempt(attempt: DeliveryAttempt) -> None:
+        heard.append((attempt.attempt, attempt.outcome, len(notifier.sent)))
+
+    policy = RetryPolicy(max_attempts=5, first_delay=1, jitter=0)
+    result = await deliver(
+        notifier, make_notification(), SLACK, DeliveryLedger(), policy,
+        sleep=sleep, on_attempt=on_attempt,
+    )  # fmt: skip
+    assert result.delivered
+    # Each attempt is heard before the wait after it, while the delivery is still going.
+    assert heard == [
+        (1, "retrying", 1), (-1, "wait", 1), (2, "retrying", 2), (-1, "wait", 2),
+        (3, "delivered", 3),
+    ]  # fmt: skip
+
+
+def test_the_default_policy_rides_out_a_ten_minute_outage_with_capped_backoff() -> None:
+    policy = RetryPolicy()
+    # However the jitter falls, the waits alone add up to more than ten minutes...
+    assert policy.least_patience() > 600
+    # ... growing from a few seconds, capped, and each spread by the jitter.
+    waits = [policy.backoff(n, random.Random(n)) for n in range(1, policy.max_attempts)]
+    assert waits[0] < 5 and max(waits) <= policy.max_delay
+    assert len({policy.backoff(3, random.Random(seed)) for seed in range(5)}) > 1
+    # Simulated: a channel down for ten minutes, then back; the page gets through.
+    rng, elapsed, attempt = random.Random(7), 0.0, 1
+    while elapsed < 600:
+        wait = policy.wait_after(attempt, busy(), rng)
+        assert wait is not None, f"gave up after {elapsed:.0f}s of outage"
+        elapsed, attempt = elapsed + wait, attempt + 1
+    assert attempt <= policy.max_attempts
+
+
+def test_the_least_patience_is_the_sum_of_the_shortest_waits() -> None:
+    policy = RetryPolicy(max_attempts=4, first_delay=1, multiplier=2, max_delay=3, jitter=0.5)
+    # waits 1, 2, 3 (capped), each at most halved by the jitter
+    assert policy.least_patience() == 0.5 + 1 + 1.5
+    assert RetryPolicy(max_attempts=1).least_patience() == 0
 
 
 async def test_another_level_round_or_target_is_another_delivery() -> None:

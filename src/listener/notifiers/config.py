@@ -52,13 +52,18 @@ def _zone(value: str) -> str:
     return value
 
 
-class DeliveryConfig(Model):
-    """How hard each message is tried before it is given up and the next level is told."""
+#: The shipped retry policy: the defaults of ``delivery:`` are its values.
+DEFAULT_POLICY = RetryPolicy()
 
-    max_attempts: int = Field(default=5, ge=1, le=20)
-    first_delay: Seconds = Field(default=2, ge=0)
-    max_delay: Seconds = Field(default=120, gt=0)
-    jitter: float = Field(default=0.2, ge=0, lt=1)
+
+class DeliveryConfig(Model):
+    """How hard each message is tried before it is given up and the next level is told.
+    The defaults ride out an outage of a channel of ten minutes (docs/notifications.md)."""
+
+    max_attempts: int = Field(default=DEFAULT_POLICY.max_attempts, ge=1, le=30)
+    first_delay: Seconds = Field(default=int(DEFAULT_POLICY.first_delay), ge=0)
+    max_delay: Seconds = Field(default=int(DEFAULT_POLICY.max_delay), gt=0)
+    jitter: float = Field(default=DEFAULT_POLICY.jitter, ge=0, lt=1)
 
     @model_validator(mode="after")
     def _ordered(self) -> DeliveryConfig:

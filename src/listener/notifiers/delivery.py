@@ -2,13 +2,20 @@
 never send the same transition to the same target twice.
 
 :func:`deliver` drives one notifier for one (channel, target). Every attempt becomes a
-:class:`DeliveryAttempt`; the :class:`DeliveryResult` says whether the message got through.
-A failed result is the caller's cue to dead-letter the message and tell the next level.
+:class:`DeliveryAttempt`, handed to the caller as soon as it ends (so retries are counted as
+they happen, not when the delivery settles); the :class:`DeliveryResult` says whether the
+message got through. A failed result is the caller's cue to dead-letter the message and
+tell the next level.
+
+The default :class:`RetryPolicy` keeps trying for at least 14 minutes (the waits alone,
+jitter at its shortest: :meth:`RetryPolicy.least_patience`), so an outage of a channel of
+ten minutes delays pages but loses none.
 
 :class:`DeliveryLedger` is pure bookkeeping: it remembers which dedupe keys were settled.
 Its state is plain JSON (:meth:`DeliveryLedger.to_dict`); the caller persists it after each
-result. Delivery is at least once: a crash after a send and before the ledger is persisted
-sends that message again, which is better than a crisis nobody hears about.
+result, one (channel, target) at a time. Delivery is at least once: a crash after a send
+and before the ledger is persisted sends that one message again, which is better than a
+crisis nobody hears about.
 """
 
 from __future__ import annotations
@@ -38,7 +45,7 @@ class RetryPolicy:
     the first failure, ``multiplier`` times longer after each next one, at most ``max_delay``;
     each wait is spread by ±``jitter`` (a fraction) so many senders do not retry in step."""
 
-    max_attempts: int = 5
+    max_attempts: int = 15
     first_delay: float = 2.0
     max_delay: float = 120.0
     multiplier: float = 2.0
@@ -56,6 +63,16 @@ class RetryPolicy:
         """Seconds to wait after failed attempt number ``attempt`` (from 1)."""
         base = min(self.max_delay, self.first_delay * self.multiplier ** (attempt - 1))
         return min(self.max_delay, base * rng.uniform(1 - self.jitter, 1 + self.jitter))
+
+    def least_patience(self) -> float:
+        """The shortest time, in seconds, the policy keeps trying a message that fails
+        with retryable errors without Retry-After: every wait between the first attempt
+        and the last, with the jitter at its shortest (the attempts' own time not counted)."""
+        total = 0.0
+        for attempt in range(1, self.max_attempts):
+            base = min(self.max_delay, self.first_delay * self.multiplier ** (attempt - 1))
+            total += min(self.max_delay, base * (1 - self.jitter))
+        return total
 
     def wait_after(self, attempt: int, error: DeliveryError, rng: random.Random) -> float | None:
         """Seconds to wait before the next attempt, or None to give up.
@@ -154,6 +171,10 @@ class DeliveryLedger:
         self.in_flight.discard(key)
         self.settled[key] = status
 
+    def status(self, key: str) -> str | None:
+        """How ``key`` settled ("delivered" or "failed"), or None while it has not."""
+        return self.settled.get(key)
+
     def release(self, key: str) -> None:
         """Forget that ``key`` is in flight without settling it (the send was interrupted)."""
         self.in_flight.discard(key)
@@ -174,6 +195,8 @@ class DeliveryLedger:
 
 
 Sleep = Callable[[float], Awaitable[None]]
+#: Called as each attempt ends, before the wait that may follow it.
+Observe = Callable[[DeliveryAttempt], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,18 +216,26 @@ async def deliver(
     *,
     sleep: Sleep = asyncio.sleep,
     rng: random.Random | None = None,
+    on_attempt: Observe | None = None,
 ) -> DeliveryResult:
     """Send ``message`` through ``notifier`` to ``where`` until it is accepted, the error is
-    not retryable, or the policy's ``max_attempts`` is reached.
+    not retryable, or the policy's ``max_attempts`` is reached; ``on_attempt`` hears of
+    each attempt as it ends.
 
-    Returns a ``duplicate`` result without sending when the ledger has the key settled or in
-    flight. Never raises DeliveryError: a failure is a ``failed`` result. Cancellation
-    propagates and leaves the key unsettled, so it is sent again later.
+    Sends nothing when the ledger has the key settled or in flight: the result is
+    ``duplicate``, or ``failed`` without attempts when it was given up on before (so the
+    caller still knows who was not reached). Never raises DeliveryError: a failure is a
+    ``failed`` result. Cancellation propagates and leaves the key unsettled, so it is sent
+    again later.
     """
     key = dedupe_key(message, where.channel, where.target)
     if not ledger.claim(key):
+        if ledger.status(key) == "failed":
+            return DeliveryResult(
+                key, where.channel, where.target, "failed", error="given up before"
+            )
         return DeliveryResult(key, where.channel, where.target, "duplicate")
-    run = _Run(key, where, policy or RetryPolicy(), rng or random.Random())
+    run = _Run(key, where, policy or RetryPolicy(), rng or random.Random(), on_attempt)
     try:
         result = await run.until_settled(notifier, message, sleep)
     except BaseException:
@@ -222,6 +253,7 @@ class _Run:
     where: Target
     policy: RetryPolicy
     rng: random.Random
+    on_attempt: Observe | None = None
     attempts: list[DeliveryAttempt] = field(default_factory=list)
 
     async def until_settled(
@@ -255,19 +287,12 @@ class _Run:
     ) -> None:
         took = time.monotonic() - started
         text = None if error is None else str(error)
-        self.attempts.append(
-            DeliveryAttempt(
-                self.key,
-                self.where.channel,
-                self.where.target,
-                number,
-                outcome,
-                text,
-                at,
-                took,
-                wait,
-            )
+        attempt = DeliveryAttempt(
+            self.key, self.where.channel, self.where.target, number, outcome, text, at, took, wait
         )
+        self.attempts.append(attempt)
+        if self.on_attempt is not None:
+            self.on_attempt(attempt)
 
     def _result(self, status: Status, error: DeliveryError | None) -> DeliveryResult:
         return DeliveryResult(

@@ -2,7 +2,8 @@
 
 :func:`plan` decides the targets: one Slack message per incident channel (the level's people
 mentioned in it), one email per person who is told by email, one request per webhook.
-:func:`deliver_all` sends them concurrently, each with its own retries and dedupe key.
+:func:`deliver_all` sends them concurrently, each with its own retries and dedupe key, and
+hands each result to the caller as soon as that one settles.
 :func:`unreached` turns the failures into the words of a ``delivery_failed`` notification
 for the next level.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import tzinfo
 
@@ -23,6 +24,7 @@ from listener.notifiers.config import NotifiersConfig
 from listener.notifiers.delivery import (
     DeliveryLedger,
     DeliveryResult,
+    Observe,
     RetryPolicy,
     Sleep,
     Target,
@@ -79,6 +81,11 @@ def plan(message: Notification, notifiers: Notifiers, webhooks: Sequence[str] = 
     return routes
 
 
+#: Called with each route and its result as soon as that route settles, before the others
+#: have: the caller saves what was sent there and then, so a crash cannot send it again.
+Settled = Callable[[Route, DeliveryResult], Awaitable[None]]
+
+
 async def deliver_all(
     routes: Sequence[Route],
     notifiers: Notifiers,
@@ -87,15 +94,24 @@ async def deliver_all(
     *,
     sleep: Sleep = asyncio.sleep,
     rng: random.Random | None = None,
+    on_attempt: Observe | None = None,
+    on_settled: Settled | None = None,
 ) -> list[DeliveryResult]:
-    """Deliver every route concurrently; results come in the order of ``routes``."""
-    sends = [
-        deliver(
-            notifiers.for_target(r.where), r.message, r.where, ledger, policy, sleep=sleep, rng=rng
-        )
-        for r in routes
-    ]
-    return list(await asyncio.gather(*sends))
+    """Deliver every route concurrently; results come in the order of ``routes``.
+    ``on_attempt`` hears of every attempt as it ends, ``on_settled`` of every route as it
+    settles (a duplicate included)."""
+
+    async def one(route: Route) -> DeliveryResult:
+        notifier = notifiers.for_target(route.where)
+        result = await deliver(
+            notifier, route.message, route.where, ledger, policy,
+            sleep=sleep, rng=rng, on_attempt=on_attempt,
+        )  # fmt: skip
+        if on_settled is not None:
+            await on_settled(route, result)
+        return result
+
+    return list(await asyncio.gather(*(one(route) for route in routes)))
 
 
 def unreached(routes: Sequence[Route], results: Sequence[DeliveryResult]) -> tuple[str, ...]:
