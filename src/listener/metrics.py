@@ -1,7 +1,8 @@
 """Every Prometheus metric listener exports, built against a registry passed in.
 
-Label sets are bounded: ``source``, ``reason``, ``agent``, ``start`` and ``channel`` come
-from closed vocabularies (connectors, dead-letter reasons, agents, notifiers); ``rule`` and
+Label sets are bounded: ``source``, ``reason``, ``agent``, ``start``, ``channel`` and
+``outcome`` come from closed vocabularies (connectors, dead-letter reasons, agents,
+notifiers, attempt outcomes); ``rule`` and
 ``severity`` from the rules files; ``topic`` and ``partition`` from listener's own topics
 (at most ``LISTENER_PARTITIONS`` each). Per-brand figures carry a ``brand`` label, but only
 for a bounded number of brands: see :mod:`listener.ops.brand_metrics`.
@@ -177,6 +178,7 @@ class DeliveryMetrics:
     notifications_sent: Counter
     notifications_retried: Counter
     notifications_failed: Counter
+    notification_attempts: Counter
     escalations: Counter
     alert_latency: Histogram
     alert_event_lag: Histogram
@@ -199,6 +201,11 @@ class DeliveryMetrics:
             notifications_failed=c(
                 registry, "listener_notifications_failed_total",
                 "Notifications given up on after their last attempt, by channel", "channel",
+            ),
+            notification_attempts=c(
+                registry, "listener_notification_attempts_total",
+                "Attempts at sending a notification as each ends, by channel and outcome"
+                " (delivered, retrying, gave_up)", "channel", "outcome",
             ),
             escalations=c(
                 registry, "listener_escalations_total",

@@ -4,9 +4,14 @@ dead-lettered and reported back, and the delivery state saved after each one."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC
 from types import MappingProxyType
+from typing import Any
 
+import orjson
 import pytest
 from prometheus_client import CollectorRegistry
 from test_incidents_fixtures import T0, feed, group, make_alert, policies
@@ -15,16 +20,18 @@ from listener.incidents.access.tokens import LinkSigner
 from listener.incidents.lifecycle.actions import Notify
 from listener.incidents.lifecycle.engine import Engine
 from listener.incidents.lifecycle.events import AlertReceived, DeliveryFailed
+from listener.incidents.runtime import courier as courier_module
 from listener.incidents.runtime.courier import Courier, Delivery, Desk
 from listener.incidents.runtime.notices import Composer
 from listener.metrics import DeliveryMetrics
 from listener.notifiers.base import DeliveryError
 from listener.notifiers.delivery import RetryPolicy
-from listener.notifiers.fanout import Notifiers
+from listener.notifiers.fanout import Notifiers, deliver_all
 from listener.notifiers.message import Notification
 from listener.notifiers.slack.notifier import SlackThreads, Thread
+from listener.notifiers.webhook.notifier import body as webhook_body
 from listener.records import DeadLetter
-from listener.rules.config import Person
+from listener.rules.config import OwnerGroup, Person
 from listener.rules.ruleset import Owners
 from listener.windows.recovery import decode_snapshot
 
@@ -184,3 +191,84 @@ def test_news_carries_no_link(kind: str) -> None:
         if r.where.channel == "email"
     ]
     assert route.message.ack_url is None
+
+
+def test_a_webhook_gets_no_link_to_act_as_the_people_paged() -> None:
+    hooked = OwnerGroup.model_validate(
+        {
+            "description": "with a webhook",
+            "levels": [{"after": "0m", "notify": ["ann", "bob"]}],
+            "channels": {"webhooks": ["ops"]},
+        }
+    )
+    owners = Owners(MappingProxyType(PEOPLE), MappingProxyType({"acme-care": hooked}))
+    composer = Composer(owners, SIGNER, "https://listener.example.com")
+    notifiers = Notifiers(slack=Scripted(), email=Scripted(), webhooks={"ops": Scripted()})
+    routes = {r.where.channel: r.message for r in composer.routes(opened(), notifiers, 1.0)}
+    assert set(routes) == {"slack", "email", "webhook"}
+    assert routes["slack"].ack_url is not None and routes["email"].ack_url is not None
+    assert routes["webhook"].ack_url is None
+    # Nor can a link given by mistake reach the receiver's body.
+    linked = replace(routes["webhook"], ack_url=routes["slack"].ack_url)
+    sent = orjson.dumps(webhook_body(linked, "ops", 1, UTC)).decode()
+    assert "token=" not in sent and '"ack_url":null' in sent
+
+
+class Held(Scripted):
+    """Accepts each message only once released."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = asyncio.Event()
+
+    async def send(self, message: Notification) -> None:
+        await self.release.wait()
+        await super().send(message)
+
+
+async def test_each_channel_is_saved_as_it_settles_not_when_the_slowest_does() -> None:
+    slack, email, outlet = Scripted(), Held(), Outlet()
+    found, _ = courier(slack, email, outlet)
+    await found.take(0, 0, opened().dumps())
+    for _ in range(50):  # Slack is accepted at once; the email is held
+        await asyncio.sleep(0)
+    assert len(slack.sent) == 1 and found.in_flight == 1
+    # The state on the topic already has Slack settled, while the notification is under
+    # way: a worker taking over now does not send the Slack message again.
+    state = decode_snapshot(outlet.snapshots[-1][1])
+    assert state["offset"] == -1
+    assert [orjson.loads(k)[3] for k in state["ledger"]["settled"]] == ["slack"]
+    email.release.set()
+    await found.close()
+    state = decode_snapshot(outlet.snapshots[-1][1])
+    assert state["offset"] == 0 and len(state["ledger"]["settled"]) == 2
+
+
+async def test_attempts_are_counted_while_the_retries_are_under_way(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    busy = Scripted(DeliveryError("HTTP 503", retryable=True))
+    found, registry = courier(busy, Scripted(), Outlet())
+    gate = asyncio.Event()
+
+    async def held(seconds: float) -> None:  # the wait before the retry, until released
+        await gate.wait()
+
+    def slow_retries(*args: Any, **kwargs: Any) -> Any:
+        return deliver_all(*args, sleep=held, **kwargs)
+
+    monkeypatch.setattr(courier_module, "deliver_all", slow_retries)
+    await found.take(0, 0, opened().dumps())
+    for _ in range(50):
+        await asyncio.sleep(0)
+    value = registry.get_sample_value
+    # The delivery has not settled, and its failed attempt is counted already.
+    assert found.in_flight == 1
+    assert value("listener_notifications_retried_total", {"channel": "slack"}) == 1.0
+    retrying = {"channel": "slack", "outcome": "retrying"}
+    assert value("listener_notification_attempts_total", retrying) == 1.0
+    gate.set()
+    await found.close()
+    delivered = {"channel": "slack", "outcome": "delivered"}
+    assert value("listener_notification_attempts_total", delivered) == 1.0
+    assert value("listener_notifications_sent_total", {"channel": "slack"}) == 1.0

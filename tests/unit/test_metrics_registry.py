@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 #: Labels allowed on listener's metrics, each from a bounded vocabulary (see metrics.py).
 BOUNDED_LABELS = {
     "source", "reason", "rule", "severity", "agent", "start", "partition", "topic", "channel",
-    "level", "brand", "window",
+    "level", "brand", "window", "outcome",
 }  # fmt: skip
 
 

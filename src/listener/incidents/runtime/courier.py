@@ -4,11 +4,13 @@ reported back to the incident log, so the engine tells the next level.
 
 Never twice: what was delivered (or given up on) is kept in a
 :class:`~listener.notifiers.delivery.DeliveryLedger` per partition, saved with the Slack
-threads in a snapshot as soon as a notification settles. The snapshot's offset is the last
-offset below which every notification has settled; a worker that takes the partition over
-loads the snapshot and goes through the topic from that offset, at once, not waiting for the
-next notification: what was settled is skipped by the ledger, what was still in flight is
-sent. A crash between a send and its snapshot sends that one message again.
+threads in a snapshot as soon as each (channel, target) of a notification settles, not when
+the whole notification has: a slow channel does not leave the fast ones unsaved. The
+snapshot's offset is the last offset below which every notification has settled; a worker
+that takes the partition over loads the snapshot and goes through the topic from that
+offset, at once, not waiting for the next notification: what was settled is skipped by the
+ledger, what was still in flight is sent. A crash between a message being accepted and its
+snapshot reaching the broker sends that one message again.
 """
 
 from __future__ import annotations
@@ -27,7 +29,12 @@ from listener.incidents.lifecycle.actions import Notify
 from listener.incidents.lifecycle.events import DeliveryFailed
 from listener.incidents.runtime.notices import Composer
 from listener.metrics import DeliveryMetrics
-from listener.notifiers.delivery import DeliveryLedger, DeliveryResult, RetryPolicy
+from listener.notifiers.delivery import (
+    DeliveryAttempt,
+    DeliveryLedger,
+    DeliveryResult,
+    RetryPolicy,
+)
 from listener.notifiers.fanout import Notifiers, Route, deliver_all, unreached_people
 from listener.notifiers.slack.notifier import SlackThreads, Thread
 from listener.records import DeadLetter
@@ -67,6 +74,9 @@ class Desk:
     #: Incidents seen (for their Slack threads), and when each resolved one was closed.
     incidents: set[str] = field(default_factory=set)
     closed: dict[str, float] = field(default_factory=dict)
+    #: One save at a time, each encoded when its turn comes: the newest snapshot on the
+    #: topic is always the newest state.
+    saving: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def settled(self, done: int | None = None) -> int:
         """The offset up to which every notification has settled, counting ``done`` (one
@@ -212,13 +222,15 @@ class Courier:
             # Only now: until its ledger is saved, a notification counts as under way.
             desk.pending.discard(offset)
 
-    async def _save(self, partition: int, desk: Desk, done: int) -> None:
-        desk.forget_closed(self.clock(), self.delivery.threads)
-        data = encode_snapshot(desk.to_dict(self.delivery.threads, done))
-        try:
-            await self.outlet.snapshot(partition, data)
-        except ListenerError as exc:
-            log.error("delivery state of %s[%d] not saved: %s", self.topic, partition, exc)
+    async def _save(self, partition: int, desk: Desk, done: int | None = None) -> None:
+        """Save the partition's delivery state, counting ``done`` as settled."""
+        async with desk.saving:
+            desk.forget_closed(self.clock(), self.delivery.threads)
+            data = encode_snapshot(desk.to_dict(self.delivery.threads, done))
+            try:
+                await self.outlet.snapshot(partition, data)
+            except ListenerError as exc:
+                log.error("delivery state of %s[%d] not saved: %s", self.topic, partition, exc)
 
     async def _handle(self, partition: int, desk: Desk, offset: int, value: bytes) -> None:
         try:
@@ -243,19 +255,35 @@ class Courier:
             )  # fmt: skip
             return
         routes = self.delivery.composer.routes(notify, notifiers, self.clock())
-        results = await deliver_all(routes, notifiers, desk.ledger, self.delivery.policy)
-        for route, result in zip(routes, results, strict=True):
-            await self._settled(notify, route, result, partition, offset)
+
+        async def settled(route: Route, result: DeliveryResult) -> None:
+            try:
+                await self._settled(notify, route, result, partition, offset)
+            except ListenerError as exc:  # the broker refused the dead letter
+                log.error("notification at %s[%d]@%d: %s", self.topic, partition, offset, exc)
+            if result.attempts and self.desks.get(partition) is desk:
+                await self._save(partition, desk)  # this (channel, target) is settled
+
+        results = await deliver_all(
+            routes, notifiers, desk.ledger, self.delivery.policy,
+            on_attempt=self._attempted, on_settled=settled,
+        )  # fmt: skip
         await self._report_unreached(notify, routes, results)
+
+    def _attempted(self, attempt: DeliveryAttempt) -> None:
+        """Count each attempt as it ends: an outage shows in the metrics while the
+        retries are under way, not once the delivery settles."""
+        self.metrics.notification_attempts.labels(attempt.channel, attempt.outcome).inc()
+        if attempt.outcome == "retrying":
+            self.metrics.notifications_retried.labels(attempt.channel).inc()
 
     async def _settled(
         self, notify: Notify, route: Route, result: DeliveryResult, partition: int, offset: int
     ) -> None:
+        """Log, count and dead-letter one (channel, target) that settled; nothing for one
+        settled before (a duplicate, or a failure already dead-lettered)."""
         channel = route.where.channel
-        retried = sum(1 for attempt in result.attempts if attempt.outcome == "retrying")
-        if retried:
-            self.metrics.notifications_retried.labels(channel).inc(retried)
-        if result.status == "duplicate":
+        if not result.attempts:
             return
         log.info(
             "notification %s (%s of %s, level %d) %s by %s to %s after %d attempt(s)%s",
