@@ -96,6 +96,12 @@ def parse_timestamp(value: object, name: str = "created_at") -> datetime:
         raise InvalidPost("bad_timestamp", f"{name} {value[:40]!r} is not RFC 3339") from None
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         raise InvalidPost("bad_timestamp", f"{name} {value[:40]!r} has no UTC offset")
+    try:
+        # Within a day of year 1 or 9999 the offset can carry a time out of range: it has
+        # no UTC value to be counted by.
+        parsed.astimezone(UTC)
+    except OverflowError:
+        raise InvalidPost("bad_timestamp", f"{name} {value[:40]!r} is out of range") from None
     return parsed
 
 
