@@ -21,6 +21,7 @@ from listener.errors import ConfigError
 from listener.rules.loader import load_rules
 from listener.rules.ruleset import RuleSet
 from listener.rules.yamlfile import MAX_YAML_NESTING
+from listener.windows.stats import METRICS
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -191,6 +192,10 @@ def test_a_wrong_value_anywhere_is_reported_or_accepted(
     path = data.draw(st.sampled_from(PATHS[name])) if data else PATHS[name][0]
     changed = replace_at(VALID[name], path, value)
     outcome = load(directory, name, yaml.safe_dump(changed, allow_unicode=True))
+    if isinstance(outcome, RuleSet):
+        # What the check accepts, a worker evaluates.
+        for rule in outcome.rules:
+            assert rule.condition({metric: 1.0 for metric in METRICS}) in (True, False)
     # The top-level sections are a list of rules or mappings of entries: another shape is
     # a mistake in that file, whatever else it causes.
     expected = list if name == "alerts" else dict
