@@ -141,10 +141,16 @@ class Inflater:
 async def read_limited(chunks: AsyncIterable[bytes], inflater: Inflater) -> bytes:
     """Everything ``chunks`` (the bytes on the wire) decode to, within the inflater's limit."""
     body = bytearray()
-    async for chunk in chunks:
-        for piece in inflater.pieces(chunk):
-            body += piece
-    body += inflater.end()
+    try:
+        async for chunk in chunks:
+            for piece in inflater.pieces(chunk):
+                body += piece
+        body += inflater.end()
+    except MalformedResponse:
+        # The error's traceback holds this frame for as long as the error is kept (by a
+        # log record, say): it must not hold the bytes read so far.
+        body.clear()
+        raise
     return bytes(body)
 
 

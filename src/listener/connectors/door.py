@@ -204,8 +204,13 @@ def _guard(gate: Gate) -> Middleware:
 async def expect(request: web.Request) -> web.StreamResponse | None:
     """Answers ``Expect: 100-continue``, unless the announced body is over the limit:
     then 413 at once, and the client never sends it."""
-    limit = request.app[GATE].config.max_bytes
+    gate = request.app[GATE]
+    limit = gate.config.max_bytes
     if request.content_length is not None and request.content_length > limit:
+        # Answered before the middleware runs: counted here.
+        gate.report.request("client_error")
+        gate.report.error("too_large")
+        gate.failed(request.remote or "unknown")
         answer = web.Response(status=413, text=f"the body is over {limit} bytes")
         answer.force_close()
         return answer
