@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 from listener.settings import Settings
+
+#: Largest message listener's producers send to the raw topic, key and record framing
+#: included, as a Kafka producer measures it against ``max_request_size``: Kafka's default
+#: limit (``message.max.bytes``), so a broker left at its defaults accepts every message.
+#: What is larger is split (bundles) or refused before it is sent (a single post).
+MAX_MESSAGE_BYTES: Final = 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from listener.notifiers.sinks import MailSink, SlackSink
 from listener.replay.driver import ReplayResult, cluster, replay_through
-from listener.replay.publish import publish, read_lines
+from listener.replay.publish import ReplayReport, publish, read_lines
 from listener.replay.report import incident_timeline, plot, timeline
 from listener.rules.loader import OPTIONAL_FILES, load_rules
 from listener.settings import Settings
@@ -56,9 +56,10 @@ async def replay_command(settings: Settings, args: argparse.Namespace) -> int:
         report = await publish(
             settings.kafka_bootstrap, topic, lines, speed=args.speed, bundle=args.bundle
         )
+        _print_skipped(report)
         print(
             f"published {report.posts} posts in {report.messages} messages to {topic} "
-            f"in {report.seconds:.1f}s"
+            f"in {report.seconds:.1f}s{_skipped_note(report)}"
         )
         return 0
     rules = load_rules(settings.rules_dir)
@@ -68,7 +69,18 @@ async def replay_command(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_skipped(report: ReplayReport) -> None:
+    for line in report.skipped:
+        print(f"line {line.number} skipped: {line.reason}")
+
+
+def _skipped_note(report: ReplayReport) -> str:
+    count = len(report.skipped)
+    return f"; {count} line{'s' if count != 1 else ''} too large, skipped" if count else ""
+
+
 def _print_result(result: ReplayResult, offset: timedelta | None, out: Path) -> None:
+    _print_skipped(result.report)
     print(timeline(result.alerts, offset))
     print("\nincidents (event time):\n")
     print(incident_timeline(result.transitions, offset))
@@ -76,6 +88,7 @@ def _print_result(result: ReplayResult, offset: timedelta | None, out: Path) -> 
     print(
         f"{result.report.posts} posts replayed in {result.report.seconds:.1f}s; "
         f"{len(result.alerts)} alerts; {len(result.dead_letters)} dead letters"
+        f"{_skipped_note(result.report)}"
     )
     for brand in sorted({a.brand for a in result.alerts}):
         path = plot(result.stats, result.alerts, brand, out / f"{brand}.png")

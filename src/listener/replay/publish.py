@@ -3,12 +3,19 @@
 Lines go out in event-time order, as fast as possible or paced at ``speed`` times real
 time. A line that cannot be read is published as it is: the scoring agent sends it to
 the dead-letter topic with the reason, exactly as it would a bad post from a connector.
+
+Messages obey the limits the pipeline does: none is larger than
+:data:`~listener.topics.MAX_MESSAGE_BYTES` as the producer measures it, and no bundle holds
+more than :data:`~listener.records.MAX_BUNDLE_POSTS` posts, so bundles are split to fit.
+A line too large to travel even alone is skipped and reported with its number and size;
+the rest of the file is still published.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,8 +25,13 @@ from pathlib import Path
 import orjson
 from aiokafka import AIOKafkaProducer  # type: ignore[import-untyped]
 from aiokafka.errors import KafkaError  # type: ignore[import-untyped]
+from aiokafka.record.default_records import (  # type: ignore[import-untyped]
+    DefaultRecordBatchBuilder,
+)
 
 from listener.errors import BrokerError, ScenarioError
+from listener.records import MAX_BUNDLE_POSTS
+from listener.topics import MAX_MESSAGE_BYTES
 
 log = logging.getLogger(__name__)
 
@@ -72,12 +84,82 @@ def _peek(raw: bytes) -> tuple[float | None, bytes | None]:
 
 
 @dataclass(frozen=True, slots=True)
+class Message:
+    """One raw-topic message: a line alone (keyed ``source:id``) or a bundle of lines."""
+
+    ts: float  # event time of its first line, for pacing
+    key: bytes | None
+    value: bytes
+    posts: int
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A line that was not published: its number in the file and why."""
+
+    number: int
+    reason: str
+
+
+def message_size(key: bytes | None, value: bytes) -> int:
+    """The size of a message as the producer measures it against its ``max_request_size``."""
+    return int(DefaultRecordBatchBuilder.estimate_size_in_bytes(key, value, []))
+
+
+def plan(
+    lines: Sequence[Line], bundle: int = 1, max_bytes: int = MAX_MESSAGE_BYTES
+) -> tuple[list[Message], list[Skipped]]:
+    """The messages that carry ``lines``, in order, and the lines too large to carry.
+
+    With ``bundle`` above 1, readable lines travel as JSON arrays of at most ``bundle``
+    and :data:`MAX_BUNDLE_POSTS` posts, each a message of at most ``max_bytes``; a line
+    that could not be read travels alone, so it cannot spoil a bundle.
+    """
+    per_message = max(1, min(bundle, MAX_BUNDLE_POSTS))
+    room = _bundle_room(max_bytes)
+    messages: list[Message] = []
+    skipped: list[Skipped] = []
+    group: list[Line] = []
+    size = 0  # of the group's array: brackets and commas included
+    for line in lines:
+        alone = message_size(line.key, line.value)
+        if alone > max_bytes:
+            reason = f"{alone} bytes as a message, over the limit of {max_bytes}"
+            skipped.append(Skipped(line.number, reason))
+        elif per_message == 1 or line.key is None or len(line.value) + 2 > room:
+            messages.append(Message(line.ts, line.key, line.value, 1))
+        else:
+            if group and (len(group) == per_message or size + len(line.value) + 1 > room):
+                messages.append(_bundle(group))
+                group, size = [], 0
+            size += len(line.value) + (1 if group else 2)
+            group.append(line)
+    if group:
+        messages.append(_bundle(group))
+    return messages, skipped
+
+
+def _bundle_room(max_bytes: int) -> int:
+    """The longest array a keyless message of ``max_bytes`` can carry: the record's framing
+    grows with the value's length, so it is taken at its largest."""
+    framing = message_size(None, bytes(max_bytes)) - max_bytes
+    return max_bytes - framing
+
+
+def _bundle(group: Sequence[Line]) -> Message:
+    value = b"[" + b",".join(line.value for line in group) + b"]"
+    return Message(group[0].ts, None, value, len(group))
+
+
+@dataclass(frozen=True, slots=True)
 class ReplayReport:
     messages: int
+    #: Posts published: every line but the skipped ones.
     posts: int
     seconds: float
     first_ts: float | None
     last_ts: float | None
+    skipped: tuple[Skipped, ...] = ()
 
 
 async def publish(
@@ -87,38 +169,38 @@ async def publish(
     speed: float | None = None,
     bundle: int = 1,
 ) -> ReplayReport:
-    """Send ``lines`` to ``topic``: one message per post, or arrays of ``bundle`` posts."""
+    """Send ``lines`` to ``topic``: one message per post, or arrays of up to ``bundle`` posts
+    (see :func:`plan`); a line too large for any message is logged, counted and skipped."""
+    messages, skipped = plan(lines, bundle)
+    for line in skipped:
+        log.warning("replay line %d skipped: %s", line.number, line.reason)
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, linger_ms=5, acks="all", max_batch_size=256 * 1024
+        bootstrap_servers=bootstrap,
+        linger_ms=5,
+        acks="all",
+        max_batch_size=256 * 1024,
+        max_request_size=MAX_MESSAGE_BYTES,
     )
     started = time.perf_counter()
-    messages = 0
     try:
         await producer.start()
-        first = lines[0].ts if lines else 0.0
-        for i in range(0, len(lines), bundle):
-            group = lines[i : i + bundle]
-            if speed:
-                await _pace(started, (group[0].ts - first) / speed)
-            # Lines that could not be read travel alone, so they cannot spoil a bundle.
-            alone = [line for line in group if bundle == 1 or line.key is None]
-            for line in alone:
-                await producer.send(topic, line.value, key=line.key)
-            together = [line for line in group if bundle > 1 and line.key is not None]
-            if together:
-                await producer.send(topic, b"[" + b",".join(line.value for line in together) + b"]")
-            messages += len(alone) + bool(together)
+        first = next((line.ts for line in lines if math.isfinite(line.ts)), 0.0)
+        for message in messages:
+            if speed and math.isfinite(message.ts):
+                await _pace(started, (message.ts - first) / speed)
+            await producer.send(topic, message.value, key=message.key)
         await producer.flush()
     except KafkaError as exc:
         raise BrokerError(f"cannot publish to {topic} at {bootstrap}: {exc!r}") from exc
     finally:
         await producer.stop()
     return ReplayReport(
-        messages=messages,
-        posts=len(lines),
+        messages=len(messages),
+        posts=sum(message.posts for message in messages),
         seconds=time.perf_counter() - started,
         first_ts=lines[0].ts if lines else None,
         last_ts=lines[-1].ts if lines else None,
+        skipped=tuple(skipped),
     )
 
 
