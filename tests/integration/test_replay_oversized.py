@@ -5,6 +5,7 @@ accepts whole."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -55,3 +56,21 @@ async def test_oversized_lines_are_skipped_and_bundles_split(
     ids = {item.id for item in items if not isinstance(item, InvalidPost)}
     assert ids == {str(n) for n in range(2500)}
     assert max(len(orjson.loads(v)) for v in values if v.startswith(b"[")) == MAX_BUNDLE_POSTS
+
+
+async def test_a_paced_replay_whose_first_line_is_unreadable_finishes(
+    broker: EmbeddedBroker, tmp_path: Path
+) -> None:
+    # The unreadable first line sorts at minus infinity: pacing from it once waited forever.
+    topic = "pacing.posts.raw"
+    await ensure_topics(broker.bootstrap, [topic], partitions=1)
+    rows = [post_dict(id=str(n), created_at=f"2025-03-01T09:00:0{n}Z") for n in range(3)]
+    path = tmp_path / "replay.jsonl"
+    path.write_bytes(b"not a post\n" + b"\n".join(orjson.dumps(row) for row in rows) + b"\n")
+
+    report = await asyncio.wait_for(
+        publish(broker.bootstrap, topic, read_lines(path), speed=100.0), timeout=20
+    )
+
+    assert (report.posts, report.messages, report.skipped) == (4, 4, ())
+    assert report.seconds >= 0.02  # two seconds of event time at a hundred times real time
