@@ -25,6 +25,9 @@ OTHER_BRANDS = "_other"
 #: wait for late posts (``LISTENER_ALLOWED_LATENESS_SECONDS``) make up most of it.
 ALERT_LATENCY_BUCKETS = (0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 90.0, 120.0, 180.0, 300.0, 600.0)
 #: Seconds from a window's end (event time) to its alert. A replay lands in +Inf.
+#: Seconds from a message's first attempt to its acceptance: at once, after a retry or two,
+#: after riding out an outage of minutes.
+DELIVERY_DELAY_BUCKETS = (0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1200.0)
 EVENT_LAG_BUCKETS = (10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0, 6 * 3600.0, 86_400.0)
 
 
@@ -179,6 +182,7 @@ class DeliveryMetrics:
     notifications_retried: Counter
     notifications_failed: Counter
     notification_attempts: Counter
+    notification_delay: Histogram
     escalations: Counter
     alert_latency: Histogram
     alert_event_lag: Histogram
@@ -206,6 +210,11 @@ class DeliveryMetrics:
                 registry, "listener_notification_attempts_total",
                 "Attempts at sending a notification as each ends, by channel and outcome"
                 " (delivered, retrying, gave_up)", "channel", "outcome",
+            ),
+            notification_delay=Histogram(
+                "listener_notification_delivery_seconds",
+                "Seconds from a message's first attempt to its acceptance, by channel",
+                ("channel",), registry=registry, buckets=DELIVERY_DELAY_BUCKETS,
             ),
             escalations=c(
                 registry, "listener_escalations_total",

@@ -99,12 +99,14 @@ class Answer:
 
 @dataclass(frozen=True)
 class Seen:
-    """One request the receiver got, and when (monotonic seconds)."""
+    """One request the receiver got, when (monotonic seconds), and the status it was
+    answered with."""
 
     path: str
     headers: dict[str, str]
     body: bytes
     at: float
+    status: int = 200
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -131,8 +133,9 @@ class Receiver:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 headers = {k.lower(): v for k, v in self.headers.items()}
-                receiver.seen.append(Seen(self.path, headers, body, time.monotonic()))
                 answer = receiver.answers.popleft() if receiver.answers else receiver.default
+                seen = Seen(self.path, headers, body, time.monotonic(), answer.status)
+                receiver.seen.append(seen)
                 time.sleep(answer.delay)
                 try:
                     self.send_response(answer.status)
@@ -173,6 +176,9 @@ class Mailbox:
     def __init__(self) -> None:
         self.mails: list[tuple[str, list[str], bytes]] = []
         self.refuse_rcpt: str | None = None
+        #: When each mail was accepted (monotonic seconds), and how many recipients refused.
+        self.accepted_at: list[float] = []
+        self.refused = 0
 
     async def handle_RCPT(
         self,
@@ -183,6 +189,7 @@ class Mailbox:
         rcpt_options: list[str],
     ) -> str:
         if self.refuse_rcpt:
+            self.refused += 1
             return self.refuse_rcpt
         envelope.rcpt_tos.append(address)
         return "250 OK"
@@ -190,6 +197,7 @@ class Mailbox:
     async def handle_DATA(self, server: SMTPServer, session: Session, envelope: Envelope) -> str:
         assert isinstance(envelope.content, bytes) and envelope.mail_from is not None
         self.mails.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
+        self.accepted_at.append(time.monotonic())
         return "250 Message accepted for delivery"
 
 

@@ -133,6 +133,15 @@ class DeliveryResult:
         return self.status == "delivered"
 
     @property
+    def took(self) -> float:
+        """Seconds from the start of the first attempt to the end of the last, the waits
+        between them included: how late an outage made the message (0 without attempts)."""
+        if not self.attempts:
+            return 0.0
+        first, last = self.attempts[0], self.attempts[-1]
+        return (last.at - first.at).total_seconds() + last.seconds
+
+    @property
     def failed(self) -> bool:
         return self.status == "failed"
 

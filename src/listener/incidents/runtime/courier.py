@@ -286,12 +286,14 @@ class Courier:
         if not result.attempts:
             return
         log.info(
-            "notification %s (%s of %s, level %d) %s by %s to %s after %d attempt(s)%s",
+            "notification %s (%s of %s, level %d) %s by %s to %s after %d attempt(s) in %.1fs%s",
             notify.id, notify.kind, notify.incident.id, notify.level, result.status, channel,
-            route.where.target, len(result.attempts), f": {result.error}" if result.error else "",
+            route.where.target, len(result.attempts), result.took,
+            f": {result.error}" if result.error else "",
         )  # fmt: skip
         if result.delivered:
             self.metrics.notifications_sent.labels(channel).inc()
+            self.metrics.notification_delay.labels(channel).observe(result.took)
             return
         self.metrics.notifications_failed.labels(channel).inc()
         payload = orjson.dumps(
