@@ -519,3 +519,24 @@ async def test_search_only_logs_in_again_when_the_token_expires(
     assert all(post.author_followers is not None for post in posts)
     assert sample(registry, "listener_connector_rate_limit_remaining") == 2999
     assert sample(registry, "listener_connector_errors_total", error="rejected") == 0
+
+
+async def test_a_frame_over_the_limit_is_refused_before_it_is_read(
+    settings: Settings,
+    sky: tuple[FakeNetwork, FakeJetstream, FakeAppView, str, str],
+    tmp_path: Path,
+) -> None:
+    network, jetstream, _, ws, http = sky
+    instances = load_connectors(write(tmp_path, ws, http, "max_message_bytes: 65536"))
+    registry = CollectorRegistry()
+    async with connectors_running(settings, instances, registry):
+        await eventually(lambda: len(jetstream.open) == 1)
+        first = network.post("acme bank, prima del frame enorme")
+        await eventually(
+            lambda: sample(registry, "listener_connector_posts_fetched_total", kind="bluesky") == 1
+        )
+        network.add_frame(network.tick(0.1), "", "", b'{"pad": "' + b"x" * (1 << 20) + b'"}')
+        await eventually(
+            lambda: sample(registry, "listener_connector_errors_total", error="too_large") >= 1
+        )
+    assert [post.id for post in await published(settings)] == [first]

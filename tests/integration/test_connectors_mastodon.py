@@ -235,3 +235,27 @@ async def test_rest_paging_follows_the_link_header_down_to_since_id(
     assert await published(settings) == Counter(everything)
     assert sample(registry, "listener_connector_rate_limit_remaining") == 299
     assert fake.connections == 0
+
+
+async def test_an_endless_stream_line_drops_the_stream_and_polling_carries_on(
+    settings: Settings, mastodon: tuple[FakeMastodon, str], tmp_path: Path
+) -> None:
+    fake, url = mastodon
+    registry = CollectorRegistry()
+    extra = "stream: true\nmax_message_bytes: 65536"
+    async with connectors_running(settings, load_connectors(write(tmp_path, url, extra)), registry):
+        await eventually(lambda: fake.connections >= 1)
+        fake.send(b"event: update\ndata: " + b"x" * (1 << 20))  # a line that never ends
+
+        def errors(error: str) -> float:
+            return sample(registry, "listener_connector_errors_total", error=error)
+
+        await eventually(lambda: errors("too_large") == 1 and errors("stream_dropped") == 1, 5)
+        everything = fake.add(2)  # not pushed: found by polling, or the stream's catch-up
+        await eventually(
+            lambda: (
+                sample(registry, "listener_connector_posts_fetched_total", kind="mastodon") == 2
+            ),
+            timeout=5,
+        )
+    assert await published(settings) == Counter(everything)

@@ -92,7 +92,10 @@ def metrics_app(registry: CollectorRegistry) -> web.Application:
 
 @asynccontextmanager
 async def serving_metrics(host: str, port: int, registry: CollectorRegistry) -> AsyncIterator[None]:
-    runner = web.AppRunner(metrics_app(registry), access_log=None, shutdown_timeout=2.0)
+    # A scrape sends its request at once: a connection silent for longer is closed.
+    runner = web.AppRunner(
+        metrics_app(registry), access_log=None, shutdown_timeout=2.0, keepalive_timeout=10.0
+    )
     await runner.setup()
     try:
         try:
