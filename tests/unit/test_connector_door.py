@@ -39,7 +39,9 @@ def test_connections_are_limited_in_all_and_per_client() -> None:
     assert dict(door.open) == {"10.0.0.1": 2, "10.0.0.3": 1, "10.0.0.4": 1}
 
 
-def test_a_client_refused_too_often_waits_for_its_window() -> None:
+def test_a_client_refused_too_often_waits_for_its_window(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     door, registry = gate(client_failures={"requests": 3, "per": "1s"})
     for _ in range(2):
         door.failed("10.0.0.1")
@@ -49,6 +51,10 @@ def test_a_client_refused_too_often_waits_for_its_window() -> None:
     assert not door.admit("10.0.0.1")
     assert door.admit("10.0.0.2")  # others are not held off
     assert errors(registry, "client_blocked") == 1
+    door.failed("10.0.0.1")  # a connection let in before the block timed out
+    assert [r.getMessage() for r in caplog.records] == [
+        "ingest: 10.0.0.1 refused 3 times within 1s; refusing it for 1s"
+    ]
 
 
 def test_the_block_lifts_when_the_oldest_refusal_leaves_the_window(

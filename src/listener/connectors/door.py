@@ -91,10 +91,11 @@ class Gate:
     def failed(self, client: str) -> None:
         """Count one refusal of ``client``; the one that fills its budget blocks it."""
         budget = self.config.client_failures
+        already = self.blocked_for(client) > 0
         stamps = self._failures.pop(client, None) or deque(maxlen=budget.requests)
         self._failures[client] = stamps  # the most recent failure is kept last
         stamps.append(time.monotonic())
-        if len(stamps) == budget.requests and self.blocked_for(client) > 0:
+        if not already and self.blocked_for(client) > 0:
             log.warning(
                 "%s: %s refused %d times within %.0fs; refusing it for %.0fs",
                 self.name,
