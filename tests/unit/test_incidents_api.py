@@ -268,3 +268,35 @@ async def test_bodies_that_are_not_json_objects_or_too_big_are_refused(
         response = await api.handle("acknowledge", ApiRequest("POST", params, {}, AUTH, raw))
         assert response.status == status, raw[:10]
     assert store.book.incidents[params["incident_id"]].status == NOTIFIED
+
+
+@pytest.mark.parametrize("handler", ["acknowledge", "resolve", "confirm"])
+async def test_unknown_and_forbidden_incidents_are_refused_alike(
+    api: IncidentApi, store: MemoryStore, handler: str
+) -> None:
+    """Without the key or a link signed for it, a caller cannot tell an incident that
+    exists from one that does not."""
+    forged = SIGNER.sign("acme.firestorm.0000000000", "ack", "eve", T0)[:-4] + "AAAA"
+    action = {"acknowledge": "ack", "resolve": "resolve", "confirm": "ack"}[handler]
+    answers = []
+    for incident_id in (acme(store), "acme.firestorm.does-not-exist"):
+        for token in (forged, SIGNER.sign("other.firestorm.1", action, "eve", T0), ""):
+            params = {"incident_id": incident_id, "action": action}
+            if handler == "confirm":
+                request = ApiRequest("GET", params=params, query={"token": token})
+            else:
+                request = post(params, {"token": token} if token else {}, {})
+            response = await api.handle(handler, request)
+            answers.append((incident_id, token, response.status, response.body))
+    for (_, token, status, text), (_, other_token, other_status, other_text) in zip(
+        answers[:3], answers[3:], strict=True
+    ):
+        assert token == other_token and status in (401, 403)
+        assert (status, text) == (other_status, other_text)
+    assert store.book.incidents[acme(store)].status == NOTIFIED
+
+
+@pytest.mark.parametrize("scheme", ["Bearer", "bearer", "BEARER", "bEaReR"])
+async def test_the_scheme_is_case_insensitive(api: IncidentApi, scheme: str) -> None:
+    request = ApiRequest("GET", headers={"authorization": f"{scheme} {KEY}"})
+    assert (await api.handle("list_incidents", request)).status == 200

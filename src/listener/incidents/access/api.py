@@ -176,14 +176,14 @@ class IncidentApi:
         if action not in ACTIONS:
             raise Problem(404, "not_found", f"no such page: {action}")
         token = request.query.get("token", "")
+        grant = self._verify(token, request.params.get("incident_id", ""), action)
         incident = await self._incident(request)
-        grant = self._verify(token, incident.id, action)
         return ApiResponse.html(200, confirm_page(incident, action, token, grant.person))
 
     async def acknowledge(self, request: ApiRequest) -> ApiResponse:
         body = _body(request)
+        caller = self._caller(request, body, request.params.get("incident_id", ""), "ack")
         incident = await self._incident(request)
-        caller = self._caller(request, body, incident.id, "ack")
         if incident.status in (ACKNOWLEDGED, RESOLVED):
             by = incident.acknowledged_by or incident.resolved_by
             raise Problem(
@@ -194,8 +194,8 @@ class IncidentApi:
 
     async def resolve(self, request: ApiRequest) -> ApiResponse:
         body = _body(request)
+        caller = self._caller(request, body, request.params.get("incident_id", ""), "resolve")
         incident = await self._incident(request)
-        caller = self._caller(request, body, incident.id, "resolve")
         if incident.status == RESOLVED:
             raise Problem(
                 409, RESOLVED, f"the incident is already resolved by {incident.resolved_by}"
@@ -220,6 +220,9 @@ class IncidentApi:
     # -- checks ---------------------------------------------------------------------------
 
     async def _incident(self, request: ApiRequest) -> Incident:
+        """The incident the path names; asked only once the caller is authorised (by the
+        key, or a link signed for that incident), so a refusal is the same whether the
+        incident exists or not and cannot be used to find out which ids exist."""
         incident_id = request.params.get("incident_id", "")
         incident = await self.store.incident(incident_id)
         if incident is None:
