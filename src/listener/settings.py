@@ -11,11 +11,18 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+#: The shortest incident API key accepted: the key alone lets its holder act on every
+#: incident, so it must be too long to guess.
+MIN_API_KEY = 32
+
 
 class Settings(BaseSettings):
     """Settings of one listener process. Every field can be set as ``LISTENER_<NAME>``."""
 
-    model_config = SettingsConfigDict(env_prefix="LISTENER_", extra="forbid", frozen=True)
+    # Inputs are left out of errors: a refused secret must not be printed with its refusal.
+    model_config = SettingsConfigDict(
+        env_prefix="LISTENER_", extra="forbid", frozen=True, hide_input_in_errors=True
+    )
 
     #: Kafka bootstrap servers, e.g. ``kafka-1:9092,kafka-2:9092``. Empty: an embedded broker
     #: is started by the commands that need one (demo, tests); ``worker`` refuses to guess.
@@ -59,8 +66,8 @@ class Settings(BaseSettings):
     #: series Prometheus stores: see docs/operations.md, "Per-brand metrics".
     brand_metrics_limit: int = Field(default=200, ge=0, le=10_000)
     log_level: str = "info"
-    #: The incident API's key (``Authorization: Bearer <key>``); unset: only signed links
-    #: are accepted.
+    #: The incident API's key (``Authorization: Bearer <key>``, at least ``MIN_API_KEY``
+    #: characters); unset: only signed links are accepted.
     api_key: SecretStr | None = None
     #: Signs the acknowledge links in notifications (at least 32 bytes, checked when the
     #: worker starts, without ever being shown); unset: messages carry no link. Generate
@@ -74,6 +81,18 @@ class Settings(BaseSettings):
     @property
     def link_base(self) -> str:
         return self.public_url or f"http://{self.web_host}:{self.web_port}"
+
+    @field_validator("api_key")
+    @classmethod
+    def _long_key(cls, value: SecretStr | None) -> SecretStr | None:
+        length = 0 if value is None else len(value.get_secret_value())
+        if value is not None and length < MIN_API_KEY:
+            raise ValueError(
+                f"LISTENER_API_KEY is {length} characters long; it must be at least"
+                f" {MIN_API_KEY}: generate one with"
+                ' python -c "import secrets; print(secrets.token_urlsafe(32))"'
+            )
+        return value
 
     @field_validator("log_level")
     @classmethod
