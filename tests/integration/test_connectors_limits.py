@@ -24,6 +24,10 @@ from prometheus_client import CollectorRegistry
 from listener.broker.tansu import free_port
 from listener.connectors import connectors_running, load_connectors
 from listener.connectors.door import LINGER
+from listener.connectors.errors import ResponseTooLarge, SourceUnavailable
+from listener.connectors.http import SourceHttp
+from listener.connectors.metrics import ConnectorMetrics
+from listener.connectors.ratelimit import Throttle
 from listener.connectors.testing import LocalServer, eventually, raw_posts
 from listener.settings import Settings
 from listener.topics import TopicNames
@@ -131,6 +135,51 @@ class Bombs:
 
     async def search(self, _: web.Request) -> web.Response:
         return self.answer(self.json, b'{"nbPages": 1, "hits": []}', "json")
+
+
+class Drip:
+    """Answers that start at once and then crawl: a byte every 100 ms, or an announced
+    length of 100 MB of which little is ever sent."""
+
+    def __init__(self) -> None:
+        self.app = web.Application()
+        self.app.router.add_get("/drip", self.drip)
+        self.app.router.add_get("/huge", self.huge)
+
+    async def drip(self, request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"Content-Type": "application/json"})
+        await response.prepare(request)
+        for _ in range(600):
+            await response.write(b" ")
+            await asyncio.sleep(0.1)
+        return response
+
+    async def huge(self, request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"Content-Type": "application/json"})
+        response.content_length = 100_000_000
+        await response.prepare(request)
+        await response.write(b"[" + b" " * 1000)
+        await asyncio.sleep(60)
+        return response
+
+
+async def test_an_answer_must_end_within_the_timeout_and_announce_no_more_than_the_limit() -> None:
+    registry = CollectorRegistry()
+    report = ConnectorMetrics.create(registry).report("slow", "hackernews")
+    async with LocalServer(Drip().app) as server, httpx.AsyncClient(timeout=0.5) as client:
+        http = SourceHttp(client, Throttle(None, 1.0), report, max_bytes=1_000_000)
+        started = time.monotonic()
+        with pytest.raises(SourceUnavailable, match=r"no whole answer within 0\.5s"):
+            await asyncio.wait_for(http.request("GET", f"{server.url}/drip"), 3)
+        assert time.monotonic() - started < 1.5  # each byte came in time; the whole did not
+        started = time.monotonic()
+        with pytest.raises(ResponseTooLarge, match="100000000 bytes announced"):
+            await asyncio.wait_for(http.request("GET", f"{server.url}/huge"), 3)
+        assert time.monotonic() - started < 0.4  # refused on the headers alone
+    outcomes = {"outcome": "network"}, {"outcome": "too_large"}
+    for labels in outcomes:
+        name = "listener_connector_requests_total"
+        assert registry.get_sample_value(name, {"connector": "slow", **labels}) == 1
 
 
 async def keep_posting(url: str, stop: asyncio.Event, latencies: list[float]) -> list[int]:
