@@ -284,6 +284,12 @@ def make_app(settings: Settings, rules: RuleSet, bootstrap: str) -> faust.App:
         web_bind=settings.web_host,
         web_host=settings.web_host,
         web_port=settings.web_port,
+        # Faust's own pages show the tables, the routing and the app's graph to anyone who
+        # reaches the port: the worker serves only its metrics, health and incident API.
+        web_router_enabled=False,
+        web_tables_enabled=False,
+        web_graph_enabled=False,
+        web_stats_enabled=False,
         datadir=str(settings.data_dir / settings.app_id),
     )
     pipeline = Pipeline(app, settings, rules, bootstrap)
