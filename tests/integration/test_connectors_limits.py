@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 from aiohttp import web
 from prometheus_client import CollectorRegistry
@@ -364,6 +365,7 @@ async def test_oversized_bodies_are_refused_before_they_are_read(
     )
     registry = CollectorRegistry()
     huge = "Content-Type: application/json\r\nContent-Length: 104857600\r\n"
+    head_ok = f"POST /ingest HTTP/1.1\r\nHost: l\r\nAuthorization: Bearer {TOKEN}\r\n"
     requests = {
         (port, "ingest"): f"POST /ingest HTTP/1.1\r\nHost: l\r\nAuthorization: Bearer {TOKEN}\r\n",
         (fb_port, "fb-hook"): "POST /facebook HTTP/1.1\r\nHost: l\r\nX-Hub-Signature-256: x\r\n",
@@ -379,6 +381,14 @@ async def test_oversized_bodies_are_refused_before_they_are_read(
                 writer.close()
                 assert said.startswith(b"HTTP/1.1 413"), (name, expect, said)
                 assert b"100 Continue" not in said
+        body = orjson.dumps(post(1))
+        small = f"Content-Length: {len(body)}\r\nExpect: 100-continue\r\n\r\n"
+        reader, writer, _ = await open_slowly("127.0.0.4", port, (head_ok + small).encode())
+        assert await asyncio.wait_for(reader.readline(), 2) == b"HTTP/1.1 100 Continue\r\n"
+        await reader.readline()
+        writer.write(body)  # only now the body: it is taken
+        assert (await asyncio.wait_for(reader.read(200), 2)).startswith(b"HTTP/1.1 200")
+        writer.close()
         chunked = requests[port, "ingest"] + "Transfer-Encoding: chunked\r\n\r\n"
         reader, writer, _ = await open_slowly("127.0.0.5", port, chunked.encode())
         sent = await send_until_answered(writer, reader)

@@ -203,22 +203,28 @@ def _guard(gate: Gate) -> Middleware:
 
 
 async def expect(request: web.Request) -> web.StreamResponse | None:
-    """Answers ``Expect: 100-continue``, unless the announced body is over the limit:
-    then 413 at once, and the client never sends it."""
+    """Answers ``Expect: 100-continue``, unless the announced body is over the limit (413)
+    or the client is held off (429): then the client never sends the body."""
     gate = request.app[GATE]
     limit = gate.config.max_bytes
-    if request.content_length is not None and request.content_length > limit:
+    client = request.remote or "unknown"
+    if (wait := gate.blocked_for(client)) > 0:
+        gate.report.error("client_blocked")
+        answer = web.Response(status=429, headers={"Retry-After": str(math.ceil(wait))})
+    elif request.content_length is not None and request.content_length > limit:
         # Answered before the middleware runs: counted here.
         gate.report.request("client_error")
         gate.report.error("too_large")
-        gate.failed(request.remote or "unknown")
+        gate.failed(client)
         answer = web.Response(status=413, text=f"the body is over {limit} bytes")
-        answer.force_close()
-        return answer
-    if request.headers.get("Expect", "").lower() != "100-continue":
+    elif request.headers.get("Expect", "").lower() != "100-continue":
         raise web.HTTPExpectationFailed(text="only Expect: 100-continue is understood")
-    await request.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
-    return None
+    else:
+        if request.version >= (1, 1):
+            await request.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        return None
+    answer.force_close()
+    return answer
 
 
 async def read_body(request: web.Request) -> bytes:
