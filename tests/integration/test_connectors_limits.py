@@ -327,7 +327,10 @@ async def test_half_sent_requests_are_closed_in_time_while_another_client_is_ser
     assert bodies_closed < 1.0 + LINGER + 0.5  # body_timeout, the answer's lingering, slack
     assert held_after <= 1  # the poster's kept-alive connection
     assert all(said.startswith(b"HTTP/1.1 408") for _, said in closes[300:])
-    assert errors("too_many_connections") == 280
+    # 280 over the per-client cap, then the probe once blocked (on a slow machine, some of
+    # the 280 may already meet the block: refused at the door all the same).
+    assert errors("too_many_connections") + errors("client_blocked") == 281
+    assert errors("too_many_connections") >= 1
     assert errors("header_timeout") == 20
     assert errors("body_timeout") == 5
     assert refused_at_once[0] < 0.5 and refused_at_once[1] == b""  # blocked: 20 refusals
