@@ -280,3 +280,34 @@ async def test_a_worker_whose_broker_is_gone_is_not_ready(
     assert not readiness.ready and not readiness.broker_up
     assert registry.get_sample_value("listener_broker_up") == 0
     assert "broker at kafka:9092 is unreachable" in caplog.text
+
+
+async def test_readiness_answers_in_bounded_time_when_the_broker_hangs(
+    metrics: Metrics, registry: CollectorRegistry
+) -> None:
+    """A broker call that ignores its cancellation (as a call handed to the consumer's
+    thread can) must not hold /health/ready: it answers not ready within the bound."""
+    released = asyncio.Event()
+    consumer = Consumer({RAW0})
+    monitor = OpsMonitor(metrics, NAMES, "kafka:9092", brand_limit=10)
+    monitor.lag.timeout = 0.05
+    monitor.ready_seconds = 0.3
+
+    async def stubborn(*partitions: TP) -> Mapping[TP, int]:
+        while not released.is_set():
+            try:
+                await released.wait()
+            except asyncio.CancelledError:
+                continue
+        return {}
+
+    consumer.highwaters = stubborn  # type: ignore[method-assign]
+    monitor.rebalanced()
+    started = asyncio.get_running_loop().time()
+    readiness = await asyncio.wait_for(monitor.readiness(consumer, recovered=set()), 5.0)
+    took = asyncio.get_running_loop().time() - started
+    assert not readiness.ready and not readiness.broker_up and took < 1.0
+    assert registry.get_sample_value("listener_broker_up") == 0
+    released.set()
+    assert monitor._refreshing is not None
+    await monitor._refreshing

@@ -30,6 +30,9 @@ log = logging.getLogger(__name__)
 
 #: How often the ops timer should call :meth:`OpsMonitor.refresh` (seconds).
 REFRESH_SECONDS = 2.0
+#: The longest ``/health/ready`` waits for the broker before answering not ready: a probe
+#: that hangs while the broker is down gets the worker restarted for nothing.
+READY_SECONDS = 5.0
 
 
 def matched_by_source(by_brand: Mapping[str, Sequence[ScoredPost]]) -> dict[str, int]:
@@ -63,6 +66,9 @@ class OpsMonitor:
         self._refreshed = float("-inf")
         self._ready: bool | None = None
         self._lock = asyncio.Lock()
+        #: The refresh a readiness check started, which may outlive the check.
+        self._refreshing: asyncio.Task[None] | None = None
+        self.ready_seconds = READY_SECONDS
 
     # What the agents report.
 
@@ -131,7 +137,7 @@ class OpsMonitor:
         """For ``/health/ready``: refreshes if the last refresh is older than ``max_age``
         seconds; ``recovered`` are the scored partitions whose window state is rebuilt."""
         if time.monotonic() - self._refreshed > max_age:
-            await self.refresh(consumer)
+            await self._bounded_refresh(consumer)
         scored = self.names.scored
         readiness = assess(
             joined=self.joined,
@@ -142,6 +148,16 @@ class OpsMonitor:
         )
         self._note(readiness)
         return readiness
+
+    async def _bounded_refresh(self, consumer: ConsumerView) -> None:
+        """Refresh, waiting at most ``ready_seconds``. A broker call that does not give up
+        when cancelled (the consumer's calls cross to its thread) may outlive this wait:
+        it is left running, not awaited, and the next check waits on it again."""
+        if self._refreshing is None or self._refreshing.done():
+            self._refreshing = asyncio.create_task(self.refresh(consumer))
+        done, _ = await asyncio.wait({self._refreshing}, timeout=self.ready_seconds)
+        if not done:
+            self.broker.failed(TimeoutError(f"no answer within {self.ready_seconds:.0f}s"))
 
     def _note(self, readiness: Readiness) -> None:
         self.metrics.health.ready.set(1 if readiness.ready else 0)
