@@ -131,3 +131,34 @@ def test_every_line_is_carried_once_in_order_or_skipped_for_size(
     assert len(unreadable) == sum(1 for x in lines if x.key is None)
     readable = [str(x.number) for x in lines if x.number not in too_big and x.key is not None]
     assert carried([m for m in messages if m.value != b"?" * 5]) == readable
+
+
+line_bytes = st.one_of(
+    st.binary(max_size=80),
+    st.builds(
+        lambda changes: orjson.dumps(post_dict(**changes)),
+        st.dictionaries(
+            st.sampled_from(["id", "source", "created_at", "text"]),
+            st.one_of(
+                st.none(),
+                st.integers(min_value=-(2**63), max_value=2**63 - 1),
+                st.text(max_size=30),
+                st.sampled_from(["0001-01-01T00:00:00+23:59", "9999-12-31T23:59:59-23:59"]),
+            ),
+        ),
+    ),
+)
+
+
+@settings(max_examples=100, deadline=None, database=None)
+@given(rows=st.lists(line_bytes.filter(lambda row: b"\n" not in row and b"\r" not in row)))
+def test_any_file_is_read_and_planned_whole(
+    tmp_path_factory: pytest.TempPathFactory, rows: list[bytes]
+) -> None:
+    path = tmp_path_factory.mktemp("replay") / "any.jsonl"
+    path.write_bytes(b"\n".join(rows))
+    lines = read_lines(path)
+    assert sorted(x.number for x in lines) == [n for n, row in enumerate(rows, 1) if row.strip()]
+    messages, skipped = plan(lines, bundle=3)
+    assert skipped == []
+    assert sum(m.posts for m in messages) == len(lines)
