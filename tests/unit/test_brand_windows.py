@@ -270,6 +270,33 @@ def test_window_sums_match_a_direct_count_over_random_posts() -> None:
             assert [s.key for s in sums.samples] == [p.post.key for p in top[:3]]
 
 
+def test_windows_ending_together_are_summed_in_one_walk_as_each_alone() -> None:
+    rng = random.Random(9)
+    posts = [
+        make_scored(
+            f"n{i}",
+            ts=T0 + rng.choice([rng.randrange(0, 3600), rng.randrange(3000, 3600)]),
+            compound=round(rng.uniform(-1, 1), 4),
+            label=rng.choice([NEGATIVE, NEUTRAL, POSITIVE, UNKNOWN]),
+            author_id=f"u{rng.randrange(30)}",
+            author_followers=rng.choice([None, 5, 2000, 400_000]),
+            shares=rng.choice([None, 0, 40]),
+        )
+        for i in range(400)
+    ]
+    windows = windows_with(*posts)
+    for end in (T0 + 1200, T0 + 3600, T0 + 4200):
+        together = windows.sums_ending(end, (3600, 300, 900))
+        assert sorted(together) == [300, 900, 3600]
+        for size, sums in together.items():
+            inside = [p for p in posts if end - size <= p.ts < end]
+            assert sums.volume == len(inside)
+            assert sums == windows.sums(end, size)
+            top = sorted(inside, key=lambda p: (round(damage(p), 9), p.post.key), reverse=True)
+            assert [s.key for s in sums.samples] == [p.post.key for p in top[:SAMPLES]]
+            assert sums.max_reach == max((p.post.author_followers or 0 for p in inside), default=0)
+
+
 def test_has_posts_between_looks_at_the_buckets_of_the_span() -> None:
     windows = windows_with(make_scored("1", ts=T0 + 130))
     assert windows.has_posts_between(T0, T0 + 600)

@@ -167,6 +167,56 @@ class WindowSums:
     topics: dict[str, int] = field(default_factory=dict)
 
 
+@dataclass(slots=True)
+class _Running:
+    """Sums of buckets added one by one: a window, then the longer windows holding it."""
+
+    volume: int = 0
+    negative: int = 0
+    positive: int = 0
+    unknown: int = 0
+    sentiment_units: int = 0
+    reach: int = 0
+    max_reach: int = 0
+    negative_reach: int = 0
+    negative_engagement: int = 0
+    authors: set[str] = field(default_factory=set)
+    samples: list[tuple[float, str, SamplePost]] = field(default_factory=list)
+    topics: Counter[str] = field(default_factory=Counter)
+
+    def add(self, bucket: Bucket) -> None:
+        self.volume += bucket.volume
+        self.negative += bucket.negative
+        self.positive += bucket.positive
+        self.unknown += bucket.unknown
+        self.sentiment_units += bucket.sentiment_units
+        self.reach += bucket.reach
+        self.max_reach = max(self.max_reach, bucket.max_reach)
+        self.negative_reach = max(self.negative_reach, bucket.negative_reach)
+        self.negative_engagement = max(self.negative_engagement, bucket.negative_engagement)
+        self.authors |= bucket.authors
+        self.samples += bucket.samples
+        if bucket.topics:
+            self.topics.update(bucket.topics)
+
+    def sums(self) -> WindowSums:
+        top = heapq.nlargest(SAMPLES, self.samples, key=lambda e: (e[0], e[1]))
+        return WindowSums(
+            volume=self.volume,
+            negative=self.negative,
+            positive=self.positive,
+            unknown=self.unknown,
+            sentiment_sum=self.sentiment_units / SENTIMENT_UNIT,
+            unique_authors=len(self.authors),
+            reach=self.reach,
+            max_reach=self.max_reach,
+            samples=tuple(s for _, _, s in top),
+            negative_reach=self.negative_reach,
+            negative_engagement=self.negative_engagement,
+            topics=dict(self.topics),
+        )
+
+
 #: Topics of nothing: for callers (and tests) that count posts without a risk register.
 NO_TOPICS = TopicIndex()
 
@@ -224,30 +274,24 @@ class BrandWindows:
 
     def sums(self, end: float, size: int) -> WindowSums:
         """Figures for ``[end - size, end)``; ``end`` is a step boundary."""
-        picked = self._picked(end, size)
-        authors: set[str] = set()
-        samples: list[tuple[float, str, SamplePost]] = []
-        topics: dict[str, int] = {}
-        for bucket in picked:
-            authors |= bucket.authors
-            samples.extend(bucket.samples)
-            for risk, count in bucket.topics.items():
-                topics[risk] = topics.get(risk, 0) + count
-        top = heapq.nlargest(SAMPLES, samples, key=lambda e: (e[0], e[1]))
-        return WindowSums(
-            volume=sum(b.volume for b in picked),
-            negative=sum(b.negative for b in picked),
-            positive=sum(b.positive for b in picked),
-            unknown=sum(b.unknown for b in picked),
-            sentiment_sum=sum(b.sentiment_units for b in picked) / SENTIMENT_UNIT,
-            unique_authors=len(authors),
-            reach=sum(b.reach for b in picked),
-            max_reach=max((b.max_reach for b in picked), default=0),
-            samples=tuple(s for _, _, s in top),
-            negative_reach=max((b.negative_reach for b in picked), default=0),
-            negative_engagement=max((b.negative_engagement for b in picked), default=0),
-            topics=topics,
-        )
+        return self.sums_ending(end, (size,))[size]
+
+    def sums_ending(self, end: float, sizes: Iterable[int]) -> dict[int, WindowSums]:
+        """Figures for ``[end - size, end)`` for each of ``sizes``, in one walk back from
+        ``end``: the windows ending together nest, so each bucket is read once."""
+        last = int(end // self.step)
+        wanted = sorted({size // self.step: size for size in sizes}.items())
+        out: dict[int, WindowSums] = {}
+        acc = _Running()
+        reached = 0
+        for steps, size in wanted:
+            for index in range(last - steps, last - reached):
+                bucket = self.buckets.get(index)
+                if bucket is not None:
+                    acc.add(bucket)
+            reached = steps
+            out[size] = acc.sums()
+        return out
 
     def _picked(self, end: float, size: int) -> list[Bucket]:
         last = int(end // self.step)

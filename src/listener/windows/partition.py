@@ -220,8 +220,10 @@ class PartitionState:
         topic_risks = self.config.topics_of(brand).risks
         stats: dict[int, WindowStats] = {}
         samples: dict[int, tuple[SamplePost, ...]] = {}
+        last_post = windows.brand_last_post(now)
+        every = windows.sums_ending(now, self.config.sizes)
         for size in self.config.sizes:
-            sums = windows.sums(now, size)
+            sums = every[size]
             base = baselines[size]
             expected = usual.expected(now - size, now)
             off_brand = windows.off_brand_between(now - size, now)
@@ -237,7 +239,7 @@ class PartitionState:
                 unique_authors=sums.unique_authors,
                 reach=sums.reach,
                 max_author_reach=sums.max_reach,
-                brand_last_post=windows.brand_last_post(now),
+                brand_last_post=last_post,
                 volume_baseline=expected,
                 volume_std=variance(expected, clustering=learnt.clustering) ** 0.5,
                 sentiment_baseline=base.sentiment.mean,

@@ -58,8 +58,11 @@ RISING_TERMS: Final = 6
 
 def words(text: str) -> list[str]:
     """The words of ``text``, folded; elided articles ("l'app") lose their article."""
+    found = _WORD.findall(fold(text))
+    if "'" not in text and "\u2019" not in text:
+        return found
     out: list[str] = []
-    for word in _WORD.findall(fold(text)):
+    for word in found:
         if "'" in word:
             word = word.rsplit("'", 1)[1] or word
         out.append(word)
