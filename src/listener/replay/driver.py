@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +26,7 @@ from listener.broker.tansu import EmbeddedBroker
 from listener.errors import BrokerError
 from listener.records import Alert, DeadLetter
 from listener.replay.collect import read_alerts, read_all, read_dead_letters, read_stats
-from listener.replay.publish import ReplayReport, publish, read_lines
+from listener.replay.publish import Line, ReplayReport, publish, read_lines
 from listener.settings import Settings
 from listener.topics import TopicNames
 
@@ -207,9 +207,23 @@ async def replay_through(
     group: Cluster, path: Path, step: int, speed: float | None = None, bundle: int = 1
 ) -> ReplayResult:
     """Publish ``path`` into the running cluster and collect what it produced."""
+    return await replay_lines(group, read_lines(path), step, speed, bundle)
+
+
+async def replay_lines(
+    group: Cluster,
+    lines: Sequence[Line],
+    step: int,
+    speed: float | None = None,
+    bundle: int = 1,
+    on_sent: Callable[[int, float], None] | None = None,
+) -> ReplayResult:
+    """Publish ``lines`` into the running cluster and collect what it produced;
+    ``on_sent`` hears of each message published (see :func:`publish`)."""
     names = TopicNames.for_settings(group.settings)
-    lines = read_lines(path)
-    report = await publish(group.bootstrap, names.raw, lines, speed=speed, bundle=bundle)
+    report = await publish(
+        group.bootstrap, names.raw, lines, speed=speed, bundle=bundle, on_sent=on_sent
+    )
     timings = {"publish_seconds": report.seconds}
     if report.last_ts is not None:
         target = final_boundary(report.last_ts, group.settings, step)

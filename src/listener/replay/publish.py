@@ -17,7 +17,7 @@ import asyncio
 import logging
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -168,9 +168,12 @@ async def publish(
     lines: Sequence[Line],
     speed: float | None = None,
     bundle: int = 1,
+    on_sent: Callable[[int, float], None] | None = None,
 ) -> ReplayReport:
     """Send ``lines`` to ``topic``: one message per post, or arrays of up to ``bundle`` posts
-    (see :func:`plan`); a line too large for any message is logged, counted and skipped."""
+    (see :func:`plan`); a line too large for any message is logged, counted and skipped.
+    ``on_sent(posts, ts)`` is called after each message is handed to the producer, with the
+    posts handed over so far and the message's event time (for a progress line)."""
     messages, skipped = plan(lines, bundle)
     for line in skipped:
         log.warning("replay line %d skipped: %s", line.number, line.reason)
@@ -185,10 +188,14 @@ async def publish(
     try:
         await producer.start()
         first = next((line.ts for line in lines if math.isfinite(line.ts)), 0.0)
+        sent = 0
         for message in messages:
             if speed and math.isfinite(message.ts):
                 await _pace(started, (message.ts - first) / speed)
             await producer.send(topic, message.value, key=message.key)
+            sent += message.posts
+            if on_sent is not None:
+                on_sent(sent, message.ts)
         await producer.flush()
     except KafkaError as exc:
         raise BrokerError(f"cannot publish to {topic} at {bootstrap}: {exc!r}") from exc
