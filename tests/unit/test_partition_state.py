@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import itertools
 import random
+import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -593,6 +594,11 @@ def snapshot_compressed(state: PartitionState) -> dict[str, Any]:
     return decode_snapshot(encode_snapshot(state.to_dict()))
 
 
+def snapshot_zlib(state: PartitionState) -> dict[str, Any]:
+    """A snapshot as versions before zstd wrote it: still read."""
+    return decode_snapshot(zlib.compress(orjson.dumps(state.to_dict()), 1))
+
+
 def snapshot_plain(state: PartitionState) -> dict[str, Any]:
     return state.to_dict()
 
@@ -605,7 +611,9 @@ def uninterrupted_run() -> tuple[PartitionState, list[Outcome], list[Call]]:
     return state, run(state, SCENARIO), calls
 
 
-@pytest.mark.parametrize("snapshot", [snapshot_json, snapshot_compressed, snapshot_plain])
+@pytest.mark.parametrize(
+    "snapshot", [snapshot_json, snapshot_compressed, snapshot_zlib, snapshot_plain]
+)
 @pytest.mark.parametrize("k", [0, 1, 3, 9, 27, 52, 77, 101, 128, 149, 150])
 def test_a_restored_snapshot_plus_replay_is_exactly_an_uninterrupted_run(
     k: int, snapshot: Callable[[PartitionState], dict[str, Any]]
