@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from typing import Any, Final, Literal
+from typing import Any, ClassVar, Final, Literal
 
 import orjson
 
@@ -29,6 +29,9 @@ SCOPES: Final[tuple[Scope, ...]] = ("brand", "rule")
 
 class InvalidEvent(ListenerError):
     """A message on the incident log could not be read as an event."""
+
+    #: The dead-letter reason of an entry refused for this.
+    reason: ClassVar[str] = "bad_incident_event"
 
 
 @dataclass(frozen=True, slots=True)

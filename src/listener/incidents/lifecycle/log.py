@@ -13,13 +13,22 @@ boundary at which some rule held for some brand; every boundary in between had n
 holding. The reader restores those boundaries (:func:`expand`) before an event that moves
 the clock, so the engine sees one tick per boundary whatever the batching, and a replay at
 full speed, paced, or interrupted by a crash pages and resolves at the same event times.
+
+Entries are sealed. Anyone who can write to the topic could otherwise acknowledge, resolve
+or silence an incident as anyone, or report deliveries failed. With ``LISTENER_ACK_SECRET``
+set, every writer (the window agent, the API, the courier) signs each entry with a
+:class:`Seal`, and the incident stage refuses an entry that is unsigned or whose signature
+does not match (:class:`UnsignedEntry`, :class:`ForgedEntry`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import heapq
+import hmac
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, ClassVar, Final
 
 import orjson
 
@@ -38,6 +47,43 @@ from listener.rules.runtime import rule_figures
 from listener.windows.partition import Outcome
 from listener.windows.stats import WindowStats
 
+#: What the seal's key is derived for: the links' secret is not used as it is.
+_SEAL_PURPOSE: Final = b"listener incident-log entries v1"
+
+
+class UnsignedEntry(InvalidEvent):
+    """An entry without a signature, where every entry must carry one."""
+
+    reason: ClassVar[str] = "unsigned_incident_entry"
+
+
+class ForgedEntry(InvalidEvent):
+    """An entry whose signature does not match its content."""
+
+    reason: ClassVar[str] = "forged_incident_entry"
+
+
+class Seal:
+    """Signs entries of the incident log and checks them: HMAC-SHA256 of the entry's JSON
+    with sorted keys, under a key derived from the secret that signs the links."""
+
+    def __init__(self, secret: str) -> None:
+        self._key = hmac.new(secret.encode(), _SEAL_PURPOSE, hashlib.sha256).digest()
+
+    def signature(self, data: Mapping[str, Any]) -> str:
+        body = orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
+        return hmac.new(self._key, body, hashlib.sha256).hexdigest()
+
+    def open(self, data: dict[str, Any]) -> dict[str, Any]:
+        """``data`` without its signature, once the signature is checked (in constant
+        time); raises :class:`UnsignedEntry` or :class:`ForgedEntry`."""
+        signature = data.pop("signature", None)
+        if not isinstance(signature, str):
+            raise UnsignedEntry("the entry is not signed")
+        if not hmac.compare_digest(self.signature(data), signature):
+            raise ForgedEntry("the entry's signature does not match its content")
+        return data
+
 
 @dataclass(frozen=True, slots=True)
 class Entry:
@@ -49,20 +95,28 @@ class Entry:
     #: boundary up to it that was not ticked explicitly had nothing holding.
     clock: float | None = None
 
-    def dumps(self) -> bytes:
-        return orjson.dumps(
-            {
-                "written_at": self.written_at,
-                "clock": self.clock,
-                "events": [event_dict(event) for event in self.events],
-            }
-        )
+    def dumps(self, seal: Seal | None = None) -> bytes:
+        """The entry as it goes on the topic, signed with ``seal`` when given."""
+        data: dict[str, Any] = {
+            "written_at": self.written_at,
+            "clock": self.clock,
+            "events": [event_dict(event) for event in self.events],
+        }
+        if seal is not None:
+            data["signature"] = seal.signature(data)
+        return orjson.dumps(data)
 
     @classmethod
-    def loads(cls, raw: bytes) -> Entry:
-        """The entry in ``raw``; raises :class:`InvalidEvent` saying what is wrong."""
+    def loads(cls, raw: bytes, seal: Seal | None = None) -> Entry:
+        """The entry in ``raw``, its signature checked first with ``seal`` when given;
+        raises :class:`InvalidEvent` (or :class:`UnsignedEntry`, :class:`ForgedEntry`)
+        saying what is wrong."""
         try:
             data = orjson.loads(raw)
+            if seal is not None:
+                if not isinstance(data, dict):
+                    raise UnsignedEntry("the entry is not signed")
+                data = seal.open(data)
             clock = data.get("clock")
             return cls(
                 events=tuple(event_from_dict(item) for item in data["events"]),

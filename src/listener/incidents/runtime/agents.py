@@ -27,7 +27,7 @@ from listener.incidents.access.web import mount_on_faust
 from listener.incidents.lifecycle.actions import Action, Notify, Record
 from listener.incidents.lifecycle.engine import Engine
 from listener.incidents.lifecycle.events import DeliveryFailed
-from listener.incidents.lifecycle.log import Entry, outcome_events
+from listener.incidents.lifecycle.log import Entry, Seal, outcome_events
 from listener.incidents.lifecycle.policy import Policies
 from listener.incidents.runtime.courier import Courier, Delivery
 from listener.incidents.runtime.notices import Composer
@@ -64,6 +64,14 @@ def link_signer(settings: Settings) -> LinkSigner | None:
         raise ConfigError([ConfigIssue("environment", SECRET_ENV, str(exc))]) from None
 
 
+def entry_seal(settings: Settings) -> Seal | None:
+    """The seal of the incident log's entries: keyed by the links' secret, so one secret
+    vouches for every action, from a link or from the topic."""
+    if settings.ack_secret is None:
+        return None
+    return Seal(settings.ack_secret.get_secret_value())
+
+
 class IncidentAgents:
     """Incident log, engine, deliveries and API of one worker."""
 
@@ -88,12 +96,15 @@ class IncidentAgents:
         self.book_snapshots = self._topic(names.incident_snapshots)
         self.delivery_snapshots = self._topic(names.delivery_snapshots)
         engine = Engine(Policies.build(rules, rules.risks))
+        signer = link_signer(settings)
+        #: Signs what this worker writes to the incident log; the stage refuses what is not
+        #: signed with it. None without LISTENER_ACK_SECRET: nothing is signed or checked.
+        self.seal = entry_seal(settings)
         self.stage = IncidentStage(
             engine, rules.step, bootstrap, (names.incident_events, names.incident_snapshots),
-            settings.snapshot_seconds,
+            settings.snapshot_seconds, seal=self.seal,
         )  # fmt: skip
         self.store = TopicStore(bootstrap, names.incidents, settings.partitions, self.send_entry)
-        signer = link_signer(settings)
         self.courier = Courier(
             self._delivery(Composer(rules.owners, signer, settings.link_base)),
             self, metrics.delivery, bootstrap, (names.notifications, names.delivery_snapshots),
@@ -137,7 +148,7 @@ class IncidentAgents:
             self._ticked[partition] = clock
         entry = Entry(tuple(events), time.time(), clock if moved else None)
         future: Awaitable[Any] = await self.log_topic.send(
-            key=None, value=entry.dumps(), partition=partition
+            key=None, value=entry.dumps(self.seal), partition=partition
         )
         return future
 
@@ -212,7 +223,9 @@ class IncidentAgents:
             await future
 
     async def send_entry(self, entry: Entry, key: bytes | None, partition: int | None) -> None:
-        future = await self.log_topic.send(key=key, value=entry.dumps(), partition=partition)
+        future = await self.log_topic.send(
+            key=key, value=entry.dumps(self.seal), partition=partition
+        )
         await future
 
     # -- the delivery agent and what it writes (the courier's Outlet) ---------------------

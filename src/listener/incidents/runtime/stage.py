@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from listener.incidents.lifecycle.actions import Action
 from listener.incidents.lifecycle.engine import Engine
 from listener.incidents.lifecycle.events import Event, InvalidEvent, Tick
-from listener.incidents.lifecycle.log import Entry, event_time, expand
+from listener.incidents.lifecycle.log import Entry, Seal, event_time, expand
 from listener.incidents.lifecycle.model import Book
 from listener.records import DeadLetter
 from listener.windows.recovery import encode_snapshot, latest_snapshot, read_range
@@ -48,6 +48,7 @@ class IncidentStage:
         topics: tuple[str, str],
         snapshot_seconds: float,
         clock: Callable[[], float] = time.monotonic,
+        seal: Seal | None = None,
     ) -> None:
         self.engine = engine
         self.step = step
@@ -55,6 +56,8 @@ class IncidentStage:
         self.log_topic, self.snapshot_topic = topics
         self.snapshot_seconds = snapshot_seconds
         self.clock = clock
+        #: Checks every entry's signature when set: an unsigned or forged one is refused.
+        self.seal = seal
         self.books: dict[int, Book] = {}
         self._snapshotted: dict[int, tuple[float, int]] = {}
 
@@ -96,10 +99,10 @@ class IncidentStage:
         if offset <= book.offset:
             return book, []  # a redelivery: already in the book
         try:
-            entry = Entry.loads(value)
+            entry = Entry.loads(value, self.seal)
         except InvalidEvent as exc:
             letter = DeadLetter(
-                "bad_incident_event", str(exc)[:200], self.log_topic, partition, offset, value
+                exc.reason, str(exc)[:200], self.log_topic, partition, offset, value
             )
             return replace(book, offset=offset), letter
         book, actions = self.entry(book, entry)
