@@ -6,6 +6,7 @@ a forged or expired link acknowledges nothing."""
 from __future__ import annotations
 
 import argparse
+import asyncio
 import io
 import re
 import time
@@ -18,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from aiokafka import AIOKafkaProducer  # type: ignore[import-untyped]
 from test_incidents_setup import (
     ACK_SECRET,
     API_KEY,
@@ -33,8 +35,10 @@ from test_incidents_setup import (
 from listener.cli import build_parser
 from listener.incidents.access.cli import run_command
 from listener.incidents.access.tokens import LinkSigner
+from listener.incidents.lifecycle.events import Acknowledge
+from listener.incidents.lifecycle.log import Entry, Seal
 from listener.incidents.lifecycle.policy import Policies
-from listener.replay.collect import read_alerts
+from listener.replay.collect import read_alerts, read_dead_letters
 from listener.replay.driver import Cluster, ReplayResult, cluster, replay_through
 from listener.replay.publish import read_lines
 from listener.rules.loader import load_rules
@@ -189,6 +193,7 @@ async def test_nobody_is_paged_after_an_acknowledgement_and_bad_links_do_nothing
         (link,) = _LINK.findall(mail_text(maria[0]))
         incident_id = link.split("/incidents/")[1].split("/")[0]
         await refused_links(link, incident_id)
+        await forged_actions(group, incident_id)
         async with httpx.AsyncClient() as client:
             page = await client.get(link)
             assert page.status_code == 200 and "Acknowledge as maria.rossi" in page.text
@@ -228,6 +233,29 @@ def status_of(group: Cluster, incident_id: str) -> str:
         headers={"authorization": f"Bearer {API_KEY}"},
     )
     return str(response.json()["incident"]["status"]) if response.status_code == 200 else ""
+
+
+async def forged_actions(group: Cluster, incident_id: str) -> None:
+    """Acknowledgements written straight to the incident log by someone who can reach
+    Kafka, unsigned or signed with another secret, are dead-lettered and change nothing."""
+    names = TopicNames.for_settings(group.settings)
+    ack = Entry((Acknowledge(incident_id, "mallory", time.time(), "api"),), time.time())
+    producer = AIOKafkaProducer(bootstrap_servers=group.bootstrap)
+    await producer.start()
+    try:
+        for value in (ack.dumps(), ack.dumps(Seal("not-the-secret-" + "x" * 32))):
+            await producer.send_and_wait(names.incident_events, value, key=b"intesa_sanpaolo")
+    finally:
+        await producer.stop()
+    wanted = {"unsigned_incident_entry", "forged_incident_entry"}
+    deadline = time.monotonic() + 15
+    while True:
+        letters = await read_dead_letters(group.bootstrap, names.dead_letter)
+        if wanted <= {letter.reason for letter in letters}:
+            break
+        assert time.monotonic() < deadline, "the forged entries were not dead-lettered"
+        await asyncio.sleep(0.2)
+    assert status_of(group, incident_id) == "notified"
 
 
 async def refused_links(link: str, incident_id: str) -> None:
