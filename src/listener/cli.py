@@ -93,6 +93,12 @@ def cmd_replay(args: argparse.Namespace) -> int:
     return asyncio.run(replay_command(_settings(args), args))
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from listener.replay.commands import report_command
+
+    return asyncio.run(report_command(args))
+
+
 def cmd_backtest(args: argparse.Namespace) -> int:
     from listener.replay.backtest.command import backtest_command
 
@@ -166,7 +172,7 @@ def _add_service_commands(sub: Any) -> None:
 
 
 def _add_replay_commands(sub: Any) -> None:
-    """scenario, replay and backtest: past incidents through the pipeline."""
+    """scenario, replay, report and backtest: past incidents through the pipeline."""
     from listener.replay.scenarios import SCENARIOS
 
     scenario = sub.add_parser("scenario", help="write a scenario file (JSONL)")
@@ -178,21 +184,10 @@ def _add_replay_commands(sub: Any) -> None:
     )  # fmt: skip
     scenario.set_defaults(func=cmd_scenario)
 
-    replay = sub.add_parser("replay", help="publish a JSONL file into the raw topic")
-    replay.add_argument("file", type=Path)
-    replay.add_argument("--bootstrap")
-    replay.add_argument("--rules", type=Path)
-    replay.add_argument(
-        "--speed", type=float, help="times real time (default: as fast as possible)"
-    )
-    replay.add_argument("--bundle", type=int, default=1, help="posts per message")
-    replay.add_argument(
-        "--run", action="store_true",
-        help="also start a broker (unless --bootstrap) and a worker, and report the alerts "
-        "and incidents",
-    )  # fmt: skip
-    replay.add_argument("--out", type=Path, default=Path("out"), help="report directory (--run)")
-    replay.set_defaults(func=cmd_replay)
+    from listener.replay.cli import add_replay_parser, add_report_parser
+
+    add_replay_parser(sub).set_defaults(func=cmd_replay)
+    add_report_parser(sub).set_defaults(func=cmd_report)
 
     from listener.replay.backtest import add_parser as add_backtest
 

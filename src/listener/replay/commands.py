@@ -1,71 +1,131 @@
-"""``listener replay`` and ``listener demo``."""
+"""``listener replay``, ``listener report`` and ``listener demo``: what they print."""
 
 from __future__ import annotations
 
 import argparse
-import secrets
-import shutil
+import sys
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from datetime import datetime, timedelta
+from datetime import datetime, tzinfo
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from listener.errors import ScenarioError
 from listener.notifiers.sinks import MailSink, SlackSink
+from listener.replay.cli import DEFAULT_ZONE
 from listener.replay.driver import ReplayResult, cluster, replay_through
-from listener.replay.publish import ReplayReport, publish, read_lines
-from listener.replay.report import incident_timeline, plot, timeline
-from listener.rules.loader import OPTIONAL_FILES, load_rules
+from listener.replay.inputs import Checked, check_file
+from listener.replay.mapping import load_mapping
+from listener.replay.namespace import copy_rules, stand_ins
+from listener.replay.progress import Progress
+from listener.replay.publish import ReplayReport, publish
+from listener.replay.report import Produced, RunInfo, incident_timeline, timeline, write_report
+from listener.replay.report.saved import SAVED, load, save
+from listener.replay.run import Options, read_notices, replay_isolated
+from listener.rules.loader import load_rules
 from listener.settings import Settings
 from listener.topics import TopicNames
 
 #: The Intesa Sanpaolo page's wave began with the first comment about the video.
 WAVE_START = datetime.fromisoformat("2017-10-03T16:30:00+02:00")
-ROME_SUMMER = timedelta(hours=2)
+ROME = "Europe/Rome"
 #: How many messages the demo lists one by one.
 SHOWN_MESSAGES = 12
 
-#: The demo's notifiers: the Slack stand-in and the mail sink it starts itself.
-DEMO_NOTIFIERS = """\
-# Written by `listener demo`: every message goes to local stand-ins the demo started.
-notifiers:
-  timezone: Europe/Rome
-  slack:
-    webhook_url_env: LISTENER_SLACK_WEBHOOK_URL
-    timeout: 5s
-  email:
-    host: 127.0.0.1
-    port: {port}
-    security: plain
-    from_address: listener@example.com
-    timeout: 5s
-  delivery:
-    max_attempts: 3
-    first_delay: 1s
-    max_delay: 5s
-"""
-
 
 async def replay_command(settings: Settings, args: argparse.Namespace) -> int:
-    lines = read_lines(args.file)
+    mapping = load_mapping(args.columns, args.column) if args.columns or args.column else None
+    checked = check_file(args.file, mapping)
+    _tell_bad(checked, args.file, args.strict)
+    zone_name = args.timezone or default_zone(settings.rules_dir)
+    zone = ZoneInfo(zone_name)
+    progress = Progress.wanted(args.progress, len(checked.lines), zone)
     if not args.run:
-        if not settings.kafka_bootstrap:
-            print("listener: name a Kafka cluster with --bootstrap (or use --run)")
-            return 2
-        topic = TopicNames.for_settings(settings).raw
-        report = await publish(
-            settings.kafka_bootstrap, topic, lines, speed=args.speed, bundle=args.bundle
+        return await _publish_only(settings, checked, args, progress)
+    if args.live_notifiers:
+        say("listener: --live-notifiers: messages go through the rules' notifiers.yaml")
+    options = Options(args.speed, args.bundle, zone_name, args.live_notifiers)
+    outcome = await replay_isolated(settings, checked.lines, args.out, options, progress)
+    _print_result(outcome.result, zone)
+    if outcome.received is not None:
+        print(f"{outcome.received} messages went to the local stand-ins, nobody real")
+    if not args.no_report:
+        facts = (f"file {args.file.name}", f"{len(checked.bad)} bad lines left out")
+        info = RunInfo(
+            f"Replay of {args.file.name}", zone, zone_name, outcome.result.report.posts, facts
         )
-        _print_skipped(report)
-        print(
-            f"published {report.posts} posts in {report.messages} messages to {topic} "
-            f"in {report.seconds:.1f}s{_skipped_note(report)}"
+        for path in save_and_write(outcome.produced(), info, args.out):
+            print(f"report: {path}")
+    return 0
+
+
+def say(text: str) -> None:
+    """What is not the command's result goes to stderr."""
+    print(text, file=sys.stderr, flush=True)
+
+
+def _tell_bad(checked: Checked, path: Path, strict: bool) -> None:
+    """Report the first bad lines; with ``strict``, or when no line is good, stop."""
+    if not checked.bad:
+        if not checked.lines:
+            raise ScenarioError(f"{path}: no post to replay")
+        return
+    for line in checked.summary():
+        say(f"{path}: {line}")
+    total = len(checked.bad) + len(checked.lines)
+    if strict:
+        raise ScenarioError(
+            f"{path}: {len(checked.bad)} of {total} lines are bad; nothing was published (--strict)"
         )
-        return 0
-    rules = load_rules(settings.rules_dir)
-    async with cluster(settings, args.out / "run", bootstrap=settings.kafka_bootstrap) as group:
-        result = await replay_through(group, args.file, rules.step, args.speed, args.bundle)
-    _print_result(result, None, args.out)
+    if not checked.lines:
+        raise ScenarioError(f"{path}: all {total} lines are bad; nothing to replay")
+    say(f"{path}: {len(checked.bad)} of {total} lines are bad and left out; replaying the "
+        f"{len(checked.lines)} good ones (--strict stops instead)")  # fmt: skip
+
+
+def default_zone(rules_dir: Path) -> str:
+    """The zone of notifiers.yaml when the rules have one, else :data:`DEFAULT_ZONE`."""
+    notifiers = load_rules(rules_dir).notifiers
+    return notifiers.timezone if notifiers is not None else DEFAULT_ZONE
+
+
+async def _publish_only(
+    settings: Settings, checked: Checked, args: argparse.Namespace, progress: Progress
+) -> int:
+    """Publish into the raw topic of the deployment named: its workers judge the posts."""
+    if not settings.kafka_bootstrap:
+        raise ScenarioError("name a Kafka cluster with --bootstrap (or use --run)")
+    topic = TopicNames.for_settings(settings).raw
+    report = await publish(
+        settings.kafka_bootstrap, topic, checked.lines, speed=args.speed, bundle=args.bundle,
+        on_sent=progress.published,
+    )  # fmt: skip
+    progress.done()
+    _print_skipped(report)
+    print(
+        f"published {report.posts} posts in {report.messages} messages to {topic} "
+        f"in {report.seconds:.1f}s{_skipped_note(report)}"
+    )
+    return 0
+
+
+def save_and_write(produced: Produced, info: RunInfo, out: Path) -> list[Path]:
+    """Save the run (run.json, for ``listener report``) and write its report files."""
+    meta = {"title": info.title, "zone": info.zone_name, "posts": info.posts,
+            "facts": list(info.facts)}  # fmt: skip
+    saved = save(produced, out / SAVED, meta)
+    return [*write_report(produced, info, out), saved]
+
+
+async def report_command(args: argparse.Namespace) -> int:
+    produced, meta = load(args.run)
+    zone_name = args.timezone or str(meta.get("zone", DEFAULT_ZONE))
+    info = RunInfo(
+        str(meta.get("title", "listener run")), ZoneInfo(zone_name), zone_name,
+        int(meta.get("posts", 0)), tuple(meta.get("facts", ())),
+    )  # fmt: skip
+    out = args.out or (args.run if args.run.is_dir() else args.run.parent)
+    for path in write_report(produced, info, out, pngs=not args.no_png):
+        print(f"report: {path}")
     return 0
 
 
@@ -79,43 +139,17 @@ def _skipped_note(report: ReplayReport) -> str:
     return f"; {count} line{'s' if count != 1 else ''} too large, skipped" if count else ""
 
 
-def _print_result(result: ReplayResult, offset: timedelta | None, out: Path) -> None:
+def _print_result(result: ReplayResult, zone: tzinfo) -> None:
     _print_skipped(result.report)
-    print(timeline(result.alerts, offset))
+    print(timeline(result.alerts, zone))
     print("\nincidents (event time):\n")
-    print(incident_timeline(result.transitions, offset))
+    print(incident_timeline(result.transitions, zone))
     print()
     print(
         f"{result.report.posts} posts replayed in {result.report.seconds:.1f}s; "
         f"{len(result.alerts)} alerts; {len(result.dead_letters)} dead letters"
         f"{_skipped_note(result.report)}"
     )
-    for brand in sorted({a.brand for a in result.alerts}):
-        path = plot(result.stats, result.alerts, brand, out / f"{brand}.png")
-        if path is not None:
-            print(f"plot: {path}")
-
-
-def demo_rules(source: Path, target: Path, mail_port: int) -> Path:
-    """A copy of the rules directory whose notifiers are the demo's local stand-ins."""
-    target.mkdir(parents=True, exist_ok=True)
-    for path in source.glob("*.yaml"):
-        if path.name not in OPTIONAL_FILES or path.name == "risks.yaml":
-            shutil.copy(path, target / path.name)
-    (target / "notifiers.yaml").write_text(DEMO_NOTIFIERS.format(port=mail_port))
-    return target
-
-
-@asynccontextmanager
-async def stand_ins() -> AsyncIterator[tuple[SlackSink, MailSink]]:
-    slack, mail = SlackSink(), MailSink()
-    await slack.start()
-    await mail.start()
-    try:
-        yield slack, mail
-    finally:
-        await slack.stop()
-        await mail.stop()
 
 
 def _print_messages(slack: SlackSink, mail: MailSink) -> None:
@@ -160,27 +194,25 @@ async def demo_command(settings: Settings, args: argparse.Namespace) -> int:
 
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
-    rules = load_rules(settings.rules_dir)
     path = out / "intesa-2017.jsonl"
     count = write_jsonl(generate_intesa(), path)
     print(f"scenario: {count} posts, 1-4 October 2017 on the Intesa Sanpaolo page ({path})")
     print("  a reconstruction for demonstration: the texts and authors are invented")
     started = time.perf_counter()
-    async with stand_ins() as (slack, mail):
-        rules_dir = demo_rules(settings.rules_dir, out / "rules", mail.port)
+    zone = ZoneInfo(ROME)
+    async with stand_ins() as sinks:
+        rules_dir = copy_rules(settings.rules_dir, out / "rules", sinks.notifiers(ROME))
+        rules = load_rules(rules_dir)
         demo = settings.model_copy(update={"rules_dir": rules_dir})
-        env = {
-            "LISTENER_SLACK_WEBHOOK_URL": slack.url,
-            "LISTENER_ACK_SECRET": secrets.token_urlsafe(48),
-        }
-        async with cluster(demo, out / "run", env=env) as group:
+        async with cluster(demo, out / "run", env=sinks.env) as group:
             ready = time.perf_counter() - started
             print(f"embedded broker on {group.bootstrap}; worker ready in {ready:.1f}s")
-            print(f"Slack stand-in on {slack.url}, mail sink on 127.0.0.1:{mail.port}")
+            print(f"Slack stand-in on {sinks.slack.url}, mail sink on 127.0.0.1:{sinks.mail.port}")
             result = await replay_through(group, path, rules.step)
-        print("\nalert timeline (event time, Europe/Rome):\n")
-        _print_result(result, ROME_SUMMER, out)
-        _print_messages(slack, mail)
+            notices = await read_notices(group)
+        print(f"\nalert timeline (event time, {ROME}):\n")
+        _print_result(result, zone)
+        _print_messages(sinks.slack, sinks.mail)
     paged = _first_page(result)
     print(
         f"whole run {time.perf_counter() - started:.1f}s (publish "
@@ -188,4 +220,9 @@ async def demo_command(settings: Settings, args: argparse.Namespace) -> int:
         f"{result.timings.get('drain_seconds', 0):.1f}s later, incidents and deliveries "
         f"{result.timings.get('incidents_seconds', 0):.1f}s after that)"
     )
+    channels = {pid: len(p.channels) for pid, p in rules.owners.people.items()}
+    produced = Produced(result.alerts, result.stats, result.transitions, notices, channels)
+    info = RunInfo("The Intesa Sanpaolo wave of 3 October 2017 (a reconstruction)", zone,
+                   ROME, result.report.posts)  # fmt: skip
+    print(f"report: {save_and_write(produced, info, out)[0]}")
     return 0 if paged else 1

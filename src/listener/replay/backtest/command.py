@@ -15,20 +15,18 @@ from typing import Final
 
 from listener.connectors.base import cancel_and_wait
 from listener.errors import ScenarioError
-from listener.incidents.lifecycle.actions import Notify
 from listener.incidents.lifecycle.policy import Policies
 from listener.replay.backtest.batches import Batch, first_group, plan, write_rules
 from listener.replay.backtest.judge import Row, Seen, judge
 from listener.replay.backtest.output import BatchRun, report, summary, table
-from listener.replay.collect import read_all
 from listener.replay.driver import Cluster, cluster, replay_through
+from listener.replay.run import read_notices
 from listener.replay.scenarios import write_jsonl
 from listener.replay.scenarios.catalog import Entry, Scenario, library
 from listener.rules.issues import did_you_mean
 from listener.rules.loader import load_rules
 from listener.rules.ruleset import RuleSet
 from listener.settings import Settings
-from listener.topics import TopicNames
 
 #: Posts the windows counted after judging a window that held them, and posts refused as
 #: too old: a run with any is not the replay its scenarios describe.
@@ -167,17 +165,6 @@ def judge_one(scenario: Scenario, rules: RuleSet, seen: Seen) -> Row:
     channels = {person_id: len(p.channels) for person_id, p in rules.owners.people.items()}
     policies = Policies.build(rules, rules.risks)
     return judge(scenario, seen, channels, policies.risk_name)
-
-
-async def read_notices(group: Cluster) -> list[Notify]:
-    """Every notification the incident agents decided, once each (a worker that took over
-    may have written some again, with the same ids)."""
-    topic = TopicNames.for_settings(group.settings).notifications
-    seen: dict[str, Notify] = {}
-    for _, _, value in await read_all(group.bootstrap, topic):
-        notify = Notify.loads(value)
-        seen.setdefault(notify.id, notify)
-    return sorted(seen.values(), key=lambda n: (n.due_at, n.incident.id, n.id))
 
 
 @asynccontextmanager

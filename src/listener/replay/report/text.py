@@ -1,29 +1,27 @@
-"""What a replay shows a person: the alert timeline in event time, and plots."""
+"""What a replay prints: the alert timeline and each incident's life, in event time."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from listener.records import Alert
 
-_SEVERITY_COLOR = {"critical": "red", "major": "darkorange", "warning": "gold", "info": "grey"}
 _SEVERITY_MARK = {"critical": "!!!", "major": "!! ", "warning": "!  ", "info": ".  "}
 
 
-def _local(ts: datetime, offset: timedelta | None) -> str:
-    if offset is not None:
-        ts = ts.astimezone(timezone(offset))
+def _local(ts: datetime, zone: tzinfo | None) -> str:
+    if zone is not None:
+        ts = ts.astimezone(zone)
     return ts.strftime("%Y-%m-%d %H:%M %z")
 
 
-def format_alert(alert: Alert, offset: timedelta | None = None) -> list[str]:
+def format_alert(alert: Alert, zone: tzinfo | None = None) -> list[str]:
     """A few lines a person can act on: what, how bad, the figures against the usual, who."""
     fig, base = alert.figures, alert.baseline
     lines = [
-        f"{_SEVERITY_MARK.get(alert.severity, '   ')} {_local(alert.fired_at, offset)}  "
+        f"{_SEVERITY_MARK.get(alert.severity, '   ')} {_local(alert.fired_at, zone)}  "
         f"{alert.severity.upper():8} {alert.brand_name}: {alert.description}",
         f"      rule {alert.rule} ({alert.window} window): {alert.condition}",
         f"      {fig.get('volume', 0):.0f} posts vs {base.get('volume_baseline', 0):.1f} usual "
@@ -31,7 +29,7 @@ def format_alert(alert: Alert, offset: timedelta | None = None) -> list[str]:
         f"negative {fig.get('negative_share', 0):.0%}, "
         f"{fig.get('unknown', 0):.0f} not scored; authors {fig.get('unique_authors', 0):.0f}; "
         f"reach {fig.get('reach', 0):,.0f}",
-        f"      owners: {alert.owners}; condition true since {_local(alert.first_true_at, offset)}",
+        f"      owners: {alert.owners}; condition true since {_local(alert.first_true_at, zone)}",
     ]
     if alert.about:
         lines.insert(3, f"      about: {', '.join(alert.about)}")
@@ -46,58 +44,13 @@ def format_alert(alert: Alert, offset: timedelta | None = None) -> list[str]:
     return lines
 
 
-def timeline(alerts: Sequence[Alert], offset: timedelta | None = None) -> str:
+def timeline(alerts: Sequence[Alert], zone: tzinfo | None = None) -> str:
     if not alerts:
         return "no alerts"
     out: list[str] = []
     for alert in alerts:
-        out.extend(format_alert(alert, offset))
+        out.extend(format_alert(alert, zone))
     return "\n".join(out)
-
-
-def plot(
-    stats: Sequence[dict[str, Any]], alerts: Sequence[Alert], brand: str, path: Path
-) -> Path | None:
-    """Volume against its baseline and the negative share over event time, alerts marked.
-
-    Returns None when matplotlib is not installed (it is an optional extra).
-    """
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        return None
-    rows = [s for s in stats if s["brand"] == brand]
-    if not rows:
-        return None
-    sizes = sorted(rows[0]["windows"], key=int)
-    short, long = sizes[0], sizes[-1]
-    times = [datetime.fromtimestamp(r["end"], UTC) for r in rows]
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(12, 6), sharex=True)
-    top.plot(times, [r["windows"][short]["volume"] for r in rows],
-             label=f"posts per {int(short) // 60} min", linewidth=0.8)  # fmt: skip
-    top.plot(times, [r["windows"][short]["volume_baseline"] for r in rows], label="usual")
-    bottom.plot(times, [r["windows"][long]["negative_share"] for r in rows],
-                label=f"negative share ({int(long) // 60} min)", color="C3")  # fmt: skip
-    bottom.plot(times, [r["windows"][long]["mean_sentiment"] for r in rows],
-                label=f"mean sentiment ({int(long) // 60} min)", color="C2")  # fmt: skip
-    peak = max(r["windows"][short]["volume"] for r in rows) or 1.0
-    for severity, color in _SEVERITY_COLOR.items():
-        fired = [a.fired_at for a in alerts if a.brand == brand and a.severity == severity]
-        if fired:
-            top.scatter(fired, [peak * 1.05] * len(fired), marker="v", color=color,
-                        label=f"{severity} alert", zorder=3)  # fmt: skip
-    top.set_title(f"{brand}: volume against the usual, and alerts (event time, UTC)")
-    top.legend(loc="upper left", fontsize="small")
-    bottom.legend(loc="upper left", fontsize="small")
-    bottom.set_ylim(-1.05, 1.05)
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
-    return path
 
 
 #: Transitions shown in a timeline; the others are counted ("updated": one more alert).
@@ -107,13 +60,11 @@ _SHOWN = (
 )  # fmt: skip
 
 
-def _event_time(ts: float, offset: timedelta | None) -> str:
-    return _local(datetime.fromtimestamp(ts, UTC), offset)
+def _event_time(ts: float, zone: tzinfo | None) -> str:
+    return _local(datetime.fromtimestamp(ts, UTC), zone)
 
 
-def incident_timeline(
-    transitions: Sequence[dict[str, Any]], offset: timedelta | None = None
-) -> str:
+def incident_timeline(transitions: Sequence[dict[str, Any]], zone: tzinfo | None = None) -> str:
     """Each incident's life in event time: opened, who was paged at each level and when,
     who acknowledged, how it closed; a run of reminders is one line. ``transitions`` are
     records of the incidents topic."""
@@ -130,14 +81,14 @@ def incident_timeline(
             f"owners {last['owners']}, now {last['status']}"
         )
         shown = [r["transition"] for r in records if r["transition"]["kind"] in _SHOWN]
-        out.extend(_lines(shown, offset))
+        out.extend(_lines(shown, zone))
         gathered = sum(1 for r in records if r["transition"]["kind"] == "updated")
         if gathered:
             out.append(f"      ({gathered} more alerts gathered into it)")
     return "\n".join(out)
 
 
-def _lines(transitions: Sequence[dict[str, Any]], offset: timedelta | None) -> list[str]:
+def _lines(transitions: Sequence[dict[str, Any]], zone: tzinfo | None) -> list[str]:
     lines: list[str] = []
     run: list[dict[str, Any]] = []
     for transition in [*transitions, None]:
@@ -145,18 +96,18 @@ def _lines(transitions: Sequence[dict[str, Any]], offset: timedelta | None) -> l
             run.append(transition)
             continue
         if len(run) > 1:
-            lines.append(_reminders(run, offset))
+            lines.append(_reminders(run, zone))
         else:
-            lines.extend(_transition_line(t, offset) for t in run)
+            lines.extend(_transition_line(t, zone) for t in run)
         run = []
         if transition is not None:
-            lines.append(_transition_line(transition, offset))
+            lines.append(_transition_line(transition, zone))
     return lines
 
 
-def _reminders(run: Sequence[dict[str, Any]], offset: timedelta | None) -> str:
+def _reminders(run: Sequence[dict[str, Any]], zone: tzinfo | None) -> str:
     """A run of reminders as one line: nobody answered, round after round."""
-    first, end = (_event_time(t["event_at"], offset) for t in (run[0], run[-1]))
+    first, end = (_event_time(t["event_at"], zone) for t in (run[0], run[-1]))
     levels = ", ".join(str(level) for level in sorted({t["level"] for t in run}))
     return (
         f"  {first}  {'reminders':<16} {len(run)} rounds to levels {levels} while nobody "
@@ -164,10 +115,10 @@ def _reminders(run: Sequence[dict[str, Any]], offset: timedelta | None) -> str:
     )
 
 
-def _transition_line(transition: dict[str, Any], offset: timedelta | None) -> str:
+def _transition_line(transition: dict[str, Any], zone: tzinfo | None) -> str:
     kind = transition["kind"]
     what = f"level {transition['level']} paged" if kind == "paged" else kind
     detail = transition["detail"]
     if transition["who"] != "listener":
         detail = f"by {transition['who']}: {detail}" if detail else f"by {transition['who']}"
-    return f"  {_event_time(transition['event_at'], offset)}  {what:<16} {detail}"
+    return f"  {_event_time(transition['event_at'], zone)}  {what:<16} {detail}"

@@ -1,0 +1,106 @@
+"""A replay's own namespace: topics, consumer group and notifiers nobody else uses.
+
+A replay run against a cluster where live workers run must never join their consumer
+group (it would take partitions from them, and its posts would be judged among live
+traffic) nor page real people. So every run gets a topic prefix and a Faust application
+id (the consumer group) of its own, derived from the time and a random token, and a copy
+of the rules directory whose ``notifiers.yaml`` points at local stand-ins (a Slack
+webhook and a mail sink started for the run), unless live notifiers are asked for.
+"""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Final
+
+from listener.notifiers.sinks import MailSink, SlackSink
+from listener.rules.loader import FILES
+from listener.settings import Settings
+
+#: The notifiers of a replay: every message goes to local stand-ins started for the run.
+STAND_IN_NOTIFIERS: Final = """\
+# Written by listener for a replay: every message goes to local stand-ins it started.
+notifiers:
+  timezone: {zone}
+  slack:
+    webhook_url_env: LISTENER_SLACK_WEBHOOK_URL
+    timeout: 5s
+  email:
+    host: 127.0.0.1
+    port: {port}
+    security: plain
+    from_address: listener@example.com
+    timeout: 5s
+  delivery:
+    max_attempts: 3
+    first_delay: 1s
+    max_delay: 5s
+"""
+
+
+def run_name(now: datetime | None = None) -> str:
+    """``replay-20261206t1230-1a2b3c4d``: unique per run, sortable, a valid topic and group
+    name."""
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dt%H%M%S")
+    return f"replay-{stamp}-{secrets.token_hex(4)}"
+
+
+def isolated(settings: Settings, name: str, rules_dir: Path) -> Settings:
+    """``settings`` with the run's own topic prefix, consumer group and rules copy."""
+    return settings.model_copy(
+        update={"app_id": name, "topic_prefix": name, "rules_dir": rules_dir}
+    )
+
+
+def copy_rules(source: Path, target: Path, notifiers: str | None) -> Path:
+    """The rules of ``source`` at ``target`` with ``notifiers`` as notifiers.yaml (None:
+    the source's own, the live notifiers)."""
+    target.mkdir(parents=True, exist_ok=True)
+    for name in FILES:
+        (target / name).unlink(missing_ok=True)  # left by an earlier run
+        if (source / name).is_file():
+            shutil.copyfile(source / name, target / name)
+    if notifiers is not None:
+        (target / "notifiers.yaml").write_text(notifiers, encoding="utf-8")
+    return target
+
+
+@dataclass
+class StandIns:
+    """The local Slack webhook and mail sink a replay's messages go to."""
+
+    slack: SlackSink
+    mail: MailSink
+
+    def notifiers(self, zone: str) -> str:
+        return STAND_IN_NOTIFIERS.format(zone=zone, port=self.mail.port)
+
+    @property
+    def env(self) -> dict[str, str]:
+        """What a worker needs to reach the stand-ins and sign its links."""
+        return {
+            "LISTENER_SLACK_WEBHOOK_URL": self.slack.url,
+            "LISTENER_ACK_SECRET": secrets.token_urlsafe(48),
+        }
+
+    @property
+    def received(self) -> int:
+        return len(self.slack.posted) + len(self.mail.mails)
+
+
+@asynccontextmanager
+async def stand_ins() -> AsyncIterator[StandIns]:
+    slack, mail = SlackSink(), MailSink()
+    await slack.start()
+    await mail.start()
+    try:
+        yield StandIns(slack, mail)
+    finally:
+        await slack.stop()
+        await mail.stop()
