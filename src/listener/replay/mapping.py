@@ -101,9 +101,14 @@ def load_mapping(path: Path | None, flags: Sequence[str] = ()) -> ColumnMapping:
         if not sep or not name.strip() or not column.strip():
             issues.append(ConfigIssue("--column", flag, "write it as field=column"))
         columns[name.strip()] = column.strip()
+    merged = {**data, "columns": columns if columns or given is None else given}
+    try:
+        mapping = _validated(merged, label)
+    except ConfigError as exc:
+        raise ConfigError([*issues, *exc.issues]) from None
     if issues:
         raise ConfigError(issues)
-    return _validated({**data, "columns": columns if columns or given is None else given}, label)
+    return mapping
 
 
 def _validated(data: Mapping[str, object], label: str) -> ColumnMapping:

@@ -31,8 +31,11 @@ class Progress:
         self.zone = zone
         self.every = TERMINAL_EVERY if self.terminal else LOG_EVERY
         self.started = time.perf_counter()
-        self._last = float("-inf")
+        #: The first line comes after one interval: a rate needs some time to mean anything.
+        self._last = self.started
+        self._said = False
         self.sent = 0
+        self._judged: float | None = None
 
     @property
     def publishing(self) -> bool:
@@ -64,17 +67,19 @@ class Progress:
         """Called while the pipeline drains: the event time judged so far, and the last."""
         if not self._due(False):
             return
-        if clock is None or last is None:
+        if clock is not None:  # partitions report one by one: never say it went back
+            self._judged = clock if self._judged is None else max(self._judged, clock)
+        if self._judged is None or last is None:
             self._say("waiting for the pipeline to judge the first windows")
             return
-        self._say(f"windows judged up to {self._time(clock)} of {self._time(last)}")
+        self._say(f"windows judged up to {self._time(self._judged)} of {self._time(last)}")
 
     def done(self) -> None:
         """Ends a line redrawn in place, so what follows starts on a line of its own."""
-        if self.terminal and self._last > float("-inf"):
+        if self.terminal and self._said:
             self.stream.write("\n")
             self.stream.flush()
-            self._last = float("-inf")
+            self._said = False
 
     def _due(self, last: bool) -> bool:
         if not self.shown:
@@ -86,6 +91,7 @@ class Progress:
         return True
 
     def _say(self, text: str) -> None:
+        self._said = True
         if self.terminal:
             self.stream.write(f"\r\x1b[K{text}")
         else:

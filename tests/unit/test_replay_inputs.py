@@ -1,0 +1,125 @@
+"""A replay file is checked whole before anything starts: JSONL, and CSV exports with a
+column mapping from YAML or flags."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import orjson
+import pytest
+
+from listener.errors import ConfigError, ScenarioError
+from listener.replay.inputs import check_file
+from listener.replay.mapping import ColumnMapping, load_mapping
+
+
+def _post(n: int, minute: int = 0) -> dict[str, object]:
+    return {
+        "id": f"p{n}",
+        "source": "x",
+        "created_at": f"2017-10-03T16:{minute:02d}:00+02:00",
+        "text": f"Intesa post {n}",
+        "author_id": f"a{n}",
+    }
+
+
+def test_bad_lines_are_reported_with_their_numbers_and_reasons(tmp_path: Path) -> None:
+    future = (datetime.now(UTC) + timedelta(days=2)).isoformat()
+    lines = [
+        orjson.dumps(_post(1, 5)),
+        b'{"id": "cut", ',  # line 2
+        b"",  # blank: not a line to check
+        orjson.dumps({**_post(3), "created_at": "2017-10-03T16:00:00"}),  # line 4
+        orjson.dumps({**_post(4), "author_followers": "many"}),  # line 5
+        orjson.dumps({**_post(5), "created_at": future}),  # line 6
+        orjson.dumps(_post(6, 1)),
+    ]
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+
+    checked = check_file(path)
+
+    assert [bad.number for bad in checked.bad] == [2, 4, 5, 6]
+    reasons = [bad.reason.split(":")[0] for bad in checked.bad]
+    assert reasons == ["invalid_json", "bad_timestamp", "wrong_type", "future"]
+    # The good lines, in event-time order: line 7 (16:01) before line 1 (16:05).
+    assert [line.number for line in checked.lines] == [7, 1]
+    assert checked.summary(shown=2) == [
+        f"line 2: {checked.bad[0].reason}",
+        f"line 4: {checked.bad[1].reason}",
+        "... and 2 more bad lines",
+    ]
+
+
+def test_a_file_that_cannot_be_read_is_one_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ScenarioError, match="cannot read replay file"):
+        check_file(tmp_path / "missing.jsonl")
+
+
+EXPORT = """\
+Post ID,Date,Message,User,Followers,Link
+101,2017-10-03 16:31:00,"Vergogna, la direttrice!",anna,"1,284",https://example.com/101
+102,2017-10-03 16:30:00,"Multi-line
+text, quoted",marco,,
+103,not a date,Nothing,luca,12,
+104,2017-10-03 16:32:00,,sara,5,
+"""
+
+
+def _mapping_file(tmp_path: Path) -> Path:
+    path = tmp_path / "columns.yaml"
+    path.write_text(
+        "columns:\n  id: Post ID\n  time: Date\n  text: Message\n  author: User\n"
+        "  followers: Followers\n  url: Link\nsource: brandwatch\nnaive_timezone: Europe/Rome\n"
+    )
+    return path
+
+
+def test_a_csv_export_is_read_through_its_column_mapping(tmp_path: Path) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text(EXPORT, encoding="utf-8")
+
+    checked = check_file(path, load_mapping(_mapping_file(tmp_path)))
+
+    posts = [orjson.loads(line.value) for line in checked.lines]
+    assert [p["id"] for p in posts] == ["102", "101"]  # by event time
+    first, second = posts
+    assert second["created_at"] == "2017-10-03T16:31:00+02:00"  # read in Europe/Rome
+    assert second["author_followers"] == 1284 and second["source"] == "brandwatch"
+    assert second["url"] == "https://example.com/101"
+    assert first["text"] == "Multi-line\ntext, quoted" and "author_followers" not in first
+    # Row numbers are the file's lines: the quoted newline makes row 102 two lines long.
+    assert [(bad.number, bad.reason.split(":")[0]) for bad in checked.bad] == [
+        (5, "bad_timestamp"),
+        (6, "missing_field"),
+    ]
+
+
+def test_flags_name_columns_over_the_yaml(tmp_path: Path) -> None:
+    mapping = load_mapping(_mapping_file(tmp_path), ["text=Body", "handle=User"])
+    assert mapping.column("text") == "Body"
+    assert mapping.column("author_handle") == "User"
+    assert mapping.column("created_at") == "Date"
+
+
+def test_every_problem_of_a_mapping_is_reported_together(tmp_path: Path) -> None:
+    path = tmp_path / "columns.yaml"
+    path.write_text("columns:\n  txet: Message\nnaive_timezone: Mars/Olympus\n")
+    with pytest.raises(ConfigError) as caught:
+        load_mapping(path, ["oops"])
+    text = str(caught.value)
+    assert "--column: oops: write it as field=column" in text
+    assert "'txet' is not a post field" in text
+    assert "unknown time zone 'Mars/Olympus'" in text
+    assert str(path) in text
+
+
+def test_a_csv_without_a_required_column_says_which_and_what_it_has(tmp_path: Path) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text(EXPORT, encoding="utf-8")
+    with pytest.raises(ScenarioError) as caught:
+        check_file(path, ColumnMapping(columns={"id": "Post ID", "created_at": "Date"}))
+    message = str(caught.value)
+    assert "text (column 'text')" in message and "author_id (column 'author_id')" in message
+    assert "the columns are Post ID, Date, Message, User, Followers, Link" in message
