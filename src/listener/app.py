@@ -151,11 +151,13 @@ class Pipeline:
             await self._send_marks()
 
     async def _send_marks(self, force: bool = False) -> None:
-        marks, idle = self.scoring.watermarks(self.owned(self.names.raw), self.highwater)
-        if not marks or (not force and (marks, idle) == self._last_marks):
+        owned = self.owned(self.names.raw)
+        marks, idle = self.scoring.watermarks(owned, self.highwater)
+        newest = self.scoring.newest_of(owned)
+        if not marks or (not force and (marks, idle, newest) == self._last_marks):
             return
-        self._last_marks = (marks, idle)
-        value = ScoredBatch(None, (), marks, idle).dumps()
+        self._last_marks = (marks, idle, newest)
+        value = ScoredBatch(None, (), marks, idle, newest).dumps()
         for partition in range(self.settings.partitions):
             await self.scored.send(key=None, value=value, partition=partition)
 

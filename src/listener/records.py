@@ -246,17 +246,20 @@ class ScoredBatch:
     """What the scoring agent sends to one scored partition: posts about one brand (keyed by
     it), or, with ``brand`` None and no posts, only news of how far event time has got.
 
-    ``watermarks`` maps each raw partition the sender owns to the newest event time it has
-    seen there (None: nothing yet); ``idle`` lists those where nothing arrived for a while.
-    The window agent takes the minimum over the busy raw partitions as its clock, so a
-    window is judged only when every upstream partition has moved past it, whatever order
-    partitions are read in (a replay read as fast as possible stays correct).
+    ``watermarks`` maps each raw partition the sender owns to the event time its posts
+    agree on there (None: not yet; see listener.eventtime); ``idle`` lists those where
+    nothing arrived for a while; ``newest`` holds the newest distinct post times of each,
+    for the clock once every partition is idle. The window agent takes the minimum over the
+    busy raw partitions as its clock, so a window is judged only when every upstream
+    partition has moved past it, whatever order partitions are read in (a replay read as
+    fast as possible stays correct).
     """
 
     brand: str | None
     posts: tuple[ScoredPost, ...]
     watermarks: Mapping[int, float | None]
     idle: frozenset[int] = frozenset()
+    newest: Mapping[int, tuple[float, ...]] = field(default_factory=dict)
 
     def dumps(self) -> bytes:
         return orjson.dumps(
@@ -265,6 +268,7 @@ class ScoredBatch:
                 "posts": [_scored_row(p) for p in self.posts],
                 "watermarks": {str(k): v for k, v in self.watermarks.items()},
                 "idle": sorted(self.idle),
+                "newest": {str(k): list(v) for k, v in self.newest.items()},
             }
         )
 
@@ -278,6 +282,7 @@ class ScoredBatch:
                 int(k): None if v is None else float(v) for k, v in data["watermarks"].items()
             },
             idle=frozenset(int(p) for p in data.get("idle", ())),
+            newest={int(k): tuple(float(t) for t in v) for k, v in data.get("newest", {}).items()},
         )
 
 

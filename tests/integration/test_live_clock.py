@@ -50,7 +50,9 @@ async def test_the_clock_follows_the_wall_after_live_posts_but_not_after_a_repla
         path = tmp_path / "old.jsonl"
         path.write_bytes(b"\n".join(posts_between(old_last - 1800, old_last, 40, "old")))
         await publish(group.bootstrap, names.raw, read_lines(path))
-        after_replay = (old_last - lateness) // STEP * STEP
+        # The clock stops where two posts agree: at the second newest, not the newest alone.
+        agreed_last = old_last - 1800 / 39
+        after_replay = (agreed_last - lateness) // STEP * STEP
         await group.wait_clock(after_replay, timeout=30)
         assert min(await group.clocks()) == after_replay
         await asyncio.sleep(5.0)  # idle for longer than it takes to be seen idle

@@ -58,7 +58,12 @@ async def test_the_marks_timer_waits_until_a_batch_posts_are_sent(pipeline: Any)
     pipeline.ops.processed = lambda events: None
 
     scoring = asyncio.create_task(
-        pipeline.score_batch([raw_event(0, "Intesa Sanpaolo vergogna", T0 + 600)])
+        pipeline.score_batch(
+            [
+                raw_event(0, "Intesa Sanpaolo vergogna", T0 + 590),
+                raw_event(1, "Intesa Sanpaolo vergogna", T0 + 600),
+            ]
+        )
     )
     await asyncio.wait_for(outbox.holding.wait(), 5)
     timer = asyncio.create_task(pipeline.send_marks())
@@ -69,7 +74,8 @@ async def test_the_marks_timer_waits_until_a_batch_posts_are_sent(pipeline: Any)
     kinds = ["posts" if b.brand else "marks" for b in outbox.sent]
     assert kinds[0] == "posts"
     first_mark = next(b for b in outbox.sent if b.brand is None)
-    assert first_mark.watermarks == {0: T0 + 600}
+    assert first_mark.watermarks == {0: T0 + 590}  # where two posts agree
+    assert first_mark.newest == {0: (T0 + 600, T0 + 590)}
 
 
 def test_a_highwater_heard_long_ago_is_not_news(pipeline: Any) -> None:

@@ -174,8 +174,9 @@ def test_a_key_is_forgotten_once_event_time_has_moved_past_the_dedupe_horizon() 
     stage.process([message(acme("old", ts=T0))])
     stage.process([message(acme("mid", ts=T0 + 600))])  # exactly the horizon: kept
     assert stage.process([message(acme("old", ts=T0))]).duplicates == 1
-    stage.process([message(acme("new", ts=T0 + 601))])
-    assert set(stage.seen[0]) == {"twitter:mid", "twitter:new"}
+    stage.process([message(acme("new", ts=T0 + 601)), message(acme("newer", ts=T0 + 602))])
+    assert stage.marks[0] == T0 + 601  # where two posts agree
+    assert set(stage.seen[0]) == {"twitter:mid", "twitter:new", "twitter:newer"}
     again = stage.process([message(acme("old", ts=T0))])
     assert again.duplicates == 0
     assert enricher.seen.count("twitter:old") == 2
@@ -192,36 +193,44 @@ def test_the_keys_kept_per_partition_are_capped(monkeypatch: pytest.MonkeyPatch)
 # --- event time per partition -----------------------------------------------------------
 
 
-def test_each_partition_marks_the_newest_event_time_it_has_seen() -> None:
+def test_each_partition_marks_the_newest_time_two_of_its_posts_reach() -> None:
     stage, _, _ = make_stage()
     stage.process(
         [
             message(acme("1", ts=T0 + 50), partition=0),
-            message(acme("2", ts=T0 + 20), partition=0),  # older: the mark stays
+            message(acme("2", ts=T0 + 20), partition=0),
             message(make_post("3", ts=T0 + 80, text="no brand"), partition=1),
-            message(b"garbage", partition=2),
+            message(make_post("4", ts=T0 + 70, text="no brand"), partition=1),
+            message(acme("5", ts=T0 + 90), partition=2),  # alone: no agreement yet
+            message(b"garbage", partition=3),
         ]
     )
-    assert stage.marks == {0: T0 + 50, 1: T0 + 80}
-    stage.process([message(acme("2", ts=T0 + 90), partition=0)])  # a duplicate still tells time
-    assert stage.marks[0] == T0 + 90
+    assert stage.marks == {0: T0 + 20, 1: T0 + 70}
+    assert stage.newest == {0: (T0 + 50, T0 + 20), 1: (T0 + 80, T0 + 70), 2: (T0 + 90,)}
+    stage.process([message(acme("2", ts=T0 + 60), partition=0)])  # a duplicate still tells time
+    assert stage.marks[0] == T0 + 50
+    stage.process([message(acme("6", ts=T0 + 60), partition=0)])  # a time already counted
+    assert stage.marks[0] == T0 + 50
 
 
 def test_watermarks_report_marks_and_which_partitions_are_idle() -> None:
     stage, _, clock = make_stage(idle_seconds=3.0)
     clock.now = 100.0
     stage.assigned([0, 1, 2])
-    stage.process([message(acme("1", ts=T0 + 5), partition=0), message(b"bad", partition=1)])
+    posts = [message(acme("0", ts=T0 + 4), partition=0), message(acme("1", ts=T0 + 5))]
+    stage.process([*posts, message(b"bad", partition=1)])
     clock.now = 102.9
-    assert stage.watermarks([0, 1, 2]) == ({0: T0 + 5, 1: None, 2: None}, frozenset())
+    assert stage.watermarks([0, 1, 2]) == ({0: T0 + 4, 1: None, 2: None}, frozenset())
     clock.now = 103.0  # quiet for exactly idle_seconds after posts: idle
     # Partitions that never had a post keep holding the clock: their first posts may be old.
-    assert stage.watermarks([0, 1, 2]) == ({0: T0 + 5, 1: None, 2: None}, frozenset({0}))
+    assert stage.watermarks([0, 1, 2]) == ({0: T0 + 4, 1: None, 2: None}, frozenset({0}))
     clock.now = 104.0
     stage.process([message(acme("2", ts=T0 + 9), partition=1)])
-    assert stage.watermarks([0, 1]) == ({0: T0 + 5, 1: T0 + 9}, frozenset({0}))
+    assert stage.watermarks([0, 1]) == ({0: T0 + 4, 1: None}, frozenset({0}))
+    stage.process([message(acme("3", ts=T0 + 8), partition=1)])
+    assert stage.watermarks([0, 1]) == ({0: T0 + 4, 1: T0 + 8}, frozenset({0}))
     # Only owned partitions are reported.
-    assert stage.watermarks([1]) == ({1: T0 + 9}, frozenset())
+    assert stage.watermarks([1]) == ({1: T0 + 8}, frozenset())
 
 
 def test_an_empty_poll_does_not_make_a_partition_busy() -> None:
@@ -257,19 +266,25 @@ def test_assigning_a_partition_again_does_not_reset_when_it_last_heard() -> None
 def test_forget_drops_everything_kept_for_a_partition() -> None:
     stage, enricher, clock = make_stage()
     clock.now = 100.0
-    stage.process([message(acme("1", ts=T0), partition=0), message(acme("2", ts=T0), partition=1)])
+    stage.process(
+        [
+            *(message(acme(i, ts=T0 + int(i)), partition=0) for i in "01"),
+            *(message(acme(i, ts=T0 + int(i)), partition=1) for i in "23"),
+        ]
+    )
     stage.forget([0, 7])  # 7 was never owned: nothing to drop
     assert 0 not in stage.marks and 0 not in stage.seen and 0 not in stage.last_message
-    assert stage.marks == {1: T0}
+    assert 0 not in stage.newest
+    assert stage.marks == {1: T0 + 2}
     # Heard of by nobody now: no mark, and it holds the clock until something arrives.
-    assert stage.watermarks([0, 1]) == ({0: None, 1: T0}, frozenset())
+    assert stage.watermarks([0, 1]) == ({0: None, 1: T0 + 2}, frozenset())
     # Its posts are no longer duplicates there; partition 1 still remembers its own.
     result = stage.process(
-        [message(acme("1", ts=T0), partition=0), message(acme("2"), partition=1)]
+        [message(acme("1", ts=T0 + 1), partition=0), message(acme("2", ts=T0 + 2), partition=1)]
     )
     assert result.duplicates == 1
     assert [s.post.id for s in result.by_brand["acme"]] == ["1"]
-    assert enricher.seen == ["twitter:1", "twitter:2", "twitter:1"]
+    assert enricher.seen == ["twitter:0", "twitter:1", "twitter:2", "twitter:3", "twitter:1"]
 
 
 # --- a live lull: event time keeps pace with the wall clock -------------------------------
@@ -284,7 +299,7 @@ def live_stage() -> tuple[ScoringStage, FakeClock, FakeClock]:
 
 def test_a_quiet_live_partition_reports_the_wall_clock_less_the_delay() -> None:
     stage, clock, wall = live_stage()
-    stage.process([message(acme("1", ts=T0 + 590), partition=0)])  # ten seconds old: live
+    stage.process([message(acme(i, ts=T0 + 590 + int(i)), partition=0) for i in "01"])  # live
     assert stage.watermarks([0]) == ({0: T0 + 590}, frozenset())  # busy: its own mark
     clock.now, wall.now = 103.0, T0 + 603
     assert stage.watermarks([0]) == ({0: T0 + 590}, frozenset({0}))  # delay not yet passed
@@ -294,19 +309,22 @@ def test_a_quiet_live_partition_reports_the_wall_clock_less_the_delay() -> None:
     assert stage.watermarks([0]) == ({0: T0 + 7080}, frozenset({0}))
     assert stage.marks[0] == T0 + 590  # the posts' own mark is unchanged
     stage.process([message(acme("2", ts=T0 + 7150), partition=0)])
-    assert stage.watermarks([0]) == ({0: T0 + 7150}, frozenset())  # busy again
+    # Busy again; one post alone does not move the mark (the windows keep the one they had).
+    assert stage.watermarks([0]) == ({0: T0 + 591}, frozenset())
+    stage.process([message(acme("3", ts=T0 + 7160), partition=0)])
+    assert stage.watermarks([0]) == ({0: T0 + 7150}, frozenset())
 
 
 def test_a_replayed_or_caught_up_partition_never_follows_the_wall_clock() -> None:
     stage, clock, wall = live_stage()
     # Posts a day old when they arrive: a replay, or a source catching up.
-    stage.process([message(acme("1", ts=T0 + 600 - 86_400), partition=1)])
+    stage.process([message(acme(i, ts=T0 + 600 + int(i) - 86_400), partition=1) for i in "01"])
     clock.now, wall.now = 200.0, T0 + 7200
     assert stage.watermarks([1]) == ({1: T0 + 600 - 86_400}, frozenset({1}))
     # Live, then a backlog of old posts: the newest post decides, and it is old.
-    stage.process([message(acme("2", ts=T0 + 7190), partition=2)])
+    stage.process([message(acme(i, ts=T0 + 7188 + int(i)), partition=2) for i in "23"])
     wall.now = T0 + 7200 + 2 * 3600
-    stage.process([message(acme("3", ts=T0 + 7195), partition=2)])
+    stage.process([message(acme(i, ts=T0 + 7191 + int(i)), partition=2) for i in "45"])
     clock.now = 300.0
     assert stage.watermarks([2]) == ({2: T0 + 7195}, frozenset({2}))
     stage.forget([2])
@@ -318,7 +336,7 @@ def test_in_a_lull_the_window_clock_follows_the_wall_and_judges_each_minute() ->
     config = WindowConfig(step=60, sizes=(300,), lateness=60, raw_partitions=1)
     judged: list[float] = []
     state = PartitionState(config, lambda b, view, st, now: judged.append(now) or [])
-    result = stage.process([message(acme("1", ts=T0 + 590), partition=0)])
+    result = stage.process([message(acme(i, ts=T0 + 590 + int(i)), partition=0) for i in "01"])
     offset = 0
     for batch in [ScoredBatch("acme", tuple(result.by_brand["acme"]), {})]:
         state.apply(batch, offset)

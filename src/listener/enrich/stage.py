@@ -13,13 +13,12 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from listener.errors import InvalidPost
+from listener.eventtime import MAX_FUTURE_SECONDS as MAX_FUTURE_SECONDS
+from listener.eventtime import agreed, door_problem, keep_newest, stream_problem
 from listener.records import DeadLetter, Post, ScoredPost, parse_raw_message
 
 #: Most post keys remembered per raw partition for dropping duplicates.
 MAX_SEEN_PER_PARTITION = 500_000
-#: A post dated further ahead of the wall clock than this is refused: one bad clock would
-#: otherwise push event time forward and make every real post after it too late.
-MAX_FUTURE_SECONDS = 3600.0
 #: A partition whose newest post was at most this old when it arrived is *live*: its source
 #: is followed as it happens, not replayed or caught up.
 LIVE_HORIZON_SECONDS = 900.0
@@ -78,7 +77,10 @@ class ScoringStage:
         self.fetch_positions: dict[int, int] = {}
         self.clock = clock
         self.seen: dict[int, dict[str, float]] = defaultdict(dict)
+        #: Per raw partition: the time its posts agree on (see eventtime.agreed), and the
+        #: newest distinct post times it is agreed from.
         self.marks: dict[int, float] = {}
+        self.newest: dict[int, tuple[float, ...]] = {}
         self.last_message: dict[int, float] = {}
         #: Raw partitions whose newest post arrived live (see LIVE_HORIZON_SECONDS).
         self.live: dict[int, bool] = {}
@@ -87,15 +89,14 @@ class ScoringStage:
         result = ScoreResult()
         now = self.clock()
         wall = self.wall()
-        latest = wall + MAX_FUTURE_SECONDS
         fresh: list[Post] = []
         before = dict(self.marks)
         for message in messages:
             self.last_message[message.partition] = now
             self.positions[message.partition] = message.offset + 1
             for item in parse_raw_message(message.value):
-                if not isinstance(item, InvalidPost) and item.ts > latest:
-                    item = _future(message, item)
+                if not isinstance(item, InvalidPost):
+                    item = self._plausible(message, item, wall)
                 if isinstance(item, InvalidPost):
                     result.dead.append(_dead_letter(message, item))
                 elif self._is_new(message.partition, item, result):
@@ -113,12 +114,29 @@ class ScoringStage:
             self._evict(partition)
         return result
 
+    def _plausible(self, message: RawMessage, post: Post, wall: float) -> Post | InvalidPost:
+        """``post``, or why its date is refused: before any post, not written yet, or far
+        behind what its partition's posts agree on (see listener.eventtime)."""
+        ts = post.ts
+        problem = door_problem(ts, wall) or stream_problem(ts, self.marks.get(message.partition))
+        if problem is None:
+            return post
+        if message.value.lstrip()[:1] == b"[":
+            problem.payload = post.dumps()  # only this post of the bundle is refused
+        return problem
+
     def _is_new(self, partition: int, post: Post, result: ScoreResult) -> bool:
-        """Count ``post``, move its partition's mark; False when it was seen before."""
+        """Count ``post``, move its partition's mark; False when it was seen before.
+
+        The mark is the time :data:`~listener.eventtime.AGREEING` distinct posts reach, so
+        one post dated ahead of the others, however plausible, does not move it.
+        """
         result.received[post.source] += 1
         ts = post.ts
-        if ts > self.marks.get(partition, float("-inf")):
-            self.marks[partition] = ts
+        newest = self.newest[partition] = keep_newest(self.newest.get(partition, ()), ts)
+        mark = agreed(newest)
+        if mark is not None:
+            self.marks[partition] = mark
         seen = self.seen[partition]
         key = post.key
         if key in seen:
@@ -144,8 +162,9 @@ class ScoringStage:
     def watermarks(
         self, owned: Iterable[int], highwater: Callable[[int], int | None] | None = None
     ) -> tuple[dict[int, float | None], frozenset[int]]:
-        """Newest event time per owned raw partition, and which of them are idle: an idle
-        partition does not hold the event-time clock back.
+        """How far event time got in each owned raw partition (the time its posts agree
+        on, see listener.eventtime), and which of them are idle: an idle partition does not
+        hold the event-time clock back, and never reports a post its others do not reach.
 
         A partition is idle once it has had posts and then nothing for ``idle_seconds``:
         posts arrive in about event-time order, so a quiet partition has nothing older
@@ -171,12 +190,17 @@ class ScoringStage:
         for partition in owned:
             mark = marks[partition] = self.marks.get(partition)
             quiet = now - self.last_message.get(partition, self.assigned_at.get(partition, now))
-            wait = self.idle_seconds if mark is not None else self.empty_grace_seconds
+            wait = self.idle_seconds if partition in self.newest else self.empty_grace_seconds
             if quiet >= wait and self._caught_up(partition, highwater):
                 idle.add(partition)
                 if mark is not None and self.live.get(partition) and heartbeat > mark:
                     marks[partition] = heartbeat
         return marks, frozenset(idle)
+
+    def newest_of(self, owned: Iterable[int]) -> dict[int, tuple[float, ...]]:
+        """The newest distinct post times of each owned raw partition that had posts: the
+        window clock reads what all partitions together agree on once every one is idle."""
+        return {p: self.newest[p] for p in owned if p in self.newest}
 
     def _caught_up(self, partition: int, highwater: Callable[[int], int | None] | None) -> bool:
         if highwater is None:
@@ -196,6 +220,7 @@ class ScoringStage:
         for partition in partitions:
             self.seen.pop(partition, None)
             self.marks.pop(partition, None)
+            self.newest.pop(partition, None)
             self.last_message.pop(partition, None)
             self.assigned_at.pop(partition, None)
             self.positions.pop(partition, None)
@@ -216,10 +241,3 @@ def _dead_letter(message: RawMessage, error: InvalidPost) -> DeadLetter:
 
 def counts(result: ScoreResult) -> Mapping[str, int]:
     return {brand: len(posts) for brand, posts in result.by_brand.items()}
-
-
-def _future(message: RawMessage, post: Post) -> InvalidPost:
-    error = InvalidPost("future_timestamp", f"created_at {post.created_at} is ahead of now")
-    if message.value.lstrip()[:1] == b"[":
-        error.payload = post.dumps()  # only this post of the bundle is refused
-    return error

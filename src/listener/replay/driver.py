@@ -23,8 +23,9 @@ from prometheus_client.parser import text_string_to_metric_families
 from listener.broker.admin import ensure_topics
 from listener.broker.process import WorkerProcess
 from listener.broker.tansu import EmbeddedBroker
-from listener.errors import BrokerError
-from listener.records import Alert, DeadLetter
+from listener.errors import BrokerError, InvalidPost
+from listener.eventtime import agreed_newest, door_problem
+from listener.records import Alert, DeadLetter, parse_raw_message
 from listener.replay.collect import read_alerts, read_all, read_dead_letters, read_stats
 from listener.replay.publish import Line, ReplayReport, publish, read_lines
 from listener.settings import Settings
@@ -203,6 +204,18 @@ def final_boundary(last_ts: float, settings: Settings, step: int) -> float:
     return ((last_ts - settings.allowed_lateness_seconds) // step) * step
 
 
+def last_agreed(lines: Sequence[Line], wall: float) -> float | None:
+    """The newest time the posts of ``lines`` agree on, as the pipeline reads them (see
+    listener.eventtime): a post it refuses, or one dated ahead of all others, is not
+    waited for."""
+    return agreed_newest(
+        post.ts
+        for line in lines
+        for post in parse_raw_message(line.value)
+        if not isinstance(post, InvalidPost) and door_problem(post.ts, wall) is None
+    )
+
+
 async def replay_through(
     group: Cluster, path: Path, step: int, speed: float | None = None, bundle: int = 1
 ) -> ReplayResult:
@@ -225,8 +238,9 @@ async def replay_lines(
         group.bootstrap, names.raw, lines, speed=speed, bundle=bundle, on_sent=on_sent
     )
     timings = {"publish_seconds": report.seconds}
-    if report.last_ts is not None:
-        target = final_boundary(report.last_ts, group.settings, step)
+    last = last_agreed(lines, time.time())
+    if last is not None:
+        target = final_boundary(last, group.settings, step)
         timings["drain_seconds"] = await group.wait_clock(target)
         timings["incidents_seconds"] = await group.wait_incidents()
     return ReplayResult(

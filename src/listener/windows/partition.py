@@ -5,18 +5,22 @@ partition's messages in offset order, so a snapshot taken after offset ``o``, pl
 messages after ``o`` replayed, is exactly the state of a worker that never stopped; and
 a message at or below the last applied offset (a redelivery) changes nothing.
 
-The clock is event time: the minimum, over all raw partitions, of the newest event time
-each has reported, less the allowed lateness. Windows ending at a step boundary are
-judged when the clock passes that boundary, so a window is judged only once it is
-complete, whatever the speed or order in which upstream partitions were read.
+The clock is event time: the minimum, over all raw partitions, of the event time each
+has reported its posts agree on, less the allowed lateness. Windows ending at a step
+boundary are judged when the clock passes that boundary, so a window is judged only once
+it is complete, whatever the speed or order in which upstream partitions were read. No
+single post moves it (listener.eventtime): not to its own date when every partition is
+idle, nor back to where judging starts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any, Protocol
 
+from listener.eventtime import MAX_BEHIND_SECONDS, agreed_newest, keep_newest, keep_oldest
 from listener.records import SamplePost, ScoredBatch
 from listener.windows.baseline import Baseline
 from listener.windows.brand import NO_TOPICS, BrandWindows
@@ -117,19 +121,33 @@ class PartitionState:
         self.rule_states: dict[str, dict[str, Any]] = {}
         self.learnt: dict[str, Learnt] = {}
         self.last_judged: dict[str, float] = {}
-        #: Per raw partition: newest event time reported (None: nothing yet) and idleness.
+        #: Per raw partition: the event time reported (None: nothing yet) and idleness.
         self.upstream: dict[int, tuple[float | None, bool]] = {}
+        #: Per raw partition: its newest distinct post times, for when every one is idle.
+        self.newest: dict[int, tuple[float, ...]] = {}
         #: The last step boundary judged (event time); None until every upstream reported.
         self.clock: float | None = None
         #: The last message offset applied; -1 when none.
         self.offset: int = -1
-        #: Earliest post counted before the clock started: where judging begins.
-        self.earliest: float | None = None
+        #: Oldest distinct times of the posts counted before the clock started: where
+        #: judging begins (see ``_start``).
+        self.oldest: tuple[float, ...] = ()
+
+    def _start(self, boundary: float) -> float:
+        """Where judging begins, once the first watermark reaches ``boundary``: at the oldest
+        post counted before, unless it stands apart, more than MAX_BEHIND_SECONDS before the
+        next post or the watermark (a stray date, which would start the clock years back)."""
+        times = sorted((*self.oldest, boundary))
+        for ts, following in pairwise(times):
+            if following - ts <= MAX_BEHIND_SECONDS:
+                return min(ts, boundary)
+        return boundary
 
     @property
     def watermark(self) -> float | None:
         """The event-time clock: the slowest busy raw partition, less the lateness allowed.
-        Idle partitions do not hold it back; when all are idle, everything seen is complete."""
+        Idle partitions do not hold it back; when all are idle, everything the partitions'
+        posts agree on together is complete (a post ahead of every other is not)."""
         if len(self.upstream) < self.config.raw_partitions:
             return None
         busy = [mark for mark, idle in self.upstream.values() if not idle]
@@ -138,6 +156,9 @@ class PartitionState:
                 return None
             return min(m for m in busy if m is not None) - self.config.lateness
         seen = [mark for mark, _ in self.upstream.values() if mark is not None]
+        together = agreed_newest(t for times in self.newest.values() for t in times)
+        if together is not None:
+            seen.append(together)
         return max(seen) - self.config.lateness if seen else None
 
     def _report(self, batch: ScoredBatch) -> None:
@@ -146,8 +167,16 @@ class PartitionState:
             if old is not None and (mark is None or mark < old):
                 mark = old  # a new owner re-reading old posts does not turn the clock back
             self.upstream[partition] = (mark, partition in batch.idle)
+        for partition, times in batch.newest.items():
+            # Distinct times, so a post re-read by a new owner does not agree with itself.
+            kept = self.newest.get(partition, ())
+            for ts in times:
+                kept = keep_newest(kept, ts)
+            self.newest[partition] = kept
 
-    def apply(self, batch: ScoredBatch, offset: int) -> Outcome:
+    def apply(self, batch: ScoredBatch, offset: int, steps: int | None = None) -> Outcome:
+        """Count ``batch`` and judge the boundaries the clock passes: all of them, or at
+        most ``steps``, the rest left to ``catch_up`` (the state is the same either way)."""
         outcome = Outcome()
         if offset <= self.offset:
             outcome.skipped = True
@@ -156,7 +185,7 @@ class PartitionState:
         if batch.brand is not None and batch.posts:
             self._count(batch.brand, batch, outcome)
         self._report(batch)
-        self._advance(outcome)
+        self._advance(outcome, steps)
         return outcome
 
     def _count(self, brand: str, batch: ScoredBatch, outcome: Outcome) -> None:
@@ -172,26 +201,42 @@ class PartitionState:
                 continue
             if windows.add(scored, topics):
                 outcome.counted += 1
-                if self.clock is None and (self.earliest is None or ts < self.earliest):
-                    self.earliest = ts
+                if self.clock is None:
+                    self.oldest = keep_oldest(self.oldest, ts)
                 if self.clock is not None and ts < self.clock:
                     outcome.late += 1
             else:
                 outcome.duplicates += 1
 
-    def _advance(self, outcome: Outcome) -> None:
+    @property
+    def behind(self) -> bool:
+        """Whether the clock has boundaries left to judge (see ``catch_up``)."""
+        mark, step = self.watermark, self.config.step
+        if self.clock is None or mark is None:
+            return False
+        return self.clock + step <= mark // step * step
+
+    def catch_up(self, steps: int | None = None) -> Outcome:
+        """Judge up to ``steps`` more boundaries the clock has passed (all: None). Called by
+        an agent that gave ``apply`` a step budget, between turns of its event loop."""
+        outcome = Outcome()
+        self._advance(outcome, steps)
+        return outcome
+
+    def _advance(self, outcome: Outcome, steps: int | None = None) -> None:
         mark = self.watermark
         if mark is None:
             return
         step = self.config.step
         boundary = (mark // step) * step
         if self.clock is None:
-            # Judge from the first post held, not from the first complete watermark: a
+            # Judge from the first posts held, not from the first complete watermark: a
             # replay read at full speed delivers days of posts before every upstream
             # partition has reported once, and those days must be judged too.
-            start = boundary if self.earliest is None else min(boundary, self.earliest)
-            self.clock = (start // step) * step
-        while self.clock + step <= boundary:
+            self.clock = (self._start(boundary) // step) * step
+        left = -1 if steps is None else steps
+        while self.clock + step <= boundary and left != 0:
+            left -= 1
             self.clock += step
             self._judge_all(self.clock, outcome)
             self._evict(self.clock)
@@ -315,8 +360,9 @@ class PartitionState:
         return {
             "offset": self.offset,
             "clock": self.clock,
-            "earliest": self.earliest,
+            "oldest": list(self.oldest),
             "upstream": {str(k): list(v) for k, v in self.upstream.items()},
+            "newest": {str(k): list(v) for k, v in self.newest.items()},
             "brands": {b: w.to_dict() for b, w in self.brands.items()},
             "baselines": {
                 b: {str(s): base.to_dict() for s, base in sizes.items()}
@@ -334,8 +380,9 @@ class PartitionState:
         state = cls(config, judge)
         state.offset = int(data["offset"])
         state.clock = data["clock"]
-        state.earliest = data.get("earliest")
+        state.oldest = tuple(data.get("oldest", ()))
         state.upstream = {int(k): (v[0], bool(v[1])) for k, v in data["upstream"].items()}
+        state.newest = {int(k): tuple(v) for k, v in data.get("newest", {}).items()}
         state.brands = {
             b: BrandWindows.from_dict(config.step, w) for b, w in data["brands"].items()
         }

@@ -1,0 +1,99 @@
+"""When a post says it was written, and how far the event-time clock believes it.
+
+A post's time is written by whoever posts it (Bluesky's ``createdAt``, an RSS ``pubDate``,
+the ingest endpoint's caller), so one wrong clock, a year typed as 9999 or a date that
+defaulted to 1970, must neither move the windows' clock nor stop it. Two rules, shared by
+the ingest endpoint, the scoring stage, the window clock and the replay driver:
+
+- **plausible**: a post dated before :data:`EARLIEST_TS` (no social post is that old) or
+  more than :data:`MAX_FUTURE_SECONDS` ahead of the wall clock is refused at the door
+  (:func:`door_problem`); a post more than :data:`MAX_BEHIND_SECONDS` behind the time its
+  stream agreed on is refused at scoring (:func:`stream_problem`). What is plausible for a
+  replay of 2017 is judged against the replay's own progress, never against today, except
+  for the future: nobody can have written a post after now.
+- **agreed**: event time moves only as far as :data:`AGREEING` distinct post times go
+  (:func:`agreed`), never to a post alone, however plausible its date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Final
+
+from listener.errors import InvalidPost
+
+#: 2000-01-01T00:00:00Z: no post listener can read is older. Dates before it are defaults
+#: (1970, year 1) or typing errors, and would start the windows' clock decades back.
+EARLIEST_TS: Final = 946_684_800.0
+#: A post dated further ahead of the wall clock than this was not written yet: the
+#: source's clock or time zone is wrong. A few minutes cover clocks that run fast.
+MAX_FUTURE_SECONDS: Final = 300.0
+#: A post more than this behind the time its stream agreed on is refused: its windows are
+#: long judged, and the duplicate filter (a day, by default) no longer tells a copy from it.
+MAX_BEHIND_SECONDS: Final = 86_400.0
+#: How many distinct post times must agree before event time moves to them.
+AGREEING: Final = 2
+
+PAST: Final = "past_timestamp"
+FUTURE: Final = "future_timestamp"
+
+
+def _iso(ts: float) -> str:
+    try:
+        return datetime.fromtimestamp(ts, UTC).isoformat()
+    except (OverflowError, OSError, ValueError):
+        return repr(ts)
+
+
+def door_problem(ts: float, wall: float) -> InvalidPost | None:
+    """Why a post dated ``ts`` cannot have been written by ``wall`` (the wall clock), or
+    None when it can. Used wherever posts come in: the ingest endpoint, scoring, replays."""
+    if ts < EARLIEST_TS:
+        return InvalidPost(PAST, f"created_at {_iso(ts)} is before {_iso(EARLIEST_TS)}")
+    if ts > wall + MAX_FUTURE_SECONDS:
+        ahead = ts - wall
+        return InvalidPost(
+            FUTURE, f"created_at {_iso(ts)} is {ahead:.0f} s ahead of the clock ({_iso(wall)})"
+        )
+    return None
+
+
+def stream_problem(ts: float, agreed_ts: float | None) -> InvalidPost | None:
+    """Why a post dated ``ts`` does not belong to a stream whose posts agreed on
+    ``agreed_ts`` (None: no agreement yet, so nothing to compare with)."""
+    if agreed_ts is not None and ts < agreed_ts - MAX_BEHIND_SECONDS:
+        behind = (agreed_ts - ts) / 3600
+        return InvalidPost(
+            PAST, f"created_at {_iso(ts)} is {behind:.1f} h behind its stream ({_iso(agreed_ts)})"
+        )
+    return None
+
+
+def keep_newest(newest: tuple[float, ...], ts: float) -> tuple[float, ...]:
+    """``newest`` (distinct times, newest first, at most :data:`AGREEING`) with ``ts``."""
+    if ts in newest or (len(newest) >= AGREEING and ts < newest[-1]):
+        return newest
+    return tuple(sorted((*newest, ts), reverse=True)[:AGREEING])
+
+
+def keep_oldest(oldest: tuple[float, ...], ts: float) -> tuple[float, ...]:
+    """``oldest`` (distinct times, oldest first, at most :data:`AGREEING`) with ``ts``."""
+    if ts in oldest or (len(oldest) >= AGREEING and ts > oldest[-1]):
+        return oldest
+    return tuple(sorted((*oldest, ts))[:AGREEING])
+
+
+def agreed(kept: tuple[float, ...]) -> float | None:
+    """The time :data:`AGREEING` distinct posts reach, from ``kept`` as :func:`keep_newest`
+    or :func:`keep_oldest` keep it: newest first, the newest time that many posts are at or
+    beyond; oldest first, the oldest time that many are at or before. None until then."""
+    return kept[AGREEING - 1] if len(kept) >= AGREEING else None
+
+
+def agreed_newest(times: Iterable[float]) -> float | None:
+    """The newest time :data:`AGREEING` distinct ``times`` are at or beyond."""
+    newest: tuple[float, ...] = ()
+    for ts in times:
+        newest = keep_newest(newest, ts)
+    return agreed(newest)
