@@ -31,6 +31,8 @@ RECOVERED: Final = 95
 #: People told per notification, and each person's channels: 2 + 1 at opening, 1 at
 #: level 2, 3 on acknowledgement.
 PEOPLE: Final = {"ana": 2, "ben": 1, "cy": 1}
+#: When the brand's own account posted.
+OWN_POSTS: Final = (START + 30 * 60, ONSET + 50 * 60)
 
 
 def window(volume: float, usual: float, negative: float) -> dict[str, float]:
@@ -38,13 +40,12 @@ def window(volume: float, usual: float, negative: float) -> dict[str, float]:
         "volume": volume, "volume_baseline": usual, "unknown": 0.0,
         "negative_share": negative / volume if volume else 0.0,
         "mean_sentiment": -0.5 * negative / volume if volume else 0.0,
-        "minutes_since_brand_post": 30.0,
     }  # fmt: skip
 
 
 def stats() -> list[dict[str, Any]]:
-    """Every minute of both brands; acme's volume rises from the onset for an hour, and
-    it has no post at all for ten minutes before the onset."""
+    """Every minute of both brands; acme's volume rises from the onset for an hour, it
+    has no post at all for ten minutes before the onset, and it posts at OWN_POSTS."""
     out = []
     for minute in range(MINUTES):
         end = START + 60 * (minute + 1)
@@ -53,9 +54,9 @@ def stats() -> list[dict[str, Any]]:
         volume = 0.0 if silent else (40.0 if in_wave else 3.0)
         negative = 30.0 if in_wave else 0.0
         windows = {size: window(volume, 3.0, negative) for size in ("300", "900", "3600")}
-        if end == START + 3600:
-            for w in windows.values():
-                w["minutes_since_brand_post"] = 4.0  # the brand posted at START + 56 min
+        posted = [at for at in OWN_POSTS if at <= end]
+        for w in windows.values():
+            w["minutes_since_brand_post"] = (end - posted[-1]) / 60 if posted else None
         wave = ONSET if ONSET <= end < ONSET + 5400 else None
         out.append({"brand": "acme", "end": end, "windows": windows, "wave_since": wave})
         calm = {size: window(2.0, 2.0, 0.0) for size in ("300", "900", "3600")}

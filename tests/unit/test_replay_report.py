@@ -17,6 +17,7 @@ from report_samples import (
     HOSTILE,
     MESSAGES,
     ONSET,
+    OWN_POSTS,
     PAGED,
     RECOVERED,
     alert,
@@ -52,6 +53,12 @@ def test_incident_figures_count_from_the_onset_of_the_wave() -> None:
     assert [a.id for a in incident.alerts] == [f"alert-{m}" for m in ALERT_MINUTES]
     kinds = [m.kind for m in incident.marks]
     assert kinds == ["opened", "paged", "paged", "acknowledged", "recovered"]
+
+
+def test_the_brands_own_posts_are_read_from_its_windows() -> None:
+    _, _, brands = _views()
+    own = {brand.brand: brand.own_posts for brand in brands}
+    assert own == {"acme": list(OWN_POSTS), "calmco": []}
 
 
 def test_every_brand_is_drawn_even_one_that_never_alerted() -> None:

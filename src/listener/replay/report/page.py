@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from html import escape
 from typing import Final
 
@@ -30,7 +30,7 @@ th{background:#f4f4f4}td.n{text-align:right}.muted{color:#777}
 .sev-critical{color:#c62828;font-weight:bold}.sev-major{color:#ef6c00;font-weight:bold}
 .sev-warning{color:#b28704}.sev-info{color:#607d8b}
 blockquote{margin:6px 0;padding:4px 10px;border-left:3px solid #ccc}
-svg.chart{display:block;margin:8px 0}.panel{fill:#fafafa;stroke:#ddd}
+svg.chart{display:block;margin:8px 0}.panel{fill:none;stroke:#ddd}
 .lane,.tick,.count{font-size:10px;fill:#555}.title{font-size:12px;font-weight:bold}
 .grid{stroke:#e3e3e3}.volume{fill:none;stroke:#1565c0;stroke-width:1.2}
 .thin{stroke-width:.8}.usual{fill:none;stroke:#888;stroke-dasharray:4 3}
@@ -157,14 +157,14 @@ def _marks(brand: BrandView) -> list[Mark]:
 
 def _about(incident: IncidentView, axis: Axis) -> str:
     terms = "".join(f"<span>{escape(t)}</span>" for t in incident.about)
-    posts = "".join(_post(p) for p in incident.top_posts)
+    posts = "".join(_post(p, axis) for p in incident.top_posts)
     return (
         f'<p class="terms">What the wave was about: {terms or "-"}</p>'
         f"<p>Its most damaging posts:</p>{posts or '<p class=muted>none quoted</p>'}"
     )
 
 
-def _post(post: SamplePost) -> str:
+def _post(post: SamplePost, axis: Axis) -> str:
     who = escape(post.author_handle or "?")
     followers = "?" if post.author_followers is None else f"{post.author_followers:,}"
     link = ""
@@ -172,9 +172,17 @@ def _post(post: SamplePost) -> str:
         link = f' <a href="{escape(post.url)}" rel="noreferrer">link</a>'
     return (
         f'<blockquote><span class="muted">@{who} ({followers} followers), '
-        f"{escape(post.created_at)}, {escape(post.label)}</span><br>"
+        f"{escape(_written(post.created_at, axis))}, {escape(post.label)}</span><br>"
         f"{escape(post.text)}{link}</blockquote>"
     )
+
+
+def _written(created_at: str, axis: Axis) -> str:
+    """When a quoted post was written, in the page's zone (as given if unreadable)."""
+    try:
+        return axis.label(datetime.fromisoformat(created_at).timestamp())
+    except ValueError:
+        return created_at
 
 
 def alert_table(alerts: Sequence[Alert], axis: Axis) -> str:
