@@ -170,11 +170,16 @@ class Pipeline:
         dead: list[DeadLetter] = []
         for event in events:
             message = event.message
+            if message.partition not in self.windows.states:
+                continue  # taken from this worker while it waited: the new owner's
             result = self.windows.apply(message.partition, message.offset, message.value or b"")
             if isinstance(result, DeadLetter):
                 dead.append(result)
             else:
                 outcomes.append((message.partition, result))
+                # A long catch-up yields to the event loop: health stays answered.
+                more = await self.windows.catch_up(message.partition)
+                outcomes.extend((message.partition, outcome) for outcome in more)
         self.ops.window_batch(self.windows.states, received_at)
         await self.dead_letters(dead)
         await self.publish_outcomes(outcomes)

@@ -3,6 +3,7 @@ exactly when a partition is (re)assigned, and snapshotted as it goes."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable, Iterable
@@ -19,6 +20,9 @@ log = logging.getLogger(__name__)
 
 #: What decoding a scored message can raise when the message is not what listener wrote.
 _UNREADABLE = (orjson.JSONDecodeError, KeyError, IndexError, TypeError, ValueError, InvalidPost)
+#: Boundaries judged between two turns of the event loop: a long catch-up (days of a
+#: replay read at once) must not keep the worker's health page and heartbeats waiting.
+CATCH_UP_STEPS = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +81,7 @@ class WindowStage:
                 result = self._apply(state, partition, offset, value)
                 if isinstance(result, Outcome):
                     outcomes.append(result)
+                    outcomes.extend(await self._catch_up(state, lambda: True))
         self.states[partition] = state
         self._snapshotted[partition] = (self.clock(), state.offset)
         log.info(
@@ -86,7 +91,24 @@ class WindowStage:
         return Recovered(partition, start - 1, len(outcomes), tuple(outcomes))
 
     def apply(self, partition: int, offset: int, value: bytes) -> Outcome | DeadLetter:
+        """Apply one message, judging at most CATCH_UP_STEPS boundaries: the caller awaits
+        ``catch_up`` for the rest before the next message."""
         return self._apply(self.states[partition], partition, offset, value)
+
+    async def catch_up(self, partition: int) -> list[Outcome]:
+        """Judge the boundaries ``apply`` left, yielding to the event loop between steps;
+        stops early if the partition is taken from this worker meanwhile."""
+        state = self.states[partition]
+        return await self._catch_up(state, lambda: self.states.get(partition) is state)
+
+    async def _catch_up(self, state: PartitionState, owned: Callable[[], bool]) -> list[Outcome]:
+        outcomes: list[Outcome] = []
+        while state.behind:
+            await asyncio.sleep(0)
+            if not owned():
+                break
+            outcomes.append(state.catch_up(CATCH_UP_STEPS))
+        return outcomes
 
     def _apply(
         self, state: PartitionState, partition: int, offset: int, value: bytes
@@ -103,7 +125,7 @@ class WindowStage:
                 offset=offset,
                 payload=value,
             )
-        return state.apply(batch, offset)
+        return state.apply(batch, offset, CATCH_UP_STEPS)
 
     def due_snapshots(self, force: bool = False) -> list[tuple[int, bytes]]:
         """Snapshots of the states that changed and were not saved for ``snapshot_seconds``.
