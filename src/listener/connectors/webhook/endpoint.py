@@ -2,7 +2,9 @@
 the record format of docs/record-format.md.
 
 A request is taken whole or not at all. Every post is checked with
-:func:`~listener.records.post_from_dict`; if any fails, the answer is 422 listing every bad
+:func:`~listener.records.post_from_dict` and its date with the pipeline's own rule
+(:func:`~listener.eventtime.door_problem`: not before 2000, not ahead of the wall clock);
+if any fails, the answer is 422 listing every bad
 post with its index and reason, and nothing is published, so the sender knows exactly what
 was refused and can send the rest again. A 200 is given only once the broker acknowledged
 the posts; a broker that cannot be reached gives 503 with ``Retry-After``, so the sender
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import time
 from typing import Any, Final
 
 import orjson
@@ -23,6 +26,7 @@ from listener.connectors.door import expect, guarded_app, read_body
 from listener.connectors.endpoints import AppEndpoint
 from listener.connectors.webhook.config import WebhookConfig
 from listener.errors import BrokerError, InvalidPost
+from listener.eventtime import door_problem
 from listener.records import MAX_BUNDLE_POSTS, MAX_POST_BYTES, Post, post_from_dict
 
 log = logging.getLogger(__name__)
@@ -39,8 +43,12 @@ def _answer(
     )
 
 
-def check_posts(items: list[Any]) -> tuple[list[Post], list[dict[str, Any]]]:
-    """The valid posts, and a problem (index, reason, detail) for each invalid one."""
+def check_posts(
+    items: list[Any], wall: float | None = None
+) -> tuple[list[Post], list[dict[str, Any]]]:
+    """The valid posts, and a problem (index, reason, detail) for each invalid one; dates
+    are judged against ``wall`` (now, when None), as the scoring stage will judge them."""
+    now = time.time() if wall is None else wall
     posts: list[Post] = []
     problems: list[dict[str, Any]] = []
     for index, item in enumerate(items):
@@ -50,7 +58,11 @@ def check_posts(items: list[Any]) -> tuple[list[Post], list[dict[str, Any]]]:
                 raise InvalidPost(
                     "too_large", f"{size} bytes is over the limit of {MAX_POST_BYTES}"
                 )
-            posts.append(post_from_dict(item))
+            post = post_from_dict(item)
+            problem = door_problem(post.ts, now)
+            if problem is not None:
+                raise problem
+            posts.append(post)
         except InvalidPost as exc:
             problems.append({"index": index, "reason": exc.reason, "detail": exc.detail})
     return posts, problems
