@@ -131,6 +131,22 @@ async def fill(bootstrap: str, topic: str, posts: list[bytes], bundle: int) -> f
     return time.perf_counter() - started
 
 
+async def stage_figures(client: httpx.AsyncClient, url: str) -> dict[str, float]:
+    """Seconds the worker spent in each stage's batches, snapshots written and alerts
+    fired, from its metrics: where the worker's time went."""
+    text = (await client.get(f"{url}/metrics")).text
+    figures: dict[str, float] = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == "listener_batch_seconds_sum":
+                name = f"{sample.labels.get('agent', '?')} batches, seconds"
+                figures[name] = figures.get(name, 0.0) + sample.value
+            elif sample.name in ("listener_alerts_fired_total", "listener_snapshots_written_total"):
+                name = sample.name.removeprefix("listener_").removesuffix("_total")
+                figures[name] = figures.get(name, 0.0) + sample.value
+    return figures
+
+
 async def counted(client: httpx.AsyncClient, url: str) -> float:
     text = (await client.get(f"{url}/metrics")).text
     for family in text_string_to_metric_families(text):
@@ -190,9 +206,10 @@ async def run(args: argparse.Namespace) -> None:
                     # polling ten times a second took 7% of its time. Twice a second
                     # overstates the run by at most half a second.
                     await asyncio.sleep(0.5)
-            elapsed = time.perf_counter() - started
-            cpu = cpu_seconds(worker.process.pid) - cpu_started
-            peak = peak_memory_mb(worker.process.pid)
+                elapsed = time.perf_counter() - started
+                cpu = cpu_seconds(worker.process.pid) - cpu_started
+                peak = peak_memory_mb(worker.process.pid)
+                stages = await stage_figures(client, worker.url)
         finally:
             await worker.stop()
     vader_runs.append(vader_loop(sample))
@@ -213,6 +230,8 @@ async def run(args: argparse.Namespace) -> None:
     print(f"worker CPU per post        {per_post:>10.1f} µs  (raw VADER {vader_per_post:.1f} µs)")
     print(f"ratio by CPU time          {vader_per_post / per_post:>10.2f}")
     print(f"worker peak memory         {peak:>10.0f} MiB")
+    for name, value in sorted(stages.items()):
+        print(f"  {name:<25s}{value:>10,.1f}")
 
 
 def main() -> None:
