@@ -6,14 +6,19 @@ What the user edits as YAML (brands, owners, rules, connectors) is not here: see
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
+from typing import Final
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: The shortest incident API key accepted: the key alone lets its holder act on every
 #: incident, so it must be too long to guess.
 MIN_API_KEY = 32
+#: Hosts a link may never name: they are where a server listens, not where people reach it.
+_UNREACHABLE: Final = frozenset({"0.0.0.0", "::", "[::]", ""})
 
 
 class Settings(BaseSettings):
@@ -74,13 +79,45 @@ class Settings(BaseSettings):
     #: one with
     #: ``python -c "import secrets; print(secrets.token_urlsafe(48))"``.
     ack_secret: SecretStr | None = None
-    #: Where people reach the worker's incident API, for the links in notifications;
-    #: empty: ``http://<web_host>:<web_port>``.
+    #: Where people reach the worker's incident API (``https://listener.example.com``), the
+    #: base of every link in Slack, email and webhooks. Required with ``ack_secret`` unless
+    #: the web server listens on a loopback address only (a laptop, tests, replays), where
+    #: the default ``http://<web_host>:<web_port>`` reaches it.
     public_url: str = ""
 
     @property
     def link_base(self) -> str:
         return self.public_url or f"http://{self.web_host}:{self.web_port}"
+
+    @field_validator("public_url")
+    @classmethod
+    def _reachable(cls, value: str) -> str:
+        if not value:
+            return value
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(
+                "LISTENER_PUBLIC_URL must be an http(s) address people open, such as"
+                " https://listener.example.com"
+            )
+        if parts.hostname in _UNREACHABLE or parts.query or parts.fragment:
+            raise ValueError(
+                f"LISTENER_PUBLIC_URL names {parts.hostname or 'no host'}: it must be the"
+                " address people open, without query or fragment, not the one the server"
+                " listens on"
+            )
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _links_reachable(self) -> Settings:
+        if self.ack_secret is None or self.public_url or _loopback(self.web_host):
+            return self
+        raise ValueError(
+            "LISTENER_PUBLIC_URL is required when LISTENER_ACK_SECRET is set and the web"
+            f" server listens on {self.web_host}: links would point at an address nobody can"
+            " open; set it to where people reach the incident API, such as"
+            " https://listener.example.com"
+        )
 
     @field_validator("api_key")
     @classmethod
@@ -101,3 +138,13 @@ class Settings(BaseSettings):
         if value.lower() not in allowed:
             raise ValueError(f"must be one of {sorted(allowed)}")
         return value.lower()
+
+
+def _loopback(host: str) -> bool:
+    """Whether ``host`` is reachable from this machine only (links to it work here)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
