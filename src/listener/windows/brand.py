@@ -239,14 +239,18 @@ class BrandWindows:
     #: post does not depend on the order a worker happened to receive them in.
     unread: list[tuple[float, SamplePost, str | None]] = field(default_factory=list)
 
-    def add(self, scored: ScoredPost, topics: TopicIndex = NO_TOPICS) -> bool:
+    def add(
+        self, scored: ScoredPost, topics: TopicIndex = NO_TOPICS, ts: float | None = None
+    ) -> bool:
         """Count a post once; returns False for a post already counted. ``topics`` names
-        the risks a text is about. The brand's own posts wait to be read (read_own)."""
+        the risks a text is about; ``ts`` is the post's time when the caller has it. The
+        brand's own posts wait to be read (read_own)."""
         post = scored.post
         key = post.key
         if key in self.seen:
             return False
-        ts = post.ts
+        if ts is None:
+            ts = post.ts
         self.seen[key] = ts
         if scored.own:
             entry = (ts, SamplePost.from_scored(scored), scored.lang)

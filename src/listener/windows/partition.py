@@ -199,7 +199,7 @@ class PartitionState:
             if oldest is not None and ts < oldest:
                 outcome.too_late += 1  # its windows are closed and forgotten
                 continue
-            if windows.add(scored, topics):
+            if windows.add(scored, topics, ts):
                 outcome.counted += 1
                 if self.clock is None:
                     self.oldest = keep_oldest(self.oldest, ts)

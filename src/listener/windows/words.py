@@ -77,6 +77,9 @@ def terms(tokens: list[str]) -> set[str]:
     return found
 
 
+_NONE: Final[frozenset[str]] = frozenset()
+
+
 @dataclass(frozen=True, slots=True)
 class TopicIndex:
     """The risks whose words or phrases a post contains."""
@@ -117,6 +120,8 @@ class TopicIndex:
 
     def match(self, tokens: list[str]) -> frozenset[str]:
         """Every risk one of whose phrases appears in ``tokens``."""
+        if not self.first:
+            return _NONE
         lookup = self.first.get
         found: set[str] = set()
         for start, token in enumerate(tokens):
