@@ -24,6 +24,7 @@ from listener.broker.transport import SCHEME as TRANSPORT_SCHEME
 from listener.broker.transport import register as register_transport
 from listener.enrich.stage import RawMessage, ScoreResult, ScoringStage
 from listener.incidents.runtime.agents import IncidentAgents
+from listener.kafka_client import faust_credentials
 from listener.metrics import Metrics
 from listener.ops.monitor import REFRESH_SECONDS, OpsMonitor, matched_by_source
 from listener.records import Alert, DeadLetter, ScoredBatch
@@ -276,6 +277,7 @@ def make_app(settings: Settings, rules: RuleSet, bootstrap: str) -> faust.App:
     app = faust.App(
         settings.app_id,
         broker=[f"{TRANSPORT_SCHEME}://{server}" for server in bootstrap.split(",")],
+        broker_credentials=faust_credentials(bootstrap),
         key_serializer="raw",
         value_serializer="raw",
         broker_session_timeout=settings.session_timeout,

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from listener import kafka_client
 from listener.errors import ListenerError
 from listener.rules.ruleset import RuleSet
 from listener.settings import Settings
@@ -26,7 +27,9 @@ def _settings(args: argparse.Namespace) -> Settings:
         overrides["kafka_bootstrap"] = args.bootstrap
     if getattr(args, "rules", None):
         overrides["rules_dir"] = args.rules
-    return Settings(**overrides)
+    settings = Settings(**overrides)
+    kafka_client.use(settings)
+    return settings
 
 
 def _setup_logging(level: str) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 from pathlib import Path
-from typing import Final
+from typing import Final, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -40,6 +40,25 @@ class Settings(BaseSettings):
     partitions: int = Field(default=4, ge=1, le=1024)
     #: Replication factor of the topics listener creates (1 on a single broker).
     replication_factor: int = Field(default=1, ge=1, le=16)
+    #: ``min.insync.replicas`` of the topics listener creates; unset: 2 when the
+    #: replication factor is 3 or more, else the cluster's default.
+    min_insync_replicas: int | None = Field(default=None, ge=1, le=16)
+    #: How long the stream topics keep messages (the compacted snapshot and checkpoint
+    #: topics keep each key's latest instead): replays and recovery read back this far.
+    topic_retention_hours: int = Field(default=168, ge=1)
+    #: How clients reach Kafka: PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL
+    #: (docs/kafka-security.md).
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    #: SASL mechanism (the SASL protocols only) and its user and password.
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
+    kafka_sasl_username: str = ""
+    kafka_sasl_password: SecretStr | None = None
+    #: CA bundle (PEM) that signs the brokers' certificates; unset: the system's CAs.
+    kafka_ssl_cafile: Path | None = None
+    #: Client certificate and key (PEM) for clusters that authenticate clients by TLS.
+    kafka_ssl_certfile: Path | None = None
+    kafka_ssl_keyfile: Path | None = None
+    kafka_ssl_key_password: SecretStr | None = None
     #: The rules directory (brands, owners, alert rules).
     rules_dir: Path = Path("rules")
     #: Where the worker keeps local files.
@@ -139,6 +158,13 @@ class Settings(BaseSettings):
             raise ValueError(f"must be one of {sorted(allowed)}")
         return value.lower()
 
+    @model_validator(mode="after")
+    def _kafka_security(self) -> Settings:
+        problems = _kafka_problems(self)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
 
 def _loopback(host: str) -> bool:
     """Whether ``host`` is reachable from this machine only (links to it work here)."""
@@ -148,3 +174,49 @@ def _loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def _kafka_problems(settings: Settings) -> list[str]:
+    """What is wrong with the Kafka security settings taken together, each naming its
+    variable (a secret's value is never shown)."""
+    protocol = settings.kafka_security_protocol
+    problems: list[str] = []
+    if protocol.startswith("SASL_"):
+        wanted = {
+            "LISTENER_KAFKA_SASL_MECHANISM": settings.kafka_sasl_mechanism,
+            "LISTENER_KAFKA_SASL_USERNAME": settings.kafka_sasl_username,
+            "LISTENER_KAFKA_SASL_PASSWORD": settings.kafka_sasl_password,
+        }
+        problems += [
+            f"{name} is required with LISTENER_KAFKA_SECURITY_PROTOCOL={protocol}"
+            for name, value in wanted.items()
+            if not value
+        ]
+    elif settings.kafka_sasl_mechanism or settings.kafka_sasl_username:
+        problems.append(
+            f"LISTENER_KAFKA_SASL_* are set but LISTENER_KAFKA_SECURITY_PROTOCOL={protocol}"
+            " does not use SASL: choose SASL_SSL (or SASL_PLAINTEXT)"
+        )
+    files = {
+        "LISTENER_KAFKA_SSL_CAFILE": settings.kafka_ssl_cafile,
+        "LISTENER_KAFKA_SSL_CERTFILE": settings.kafka_ssl_certfile,
+        "LISTENER_KAFKA_SSL_KEYFILE": settings.kafka_ssl_keyfile,
+    }
+    given = {name: path for name, path in files.items() if path is not None}
+    if given and not protocol.endswith("SSL"):
+        problems.append(
+            f"{', '.join(given)} set but LISTENER_KAFKA_SECURITY_PROTOCOL={protocol}"
+            " does not use TLS: choose SSL or SASL_SSL"
+        )
+    problems += [
+        f"{name}: no such file: {path}" for name, path in given.items() if not path.is_file()
+    ]
+    if (settings.kafka_ssl_certfile is None) != (settings.kafka_ssl_keyfile is None):
+        problems.append("LISTENER_KAFKA_SSL_CERTFILE and LISTENER_KAFKA_SSL_KEYFILE go together")
+    insync = settings.min_insync_replicas
+    if insync is not None and insync > settings.replication_factor:
+        problems.append(
+            f"LISTENER_MIN_INSYNC_REPLICAS={insync} exceeds LISTENER_REPLICATION_FACTOR="
+            f"{settings.replication_factor}: no write could ever succeed"
+        )
+    return problems

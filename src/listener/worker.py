@@ -9,6 +9,7 @@ import faust
 
 from listener.broker.admin import ensure_topics
 from listener.errors import ListenerError
+from listener.kafka_client import topic_configs
 from listener.rules.loader import load_rules
 from listener.settings import Settings
 from listener.topics import TopicNames
@@ -27,7 +28,11 @@ def run_worker(settings: Settings) -> int:
     names = TopicNames.for_settings(settings)
     asyncio.run(
         ensure_topics(
-            settings.kafka_bootstrap, names.all(), settings.partitions, settings.replication_factor
+            settings.kafka_bootstrap,
+            names.all(),
+            settings.partitions,
+            settings.replication_factor,
+            configs=topic_configs(settings, names),
         )
     )
     asyncio.set_event_loop(asyncio.new_event_loop())

@@ -13,18 +13,17 @@ stored checkpoint never runs ahead of what was published.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from typing import Any, Final
 
 import orjson
 from aiokafka import AIOKafkaConsumer  # type: ignore[import-untyped]
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic  # type: ignore[import-untyped]
-from aiokafka.errors import KafkaError, TopicAlreadyExistsError  # type: ignore[import-untyped]
+from aiokafka.errors import KafkaError  # type: ignore[import-untyped]
 
+from listener.broker.admin import ensure_topics
 from listener.connectors.base import Checkpoint
 from listener.errors import BrokerError
+from listener.kafka_client import client_kwargs
 from listener.settings import Settings
 from listener.windows.recovery import read_range
 
@@ -69,31 +68,18 @@ def decode(raw: bytes) -> tuple[str, Checkpoint]:
     return key, Checkpoint(**values, seen=tuple(seen))
 
 
-async def ensure_checkpoint_topic(bootstrap: str, topic: str, replication_factor: int) -> None:
+async def ensure_checkpoint_topic(
+    bootstrap: str, topic: str, replication_factor: int, min_insync: int | None = None
+) -> None:
     """Create the checkpoint topic (one partition, compacted) unless it exists."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
-    try:
-        await asyncio.wait_for(admin.start(), 30.0)
-        if topic in set(await admin.list_topics()):
-            return
-        new = NewTopic(
-            topic,
-            num_partitions=1,
-            replication_factor=replication_factor,
-            topic_configs={"cleanup.policy": "compact"},
-        )
-        log.info("creating topic %s", topic)
-        # Another process may create it in between: that is what was wanted.
-        with contextlib.suppress(TopicAlreadyExistsError):
-            await admin.create_topics([new])
-    except (KafkaError, TimeoutError, OSError) as exc:
-        raise BrokerError(f"cannot create {topic} at {bootstrap}: {exc!r}") from exc
-    finally:
-        await admin.close()
+    config = {"cleanup.policy": "compact"}
+    if min_insync is not None:
+        config["min.insync.replicas"] = str(min_insync)
+    await ensure_topics(bootstrap, [topic], 1, replication_factor, configs={topic: config})
 
 
 async def _partitions(bootstrap: str, topic: str) -> list[int]:
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=None)
+    consumer = AIOKafkaConsumer(topic, **client_kwargs(bootstrap), group_id=None)
     try:
         await consumer.start()
         return sorted(consumer.partitions_for_topic(topic) or {0})

@@ -20,6 +20,7 @@ from aiokafka.errors import KafkaError  # type: ignore[import-untyped]
 from listener.connectors.base import Checkpoint
 from listener.connectors.checkpoint import encode
 from listener.errors import BrokerError
+from listener.kafka_client import client_kwargs
 from listener.records import MAX_BUNDLE_POSTS, Post
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ class Sink:
         self.checkpoint_topic = checkpoint_topic
         self._bootstrap = bootstrap
         self._producer = AIOKafkaProducer(
-            bootstrap_servers=bootstrap, acks="all", linger_ms=5, request_timeout_ms=30_000
+            **client_kwargs(bootstrap), acks="all", linger_ms=5, request_timeout_ms=30_000
         )
 
     async def __aenter__(self) -> Sink:

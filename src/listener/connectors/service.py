@@ -33,6 +33,7 @@ from listener.connectors.metrics import ConnectorMetrics
 from listener.connectors.publish import Sink
 from listener.connectors.runner import Runner
 from listener.errors import BrokerError, ConfigError, ConfigIssue
+from listener.kafka_client import min_insync, topic_configs
 from listener.settings import Settings
 from listener.topics import TopicNames
 
@@ -58,10 +59,13 @@ async def connectors_running(
     """The instances running against ``settings.kafka_bootstrap`` until the block ends;
     topics are created if missing and checkpoints read back first."""
     bootstrap = _bootstrap(settings)
-    raw = TopicNames.for_settings(settings).raw
+    names = TopicNames.for_settings(settings)
+    raw = names.raw
     checkpoints = checkpoint_topic(settings)
-    await ensure_topics(bootstrap, [raw], settings.partitions, settings.replication_factor)
-    await ensure_checkpoint_topic(bootstrap, checkpoints, settings.replication_factor)
+    rf = settings.replication_factor
+    configs = topic_configs(settings, names)
+    await ensure_topics(bootstrap, [raw], settings.partitions, rf, configs=configs)
+    await ensure_checkpoint_topic(bootstrap, checkpoints, rf, min_insync(settings))
     stored = await load_checkpoints(bootstrap, checkpoints)
     log.info("%d connector checkpoints read from %s", len(stored), checkpoints)
     async with Sink(bootstrap, raw, checkpoints) as sink:

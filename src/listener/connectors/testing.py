@@ -17,6 +17,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition  # type: ignore[import-unt
 
 from listener.broker.tansu import free_port
 from listener.errors import InvalidPost
+from listener.kafka_client import client_kwargs
 from listener.records import Post, parse_raw_message
 from listener.windows.recovery import IDLE_MS
 
@@ -49,7 +50,7 @@ class LocalServer:
 
 async def raw_messages(bootstrap: str, topic: str) -> list[tuple[bytes | None, bytes]]:
     """(key, value) of every message of ``topic`` now, read until the broker has no more."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
+    consumer = AIOKafkaConsumer(**client_kwargs(bootstrap), group_id=None)
     await consumer.start()
     out: list[tuple[bytes | None, bytes]] = []
     try:

@@ -7,12 +7,13 @@ from typing import Any
 import orjson
 from aiokafka import AIOKafkaConsumer, TopicPartition  # type: ignore[import-untyped]
 
+from listener.kafka_client import client_kwargs
 from listener.records import Alert, DeadLetter
 from listener.windows.recovery import read_range
 
 
 async def partitions_of(bootstrap: str, topic: str) -> list[int]:
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=None)
+    consumer = AIOKafkaConsumer(topic, **client_kwargs(bootstrap), group_id=None)
     await consumer.start()
     try:
         return sorted(consumer.partitions_for_topic(topic) or set())

@@ -25,6 +25,7 @@ from listener.broker.process import WorkerProcess
 from listener.broker.tansu import EmbeddedBroker
 from listener.errors import BrokerError, InvalidPost
 from listener.eventtime import agreed_newest, door_problem
+from listener.kafka_client import client_kwargs
 from listener.records import Alert, DeadLetter, parse_raw_message
 from listener.replay.collect import read_alerts, read_all, read_dead_letters, read_stats
 from listener.replay.publish import Line, ReplayReport, publish, read_lines
@@ -260,7 +261,7 @@ async def last_offsets(
     the high watermarks of fetch answers rather than the reported end offsets (which some
     brokers give as the start of the last batch)."""
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False, fetch_max_wait_ms=50
+        **client_kwargs(bootstrap), group_id=None, enable_auto_commit=False, fetch_max_wait_ms=50
     )
     await consumer.start()
     try:

@@ -30,6 +30,7 @@ from aiokafka.record.default_records import (  # type: ignore[import-untyped]
 )
 
 from listener.errors import BrokerError, ScenarioError
+from listener.kafka_client import client_kwargs
 from listener.records import MAX_BUNDLE_POSTS
 from listener.topics import MAX_MESSAGE_BYTES
 
@@ -178,7 +179,7 @@ async def publish(
     for line in skipped:
         log.warning("replay line %d skipped: %s", line.number, line.reason)
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap,
+        **client_kwargs(bootstrap),
         linger_ms=5,
         acks="all",
         max_batch_size=256 * 1024,

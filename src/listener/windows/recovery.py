@@ -26,6 +26,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition  # type: ignore[import-unt
 from aiokafka.errors import KafkaError  # type: ignore[import-untyped]
 
 from listener.errors import BrokerError
+from listener.kafka_client import client_kwargs
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ def decode_snapshot(raw: bytes) -> dict[str, Any]:
 @asynccontextmanager
 async def _reader(bootstrap: str, tp: TopicPartition) -> AsyncIterator[AIOKafkaConsumer]:
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap,
+        **client_kwargs(bootstrap),
         group_id=None,
         enable_auto_commit=False,
         auto_offset_reset="earliest",

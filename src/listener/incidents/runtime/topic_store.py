@@ -23,6 +23,7 @@ from listener.incidents.lifecycle.events import Command, Silence, routing_key
 from listener.incidents.lifecycle.log import Entry
 from listener.incidents.lifecycle.model import Incident
 from listener.incidents.lifecycle.policy import DEFAULT_RETENTION
+from listener.kafka_client import client_kwargs
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +97,7 @@ class TopicStore:
 
     async def _follow(self) -> None:
         consumer = AIOKafkaConsumer(
-            bootstrap_servers=self.bootstrap,
+            **client_kwargs(self.bootstrap),
             group_id=None,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
