@@ -54,6 +54,15 @@ class IncidentStore(Protocol):
         ...
 
 
+class Interactions(Protocol):
+    """A chat's buttons (Slack's interactivity requests), checked by their own signature."""
+
+    async def handle(self, request: ApiRequest) -> ApiResponse:
+        """Called for every request to the chat's endpoint, before any other check;
+        raising makes the request fail with 500."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class ApiRequest:
     """What a handler needs of a request; header names in lower case."""
@@ -95,6 +104,7 @@ ROUTES: Final = (
     Route("POST", "/incidents/{incident_id}/ack", "acknowledge"),
     Route("POST", "/incidents/{incident_id}/resolve", "resolve"),
     Route("POST", "/silences", "silence"),
+    Route("POST", "/slack/interactions", "slack_interaction"),
 )
 
 
@@ -134,12 +144,14 @@ class IncidentApi:
         signer: LinkSigner | None,
         known: Known | None = None,
         clock: Callable[[], float] = time.time,
+        slack: Interactions | None = None,
     ) -> None:
         self.store = store
         self._key = api_key.encode() if api_key else None
         self.signer = signer
         self.known = known
         self.clock = clock
+        self.slack = slack
 
     async def handle(self, handler: str, request: ApiRequest) -> ApiResponse:
         """Run the handler named in :data:`ROUTES`, turning a refusal into its response."""
@@ -216,6 +228,12 @@ class IncidentApi:
         await self.store.submit(command)
         data = {"accepted": True, "silence": command.id, scope: target, "until": iso(command.until)}
         return ApiResponse.json(202, data)
+
+    async def slack_interaction(self, request: ApiRequest) -> ApiResponse:
+        """Slack's buttons; signed by Slack, not by the API key or a link."""
+        if self.slack is None:
+            raise Problem(404, "not_found", "Slack buttons are not enabled on this server")
+        return await self.slack.handle(request)
 
     # -- checks ---------------------------------------------------------------------------
 

@@ -29,6 +29,7 @@ from listener.incidents.lifecycle.events import (
     AlertReceived,
     DeliveryFailed,
     Event,
+    Note,
     Resolve,
     Silence,
     Tick,
@@ -72,6 +73,8 @@ class Engine:
             run.acknowledge(event)
         elif isinstance(event, Resolve):
             run.resolve(event)
+        elif isinstance(event, Note):
+            run.note(event)
         elif isinstance(event, Silence):
             run.silence(event)
         else:
@@ -274,6 +277,17 @@ class _Step(WorkingBook):
             recovered_at=incident.quiet_since,
         )  # fmt: skip
         self.tell(incident, "resolved", f"resolved by {command.who}", command.who)
+
+    def note(self, note: Note) -> None:
+        """Put the note on the timeline, once: the same note applied again is a replay."""
+        incident = self.incidents.get(note.incident_id)
+        if incident is None:
+            return
+        kind = "statement" if note.what == "statement" else "note"
+        seen = (kind, note.who, note.at, note.text)
+        if any((t.kind, t.who, t.wall_at, t.detail) == seen for t in incident.history):
+            return
+        self.record(incident, kind, incident.status, note.who, note.text, wall_at=note.at)
 
     def auto_resolve(self, incident: Incident, quiet: float) -> None:
         after = format_duration(self.policies.resolve_after(incident.risk))

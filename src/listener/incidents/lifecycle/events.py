@@ -82,6 +82,23 @@ class Resolve:
     reason: str = ""
 
 
+#: What a note records: a remark, or that the brand's statement is out.
+NoteKind = Literal["note", "statement"]
+NOTE_KINDS: Final[tuple[NoteKind, ...]] = ("note", "statement")
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """Someone wrote on the incident's timeline (``what="statement"``: the brand's public
+    statement is published). It changes no status and pages nobody."""
+
+    incident_id: str
+    who: str
+    at: float
+    text: str
+    what: NoteKind = "note"
+
+
 @dataclass(frozen=True, slots=True)
 class Silence:
     """Nobody is paged for a brand, or for a rule on every brand, until ``until``
@@ -121,15 +138,16 @@ class DeliveryFailed:
         return f"{self.notification_id}|{self.person}"
 
 
-Event = AlertReceived | Tick | Acknowledge | Resolve | Silence | DeliveryFailed
+Event = AlertReceived | Tick | Acknowledge | Resolve | Note | Silence | DeliveryFailed
 #: What people send through the API.
-Command = Acknowledge | Resolve | Silence
+Command = Acknowledge | Resolve | Note | Silence
 
-_Plain = type[Acknowledge] | type[Resolve] | type[Silence] | type[DeliveryFailed]
+_Plain = type[Acknowledge] | type[Resolve] | type[Note] | type[Silence] | type[DeliveryFailed]
 #: Events written field by field, by kind.
 _PLAIN: Final[Mapping[str, _Plain]] = {
     "acknowledge": Acknowledge,
     "resolve": Resolve,
+    "note": Note,
     "silence": Silence,
     "delivery_failed": DeliveryFailed,
 }
@@ -177,7 +195,7 @@ def event_from_dict(data: Mapping[str, Any]) -> Event:
     return event
 
 
-def _check_types(event: Acknowledge | Resolve | Silence | DeliveryFailed) -> None:
+def _check_types(event: Acknowledge | Resolve | Note | Silence | DeliveryFailed) -> None:
     for item in fields(event):
         name = item.name
         value = getattr(event, name)
@@ -186,6 +204,8 @@ def _check_types(event: Acknowledge | Resolve | Silence | DeliveryFailed) -> Non
             raise InvalidEvent(f"{name} of a {type(event).__name__} has the wrong type")
     if isinstance(event, Silence) and event.scope not in SCOPES:
         raise InvalidEvent(f"silence scope {event.scope!r} is not one of {', '.join(SCOPES)}")
+    if isinstance(event, Note) and event.what not in NOTE_KINDS:
+        raise InvalidEvent(f"note kind {event.what!r} is not one of {', '.join(NOTE_KINDS)}")
 
 
 def holding_rules(rule_states: Mapping[str, Mapping[str, Any]]) -> dict[str, frozenset[str]]:
@@ -214,7 +234,7 @@ def routing_key(event: Event) -> bytes | None:
     incidents; None for a rule silence, which every partition must receive."""
     if isinstance(event, AlertReceived):
         return event.alert.brand.encode()
-    if isinstance(event, Acknowledge | Resolve | DeliveryFailed):
+    if isinstance(event, Acknowledge | Resolve | Note | DeliveryFailed):
         return incident_brand(event.incident_id).encode()
     if isinstance(event, Silence):
         return event.target.encode() if event.scope == "brand" else None

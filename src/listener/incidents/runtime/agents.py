@@ -22,6 +22,7 @@ from faust.types import TP, EventT
 from listener.batching import batch_agent
 from listener.errors import BrokerError, ConfigError, ConfigIssue
 from listener.incidents.access.api import IncidentApi, Known
+from listener.incidents.access.slack import slack_actions
 from listener.incidents.access.tokens import SECRET_ENV, LinkSigner
 from listener.incidents.access.web import mount_on_faust
 from listener.incidents.lifecycle.actions import Action, Notify, Record
@@ -111,7 +112,12 @@ class IncidentAgents:
         )  # fmt: skip
         key = settings.api_key.get_secret_value() if settings.api_key else None
         known = Known(frozenset(rules.brands), frozenset(r.name for r in rules.rules))
-        self.api = IncidentApi(self.store, key, signer, known)
+        config = rules.notifiers
+        slack = slack_actions(
+            config.slack if config else None, rules.owners, self.store, os.environ,
+            config.delivery.policy() if config else RetryPolicy(),
+        )  # fmt: skip
+        self.api = IncidentApi(self.store, key, signer, known, slack=slack)
         #: The last offset fully processed, per topic and partition (for /health/incidents).
         self.done: dict[str, dict[int, int]] = {names.incident_events: {}, names.notifications: {}}
         self._ticked: dict[int, float] = {}

@@ -24,6 +24,11 @@ class SlackConfig(Model):
     channel: SlackChannel | None = None
     api_url: HttpUrl = "https://slack.com/api"
     timeout: Seconds = Field(default=10, gt=0)
+    #: The app's signing secret: with it, messages carry buttons (acknowledge, resolve,
+    #: statement published, silence 1 h) whose requests reach ``/slack/interactions``.
+    signing_secret_env: EnvName | None = None
+    #: Where Slack's ``response_url`` of a button may point; the message is updated there.
+    response_url_prefix: HttpUrl = "https://hooks.slack.com/"
 
     @model_validator(mode="after")
     def _one_way(self) -> SlackConfig:

@@ -21,14 +21,23 @@ from __future__ import annotations
 import re
 from typing import Any, Final
 
-from listener.notifiers.message import Notification, Recipient
+from listener.notifiers.message import NEEDS_ACTION, Kind, Notification, Recipient
 from listener.notifiers.render import Rendered, clean, safe_url, sample_byline
 
 _AT: Final = re.compile(r"@(?=\w)")
-_MEMBER_ID: Final = re.compile(r"[UW][A-Z0-9]{6,}")
+MEMBER_ID: Final = re.compile(r"[UW][A-Z0-9]{6,}")
 #: Slack refuses a section text longer than this.
 MAX_TEXT: Final = 3000
 WORD_JOINER: Final = "\u2060"
+#: The block holding the buttons, found again when the message is updated in place.
+ACTIONS_BLOCK: Final = "listener.actions"
+#: The buttons, by ``action_id``: their label, and a style for the one to press first.
+BUTTONS: Final = {
+    "ack": ("Acknowledge", "primary"),
+    "resolve": ("Resolve", None),
+    "statement": ("Statement published", None),
+    "silence_1h": ("Silence 1 h", "danger"),
+}
 
 
 def escape(text: str) -> str:
@@ -48,7 +57,7 @@ def link(url: str | None, label: str) -> str:
 
 def mention(recipient: Recipient) -> str:
     """How a recipient is named: a real mention for a member id, else the name and handle."""
-    if recipient.slack and _MEMBER_ID.fullmatch(recipient.slack):
+    if recipient.slack and MEMBER_ID.fullmatch(recipient.slack):
         return f"<@{recipient.slack}>"
     if recipient.slack:
         return f"{escape(recipient.name)} ({escape(recipient.slack)})"
@@ -114,12 +123,46 @@ def blocks(page: Rendered, message: Notification) -> list[dict[str, Any]]:
     return out
 
 
-def payload(page: Rendered, message: Notification) -> dict[str, Any]:
+def offered(kind: Kind) -> tuple[str, ...]:
+    """The buttons a message of ``kind`` carries: none once the incident is closed."""
+    if kind in NEEDS_ACTION:
+        return tuple(BUTTONS)
+    if kind == Kind.ACKNOWLEDGED:
+        return ("resolve", "statement", "silence_1h")
+    return ()
+
+
+def actions(incident_id: str, names: tuple[str, ...]) -> dict[str, Any] | None:
+    """The block of buttons ``names``, each carrying the incident id; None for none."""
+    if not names:
+        return None
+    elements = []
+    for name in names:
+        label, style = BUTTONS[name]
+        button: dict[str, Any] = {
+            "type": "button",
+            "action_id": name,
+            "text": {"type": "plain_text", "text": label},
+            "value": incident_id,
+        }
+        if style:
+            button["style"] = style
+        elements.append(button)
+    return {"type": "actions", "block_id": ACTIONS_BLOCK, "elements": elements}
+
+
+def payload(page: Rendered, message: Notification, buttons: bool = False) -> dict[str, Any]:
     """An incoming-webhook or ``chat.postMessage`` body. ``text`` is what a phone shows in
-    the notification; it is the subject, which never holds post text."""
+    the notification; it is the subject, which never holds post text. With ``buttons``
+    (the app's interactivity is set up), the actions people can take go first after the
+    summary."""
+    body = blocks(page, message)
+    block = actions(message.incident_id, offered(message.kind)) if buttons else None
+    if block is not None:
+        body.insert(1, block)
     return {
         "text": escape(page.subject),
-        "blocks": blocks(page, message),
+        "blocks": body,
         "unfurl_links": False,
         "unfurl_media": False,
     }

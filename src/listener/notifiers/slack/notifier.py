@@ -38,16 +38,23 @@ class SlackWebhookNotifier:
     """Posts Block Kit messages to one Slack incoming webhook."""
 
     def __init__(
-        self, url: SecretStr, client: httpx.AsyncClient, *, timeout: float = 10.0, tz: tzinfo
+        self,
+        url: SecretStr,
+        client: httpx.AsyncClient,
+        *,
+        timeout: float = 10.0,
+        tz: tzinfo,
+        buttons: bool = False,
     ) -> None:
         self._url = url
         self._client = client
         self._timeout = timeout
         self._tz = tz
+        self._buttons = buttons
 
     async def send(self, message: Notification) -> None:
         """Post ``message`` once; raises DeliveryError when Slack does not answer 200."""
-        body = orjson.dumps(payload(render(message, self._tz), message))
+        body = orjson.dumps(payload(render(message, self._tz), message, self._buttons))
         await post(
             self._client,
             self._url.get_secret_value(),
@@ -103,7 +110,9 @@ class SlackApiNotifier:
         api_url: str = "https://slack.com/api",
         timeout: float = 10.0,
         tz: tzinfo,
+        buttons: bool = False,
     ) -> None:
+        self._buttons = buttons
         self._token = token
         self._client = client
         self._channel = channel
@@ -115,7 +124,7 @@ class SlackApiNotifier:
     async def send(self, message: Notification) -> None:
         """Post ``message`` once, in its incident's thread when there is one; raises
         DeliveryError when Slack refuses it (HTTP error or ``"ok": false``)."""
-        body = payload(render(message, self._tz), message)
+        body = payload(render(message, self._tz), message, self._buttons)
         thread = self._threads.get(message.incident_id)
         if thread is None:
             body["channel"] = message.slack_channel or self._channel
@@ -168,9 +177,10 @@ def slack_notifier(
     tz: tzinfo,
 ) -> SlackWebhookNotifier | SlackApiNotifier:
     """The notifier ``config`` describes; raises ConfigError if a named variable is unset."""
+    buttons = config.signing_secret_env is not None
     if config.webhook_url_env is not None:
         url = read_url(environ, config.webhook_url_env, "the Slack incoming-webhook URL")
-        return SlackWebhookNotifier(url, client, timeout=config.timeout, tz=tz)
+        return SlackWebhookNotifier(url, client, timeout=config.timeout, tz=tz, buttons=buttons)
     assert config.bot_token_env is not None and config.channel is not None  # the model says so
     token = read_secret(environ, config.bot_token_env, "the Slack bot token")
     return SlackApiNotifier(
@@ -181,4 +191,5 @@ def slack_notifier(
         api_url=config.api_url,
         timeout=config.timeout,
         tz=tz,
+        buttons=buttons,
     )
