@@ -77,6 +77,14 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return run_worker(_settings(args))
 
 
+def cmd_topics(args: argparse.Namespace) -> int:
+    from listener.worker import create_topics
+
+    names = asyncio.run(create_topics(_settings(args)))
+    print(f"{len(names)} topics present: {', '.join(names)}")
+    return 0
+
+
 def cmd_broker(args: argparse.Namespace) -> int:
     from listener.broker.serve import serve_broker
 
@@ -151,6 +159,12 @@ def _add_service_commands(sub: Any) -> None:
     worker.add_argument("--bootstrap", help="Kafka bootstrap servers, host:port[,host:port]")
     worker.add_argument("--rules", type=Path)
     worker.set_defaults(func=cmd_worker)
+
+    topics = sub.add_parser(
+        "topics", help="create listener's missing topics with their configs, then exit"
+    )
+    topics.add_argument("--bootstrap", help="Kafka bootstrap servers, host:port[,host:port]")
+    topics.set_defaults(func=cmd_topics)
 
     broker = sub.add_parser("broker", help="run the embedded broker in the foreground")
     broker.add_argument("--port", type=int, default=9092)

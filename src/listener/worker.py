@@ -17,24 +17,34 @@ from listener.topics import TopicNames
 log = logging.getLogger(__name__)
 
 
-def run_worker(settings: Settings) -> int:
-    """Validate the rules, create missing topics, then run until stopped."""
+def _need_bootstrap(settings: Settings) -> None:
     if not settings.kafka_bootstrap:
         raise ListenerError(
             "LISTENER_KAFKA_BOOTSTRAP is not set: name a Kafka cluster (host:port), or start "
             "the embedded one with `listener broker` and use 127.0.0.1:9092"
         )
-    rules = load_rules(settings.rules_dir)
+
+
+async def create_topics(settings: Settings) -> tuple[str, ...]:
+    """Create listener's missing topics on ``settings.kafka_bootstrap``, each with its
+    partitions, replicas and configs; returns every topic's name."""
+    _need_bootstrap(settings)
     names = TopicNames.for_settings(settings)
-    asyncio.run(
-        ensure_topics(
-            settings.kafka_bootstrap,
-            names.all(),
-            settings.partitions,
-            settings.replication_factor,
-            configs=topic_configs(settings, names),
-        )
+    await ensure_topics(
+        settings.kafka_bootstrap,
+        names.all(),
+        settings.partitions,
+        settings.replication_factor,
+        configs=topic_configs(settings, names),
     )
+    return names.all()
+
+
+def run_worker(settings: Settings) -> int:
+    """Validate the rules, create missing topics, then run until stopped."""
+    _need_bootstrap(settings)
+    rules = load_rules(settings.rules_dir)
+    asyncio.run(create_topics(settings))
     asyncio.set_event_loop(asyncio.new_event_loop())
     from listener.app import make_app
 

@@ -64,7 +64,7 @@ def test_the_stack_is_kafka_its_topics_two_workers_prometheus_and_grafana(
 ) -> None:
     services = compose["services"]
     assert set(services) == {
-        "kafka", "kafka-init", *WORKERS, "connectors", "prometheus", "grafana"
+        "kafka", "kafka-init", *WORKERS, "connectors", "prometheus", "alertmanager", "grafana"
     }  # fmt: skip
     for name, service in services.items():
         image = service["image"]
@@ -287,3 +287,39 @@ def test_what_the_image_copies_exists_and_is_let_through_the_ignore_file() -> No
             for source in line.split()[1:-1]:
                 assert (ROOT / source).exists(), source
                 assert source.rstrip("/") in allowed, source
+
+
+#: How a published port may be bound: to this machine only, or to PUBLISH_ADDRESS, which
+#: defaults to this machine.
+LOCAL_BINDINGS = {"127.0.0.1", "${PUBLISH_ADDRESS:-127.0.0.1}"}
+
+
+def test_every_published_port_is_bound_to_this_machine_unless_opted_in(
+    compose: dict[str, Any],
+) -> None:
+    published = 0
+    for name, service in compose["services"].items():
+        for mapping in service.get("ports", []):
+            host = str(mapping).rsplit(":", 2)[0] if str(mapping).count(":") >= 2 else ""
+            assert host in LOCAL_BINDINGS, f"{name}: {mapping} listens on every interface"
+            published += 1
+    assert published >= 5
+
+
+def test_grafana_has_no_anonymous_access_and_no_default_password(compose: dict[str, Any]) -> None:
+    env = compose["services"]["grafana"]["environment"]
+    assert env["GF_AUTH_ANONYMOUS_ENABLED"] == "false"
+    assert env["GF_USERS_ALLOW_SIGN_UP"] == "false"
+    assert not any(key.startswith("GF_AUTH_ANONYMOUS_ORG") for key in env)
+    # ${VAR:?message}: compose refuses to start without it, instead of a known default.
+    assert re.fullmatch(r"\$\{GRAFANA_ADMIN_PASSWORD:\?[^}]+\}", env["GF_SECURITY_ADMIN_PASSWORD"])
+
+
+def test_alertmanager_runs_the_config_of_deploy_and_prometheus_waits_for_it(
+    compose: dict[str, Any],
+) -> None:
+    service = compose["services"]["alertmanager"]
+    assert "./alertmanager:/etc/alertmanager:ro" in service["volumes"]
+    assert "--config.file=/etc/alertmanager/alertmanager.yml" in service["command"]
+    assert (DEPLOY / "alertmanager" / "alertmanager.yml").is_file()
+    assert "alertmanager" in compose["services"]["prometheus"]["depends_on"]

@@ -16,11 +16,10 @@ import pytest
 import yaml
 from prometheus_client import CollectorRegistry
 
-from listener.cli import build_parser, cmd_connectors
+from listener.cli import build_parser, cmd_connectors, cmd_topics
 from listener.connectors.registry import KINDS
 from listener.connectors.service import metrics_app
 from listener.settings import Settings
-from listener.topics import TopicNames
 
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
@@ -200,23 +199,75 @@ def test_the_service_and_disruption_budget_select_the_workers() -> None:
     assert budget.items() <= pod_labels.items()
 
 
-def test_the_topics_job_creates_every_listener_topic() -> None:
-    job = objects()["Job/listener-topics"]
-    script = job["spec"]["template"]["spec"]["containers"][0]["args"][0]
-    prefix = settings_map()["LISTENER_TOPIC_PREFIX"]
-    created = {
-        name.replace("$LISTENER_TOPIC_PREFIX", prefix)
-        for name in re.findall(r'--topic "([^"]+)"', script)
+def test_the_topics_job_runs_listener_topics_with_the_workers_settings() -> None:
+    # The listener image itself, so the topics get the configs of listener.kafka_client
+    # and the Job reaches a TLS or SASL cluster with the workers' own settings.
+    pod = objects()["Job/listener-topics"]["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    assert container["image"] == worker()["image"] == "listener"
+    args = build_parser().parse_args(container["args"])
+    assert args.func is cmd_topics
+    assert container["envFrom"] == worker()["envFrom"]
+    assert pod["securityContext"]["runAsNonRoot"] is True
+
+
+def pod_specs() -> dict[str, dict[str, Any]]:
+    """``Kind/name`` -> pod spec, for every object that runs pods."""
+    return {
+        key: obj["spec"]["template"]["spec"]
+        for key, obj in objects().items()
+        if obj["kind"] in ("Deployment", "Job", "StatefulSet", "DaemonSet")
     }
-    settings = Settings(topic_prefix=prefix)
-    assert created == set(TopicNames.for_settings(settings).all())
+
+
+def test_no_pod_gets_a_service_account_token() -> None:
+    # Nothing in listener calls the Kubernetes API; a mounted token is only for an intruder.
+    specs = pod_specs()
+    assert {"Deployment/listener-worker", "Deployment/listener-connectors"} <= set(specs)
+    for key, spec in specs.items():
+        assert spec.get("automountServiceAccountToken") is False, key
+
+
+def policies() -> list[dict[str, Any]]:
+    return [obj for obj in objects().values() if obj["kind"] == "NetworkPolicy"]
+
+
+def test_ingress_is_denied_by_default_and_each_pod_opens_only_its_own_ports() -> None:
+    deny = [p for p in policies() if p["spec"]["podSelector"] == {}]
+    assert len(deny) == 1 and deny[0]["spec"]["policyTypes"] == ["Ingress"]
+    assert "ingress" not in deny[0]["spec"]
+    for key, obj in objects().items():
+        if obj["kind"] != "Deployment":
+            continue
+        labels = obj["spec"]["template"]["metadata"]["labels"]
+        ports = {
+            port["containerPort"]
+            for container in obj["spec"]["template"]["spec"]["containers"]
+            for port in container.get("ports", [])
+        }
+        opened = {
+            port["port"]
+            for policy in policies()
+            if policy["spec"]["podSelector"]
+            and policy["spec"]["podSelector"]["matchLabels"].items() <= labels.items()
+            for rule in policy["spec"].get("ingress", [])
+            for port in rule["ports"]
+        }
+        assert opened == ports, key
+    for policy in policies():
+        for rule in policy["spec"].get("ingress", []):
+            assert rule.get("from"), f"{policy['metadata']['name']}: open to every pod"
 
 
 def test_the_kustomization_lists_every_manifest_rules_file_and_connector_file() -> None:
     config = kustomization()
     assert set(config["resources"]) == set(manifests())
     generators = {g["name"]: g for g in config["configMapGenerator"]}
-    assert set(generators) == {"listener-rules", "listener-connectors"}
+    assert set(generators) == {
+        "listener-rules", "listener-connectors", "listener-alertmanager-config"
+    }  # fmt: skip
+    (config,) = generators["listener-alertmanager-config"]["files"]
+    assert (K8S / config).resolve() == (ROOT / "deploy" / "alertmanager" / "alertmanager.yml")
     for name, directory in (("listener-rules", "rules"), ("listener-connectors", "connectors")):
         listed = {(K8S / f).resolve() for f in generators[name]["files"]}
         assert listed == {p.resolve() for p in (ROOT / directory).glob("*.yaml")}, name
@@ -354,3 +405,57 @@ def test_kustomize_renders_the_whole_deployment() -> None:
     assert pod["containers"][0]["image"] == "listener:0.1.0"
     namespaced = [d for k, d in rendered.items() if not k.startswith("Namespace/")]
     assert {d["metadata"]["namespace"] for d in namespaced} == {"listener"}
+
+
+PRODUCTION = ROOT / "deploy" / "overlays" / "production"
+
+
+def render(directory: Path) -> dict[str, dict[str, Any]]:
+    if shutil.which("kubectl") is None:
+        pytest.skip("kubectl is not installed (it renders the kustomization)")
+    result = subprocess.run(
+        ["kubectl", "kustomize", "--load-restrictor", "LoadRestrictionsNone", str(directory)],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return {f"{d['kind']}/{d['metadata']['name']}": d for d in yaml.safe_load_all(result.stdout)}
+
+
+def test_the_production_overlay_reaches_a_secured_cluster_from_every_kafka_client() -> None:
+    rendered = render(PRODUCTION)
+    (settings,) = [d for k, d in rendered.items() if k.startswith("ConfigMap/listener-settings")]
+    data = settings["data"]
+    assert data["LISTENER_KAFKA_SECURITY_PROTOCOL"] == "SASL_SSL"
+    assert int(data["LISTENER_REPLICATION_FACTOR"]) >= 3
+    worker = rendered["Deployment/listener-worker"]
+    assert 1 < worker["spec"]["replicas"] <= int(data["LISTENER_PARTITIONS"])
+    for key in (
+        "Deployment/listener-worker",
+        "Deployment/listener-connectors",
+        "Job/listener-topics",
+    ):
+        pod = rendered[key]["spec"]["template"]["spec"]
+        (container,) = pod["containers"]
+        assert container["image"].startswith("registry.example.com/listener:"), key
+        env = {e["name"]: e for e in container["env"]}
+        secret = env["LISTENER_KAFKA_SASL_PASSWORD"]["valueFrom"]["secretKeyRef"]
+        assert secret == {"name": "listener-kafka", "key": "sasl-password"}, key
+        mounts = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
+        ca = Path(data["LISTENER_KAFKA_SSL_CAFILE"])
+        volume = {v["name"]: v for v in pod["volumes"]}[mounts[str(ca.parent)]]
+        assert volume["secret"]["items"] == [{"key": "ca.pem", "path": ca.name}], key
+    # Every setting the overlay names is one listener knows, and with the password the
+    # Secret gives (and a CA file where the pod has one) the settings' own checks pass.
+    names = {f"LISTENER_{n.upper()}" for n in Settings.model_fields}
+    assert set(data) <= names, set(data) - names
+    fields = {name.removeprefix("LISTENER_").lower(): value for name, value in data.items()}
+    fields.update(kafka_sasl_password="p" * 20, kafka_ssl_cafile=__file__)
+    Settings(**fields)
+
+
+def test_the_production_overlay_follows_the_kubernetes_schema() -> None:
+    validate = pytest.importorskip(
+        "kubernetes_validate", reason="kubernetes-validate (the schemas) is not installed"
+    )
+    for doc in render(PRODUCTION).values():
+        validate.validate(doc, KUBERNETES, strict=True)

@@ -31,6 +31,12 @@ DASHBOARDS = sorted((GRAFANA / "dashboards").glob("*.json"))
 #: Series Prometheus makes itself for every target.
 SCRAPE_SERIES = {"up"}
 DATASOURCE_UID = "listener-prometheus"
+#: What every panel names as its datasource: the dashboard's own variable, so the boards
+#: work in any Grafana, whatever its Prometheus datasource is called.
+DATASOURCE_VARIABLE = "${datasource}"
+#: Where each alert's runbook_url points: docs/operations.md on the project's pages.
+RUNBOOKS = "https://github.com/listener-crisis/listener/blob/main/docs/operations.md#"
+ALERTMANAGER = ROOT / "deploy" / "alertmanager" / "alertmanager.yml"
 #: The scrape jobs the rules and dashboards select on: the workers and the connectors process.
 JOBS = {"listener", "listener-connectors"}
 
@@ -80,6 +86,8 @@ def dashboard_queries() -> list[tuple[str, str]]:
             for target in panel.get("targets", []):
                 found.append((f"{path.name}: {panel['title']}", target["expr"]))
         for var in board["templating"]["list"]:
+            if var["type"] == "datasource":
+                continue
             query = var["query"]["query"]
             inner = re.fullmatch(r"label_values\((.+),\s*\w+\)", query)
             found.append((f"{path.name}: ${var['name']}", inner.group(1) if inner else query))
@@ -152,8 +160,15 @@ def test_the_alert_rules_cover_what_operators_must_hear_about() -> None:
     for rule in alert_rules():
         assert rule["labels"]["severity"] in {"critical", "warning"}, rule["alert"]
         assert rule["annotations"]["summary"], rule["alert"]
-        anchor = rule["annotations"]["runbook"].split("#")[1]
-        assert anchor in guide_anchors(), rule["alert"]
+        url = rule["annotations"]["runbook_url"]
+        assert url.startswith(RUNBOOKS), rule["alert"]
+        assert url.removeprefix(RUNBOOKS) in guide_anchors(), rule["alert"]
+        assert "runbook" not in rule["annotations"], rule["alert"]
+
+
+def test_no_worker_up_also_fires_when_every_worker_target_has_gone() -> None:
+    # With no target left there is no `up` series to compare with 0.
+    assert 'absent(up{job="listener"})' in alert("ListenerNoWorkerUp")["expr"]
 
 
 def test_source_alerts_read_the_connectors_own_metrics_not_what_the_workers_receive() -> None:
@@ -250,9 +265,20 @@ def test_dashboards_are_well_formed_and_use_the_provisioned_datasource() -> None
                 panel["gridPos"]["x"] >= 0 and panel["gridPos"]["x"] + panel["gridPos"]["w"] <= 24
             )
             if panel["type"] != "row":
-                assert panel["datasource"]["uid"] == DATASOURCE_UID, panel["title"]
+                assert panel["datasource"]["uid"] == DATASOURCE_VARIABLE, panel["title"]
                 assert panel["targets"], panel["title"]
     assert uids == {"listener-crisis", "listener-operations"}
+
+
+def test_dashboards_name_no_datasource_of_their_own_but_ask_for_a_prometheus_one() -> None:
+    # A hard-coded uid breaks every panel in a Grafana whose datasource has another uid.
+    for path in DASHBOARDS:
+        board = dashboard(path)
+        assert DATASOURCE_UID not in path.read_text(), path.name
+        (variable,) = [v for v in board["templating"]["list"] if v["type"] == "datasource"]
+        assert variable["name"] == "datasource" and variable["query"] == "prometheus"
+        used = set(re.findall(r'"uid": "([^"]+)"', path.read_text())) - {board["uid"]}
+        assert used <= {DATASOURCE_VARIABLE, "-- Grafana --"}, (path.name, used)
 
 
 def test_the_crisis_board_shows_alerts_as_annotations() -> None:
@@ -260,7 +286,7 @@ def test_the_crisis_board_shows_alerts_as_annotations() -> None:
     notes = [n for n in board["annotations"]["list"] if n.get("expr")]
     assert len(notes) == 1
     assert metric_names(notes[0]["expr"]) == {"listener_brand_last_alert_timestamp_seconds"}
-    assert {v["name"] for v in board["templating"]["list"]} == {"brand", "window"}
+    assert {v["name"] for v in board["templating"]["list"]} == {"datasource", "brand", "window"}
 
 
 def test_promtool_accepts_the_config_and_the_rules() -> None:
@@ -304,4 +330,50 @@ def test_promtool_parses_every_dashboard_query(tmp_path: Path) -> None:
     path = tmp_path / "dashboards.yml"
     path.write_text(yaml.safe_dump({"groups": [{"name": "dashboards", "rules": rules}]}))
     result = promtool("check", "rules", str(path))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_prometheus_sends_the_alerts_to_the_alertmanager_of_compose_and_kubernetes() -> None:
+    compose = yaml.safe_load((ROOT / "deploy" / "docker-compose.yml").read_text())
+    (k8s,) = [
+        doc
+        for doc in yaml.safe_load_all((ROOT / "deploy" / "k8s" / "alertmanager.yaml").read_text())
+        if doc["kind"] == "Service"
+    ]
+    expected = {
+        "prometheus.yml": f"alertmanager:{alertmanager_port(compose)}",
+        "kubernetes.yml": f"{k8s['metadata']['name']}.listener.svc:9093",
+    }
+    for name, target in expected.items():
+        config = yaml.safe_load((PROMETHEUS / name).read_text())
+        (manager,) = config["alerting"]["alertmanagers"]
+        assert manager["static_configs"][0]["targets"] == [target], name
+
+
+def alertmanager_port(compose: dict[str, Any]) -> str:
+    (mapping,) = compose["services"]["alertmanager"]["ports"]
+    return str(mapping.rsplit(":", 1)[1])
+
+
+def test_alertmanager_routes_every_severity_and_inhibits_only_existing_alerts() -> None:
+    config = yaml.safe_load(ALERTMANAGER.read_text())
+    receivers = {receiver["name"] for receiver in config["receivers"]}
+    assert config["route"]["receiver"] in receivers
+    assert {route["receiver"] for route in config["route"]["routes"]} <= receivers
+    names = {rule["alert"] for rule in alert_rules()}
+    for rule in config["inhibit_rules"]:
+        for matcher in rule["source_matchers"] + rule["target_matchers"]:
+            (name,) = re.fullmatch(r'alertname="(\w+)"', matcher).groups()  # type: ignore[union-attr]
+            assert name in names, matcher
+    (slack,) = config["receivers"][0]["slack_configs"]
+    # The webhook URL is a secret: read from a file, never written in the config.
+    assert "api_url" not in slack and slack["api_url_file"].startswith("/etc/alertmanager/")
+
+
+def test_amtool_accepts_the_alertmanager_config() -> None:
+    if shutil.which("amtool") is None:
+        pytest.skip("amtool is not installed (Debian: prometheus-alertmanager)")
+    result = subprocess.run(
+        ["amtool", "check-config", str(ALERTMANAGER)], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stdout + result.stderr

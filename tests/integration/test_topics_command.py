@@ -1,0 +1,43 @@
+"""``listener topics`` creates every topic of the deployment on the broker, with the
+partitions asked, and running it again changes nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+from aiokafka.admin import AIOKafkaAdminClient  # type: ignore[import-untyped]
+
+from listener.broker.tansu import EmbeddedBroker
+from listener.cli import main
+from listener.settings import Settings
+from listener.topics import TopicNames
+
+
+async def partitions(bootstrap: str, prefix: str) -> dict[str, int]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        described = await admin.describe_topics(
+            [name for name in await admin.list_topics() if name.startswith(prefix + ".")]
+        )
+    finally:
+        await admin.close()
+    return {topic["topic"]: len(topic["partitions"]) for topic in described}
+
+
+@pytest.mark.timeout(120)
+async def test_topics_creates_every_topic_once(
+    broker: EmbeddedBroker, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    prefix = f"t{uuid.uuid4().hex[:8]}"
+    monkeypatch.setenv("LISTENER_TOPIC_PREFIX", prefix)
+    monkeypatch.setenv("LISTENER_PARTITIONS", "3")
+    args = ["topics", "--bootstrap", broker.bootstrap]
+    # main runs its own event loop: off this test's.
+    assert await asyncio.to_thread(main, args) == 0
+    names = TopicNames.for_settings(Settings(topic_prefix=prefix)).all()
+    assert await partitions(broker.bootstrap, prefix) == dict.fromkeys(names, 3)
+    assert await asyncio.to_thread(main, args) == 0
+    assert f"{len(names)} topics present" in capsys.readouterr().out
