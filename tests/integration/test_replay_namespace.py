@@ -48,6 +48,16 @@ def live_settings(broker: EmbeddedBroker, tmp_path: Path) -> Settings:
     )  # fmt: skip
 
 
+async def holding(group: Cluster, topic: str, partitions: float) -> None:
+    """Wait until the live worker's metrics say it holds ``partitions`` of ``topic`` (the
+    gauge is refreshed every few seconds, so it reads 0 for a moment after start)."""
+    for _ in range(100):
+        if await group.samples_of(group.workers[0], ASSIGNED, topic=topic) == partitions:
+            return
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"the live worker never held {partitions} partitions of {topic}")
+
+
 @asynccontextmanager
 async def watched(group: Cluster, topic: str, seen: list[float]) -> AsyncIterator[None]:
     """Record the live worker's partitions of ``topic`` every 0.2 s while the body runs."""
@@ -75,6 +85,7 @@ async def test_a_replay_never_touches_the_live_workers(
     seen: list[float] = []
     outcomes = []
     async with cluster(live_settings, tmp_path / "live") as group:
+        await holding(group, live.raw, 2.0)
         async with watched(group, live.raw, seen):
             for run in range(2):
                 shown = io.StringIO()
@@ -89,6 +100,15 @@ async def test_a_replay_never_touches_the_live_workers(
     # The live worker held both raw partitions at every look, and was sent nothing.
     assert len(seen) > 20 and set(seen) == {2.0}, seen
     assert raw == [] and alerts == []
+    # Each replay deleted its own topics from the cluster, and only those.
+    for outcome in outcomes:
+        assert set(outcome.dropped) >= set(
+            TopicNames.for_settings(
+                live_settings.model_copy(update={"topic_prefix": outcome.name})
+            ).all()
+        )
+        assert all(t.startswith(f"{outcome.name}.") or t.startswith(f"{outcome.name}-")
+                   for t in outcome.dropped)  # fmt: skip
     first, second = outcomes
     assert first.name != second.name and first.name.startswith("replay-")
     assert first.result.report.posts == len(lines)

@@ -98,9 +98,7 @@ def add_report_parser(commands: Any) -> argparse.ArgumentParser:
         "JSON and CSV from the run.json a replay or backtest run saved.",
     )  # fmt: skip
     report.add_argument("run", type=Path, help="a run's directory or its run.json")
-    report.add_argument(
-        "--out", type=Path, help="where to write (default: beside the run.json)"
-    )
+    report.add_argument("--out", type=Path, help="where to write (default: beside the run.json)")
     report.add_argument(
         "--timezone", type=zone_name, help="zone of the times shown (default: the run's)"
     )

@@ -10,19 +10,30 @@ webhook and a mail sink started for the run), unless live notifiers are asked fo
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import secrets
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
 
+from aiokafka.admin import AIOKafkaAdminClient  # type: ignore[import-untyped]
+from aiokafka.errors import KafkaError  # type: ignore[import-untyped]
+
+from listener.errors import BrokerError
 from listener.notifiers.sinks import MailSink, SlackSink
 from listener.rules.loader import FILES
 from listener.settings import Settings
+from listener.topics import TopicNames
 
+log = logging.getLogger(__name__)
+
+#: Kafka's error code for a topic that does not exist.
+UNKNOWN: Final = 3
 #: The notifiers of a replay: every message goes to local stand-ins started for the run.
 STAND_IN_NOTIFIERS: Final = """\
 # Written by listener for a replay: every message goes to local stand-ins it started.
@@ -56,6 +67,30 @@ def isolated(settings: Settings, name: str, rules_dir: Path) -> Settings:
     return settings.model_copy(
         update={"app_id": name, "topic_prefix": name, "rules_dir": rules_dir}
     )
+
+
+def run_topics(settings: Settings) -> tuple[str, ...]:
+    """Every topic a run in ``settings``'s namespace creates: listener's, and the one Faust
+    makes for electing its consumer group's leader."""
+    return (*TopicNames.for_settings(settings).all(), f"{settings.app_id}-__assignor-__leader")
+
+
+async def drop_topics(bootstrap: str, topics: Sequence[str], timeout: float = 30.0) -> list[str]:
+    """Delete ``topics`` (a run's, named one by one, never found by a pattern) from the
+    cluster; returns those deleted (one that does not exist is not an error)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
+    try:
+        await asyncio.wait_for(admin.start(), timeout)
+        log.info("deleting the replay's topics %s", ", ".join(topics))
+        answer = await admin.delete_topics(list(topics))
+    except (KafkaError, TimeoutError, OSError) as exc:
+        raise BrokerError(f"cannot delete the replay's topics at {bootstrap}: {exc!r}") from exc
+    finally:
+        await admin.close()
+    refused = [(t, code) for t, code in answer.topic_error_codes if code not in (0, UNKNOWN)]
+    if refused:
+        raise BrokerError(f"the cluster at {bootstrap} kept the replay's topics: {refused}")
+    return [t for t, code in answer.topic_error_codes if code == 0]
 
 
 def copy_rules(source: Path, target: Path, notifiers: str | None) -> Path:

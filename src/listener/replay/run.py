@@ -11,14 +11,21 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from listener.connectors.base import cancel_and_wait
 from listener.incidents.lifecycle.actions import Notify
 from listener.replay.collect import read_all
 from listener.replay.driver import Cluster, ReplayResult, cluster, replay_lines
-from listener.replay.namespace import copy_rules, isolated, run_name, stand_ins
+from listener.replay.namespace import (
+    copy_rules,
+    drop_topics,
+    isolated,
+    run_name,
+    run_topics,
+    stand_ins,
+)
 from listener.replay.progress import Progress
 from listener.replay.publish import Line
 from listener.replay.report import Produced
@@ -51,6 +58,8 @@ class Outcome:
     rules: RuleSet
     #: Messages the stand-ins received (None with live notifiers).
     received: int | None
+    #: The run's topics deleted from the cluster after it (none on an embedded broker).
+    dropped: list[str] = field(default_factory=list)
 
     def produced(self) -> Produced:
         channels = {pid: len(p.channels) for pid, p in self.rules.owners.people.items()}
@@ -66,7 +75,8 @@ async def replay_isolated(
     progress: Progress,
 ) -> Outcome:
     """Replay ``lines`` in a namespace of their own on ``settings.kafka_bootstrap`` (an
-    embedded broker when empty); the rules copy, worker logs and data go under ``out``."""
+    embedded broker when empty, else the run's topics are deleted after it); the rules
+    copy, worker logs and data go under ``out``."""
     name = run_name()
     async with AsyncExitStack() as stack:
         env: dict[str, str] = {}
@@ -90,7 +100,10 @@ async def replay_isolated(
         notices = await read_notices(group)
         received = None if sinks is None else sinks.received
     progress.done()
-    return Outcome(name, result, notices, rules, received)
+    dropped = []
+    if bootstrap:  # a cluster others use: leave nothing of the run behind on it
+        dropped = await drop_topics(bootstrap, run_topics(local))
+    return Outcome(name, result, notices, rules, received, dropped)
 
 
 async def read_notices(group: Cluster) -> list[Notify]:
