@@ -184,6 +184,7 @@ class DeliveryMetrics:
     notification_attempts: Counter
     notification_delay: Histogram
     escalations: Counter
+    pages_silenced: Counter
     alert_latency: Histogram
     alert_event_lag: Histogram
 
@@ -220,6 +221,10 @@ class DeliveryMetrics:
                 registry, "listener_escalations_total",
                 "Incidents that reached an escalation level (1 = first step beyond the owners)",
                 "level",
+            ),
+            pages_silenced=c(
+                registry, "listener_pages_silenced_total",
+                "Pages not sent because a silence matched the incident (each is recorded on it)",
             ),
             alert_latency=Histogram(
                 "listener_alert_latency_seconds",

@@ -225,12 +225,8 @@ async def test_a_silence_mutes_the_brand_for_the_time_given(
     assert response.status == 202
     assert body(response)["until"] == "2025-03-01T02:00:05+00:00"
     (silence,) = store.book.silences
-    assert (silence.scope, silence.target, silence.until, silence.who) == (
-        "brand",
-        "acme",
-        T0 + 7205,
-        "dan",
-    )
+    assert [str(m) for m in silence.matchers] == ["brand=acme"]
+    assert (silence.starts, silence.until, silence.who) == (T0 + 5, T0 + 7205, "dan")
 
 
 def silence_body(**changes: str | None) -> dict[str, str]:
@@ -243,9 +239,9 @@ def silence_body(**changes: str | None) -> dict[str, str]:
     ("data", "message"),
     [
         (silence_body(rule=None, brand="acmee"), 'unknown brand "acmee" (did you mean "acme"?)'),
-        (silence_body(brand="acme"), 'name exactly one of "brand" or "rule"'),
+        (silence_body(brand="acme"), 'give one of "matchers", "brand" or "rule"'),
         (silence_body(**{"for": "soon"}), '"for": write a duration'),
-        (silence_body(**{"for": "8d"}), '"for" must be more than 0s and at most 7d'),
+        (silence_body(**{"for": "8d"}), "a silence must end after it starts, within 7d"),
         (silence_body(reason=" "), '"reason" is required'),
         (silence_body(who=None), '"who" must name you'),
     ],

@@ -239,7 +239,7 @@ def test_a_brand_never_seen_posting_counts_as_silent() -> None:
 
 def test_a_brand_silence_mutes_paging_but_not_the_record() -> None:
     engine = Engine(policies())
-    silence = Silence("brand", "acme", T0 + 20 * MINUTE, "planned launch", "dan", 1.0)
+    silence = Silence.of("brand", "acme", T0 + 20 * MINUTE, "planned launch", "dan", 1.0)
     events = [silence, AlertReceived(make_alert(T0)), *ticks(T0, 35, T0 + 35 * MINUTE)]
     book, actions = feed(engine, events)
     incident = book.incidents[only(book)]
@@ -251,7 +251,7 @@ def test_a_brand_silence_mutes_paging_but_not_the_record() -> None:
 
 def test_a_rule_silence_mutes_only_when_every_rule_of_the_incident_is_silenced() -> None:
     engine = Engine(policies())
-    silence = Silence("rule", "negative-surge", T0 + 3600, "known noise", "dan", 1.0)
+    silence = Silence.of("rule", "negative-surge", T0 + 3600, "known noise", "dan", 1.0)
     book, muted = feed(engine, [silence, AlertReceived(make_alert(T0))])
     assert pages(muted) == [] and book.incidents[only(book)].status == OPEN
     other = AlertReceived(make_alert(T0 + MINUTE, rule="silent-brand", severity="major"))
@@ -262,7 +262,7 @@ def test_a_rule_silence_mutes_only_when_every_rule_of_the_incident_is_silenced()
 def test_a_silence_sent_while_an_incident_is_open_is_recorded_on_it() -> None:
     engine = Engine(policies())
     book, _ = feed(engine, [AlertReceived(make_alert(T0))])
-    silence = Silence("brand", "acme", T0 + 3600, "we know", "dan", 5.0)
+    silence = Silence.of("brand", "acme", T0 + 3600, "we know", "dan", 5.0)
     book, actions = engine.step(book, silence, 6.0)
     assert kinds(actions) == ["silenced"]
     assert engine.step(book, silence, 7.0) == (book, [])

@@ -60,7 +60,7 @@ def test_an_entry_round_trips_every_kind_of_event() -> None:
         AlertReceived(make_alert(T0)),
         Tick(T0 + MINUTE, HOLD),
         Acknowledge("acme.firestorm.x", "ann", 1.5, "link"),
-        Silence("rule", "negative-surge", T0 + 3600, "launch", "bob", 2.0),
+        Silence.of("rule", "negative-surge", T0 + 3600, "launch", "bob", 2.0),
     )
     entry = Entry(events, 123.5, T0 + 2 * MINUTE)
     assert Entry.loads(entry.dumps()) == entry

@@ -74,7 +74,7 @@ def test_a_failure_while_silenced_is_recorded_but_tells_nobody() -> None:
     engine = Engine(policies())
     book, actions = feed(engine, [AlertReceived(make_alert(T0))])
     first = notices(actions)[0]
-    silence = Silence("brand", "acme", T0 + 3600, "we know", "dan", 1.0)
+    silence = Silence.of("brand", "acme", T0 + 3600, "we know", "dan", 1.0)
     failure = DeliveryFailed(only(book), first.id, 1, "ann", "bounced", 2.0)
     book, out = feed(engine, [silence, failure], book)
     assert notices(out) == []

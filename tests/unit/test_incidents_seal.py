@@ -77,7 +77,7 @@ def test_an_unsigned_or_forged_action_is_dead_lettered_and_changes_nothing(
 
 def test_a_forged_silence_mutes_nobody() -> None:
     desk = stage()
-    silence = Silence("brand", "acme", T0 + 86_400, "quiet", "mallory", T0 + 5)
+    silence = Silence.of("brand", "acme", T0 + 86_400, "quiet", "mallory", T0 + 5)
     raw = orjson.loads(Entry((silence,), T0 + 5).dumps(SEAL))
     raw["events"][0]["until"] = T0 + 7 * 86_400
     letter = desk.apply(0, 1, orjson.dumps(raw))

@@ -13,28 +13,30 @@ the incident's owner worker applies them in order with everything else about the
 from __future__ import annotations
 
 import hmac
-import re
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Final, Protocol
-from urllib.parse import parse_qsl
+from dataclasses import dataclass
+from typing import Final, Protocol
 
-import orjson
-
+from listener.incidents.access.requests import (
+    FORM,
+    MAX_BODY,
+    ApiRequest,
+    ApiResponse,
+    Problem,
+    read_body,
+    text_field,
+    who_field,
+)
+from listener.incidents.access.silence_api import Known, SilenceRoutes
 from listener.incidents.access.tokens import ACTIONS, Grant, LinkSigner, TokenRefused
-from listener.incidents.access.views import confirm_page, incident_json, iso, message_page
-from listener.incidents.lifecycle.events import Acknowledge, Command, Resolve, Scope, Silence
+from listener.incidents.access.views import confirm_page, incident_json, message_page
+from listener.incidents.lifecycle.actions import SilenceChanged
+from listener.incidents.lifecycle.events import Acknowledge, Command, Resolve
 from listener.incidents.lifecycle.model import ACKNOWLEDGED, RESOLVED, STATUSES, Incident
-from listener.rules.durations import parse_duration
 from listener.rules.issues import did_you_mean
 
-#: Largest request body read, in bytes.
-MAX_BODY: Final = 64 * 1024
-#: Longest silence accepted: a silence forgotten for longer hides the next crisis.
-MAX_SILENCE: Final = 7 * 86_400
-_WHO: Final = re.compile(r"^[\w.@+-]{1,64}$")
-_FORM: Final = "application/x-www-form-urlencoded"
+__all__ = ["MAX_BODY", "ROUTES", "ApiRequest", "ApiResponse", "IncidentApi", "Known"]
 
 
 class IncidentStore(Protocol):
@@ -53,6 +55,10 @@ class IncidentStore(Protocol):
         safely on its way (on the incident log). Raising makes the request fail with 500."""
         ...
 
+    async def silences(self) -> Sequence[SilenceChanged]:
+        """Every silence known, as last changed. Raising makes the request fail with 500."""
+        ...
+
 
 class Interactions(Protocol):
     """A chat's buttons (Slack's interactivity requests), checked by their own signature."""
@@ -61,33 +67,6 @@ class Interactions(Protocol):
         """Called for every request to the chat's endpoint, before any other check;
         raising makes the request fail with 500."""
         ...
-
-
-@dataclass(frozen=True, slots=True)
-class ApiRequest:
-    """What a handler needs of a request; header names in lower case."""
-
-    method: str
-    params: Mapping[str, str] = field(default_factory=dict)
-    query: Mapping[str, str] = field(default_factory=dict)
-    headers: Mapping[str, str] = field(default_factory=dict)
-    body: bytes = b""
-
-
-@dataclass(frozen=True, slots=True)
-class ApiResponse:
-    status: int
-    body: bytes
-    content_type: str = "application/json"
-    headers: Mapping[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def json(cls, status: int, data: Any, headers: Mapping[str, str] | None = None) -> ApiResponse:
-        return cls(status, orjson.dumps(data), headers=headers or {})
-
-    @classmethod
-    def html(cls, status: int, body: bytes) -> ApiResponse:
-        return cls(status, body, "text/html; charset=utf-8")
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,28 +82,13 @@ ROUTES: Final = (
     Route("GET", "/incidents/{incident_id}/{action}", "confirm"),
     Route("POST", "/incidents/{incident_id}/ack", "acknowledge"),
     Route("POST", "/incidents/{incident_id}/resolve", "resolve"),
+    Route("GET", "/silences", "list_silences"),
     Route("POST", "/silences", "silence"),
+    Route("GET", "/silences/{silence_id}", "show_silence"),
+    Route("PUT", "/silences/{silence_id}", "edit_silence"),
+    Route("DELETE", "/silences/{silence_id}", "expire_silence"),
     Route("POST", "/slack/interactions", "slack_interaction"),
 )
-
-
-class Problem(Exception):
-    """Ends a request with an error response; raised by the checks, answered by
-    :meth:`IncidentApi.handle`. Never leaves this module."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-
-
-@dataclass(frozen=True, slots=True)
-class Known:
-    """The names a silence may target, for a "did you mean" on a typo."""
-
-    brands: frozenset[str]
-    rules: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,8 +98,10 @@ class _Caller:
     form: bool  # the request came from the HTML page: answer in HTML
 
 
-class IncidentApi:
+class IncidentApi(SilenceRoutes):
     """The handlers; each takes an :class:`ApiRequest` and returns an :class:`ApiResponse`."""
+
+    store: IncidentStore
 
     def __init__(
         self,
@@ -159,7 +125,7 @@ class IncidentApi:
             response: ApiResponse = await getattr(self, handler)(request)
             return response
         except Problem as problem:
-            if request.headers.get("content-type", "").startswith(_FORM) or handler == "confirm":
+            if request.headers.get("content-type", "").startswith(FORM) or handler == "confirm":
                 return ApiResponse.html(problem.status, message_page("Not done", problem.message))
             headers = {"www-authenticate": "Bearer"} if problem.status == 401 else None
             body = {"error": problem.code, "message": problem.message}
@@ -193,7 +159,7 @@ class IncidentApi:
         return ApiResponse.html(200, confirm_page(incident, action, token, grant.person))
 
     async def acknowledge(self, request: ApiRequest) -> ApiResponse:
-        body = _body(request)
+        body = read_body(request)
         caller = self._caller(request, body, request.params.get("incident_id", ""), "ack")
         incident = await self._incident(request)
         if incident.status in (ACKNOWLEDGED, RESOLVED):
@@ -205,29 +171,16 @@ class IncidentApi:
         return _accepted(caller, "Acknowledged", incident, "ack")
 
     async def resolve(self, request: ApiRequest) -> ApiResponse:
-        body = _body(request)
+        body = read_body(request)
         caller = self._caller(request, body, request.params.get("incident_id", ""), "resolve")
         incident = await self._incident(request)
         if incident.status == RESOLVED:
             raise Problem(
                 409, RESOLVED, f"the incident is already resolved by {incident.resolved_by}"
             )
-        reason = _text(body, "reason", required=False)
+        reason = text_field(body, "reason", required=False)
         await self.store.submit(Resolve(incident.id, caller.who, self.clock(), reason))
         return _accepted(caller, "Resolved", incident, "resolve")
-
-    async def silence(self, request: ApiRequest) -> ApiResponse:
-        body = _body(request)
-        self._require_key(request)
-        who = _who(body)
-        scope, target = self._target(body)
-        seconds = _duration(body)
-        reason = _text(body, "reason", required=True)
-        now = self.clock()
-        command = Silence(scope, target, now + seconds, reason, who, now)
-        await self.store.submit(command)
-        data = {"accepted": True, "silence": command.id, scope: target, "until": iso(command.until)}
-        return ApiResponse.json(202, data)
 
     async def slack_interaction(self, request: ApiRequest) -> ApiResponse:
         """Slack's buttons; signed by Slack, not by the API key or a link."""
@@ -262,11 +215,11 @@ class IncidentApi:
         self, request: ApiRequest, body: Mapping[str, str], incident_id: str, action: str
     ) -> _Caller:
         """The API key's holder (naming themselves) or the person a link was signed for."""
-        form = request.headers.get("content-type", "").startswith(_FORM)
+        form = request.headers.get("content-type", "").startswith(FORM)
         token = body.get("token") or request.query.get("token")
         if "authorization" in request.headers or not token:
             self._require_key(request)
-            return _Caller(_who(body), "api", form)
+            return _Caller(who_field(body), "api", form)
         grant = self._verify(token, incident_id, action)
         return _Caller(grant.person, "link", form)
 
@@ -278,21 +231,6 @@ class IncidentApi:
         except TokenRefused as refused:
             raise Problem(403, refused.reason, refused.detail) from None
 
-    def _target(self, body: Mapping[str, str]) -> tuple[Scope, str]:
-        given = [scope for scope in ("brand", "rule") if body.get(scope)]
-        if len(given) != 1:
-            raise Problem(400, "bad_request", 'name exactly one of "brand" or "rule"')
-        scope: Scope = "brand" if given[0] == "brand" else "rule"
-        target = body[scope]
-        names = None
-        if self.known is not None:
-            names = self.known.brands if scope == "brand" else self.known.rules
-        if names is not None and target not in names:
-            raise Problem(
-                400, "unknown", f'unknown {scope} "{target}"{did_you_mean(target, names)}'
-            )
-        return scope, target
-
 
 def _accepted(caller: _Caller, done: str, incident: Incident, action: str) -> ApiResponse:
     if caller.form:
@@ -300,50 +238,6 @@ def _accepted(caller: _Caller, done: str, incident: Incident, action: str) -> Ap
         return ApiResponse.html(202, message_page(f"{done}: {incident.brand_name}", note))
     data = {"accepted": True, "incident": incident.id, "action": action, "who": caller.who}
     return ApiResponse.json(202, data)
-
-
-def _body(request: ApiRequest) -> dict[str, str]:
-    """A JSON object or an HTML form, as text values."""
-    if len(request.body) > MAX_BODY:
-        raise Problem(413, "too_large", f"the body is over {MAX_BODY} bytes")
-    if not request.body.strip():
-        return {}
-    if request.headers.get("content-type", "").startswith(_FORM):
-        return dict(parse_qsl(request.body.decode("utf-8", errors="replace")))
-    try:
-        data = orjson.loads(request.body)
-    except orjson.JSONDecodeError:
-        raise Problem(400, "bad_request", "the body is not JSON") from None
-    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
-        raise Problem(400, "bad_request", "the body must be a JSON object of strings")
-    return data
-
-
-def _text(body: Mapping[str, str], name: str, required: bool) -> str:
-    value = body.get(name, "").strip()
-    if required and not value:
-        raise Problem(400, "bad_request", f'"{name}" is required')
-    if len(value) > 500:
-        raise Problem(400, "bad_request", f'"{name}" is longer than 500 characters')
-    return value
-
-
-def _who(body: Mapping[str, str]) -> str:
-    """Who acts, as they name themselves: an API key is shared, so it cannot say."""
-    who = body.get("who", "")
-    if not _WHO.match(who):
-        raise Problem(400, "bad_request", '"who" must name you: letters, digits and . _ @ + -')
-    return who
-
-
-def _duration(body: Mapping[str, str]) -> int:
-    try:
-        seconds = parse_duration(body.get("for", ""))
-    except ValueError as exc:
-        raise Problem(400, "bad_request", f'"for": {exc}') from None
-    if not 0 < seconds <= MAX_SILENCE:
-        raise Problem(400, "bad_request", '"for" must be more than 0s and at most 7d')
-    return seconds
 
 
 def _statuses(text: str | None) -> frozenset[str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 
-from listener.incidents.lifecycle.actions import Action
+from listener.incidents.lifecycle.actions import Action, SilenceChanged
 from listener.incidents.lifecycle.engine import Engine
 from listener.incidents.lifecycle.events import Command, Event
 from listener.incidents.lifecycle.model import Book, Incident
@@ -39,3 +39,11 @@ class MemoryStore:
 
     async def submit(self, command: Command) -> None:
         self.apply(command)
+
+    async def silences(self) -> Sequence[SilenceChanged]:
+        """Every silence as last changed, from the actions emitted."""
+        latest: dict[str, SilenceChanged] = {}
+        for action in self.actions:
+            if isinstance(action, SilenceChanged):
+                latest[action.silence.id] = action
+        return list(latest.values())

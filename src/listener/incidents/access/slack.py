@@ -107,7 +107,7 @@ class SlackActions:
         if action == "statement":
             return Note(incident.id, person, now, "statement published", "statement")
         reason = "silenced for 1 h from Slack"
-        return Silence("brand", incident.brand, now + SILENCE_SECONDS, reason, person, now)
+        return Silence.of("brand", incident.brand, now + SILENCE_SECONDS, reason, person, now)
 
     def _tell(self, press: Press, text: str) -> None:
         body = {"response_type": "ephemeral", "replace_original": False, "text": escape(text)}

@@ -63,10 +63,14 @@ def mount_on_faust(app: Any, api: IncidentApi) -> None:
     # Imported here: the API itself does not depend on Faust, only this mounting does.
     from faust.web import View
 
+    # One view per path, with a method per route: Faust registers a path once.
+    paths: dict[str, dict[str, Any]] = {}
     for route in ROUTES:
-        name = f"incidents_{route.handler}"
-        view = type(name, (View,), {route.method.lower(): _faust_method(api, route.handler)})
-        app.page(route.path, name=name)(cast(type[View], view))
+        paths.setdefault(route.path, {})[route.method.lower()] = _faust_method(api, route.handler)
+    for path, methods in paths.items():
+        name = "incidents_" + "_".join(sorted(methods)) + path.replace("/", "_")
+        view = type(name.replace("{", "").replace("}", ""), (View,), methods)
+        app.page(path, name=name)(cast(type[View], view))
 
 
 def _faust_method(api: IncidentApi, handler: str) -> Callable[..., Awaitable[web.Response]]:

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Final
 
-from listener.incidents.lifecycle.actions import Action, notification_id
+from listener.incidents.lifecycle.actions import Action, SilenceChanged, notification_id
 from listener.incidents.lifecycle.escalation import brand_silent, due_pages, raise_page
 from listener.incidents.lifecycle.events import (
     WAVE,
@@ -29,6 +29,7 @@ from listener.incidents.lifecycle.events import (
     AlertReceived,
     DeliveryFailed,
     Event,
+    Expire,
     Note,
     Resolve,
     Silence,
@@ -43,9 +44,9 @@ from listener.incidents.lifecycle.model import (
     Book,
     Incident,
     incident_id,
-    muted,
 )
 from listener.incidents.lifecycle.policy import Policies
+from listener.incidents.lifecycle.silences import muted
 from listener.incidents.lifecycle.working import WorkingBook, silence_text, union
 from listener.records import Alert
 from listener.rules.config import SEVERITIES
@@ -77,6 +78,8 @@ class Engine:
             run.note(event)
         elif isinstance(event, Silence):
             run.silence(event)
+        elif isinstance(event, Expire):
+            run.expire(event.silence_id, event.who, event.at)
         else:
             run.delivery_failed(event)
         return run.book(), run.actions
@@ -300,17 +303,33 @@ class _Step(WorkingBook):
         self.tell(incident, "resolved", detail)
 
     def silence(self, silence: Silence) -> None:
+        """Keep a new silence (ending the one it replaces), and record it on the active
+        incidents it mutes now; one already known, or already over, changes nothing."""
         known = any(s.id == silence.id for s in self.silences)
-        if known or (self.clock is not None and not silence.active(self.clock)):
+        if known or (self.clock is not None and silence.ended(self.clock)):
             return
+        if silence.replaces:
+            self.expire(silence.replaces, silence.who, silence.at)
         self.silences.append(silence)
+        self.actions.append(SilenceChanged(silence, silence.who, silence.at))
+        if self.clock is None or not silence.active(self.clock):
+            return
         for key in sorted(self.incidents):
             incident = self.incidents[key]
-            if incident.active and muted([silence], incident.brand, incident.rules, self.time):
+            if incident.active and silence.matches(incident):
                 self.record(
                     incident, "silenced", incident.status, silence.who,
                     silence_text(silence), wall_at=silence.at,
                 )  # fmt: skip
+
+    def expire(self, silence_id: str, who: str, at: float) -> None:
+        """End a silence now (event time); one unknown or already over changes nothing."""
+        now = self.clock if self.clock is not None else float("-inf")
+        for n, silence in enumerate(self.silences):
+            if silence.id == silence_id and not silence.ended(now):
+                self.silences[n] = ended = silence.ended_at(now)
+                self.actions.append(SilenceChanged(ended, who, at))
+                return
 
     def delivery_failed(self, failure: DeliveryFailed) -> None:
         """Record the failure and tell the next level (the first, after the last) that
@@ -352,7 +371,7 @@ class _Step(WorkingBook):
         policy = self.policies.escalation.get(incident.owners)
         if policy is None or incident.status == ACKNOWLEDGED:
             return 0, ()
-        if muted(self.silences, incident.brand, incident.rules, self.time):
+        if muted(self.silences, incident, self.time):
             return 0, ()
         target = failure.level + 1 if failure.level < len(policy.levels) else 1
         people = tuple(p for p in policy.levels[target - 1].notify if p != failure.person)

@@ -11,7 +11,6 @@ the ``at`` of a command is the wall-clock instant the person acted.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, Final, Literal
@@ -19,12 +18,15 @@ from typing import Any, ClassVar, Final, Literal
 import orjson
 
 from listener.errors import ListenerError
+from listener.incidents.lifecycle.silences import Expire, Silence
 from listener.records import Alert
 from listener.rules.engine import RuleState
 
-#: What a silence applies to.
+#: What the simple form of a silence applies to (``--brand`` or ``--rule``).
 Scope = Literal["brand", "rule"]
 SCOPES: Final[tuple[Scope, ...]] = ("brand", "rule")
+
+__all__ = ["Expire", "Silence"]
 
 
 class InvalidEvent(ListenerError):
@@ -100,29 +102,6 @@ class Note:
 
 
 @dataclass(frozen=True, slots=True)
-class Silence:
-    """Nobody is paged for a brand, or for a rule on every brand, until ``until``
-    (compared with the event-time clock). Incidents still open and are recorded."""
-
-    scope: Scope
-    target: str
-    until: float
-    reason: str
-    who: str
-    at: float
-
-    @property
-    def id(self) -> str:
-        """Deterministic, so the same silence sent twice is kept once."""
-        text = f"{self.scope}|{self.target}|{self.until!r}|{self.who}|{self.at!r}"
-        return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-    def active(self, when: float) -> bool:
-        """Whether the silence still holds at event time ``when``."""
-        return when < self.until
-
-
-@dataclass(frozen=True, slots=True)
 class DeliveryFailed:
     """A notifier could not reach ``person`` with notification ``notification_id``."""
 
@@ -138,17 +117,17 @@ class DeliveryFailed:
         return f"{self.notification_id}|{self.person}"
 
 
-Event = AlertReceived | Tick | Acknowledge | Resolve | Note | Silence | DeliveryFailed
+Event = AlertReceived | Tick | Acknowledge | Resolve | Note | Silence | Expire | DeliveryFailed
 #: What people send through the API.
-Command = Acknowledge | Resolve | Note | Silence
+Command = Acknowledge | Resolve | Note | Silence | Expire
 
-_Plain = type[Acknowledge] | type[Resolve] | type[Note] | type[Silence] | type[DeliveryFailed]
+_Plain = type[Acknowledge] | type[Resolve] | type[Note] | type[Expire] | type[DeliveryFailed]
 #: Events written field by field, by kind.
 _PLAIN: Final[Mapping[str, _Plain]] = {
     "acknowledge": Acknowledge,
     "resolve": Resolve,
     "note": Note,
-    "silence": Silence,
+    "expire": Expire,
     "delivery_failed": DeliveryFailed,
 }
 
@@ -161,6 +140,8 @@ def event_dict(event: Event) -> dict[str, Any]:
     if isinstance(event, Tick):
         holding = {brand: sorted(rules) for brand, rules in sorted(event.holding.items())}
         return {"kind": "tick", "at": event.at, "holding": holding}
+    if isinstance(event, Silence):
+        return {"kind": "silence", **event.to_dict()}
     kind = next(name for name, cls in _PLAIN.items() if isinstance(event, cls))
     return {"kind": kind, **{f.name: getattr(event, f.name) for f in fields(event)}}
 
@@ -187,6 +168,8 @@ def event_from_dict(data: Mapping[str, Any]) -> Event:
     if kind == "tick":
         holding = {str(b): frozenset(map(str, rules)) for b, rules in data["holding"].items()}
         return Tick(float(data["at"]), holding)
+    if kind == "silence":
+        return Silence.from_dict(data)
     cls = _PLAIN.get(str(kind))
     if cls is None:
         raise InvalidEvent(f"unknown event kind {kind!r}")
@@ -195,15 +178,13 @@ def event_from_dict(data: Mapping[str, Any]) -> Event:
     return event
 
 
-def _check_types(event: Acknowledge | Resolve | Note | Silence | DeliveryFailed) -> None:
+def _check_types(event: Acknowledge | Resolve | Note | Expire | DeliveryFailed) -> None:
     for item in fields(event):
         name = item.name
         value = getattr(event, name)
         wanted = (int, float) if name in ("at", "until") else int if name == "level" else str
         if isinstance(value, bool) or not isinstance(value, wanted):
             raise InvalidEvent(f"{name} of a {type(event).__name__} has the wrong type")
-    if isinstance(event, Silence) and event.scope not in SCOPES:
-        raise InvalidEvent(f"silence scope {event.scope!r} is not one of {', '.join(SCOPES)}")
     if isinstance(event, Note) and event.what not in NOTE_KINDS:
         raise InvalidEvent(f"note kind {event.what!r} is not one of {', '.join(NOTE_KINDS)}")
 
@@ -231,11 +212,14 @@ def incident_brand(incident_id: str) -> str:
 
 def routing_key(event: Event) -> bytes | None:
     """The key an event is sent with, so it reaches the partition holding its brand's
-    incidents; None for a rule silence, which every partition must receive."""
+    incidents; None for a silence not limited to one brand, and for the end of a silence,
+    which every partition must receive."""
     if isinstance(event, AlertReceived):
         return event.alert.brand.encode()
     if isinstance(event, Acknowledge | Resolve | Note | DeliveryFailed):
         return incident_brand(event.incident_id).encode()
     if isinstance(event, Silence):
-        return event.target.encode() if event.scope == "brand" else None
+        return None if event.brand is None else event.brand.encode()
+    if isinstance(event, Expire):
+        return None
     raise ValueError("a tick is sent to each partition by number, not by key")

@@ -17,7 +17,7 @@ from typing import Any, Final
 
 import orjson
 
-from listener.incidents.lifecycle.events import Silence
+from listener.incidents.lifecycle.silences import Silence
 from listener.records import Alert
 
 OPEN: Final = "open"  # opened, nobody told yet (the first page was silenced)
@@ -171,7 +171,7 @@ class Book:
             "clock": self.clock,
             "offset": self.offset,
             "incidents": [incident.to_dict() for incident in self.incidents.values()],
-            "silences": [{n: getattr(s, n) for n in Silence.__slots__} for s in self.silences],
+            "silences": [silence.to_dict() for silence in self.silences],
         }
 
     @classmethod
@@ -180,7 +180,7 @@ class Book:
         return cls(
             clock=data["clock"],
             incidents=MappingProxyType({incident.id: incident for incident in incidents}),
-            silences=tuple(Silence(**item) for item in data["silences"]),
+            silences=tuple(Silence.from_dict(item) for item in data["silences"]),
             offset=int(data["offset"]),
         )
 
@@ -190,27 +190,3 @@ class Book:
     @classmethod
     def loads(cls, raw: bytes) -> Book:
         return cls.from_dict(orjson.loads(raw))
-
-
-def muted(silences: Iterable[Silence], brand: str, rules: tuple[str, ...], when: float) -> bool:
-    """Whether paging for an incident of ``brand`` raised by ``rules`` is silenced at
-    ``when``: its brand is, or every one of its rules is (as Alertmanager still notifies a
-    group while any of its alerts is not silenced)."""
-    live = [silence for silence in silences if silence.active(when)]
-    if any(s.scope == "brand" and s.target == brand for s in live):
-        return True
-    quiet_rules = {s.target for s in live if s.scope == "rule"}
-    return bool(rules) and all(rule in quiet_rules for rule in rules)
-
-
-def silencer(
-    silences: Iterable[Silence], brand: str, rules: tuple[str, ...], when: float
-) -> Silence | None:
-    """The silence to name when explaining why an incident was not paged."""
-    for silence in silences:
-        if silence.active(when) and (
-            (silence.scope == "brand" and silence.target == brand)
-            or (silence.scope == "rule" and silence.target in rules)
-        ):
-            return silence
-    return None

@@ -12,7 +12,6 @@ from typing import Any
 
 from listener.incidents.lifecycle.actions import PAGE_KINDS, Action, Notify, Record, notification_id
 from listener.incidents.lifecycle.escalation import Page, page_at
-from listener.incidents.lifecycle.events import Silence
 from listener.incidents.lifecycle.model import (
     ACKNOWLEDGED,
     ENGINE,
@@ -20,10 +19,9 @@ from listener.incidents.lifecycle.model import (
     Book,
     Incident,
     Transition,
-    muted,
-    silencer,
 )
 from listener.incidents.lifecycle.policy import Policies
+from listener.incidents.lifecycle.silences import Silence, silencer
 
 
 class WorkingBook:
@@ -116,15 +114,15 @@ class WorkingBook:
         horizon = self.time - self.policies.retention
         for key in [k for k, i in self.incidents.items() if _resolved_before(i, horizon)]:
             del self.incidents[key]
-        self.silences = [s for s in self.silences if s.active(self.time)]
+        self.silences = [s for s in self.silences if not s.ended(self.time)]
 
     def page(
         self, incident: Incident, page: Page, kind: str, due: float, detail: str = ""
     ) -> Incident:
         """Send one page of the sequence, or record why it was not sent."""
         sent = page.index + 1
-        if muted(self.silences, incident.brand, incident.rules, due):
-            why = silencer(self.silences, incident.brand, incident.rules, due)
+        why = silencer(self.silences, incident, due)
+        if why is not None:
             note = f"level {page.level} not paged: {silence_text(why)}"
             return self.record(
                 incident, "page_silenced", incident.status, ENGINE, note,
@@ -155,7 +153,7 @@ def silence_text(silence: Silence | None) -> str:
     if silence is None:
         return "silenced"
     return (
-        f"{silence.scope} {silence.target} silenced by {silence.who}"
+        f"{silence.describe()} silenced by {silence.who}"
         f" until {when_text(silence.until)}: {silence.reason}"
     )
 

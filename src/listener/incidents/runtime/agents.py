@@ -25,7 +25,7 @@ from listener.incidents.access.api import IncidentApi, Known
 from listener.incidents.access.slack import slack_actions
 from listener.incidents.access.tokens import SECRET_ENV, LinkSigner
 from listener.incidents.access.web import mount_on_faust
-from listener.incidents.lifecycle.actions import Action, Notify, Record
+from listener.incidents.lifecycle.actions import Action, Notify, Record, SilenceChanged
 from listener.incidents.lifecycle.engine import Engine
 from listener.incidents.lifecycle.events import DeliveryFailed
 from listener.incidents.lifecycle.log import Entry, Seal, outcome_events
@@ -209,12 +209,25 @@ class IncidentAgents:
         for action in actions:
             if isinstance(action, Notify) and action.kind in ESCALATING:
                 self.metrics.delivery.escalations.labels(str(action.level - 1)).inc()
+            elif isinstance(action, Record) and action.transition.kind == "page_silenced":
+                self.metrics.delivery.pages_silenced.inc()
 
     async def _publish(self, actions: Iterable[Action]) -> None:
         """Records and notifications, awaited until the broker has them: a book snapshot
         taken after this claims everything before its offset is done."""
         pending = []
         for action in actions:
+            if isinstance(action, SilenceChanged):
+                # Beside the records, so every worker's API lists the silences.
+                key = (action.silence.brand or "~silences").encode()
+                log.info(
+                    "silence %s (%s) by %s",
+                    action.silence.id,
+                    action.silence.describe(),
+                    action.who,
+                )
+                pending.append(await self.records.send(key=key, value=action.dumps()))
+                continue
             key = action.incident.brand.encode()
             if isinstance(action, Record):
                 t = action.transition

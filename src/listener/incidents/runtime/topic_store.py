@@ -19,7 +19,8 @@ import orjson
 from aiokafka import AIOKafkaConsumer, TopicPartition  # type: ignore[import-untyped]
 from aiokafka.errors import KafkaError  # type: ignore[import-untyped]
 
-from listener.incidents.lifecycle.events import Command, Silence, routing_key
+from listener.incidents.lifecycle.actions import SilenceChanged
+from listener.incidents.lifecycle.events import Command, Expire, Silence, routing_key
 from listener.incidents.lifecycle.log import Entry
 from listener.incidents.lifecycle.model import Incident
 from listener.incidents.lifecycle.policy import DEFAULT_RETENTION
@@ -50,6 +51,8 @@ class TopicStore:
         self.send = send
         self.retention = retention
         self.known: dict[str, Incident] = {}
+        #: Every silence by id, as last changed (an end only comes earlier).
+        self.silenced: dict[str, SilenceChanged] = {}
 
     async def incidents(self) -> Sequence[Incident]:
         return list(self.known.values())
@@ -57,25 +60,43 @@ class TopicStore:
     async def incident(self, incident_id: str) -> Incident | None:
         return self.known.get(incident_id)
 
+    async def silences(self) -> Sequence[SilenceChanged]:
+        return list(self.silenced.values())
+
     async def submit(self, command: Command) -> None:
-        """Put ``command`` on the incident log; a rule silence goes to every partition,
-        since every partition holds incidents the rule may raise."""
+        """Put ``command`` on the incident log; a silence not limited to one brand, and
+        the end of a silence, go to every partition, since any may hold its incidents."""
         entry = Entry((command,), command.at)
         key = routing_key(command)
-        if key is None and isinstance(command, Silence):
+        if key is None and isinstance(command, Silence | Expire):
             for partition in range(self.partitions):
                 await self.send(entry, None, partition)
             return
         await self.send(entry, key, None)
 
     def take(self, raw: bytes) -> None:
-        """Keep the incident of one record of the ``incidents`` topic if it is newer."""
-        incident = Incident.from_dict(orjson.loads(raw)["incident"])
+        """Keep the incident of one record of the ``incidents`` topic if it is newer, or
+        the silence it tells of."""
+        data = orjson.loads(raw)
+        if "silence" in data:
+            self._take_silence(SilenceChanged.loads(raw))
+            return
+        incident = Incident.from_dict(data["incident"])
         held = self.known.get(incident.id)
         if held is None or len(incident.history) >= len(held.history):
             self.known[incident.id] = incident
         if incident.resolved_at is not None:
             self._evict(incident.resolved_at - self.retention)
+
+    def _take_silence(self, news: SilenceChanged) -> None:
+        # Sent to every partition, a silence comes back once per partition; an end only
+        # moves earlier, so the earliest end is the newest news, in whatever order.
+        held = self.silenced.get(news.silence.id)
+        if held is None or news.silence.until < held.silence.until:
+            self.silenced[news.silence.id] = news
+        horizon = news.at - self.retention
+        for key in [k for k, n in self.silenced.items() if n.silence.until < horizon]:
+            del self.silenced[key]
 
     def _evict(self, horizon: float) -> None:
         old = [
@@ -109,6 +130,7 @@ class TopicStore:
             consumer.assign(tps)
             await consumer.seek_to_beginning(*tps)
             self.known.clear()
+            self.silenced.clear()
             while True:
                 batches = await consumer.getmany(*tps, timeout_ms=POLL_MS)
                 for records in batches.values():
