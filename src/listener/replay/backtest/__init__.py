@@ -37,8 +37,23 @@ Definitions:
                  asked.
   pass (no page) no page at all.
 
+Each run also writes its report (report.html, a PNG per incident, the alerts and
+incidents as JSON and CSV) into <out>/batch-N/report/, unless --no-report.
+
+With --against DIR, the same scenarios run with the rules of --rules (A) and of DIR (B),
+each into <out>/A and <out>/B, and the two are shown side by side, a line marked * where
+they differ, and written to <out>/compare.html (the better cell green, the worse red) and
+<out>/compare.json:
+
+  earlier        the set whose first page came first (within half a minute: same); a set
+                 that paged when the other did not is earlier.
+  false A, B     false pages of each set.
+  missed A, B    a crisis scenario nobody was paged for.
+  msgs A, B      the most messages one person got (see messages).
+
 The exit status is 0 only when every row passes (with --no-fail, always 0 once the
-runs completed), 2 when the backtest could not run.
+runs completed; with --against, always 0 once both completed), 2 when the backtest could
+not run.
 """
 
 # Only the command line here: the runner (broker, worker, Kafka clients) is imported when

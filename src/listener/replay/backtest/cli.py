@@ -93,6 +93,16 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
         "to it, a longer one runs alone (default: %(default)s)",
     )  # fmt: skip
     parser.add_argument(
+        "--against", type=Path, metavar="DIR",
+        help="a second rules directory: run the same scenarios with both and show them side "
+        "by side (who paged first, false pages, missed crises, messages), in <out>/A, "
+        "<out>/B and <out>/compare.html",
+    )  # fmt: skip
+    parser.add_argument(
+        "--no-report", action="store_true",
+        help="do not write each run's report (default: <out>/batch-N/report/report.html)",
+    )  # fmt: skip
+    parser.add_argument(
         "--no-fail", action="store_true",
         help="exit 0 even when rows fail (default: exit 1 unless every row passes)",
     )  # fmt: skip

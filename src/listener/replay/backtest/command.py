@@ -11,15 +11,20 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
+
+import orjson
 
 from listener.connectors.base import cancel_and_wait
 from listener.errors import ScenarioError
 from listener.incidents.lifecycle.policy import Policies
+from listener.replay.backtest import compare
 from listener.replay.backtest.batches import Batch, first_group, plan, write_rules
-from listener.replay.backtest.judge import Row, Seen, judge
+from listener.replay.backtest.judge import Row, Seen, judge, zone_of
 from listener.replay.backtest.output import BatchRun, report, summary, table
 from listener.replay.driver import Cluster, cluster, replay_through
+from listener.replay.report import Produced, RunInfo, write_report
+from listener.replay.report.saved import SAVED, save
 from listener.replay.run import read_notices
 from listener.replay.scenarios import write_jsonl
 from listener.replay.scenarios.catalog import Entry, Scenario, library
@@ -59,36 +64,74 @@ async def backtest_command(settings: Settings, args: argparse.Namespace) -> int:
         for entry in entries.values():
             print(f"{entry.name:<20} {entry.summary}")
         return 0
-    started = time.perf_counter()
     chosen = select(args.scenarios, entries)
-    owners = args.owners or first_group(settings.rules_dir)
-    say(f"building {len(chosen)} scenarios for seeds {', '.join(map(str, args.seeds))}")
-    by_seed = {seed: [entry.build(seed) for entry in chosen] for seed in args.seeds}
-    batches = plan(by_seed, args.max_minutes)
-    runs = await run_all(batches, args.jobs, settings, owners, args.out)
-    order = {entry.name: index for index, entry in enumerate(chosen)}
-    rows = sorted((r for run in runs for r in run.rows), key=lambda r: (order[r.scenario], r.seed))
-    seconds = time.perf_counter() - started
+    if args.against is not None:
+        return await _compare(settings, args, chosen)
+    rows, runs, meta = await _backtest(settings, args, chosen, args.out)
     print(table(rows))
     print()
-    print(summary(rows, seconds))
+    print(summary(rows, meta["seconds"]))
     path: Path = args.json or args.out / "backtest.json"
-    meta = {
-        "rules_dir": str(settings.rules_dir),
-        "owners": owners,
-        "seeds": list(args.seeds),
-        "scenarios": [entry.name for entry in chosen],
-        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "seconds": round(seconds, 3),
-    }
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(report(runs, rows, meta))
     say(f"report: {path}")
     return 0 if args.no_fail or all(row.passed for row in rows) else 1
 
 
+async def _backtest(
+    settings: Settings, args: argparse.Namespace, chosen: Sequence[Entry], out: Path
+) -> tuple[list[Row], list[BatchRun], dict[str, Any]]:
+    """Every chosen scenario for every seed, with the rules of ``settings``: the rows in
+    the library's order, the runs, and what the JSON report says about the backtest."""
+    started = time.perf_counter()
+    owners = args.owners or first_group(settings.rules_dir)
+    say(f"building {len(chosen)} scenarios for seeds {', '.join(map(str, args.seeds))}")
+    by_seed = {seed: [entry.build(seed) for entry in chosen] for seed in args.seeds}
+    batches = plan(by_seed, args.max_minutes)
+    runs = await run_all(batches, args.jobs, settings, owners, out, not args.no_report)
+    order = {entry.name: index for index, entry in enumerate(chosen)}
+    rows = sorted((r for run in runs for r in run.rows), key=lambda r: (order[r.scenario], r.seed))
+    meta = {
+        "rules_dir": str(settings.rules_dir),
+        "owners": owners,
+        "seeds": list(args.seeds),
+        "scenarios": [entry.name for entry in chosen],
+        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+    return rows, runs, meta
+
+
+async def _compare(settings: Settings, args: argparse.Namespace, chosen: Sequence[Entry]) -> int:
+    """The same scenarios through rule set A (--rules) and B (--against), side by side."""
+    other = settings.model_copy(update={"rules_dir": args.against})
+    label_a, label_b = str(settings.rules_dir), str(args.against)
+    found = []
+    for side, rules in (("A", settings), ("B", other)):
+        say(f"rule set {side}: {rules.rules_dir}")
+        rows, runs, meta = await _backtest(rules, args, chosen, args.out / side)
+        (args.out / side).mkdir(parents=True, exist_ok=True)
+        (args.out / side / "backtest.json").write_bytes(report(runs, rows, meta))
+        found.append(rows)
+    paired = compare.pairs(*found)
+    print(compare.table(paired))
+    print()
+    print(compare.summary(paired, label_a, label_b))
+    page = args.out / "compare.html"
+    page.write_text(compare.page(paired, label_a, label_b), encoding="utf-8")
+    data = orjson.dumps(compare.as_dict(paired, label_a, label_b), option=orjson.OPT_INDENT_2)
+    (args.out / "compare.json").write_bytes(data)
+    say(f"report: {page}")
+    return 0
+
+
 async def run_all(
-    batches: Sequence[Batch], jobs: int, settings: Settings, owners: str, out: Path
+    batches: Sequence[Batch],
+    jobs: int,
+    settings: Settings,
+    owners: str,
+    out: Path,
+    pages: bool = True,
 ) -> list[BatchRun]:
     """Every batch, ``jobs`` at a time, the largest first. After an error no batch starts,
     those under way finish (stopping their broker and worker), and the first is raised."""
@@ -100,7 +143,7 @@ async def run_all(
             if errors:
                 return None
             try:
-                return await run_batch(batch, len(batches), settings, owners, out)
+                return await run_batch(batch, len(batches), settings, owners, out, pages)
             except Exception as exc:
                 errors.append(exc)
                 return None
@@ -113,9 +156,10 @@ async def run_all(
 
 
 async def run_batch(
-    batch: Batch, count: int, settings: Settings, owners: str, out: Path
+    batch: Batch, count: int, settings: Settings, owners: str, out: Path, pages: bool = True
 ) -> BatchRun:
-    """Replay one batch on a broker and worker of its own, and judge its scenarios."""
+    """Replay one batch on a broker and worker of its own, and judge its scenarios; with
+    ``pages``, write the run's report (report.html...) into its directory."""
     where = out / f"batch-{batch.number}"
     rules_dir = write_rules(settings.rules_dir, where / "rules", batch.brands, owners)
     rules = load_rules(rules_dir)
@@ -158,11 +202,34 @@ async def run_batch(
         judge_one(s, rules, Seen.of_brand(s.brand.id, result.alerts, result.transitions, notices))
         for s in batch.scenarios
     ]
+    if pages:
+        produced = Produced(
+            result.alerts, result.stats, result.transitions, notices, _channels(rules)
+        )
+        _write_page(batch, tag, settings.rules_dir, produced, where)
     return run
 
 
+def _channels(rules: RuleSet) -> dict[str, int]:
+    return {person_id: len(p.channels) for person_id, p in rules.owners.people.items()}
+
+
+def _write_page(batch: Batch, tag: str, source: Path, produced: Produced, where: Path) -> None:
+    """The batch's report, in the first scenario's local time."""
+    zone = zone_of(batch.scenarios[0])
+    names = ", ".join(s.name for s in batch.scenarios)
+    info = RunInfo(
+        f"Backtest {tag} (seed {batch.seed}): {names}", zone, str(zone),
+        sum(len(s.posts) for s in batch.scenarios), (f"rules of {source}",),
+    )  # fmt: skip
+    meta = {"title": info.title, "zone": info.zone_name, "posts": info.posts,
+            "facts": list(info.facts)}  # fmt: skip
+    save(produced, where / "report" / SAVED, meta)
+    say(f"{tag}: report {write_report(produced, info, where / 'report')[0]}")
+
+
 def judge_one(scenario: Scenario, rules: RuleSet, seen: Seen) -> Row:
-    channels = {person_id: len(p.channels) for person_id, p in rules.owners.people.items()}
+    channels = _channels(rules)
     policies = Policies.build(rules, rules.risks)
     return judge(scenario, seen, channels, policies.risk_name)
 
