@@ -74,7 +74,7 @@ def silence_json(news: SilenceChanged, now: float) -> dict[str, Any]:
         "id": silence.id,
         "matchers": [str(m) for m in silence.matchers],
         "starts": iso(silence.starts or silence.at),
-        "ends": iso(silence.until),
+        "ends": iso(silence.end),
         "reason": silence.reason,
         "who": silence.who,
         "created_at": iso(silence.at),
@@ -98,9 +98,10 @@ class SilenceRoutes:
     async def silence(self, request: ApiRequest) -> ApiResponse:
         body = read_body(request, lists=("matchers",))
         self._require_key(request)
+        now = self.clock()
         silence = self._parsed(body, who_field(body))
         await self.store.submit(silence)
-        data = {"accepted": True, "silence": silence.id, "starts": iso(silence.starts)}
+        data = {"accepted": True, "silence": silence.id, "starts": iso(silence.starts or now)}
         return ApiResponse.json(202, data | {"until": iso(silence.until)})
 
     async def list_silences(self, request: ApiRequest) -> ApiResponse:
@@ -163,7 +164,10 @@ class SilenceRoutes:
         if not 0 < until - starts <= MAX_SILENCE:
             raise Problem(400, "bad_request", "a silence must end after it starts, within 7d")
         reason = text_field(body, "reason", required=True)
-        return Silence(matchers, until, reason, who, now, starts, replaces)
+        # A silence from now holds at once, whatever the event-time clock says (it runs
+        # behind the wall clock); only one scheduled ahead carries its start.
+        begins = starts if starts > now else 0.0
+        return Silence(matchers, until, reason, who, now, begins, replaces)
 
     def _matchers(self, body: Mapping[str, Any]) -> tuple[Matcher, ...]:
         given = [k for k in ("matchers", "brand", "rule") if body.get(k)]

@@ -101,7 +101,9 @@ class Matcher:
 class Silence:
     """Nobody is paged for the incidents ``matchers`` match from ``starts`` (0: at once)
     until ``until`` (event time). ``reason`` is the comment, ``who`` the author, ``at``
-    the wall-clock time it was written; ``replaces`` names the silence it edits."""
+    the wall-clock time it was written; ``replaces`` names the silence it edits.
+    ``expired`` is the event time it was ended early (None: it runs its course); it is
+    not part of the id, which stays the silence's name once ended."""
 
     matchers: tuple[Matcher, ...]
     until: float
@@ -110,6 +112,7 @@ class Silence:
     at: float
     starts: float = 0.0
     replaces: str = ""
+    expired: float | None = None
 
     @classmethod
     def of(cls, scope: str, target: str, until: float, reason: str, who: str, at: float) -> Silence:
@@ -129,12 +132,17 @@ class Silence:
         named = {m.value for m in self.matchers if m.name == "brand" and m.op == "="}
         return named.pop() if len(named) == 1 else None
 
+    @property
+    def end(self) -> float:
+        """When the silence ends (or ended), event time."""
+        return self.until if self.expired is None else min(self.until, self.expired)
+
     def active(self, when: float) -> bool:
         """Whether the silence holds at event time ``when``."""
-        return self.starts <= when < self.until
+        return self.starts <= when < self.end
 
     def ended(self, when: float) -> bool:
-        return when >= self.until
+        return when >= self.end
 
     def matches(self, incident: Silenceable) -> bool:
         for matcher in self.matchers:
@@ -146,8 +154,8 @@ class Silence:
         return True
 
     def ended_at(self, when: float) -> Silence:
-        """This silence ending at ``when`` (never later than it would have)."""
-        return replace(self, until=min(self.until, max(when, self.starts)))
+        """This silence ended at ``when`` (never later than it would have)."""
+        return replace(self, expired=min(when, self.end))
 
     def describe(self) -> str:
         return ", ".join(str(m) for m in self.matchers)
@@ -161,6 +169,7 @@ class Silence:
             "at": self.at,
             "starts": self.starts,
             "replaces": self.replaces,
+            "expired": self.expired,
         }
 
     @classmethod
@@ -174,16 +183,20 @@ class Silence:
             matchers = tuple(Matcher(str(n), str(o), str(v)) for n, o, v in data["matchers"])  # type: ignore[arg-type]
         if not matchers:
             raise ValueError("a silence needs at least one matcher")
-        for name in ("until", "at", "starts"):
+        for name in ("until", "at", "starts", "expired"):
             value = data.get(name, 0.0)
+            if value is None and name == "expired":
+                continue
             if isinstance(value, bool) or not isinstance(value, int | float):
                 raise ValueError(f"{name} of a silence has the wrong type")
         for name in ("reason", "who", "replaces"):
             if not isinstance(data.get(name, ""), str):
                 raise ValueError(f"{name} of a silence has the wrong type")
+        expired = data.get("expired")
         return cls(
             matchers, float(data["until"]), data["reason"], data["who"], float(data["at"]),
             float(data.get("starts", 0.0)), data.get("replaces", ""),
+            None if expired is None else float(expired),
         )  # fmt: skip
 
 

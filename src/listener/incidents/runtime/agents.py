@@ -111,7 +111,11 @@ class IncidentAgents:
             self, metrics.delivery, bootstrap, (names.notifications, names.delivery_snapshots),
         )  # fmt: skip
         key = settings.api_key.get_secret_value() if settings.api_key else None
-        known = Known(frozenset(rules.brands), frozenset(r.name for r in rules.rules))
+        # Without a register, each rule is its own risk.
+        risks = rules.risks.risks if rules.risks else {r.name: r for r in rules.rules}
+        known = Known(
+            frozenset(rules.brands), frozenset(r.name for r in rules.rules), frozenset(risks)
+        )
         config = rules.notifiers
         slack = slack_actions(
             config.slack if config else None, rules.owners, self.store, os.environ,

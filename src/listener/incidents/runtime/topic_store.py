@@ -92,10 +92,10 @@ class TopicStore:
         # Sent to every partition, a silence comes back once per partition; an end only
         # moves earlier, so the earliest end is the newest news, in whatever order.
         held = self.silenced.get(news.silence.id)
-        if held is None or news.silence.until < held.silence.until:
+        if held is None or news.silence.end < held.silence.end:
             self.silenced[news.silence.id] = news
         horizon = news.at - self.retention
-        for key in [k for k, n in self.silenced.items() if n.silence.until < horizon]:
+        for key in [k for k, n in self.silenced.items() if n.silence.end < horizon]:
             del self.silenced[key]
 
     def _evict(self, horizon: float) -> None:
