@@ -1,5 +1,6 @@
 """``listener incidents``: list, show, acknowledge, resolve and silence incidents from a
-terminal, through the incident HTTP API of a running worker.
+terminal, through the incident HTTP API of a running worker (``listener silences``, added
+beside it, manages the silences).
 
 The API key is read from ``LISTENER_API_KEY`` only, never from the command line, where
 every user of the machine could read it in the process list. ``LISTENER_API_URL`` says
@@ -10,36 +11,34 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import getpass
 import os
 import sys
 from collections.abc import Mapping
-from datetime import datetime
-from typing import Any, Final, TextIO
+from typing import Any, TextIO
 
 import httpx
 
-from listener.errors import ListenerError
+from listener.incidents.access.client import (
+    KEY_ENV,
+    ApiError,
+    add_common,
+    open_client,
+)
+from listener.incidents.access.client import call as _call
+from listener.incidents.access.client import short as _short
+from listener.incidents.access.silence_cli import add_parser as add_silences
 from listener.rules.durations import format_duration
 
-URL_ENV: Final = "LISTENER_API_URL"
-KEY_ENV: Final = "LISTENER_API_KEY"
-USER_ENV: Final = "LISTENER_USER"
-DEFAULT_URL: Final = "http://127.0.0.1:6066"
-TIMEOUT: Final = 10.0
-
-
-class ApiError(ListenerError):
-    """The incident API refused a request or could not be reached."""
+__all__ = ["KEY_ENV", "ApiError", "add_parser", "cmd_incidents", "run_command"]
 
 
 def add_parser(commands: Any) -> argparse.ArgumentParser:
-    """Add ``incidents`` to the ``listener`` command's subparsers (``commands``)."""
+    """Add ``incidents`` and ``silences`` to the ``listener`` command's subparsers
+    (``commands``)."""
     parser: argparse.ArgumentParser = commands.add_parser(
         "incidents", help="list and act on incidents through a worker's API"
     )
-    parser.add_argument("--url", help=f"the API (default: ${URL_ENV} or {DEFAULT_URL})")
-    parser.add_argument("--as", dest="who", help=f"who is acting (default: ${USER_ENV} or login)")
+    add_common(parser)
     actions = parser.add_subparsers(dest="action", required=True)
     listing = actions.add_parser("list", help="incidents, newest first")
     listing.add_argument("--status", help="e.g. notified,acknowledged (default: all)")
@@ -56,6 +55,7 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
     silence.add_argument("--for", dest="duration", required=True, help='e.g. "2h"')
     silence.add_argument("--reason", required=True)
     parser.set_defaults(func=cmd_incidents)
+    add_silences(commands)
     return parser
 
 
@@ -72,15 +72,8 @@ async def run_command(
     """Do what ``args`` says and print the outcome; raises :class:`ApiError` when the API
     refuses or cannot be reached (the ``listener`` command prints it and exits 2)."""
     out = out or sys.stdout
-    key = environ.get(KEY_ENV, "")
-    if not key:
-        raise ApiError(f"{KEY_ENV} is not set: it holds the incident API key")
-    url = args.url or environ.get(URL_ENV) or DEFAULT_URL
-    who = args.who or environ.get(USER_ENV) or getpass.getuser()
-    headers = {"authorization": f"Bearer {key}"}
-    async with httpx.AsyncClient(
-        base_url=url, headers=headers, timeout=TIMEOUT, transport=transport
-    ) as client:
+    client, who = open_client(args, environ, transport)
+    async with client:
         if args.action == "list":
             query = {k: v for k, v in (("status", args.status), ("brand", args.brand)) if v}
             data = await _call(client, "GET", "/incidents", params=query)
@@ -105,29 +98,6 @@ async def _silence(
     body = {scope: target, "for": args.duration, "reason": args.reason, "who": who}
     data = await _call(client, "POST", "/silences", json=body)
     print(f"{scope} {target}: silenced until {data['until']}", file=out)
-
-
-async def _call(client: httpx.AsyncClient, method: str, path: str, **kwargs: Any) -> Any:
-    """The decoded JSON answer; any failure becomes one :class:`ApiError` line."""
-    try:
-        response = await client.request(method, path, **kwargs)
-    except httpx.HTTPError as exc:
-        raise ApiError(f"cannot reach the incident API at {client.base_url}: {exc}") from exc
-    try:
-        data = response.json()
-    except ValueError:
-        data = None
-    if response.is_success and isinstance(data, dict):
-        return data
-    message = data.get("message") if isinstance(data, dict) else None
-    raise ApiError(f"{method} {path}: {response.status_code} {message or response.reason_phrase}")
-
-
-def _short(text: str | None) -> str:
-    """An RFC 3339 time as people scan a table: date and minutes, in UTC."""
-    if text is None:
-        return "-"
-    return datetime.fromisoformat(text).strftime("%Y-%m-%d %H:%M")
 
 
 def _print_list(incidents: list[dict[str, Any]], out: TextIO) -> None:
