@@ -5,6 +5,7 @@ uninterrupted worker."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,14 @@ import orjson
 import pytest
 
 from listener.replay.collect import read_alerts, read_all
-from listener.replay.driver import Cluster, ReplayResult, cluster, final_boundary, replay_through
+from listener.replay.driver import (
+    Cluster,
+    ReplayResult,
+    cluster,
+    final_boundary,
+    last_agreed,
+    replay_through,
+)
 from listener.replay.publish import publish, read_lines
 from listener.rules.ruleset import RuleSet
 from listener.settings import Settings
@@ -80,8 +88,9 @@ async def interrupted(
             replacement = await group.add_worker()
             await replacement.wait_ready()
         report = await sending
-        assert report.last_ts is not None
-        await group.wait_clock(final_boundary(report.last_ts, settings, rules.step), timeout=180)
+        last = last_agreed(lines, time.time())  # where the clock stops: two posts agree
+        assert last is not None
+        await group.wait_clock(final_boundary(last, settings, rules.step), timeout=180)
         alerts = await read_alerts(group.bootstrap, names.alerts)
         view = alert_view(ReplayResult(report, alerts, [], []))
         recoveries = await group.samples("listener_recoveries")
