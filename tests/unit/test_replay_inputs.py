@@ -34,21 +34,24 @@ def test_bad_lines_are_reported_with_their_numbers_and_reasons(tmp_path: Path) -
         orjson.dumps({**_post(4), "author_followers": "many"}),  # line 5
         orjson.dumps({**_post(5), "created_at": future}),  # line 6
         orjson.dumps(_post(6, 1)),
+        orjson.dumps({**_post(7), "created_at": "1970-01-01T00:00:00+00:00"}),  # line 8
     ]
     path = tmp_path / "mixed.jsonl"
     path.write_bytes(b"\n".join(lines) + b"\n")
 
     checked = check_file(path)
 
-    assert [bad.number for bad in checked.bad] == [2, 4, 5, 6]
+    assert [bad.number for bad in checked.bad] == [2, 4, 5, 6, 8]
     reasons = [bad.reason.split(":")[0] for bad in checked.bad]
-    assert reasons == ["invalid_json", "bad_timestamp", "wrong_type", "future"]
+    assert reasons == [
+        "invalid_json", "bad_timestamp", "wrong_type", "future_timestamp", "past_timestamp",
+    ]  # fmt: skip
     # The good lines, in event-time order: line 7 (16:01) before line 1 (16:05).
     assert [line.number for line in checked.lines] == [7, 1]
     assert checked.summary(shown=2) == [
         f"line 2: {checked.bad[0].reason}",
         f"line 4: {checked.bad[1].reason}",
-        "... and 2 more bad lines",
+        "... and 3 more bad lines",
     ]
 
 

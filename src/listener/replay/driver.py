@@ -104,14 +104,19 @@ class Cluster:
         return list(clocks.values())
 
     async def wait_clock(self, target: float, timeout: float = 120.0) -> float:
-        """Wait until every scored partition has judged windows up to ``target``."""
-        started = time.perf_counter()
-        while time.perf_counter() - started < timeout:
+        """Wait until every scored partition has judged windows up to ``target``; give up
+        when the clock has not moved for ``timeout`` seconds (a large replay may take
+        longer than that in all, but never stands still that long)."""
+        started = moved = time.perf_counter()
+        reached = float("-inf")
+        while time.perf_counter() - moved < timeout:
             clocks = await self.clocks()
             if len(clocks) >= self.settings.partitions and min(clocks) >= target:
                 return time.perf_counter() - started
+            if clocks and min(clocks) > reached:
+                reached, moved = min(clocks), time.perf_counter()
             await asyncio.sleep(0.25)
-        raise BrokerError(f"windows not judged up to {target} after {timeout:.0f}s")
+        raise BrokerError(f"windows not judged up to {target}: no progress for {timeout:.0f}s")
 
     async def incident_progress(self) -> tuple[dict[tuple[str, int], int], int]:
         """What the running workers' incident and delivery agents have done: the last

@@ -1,9 +1,9 @@
 """Reading a replay file and checking every line before anything starts.
 
 A replay file is JSONL (one post per line, docs/record-format.md) or CSV with a
-:class:`~listener.replay.mapping.ColumnMapping`. Each line is checked exactly as the score
-agent would check it (``records.post_from_dict``, the size limit, a date not too far
-ahead of the wall clock); the good lines are carried as post JSON in event-time order, the
+:class:`~listener.replay.mapping.ColumnMapping`. Each line is checked as the score agent
+would check it (``records.parse_post``: fields, types, size; ``eventtime.door_problem``: a
+date no post can have); the good lines are carried as post JSON in event-time order, the
 bad ones are counted with their line numbers and reasons. Nothing here waits on anything:
 a file is read whole, once.
 """
@@ -22,8 +22,8 @@ from zoneinfo import ZoneInfo
 
 import orjson
 
-from listener.enrich.stage import MAX_FUTURE_SECONDS
 from listener.errors import InvalidPost, ScenarioError
+from listener.eventtime import door_problem
 from listener.records import parse_post, post_from_dict
 from listener.replay.mapping import FIELDS, INTEGER_FIELDS, ColumnMapping
 from listener.replay.publish import Line, read_lines
@@ -63,11 +63,11 @@ def check_file(path: Path, mapping: ColumnMapping | None = None) -> Checked:
         lines = csv_lines(path, mapping or ColumnMapping())
     else:
         lines = read_lines(path)
-    latest = time.time() + MAX_FUTURE_SECONDS
+    wall = time.time()
     good: list[Line] = []
     bad: list[BadLine] = []
     for line in lines:
-        reason = _refusal(line.value, latest)
+        reason = _refusal(line.value, wall)
         if reason is None:
             good.append(line)
         else:
@@ -76,14 +76,13 @@ def check_file(path: Path, mapping: ColumnMapping | None = None) -> Checked:
     return Checked(tuple(good), tuple(bad))
 
 
-def _refusal(value: bytes, latest: float) -> str | None:
+def _refusal(value: bytes, wall: float) -> str | None:
     try:
         post = parse_post(value)
     except InvalidPost as exc:
         return f"{exc.reason}: {exc.detail}"
-    if post.ts > latest:
-        return f"future: created_at {post.created_at.isoformat()} is ahead of the clock"
-    return None
+    problem = door_problem(post.ts, wall)
+    return None if problem is None else f"{problem.reason}: {problem.detail}"
 
 
 def csv_lines(path: Path, mapping: ColumnMapping) -> list[Line]:

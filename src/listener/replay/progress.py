@@ -52,6 +52,8 @@ class Progress:
 
     def published(self, posts: int, ts: float) -> None:
         """Called after each message: ``posts`` handed over so far, the last event time."""
+        if self.sent == 0:  # the rate counts from the first message, not from start-up
+            self.started = self._last = time.perf_counter()
         self.sent = posts
         if not self._due(posts >= self.total):
             return
