@@ -3,6 +3,7 @@ column mapping from YAML or flags."""
 
 from __future__ import annotations
 
+import csv
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -12,6 +13,8 @@ import pytest
 from listener.errors import ConfigError, ScenarioError
 from listener.replay.inputs import check_file
 from listener.replay.mapping import ColumnMapping, load_mapping
+from listener.replay.publish import Line
+from listener.replay.scenarios import generate_intesa, write_jsonl
 
 
 def _post(n: int, minute: int = 0) -> dict[str, object]:
@@ -126,3 +129,30 @@ def test_a_csv_without_a_required_column_says_which_and_what_it_has(tmp_path: Pa
     message = str(caught.value)
     assert "text (column 'text')" in message and "author_id (column 'author_id')" in message
     assert "the columns are Post ID, Date, Message, User, Followers, Link" in message
+
+
+def test_a_csv_export_of_a_scenario_replays_the_same_posts_as_its_jsonl(tmp_path: Path) -> None:
+    posts = generate_intesa()[:1500]
+    jsonl = tmp_path / "posts.jsonl"
+    write_jsonl(posts, jsonl)
+    export = tmp_path / "export.csv"
+    with export.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out, delimiter=";")
+        writer.writerow(["Network", "Post", "Published", "Body", "Author", "Name", "Fans"])
+        for p in posts:
+            writer.writerow([p.source, p.id, p.created_at.isoformat(), p.text, p.author_id,
+                             p.author_handle or "", p.author_followers or ""])  # fmt: skip
+    flags = ["source=Network", "id=Post", "time=Published", "text=Body", "author=Author",
+             "handle=Name", "followers=Fans"]  # fmt: skip
+    mapping = load_mapping(None, flags).model_copy(update={"delimiter": ";"})
+
+    from_csv, from_jsonl = check_file(export, mapping), check_file(jsonl)
+
+    assert from_csv.bad == () and len(from_csv.lines) == len(posts)
+    fields = ("id", "source", "created_at", "text", "author_id", "author_handle")
+
+    def keep(line: Line) -> tuple[object, ...]:
+        post = orjson.loads(line.value)
+        return (*(post.get(f) for f in fields), post.get("author_followers") or None)
+
+    assert [keep(line) for line in from_csv.lines] == [keep(line) for line in from_jsonl.lines]
