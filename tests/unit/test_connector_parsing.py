@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -221,10 +222,52 @@ def test_atom_and_rss_one() -> None:
     assert one.published == datetime.fromisoformat("2017-10-03T10:00:00+02:00")
 
 
-@pytest.mark.parametrize("body", [b"<html><body>not a feed</body></html>", b"{}", b"<rss>"])
+@pytest.mark.parametrize("body", [b"<html><body>not a feed</body></html>", b"{}", b"", b"<rss>"])
 def test_not_a_feed(body: bytes) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="neither RSS nor Atom|ends before its feed"):
         read_feed(body)
+
+
+def test_a_feed_cut_short_is_refused_not_read_in_part() -> None:
+    with pytest.raises(ValueError, match="ends before its feed"):
+        read_feed(RSS[: RSS.index(b"<item><title>Senza")] + b"<item><title>Sen")
+
+
+#: What real feeds do: an unescaped ampersand, an HTML entity XML does not define, and
+#: dates in Italian, whole or abbreviated; the strict parser refused all of it at once.
+SLOPPY = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Banche & Finanza</title><link>https://news.example.it/</link>
+<item><title>Caff&egrave; & mutui</title><link>https://news.example.it/a/3</link>
+<guid>news-3</guid><pubDate>Mar, 03 Ott 2017 16:30:00 +0200</pubDate></item>
+<item><title>Filiale chiusa</title><link>https://news.example.it/a/4</link>
+<pubDate>martedì, 3 ottobre 2017 17:05:00 +0200</pubDate></item>
+<item><title>Data illeggibile</title><link>https://news.example.it/a/5</link>
+<pubDate>ieri pomeriggio</pubDate></item>
+</channel></rss>""".encode()
+
+
+def test_a_sloppy_feed_is_read_leniently_and_italian_dates_are_understood() -> None:
+    feed = read_feed(SLOPPY, "application/rss+xml; charset=utf-8")
+    assert feed.title == "Banche & Finanza" and len(feed.items) == 3
+    first, second = (read_entry(item, feed.atom) for item in feed.items[:2])
+    assert first.id == "news-3" and first.title == "Caffè & mutui"
+    assert first.published == datetime.fromisoformat("2017-10-03T16:30:00+02:00")
+    assert second.published == datetime.fromisoformat("2017-10-03T17:05:00+02:00")
+    # An old story dated "now" would count as news: an unreadable date refuses the item.
+    with pytest.raises(ValueError, match="ieri pomeriggio"):
+        read_entry(feed.items[2], feed.atom)
+
+
+def test_external_entities_are_never_read(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET")
+    body = f"""<?xml version="1.0"?>
+<!DOCTYPE rss [<!ENTITY leak SYSTEM "file://{secret}">]>
+<rss version="2.0"><channel><title>t</title>
+<item><title>x &leak; y</title><link>https://e.example/1</link></item></channel></rss>""".encode()
+    feed = read_feed(body)
+    for item in feed.items:
+        assert "TOP-SECRET" not in repr(read_entry(item, feed.atom))
 
 
 async def lines(*items: str) -> AsyncIterator[str]:

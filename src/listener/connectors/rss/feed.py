@@ -1,34 +1,42 @@
-"""Reading RSS 2.0, RSS 1.0 (RDF) and Atom 1.0 documents with the standard library.
+"""Reading RSS 0.9x/1.0/2.0 and Atom documents with feedparser.
 
-ElementTree does not fetch external entities, and the expat it is built on refuses
-entity-expansion bombs, so a hostile feed costs at most its own size.
+Real feeds are often not well-formed XML: an unescaped ``&`` in a title, an HTML entity
+such as ``&egrave;`` that XML does not define, a date in the publisher's language.
+feedparser reads such a feed with its lenient parser instead of refusing it whole, and
+resolves no external entity; a document cut short is still refused. The body is handed
+over as a stream, so feedparser never opens a URL or a file of its own; the connectors'
+byte limits have bounded it already.
+Dates feedparser cannot read are tried as Italian RFC 822 dates (``Mar, 03 Ott 2017``);
+an item whose date still cannot be read is refused, since dating it now could count an
+old story as news.
 """
 
 from __future__ import annotations
 
 import hashlib
-import xml.etree.ElementTree as ET
+import io
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Final
+from typing import Any, Final
+from xml.sax import SAXParseException
+
+import feedparser  # type: ignore[import-untyped]
 
 from listener.connectors.posts import from_iso
 
-ATOM: Final = "{http://www.w3.org/2005/Atom}"
-RSS1: Final = "{http://purl.org/rss/1.0/}"
-RDF: Final = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
-DC: Final = "{http://purl.org/dc/elements/1.1/}"
-CONTENT: Final = "{http://purl.org/rss/1.0/modules/content/}"
+#: What the XML parser says of a document that stops before its root element is closed.
+_CUT_SHORT: Final = frozenset({"no element found", "unclosed token"})
 
 
 @dataclass(frozen=True, slots=True)
 class Feed:
-    """A feed's own title and link, and its item elements in document order."""
+    """A feed's own title and link, and its items in document order."""
 
     title: str | None
     link: str | None
-    items: list[ET.Element]
+    items: list[Any]
     atom: bool
 
 
@@ -44,77 +52,100 @@ class Entry:
     published: datetime | None
 
 
-def _text(element: ET.Element | None) -> str | None:
-    if element is None or element.text is None:
-        return None
-    return element.text.strip() or None
+def read_feed(body: bytes, content_type: str | None = None) -> Feed:
+    """The feed in ``body`` (``content_type`` helps find its encoding); raises ValueError
+    when it is not RSS or Atom, even read leniently."""
+    headers = {"content-type": content_type} if content_type else {}
+    parsed = feedparser.parse(io.BytesIO(body), response_headers=headers)
+    version = parsed.get("version")
+    if not version:
+        problem = parsed.get("bozo_exception")
+        reason = f": {problem}" if problem else ""
+        raise ValueError(f"neither RSS nor Atom{reason}")
+    problem = parsed.get("bozo_exception")
+    if isinstance(problem, SAXParseException) and problem.getMessage() in _CUT_SHORT:
+        # Lenient reading would take a truncated answer for the whole feed.
+        raise ValueError(f"the document ends before its feed does ({problem.getMessage()})")
+    channel = parsed.get("feed", {})
+    return Feed(
+        _clean(channel.get("title")),
+        _clean(channel.get("link")),
+        list(parsed.entries),
+        version.startswith("atom"),
+    )
 
 
-def read_feed(body: bytes) -> Feed:
-    """The feed in ``body``; raises ValueError when it is not RSS or Atom."""
-    try:
-        root = ET.fromstring(body)
-    except ET.ParseError as exc:
-        raise ValueError(f"not XML: {exc}") from None
-    if root.tag == f"{ATOM}feed":
-        link = _atom_link(root)
-        return Feed(_text(root.find(f"{ATOM}title")), link, root.findall(f"{ATOM}entry"), True)
-    if root.tag == "rss":
-        channel = root.find("channel")
-        if channel is None:
-            raise ValueError("an rss document without a channel")
-        title, link = _text(channel.find("title")), _text(channel.find("link"))
-        return Feed(title, link, channel.findall("item"), False)
-    if root.tag == f"{RDF}RDF":
-        channel = root.find(f"{RSS1}channel")
-        title = _text(channel.find(f"{RSS1}title")) if channel is not None else None
-        link = _text(channel.find(f"{RSS1}link")) if channel is not None else None
-        return Feed(title, link, root.findall(f"{RSS1}item"), False)
-    raise ValueError(f"root element {root.tag!r} is neither rss, rdf:RDF nor an Atom feed")
+def read_entry(item: Any, atom: bool) -> Entry:
+    """One item as an :class:`Entry`; raises ValueError when its date cannot be read."""
+    content = [_clean(part.get("value")) for part in item.get("content", ())]
+    body = next((text for text in content if text), None)
+    summary = _clean(item.get("summary"))
+    # RSS: content:encoded is the whole text, description often a teaser; Atom: the
+    # summary is what the author chose to show, the content may be the whole page.
+    text = (summary or body) if atom else (body or summary)
+    title, link = _clean(item.get("title")), _clean(item.get("link"))
+    return Entry(
+        _identity(_clean(item.get("id")), link, title, text),
+        title,
+        text,
+        link,
+        _clean(item.get("author")),
+        _published(item),
+    )
 
 
-def _atom_link(element: ET.Element) -> str | None:
-    for link in element.findall(f"{ATOM}link"):
-        if link.get("rel", "alternate") == "alternate" and link.get("href"):
-            return link.get("href")
+def _published(item: Any) -> datetime | None:
+    """When the item was published (else last updated), with the publisher's own offset
+    where the date is RFC 822 or ISO 8601; then as feedparser read it (in UTC); then as an
+    Italian date."""
+    for name in ("published", "updated"):
+        written = _clean(item.get(name))
+        if written is None:
+            continue
+        for read in (_rfc822, from_iso):
+            try:
+                return read(written)
+            except (TypeError, ValueError):
+                pass
+        parsed = item.get(f"{name}_parsed")
+        if parsed is not None:  # a time.struct_time, in UTC
+            year, month, day, hour, minute, second = parsed[:6]
+            return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+        return _italian_date(written)
     return None
 
 
-def read_entry(item: ET.Element, atom: bool) -> Entry:
-    """One item as an :class:`Entry`; raises ValueError when its date cannot be read."""
-    if atom:
-        return _atom_entry(item)
-    ns = RSS1 if item.tag.startswith(RSS1) else ""
-    title = _text(item.find(f"{ns}title"))
-    link = _text(item.find(f"{ns}link"))
-    summary = _text(item.find(f"{CONTENT}encoded")) or _text(item.find(f"{ns}description"))
-    author = _text(item.find(f"{DC}creator")) or _text(item.find("author"))
-    guid = _text(item.find("guid")) or item.get(f"{RDF}about")
-    raw_date = _text(item.find("pubDate"))
-    published = _rfc822(raw_date) if raw_date else None
-    if published is None and (dc_date := _text(item.find(f"{DC}date"))):
-        published = from_iso(dc_date)
-    return Entry(_identity(guid, link, title, summary), title, summary, link, author, published)
-
-
-def _atom_entry(item: ET.Element) -> Entry:
-    title = _text(item.find(f"{ATOM}title"))
-    summary = _text(item.find(f"{ATOM}summary")) or _text(item.find(f"{ATOM}content"))
-    author = _text(item.find(f"{ATOM}author/{ATOM}name"))
-    link = _atom_link(item)
-    when = _text(item.find(f"{ATOM}published")) or _text(item.find(f"{ATOM}updated"))
-    published = from_iso(when) if when else None
-    entry_id = _text(item.find(f"{ATOM}id"))
-    return Entry(_identity(entry_id, link, title, summary), title, summary, link, author, published)
-
-
 def _rfc822(text: str) -> datetime:
-    try:
-        parsed = parsedate_to_datetime(text)
-    except (TypeError, ValueError):
-        raise ValueError(f"pubDate {text[:40]!r} is not an RFC 822 date") from None
+    parsed = parsedate_to_datetime(text)
     # "-0000" means "UTC, offset unknown" and comes back naive.
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+#: Italian month names, by their first three letters (the day's name is left out).
+_MONTHS: Final = dict(zip(
+    ("gen", "feb", "mar", "apr", "mag", "giu", "lug", "ago", "set", "ott", "nov", "dic"),
+    ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+    strict=True,
+))  # fmt: skip
+_ITALIAN: Final = re.compile(
+    r"(?:(?P<day>[^\W\d]+)\.?,\s*)?(?P<date>\d{1,2})\s+(?P<month>[^\W\d]+)\.?\s+(?P<rest>\d{4}.*)"
+)
+
+
+def _italian_date(text: str) -> datetime:
+    """``Mar, 03 Ott 2017 16:30:00 +0200`` (or with whole names: ``martedì, 3 ottobre``)."""
+    match = _ITALIAN.fullmatch(text.strip())
+    month = _MONTHS.get(match["month"][:3].lower()) if match else None
+    if match is None or month is None:
+        raise ValueError(f"date {text[:40]!r} is neither RFC 822, ISO 8601 nor Italian")
+    try:
+        return _rfc822(f"{match['date']} {month} {match['rest']}")
+    except (TypeError, ValueError):
+        raise ValueError(f"date {text[:40]!r} is not a date") from None
+
+
+def _clean(value: Any) -> str | None:
+    return value.strip() or None if isinstance(value, str) else None
 
 
 def _identity(given: str | None, link: str | None, title: str | None, summary: str | None) -> str:
