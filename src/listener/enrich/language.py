@@ -6,28 +6,23 @@ py3langid's model (shipped in its wheel, nothing is downloaded) restricted to a 
 languages, because on a 60-200 character post the full 140-language model often prefers a
 close regional language (Venetian, Ligurian) to Italian.
 
-The scoring is done here rather than through ``LanguageIdentifier.classify``, which
-spends much of its time on a float16 table (slow in numpy) and chases Python ints through
-a 40 MB model. Its arrays are read once: the table narrowed to the chosen languages and
-widened to float32, each DFA state packed into one machine word. The answer is the one
-py3langid 0.4.0 gives (a test holds the two together) in about two thirds of the time,
-and with fewer cache misses when the model has gone cold between posts.
+Detection is py3langid's own classifier, narrowed to those languages with its
+``set_languages``; this module only decides what text it reads (links, handles and
+hashtags removed, at most ``max_bytes``) and when there is too little to tell.
 """
 
 from __future__ import annotations
 
 import functools
-import math
 import re
-import unicodedata
-from array import array
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Final
 
-import numpy as np
-import numpy.typing as npt
-from py3langid.langid import MODEL_FILE, LanguageIdentifier  # type: ignore[import-untyped]
+from py3langid.langid import (  # type: ignore[import-untyped]
+    MODEL_FILE,
+    RAW_FLOOR,
+    LanguageIdentifier,
+)
 
 #: Languages detection chooses among by default. Besides the languages listener reads, it
 #: holds the common ones it cannot read, written in other scripts too: a post in Arabic must
@@ -50,10 +45,6 @@ _RENAMED: Final = {"iw": "he", "in": "id", "ji": "yi", "jw": "jv", "mo": "ro"}
 _NO_LANGUAGE: Final = "zxx"
 _NOISE_RE: Final = re.compile(r"(?:https?://|www\.)\S+|[@#][\w.]+")
 _TAG_SEP_RE: Final = re.compile(r"[-_]")
-_LOG1P_ONE: Final = math.log1p(1.0)
-#: Low bits of a packed DFA state: its feature + 1 (0: none). The model has ~100k features.
-_FEATURE_BITS: Final = 20
-_FEATURE_MASK: Final = (1 << _FEATURE_BITS) - 1
 
 
 def normalize_hint(hint: str | None) -> str | None:
@@ -74,30 +65,6 @@ def normalize_hint(hint: str | None) -> str | None:
 def _may_have_noise(text: str) -> bool:
     """Whether ``text`` may hold a link, handle or hashtag: four scans beat one regex."""
     return "@" in text or "#" in text or "://" in text or "www." in text
-
-
-def _widen_table(table: npt.ArrayLike) -> npt.NDArray[np.float32]:
-    """The per-feature log probabilities as float32 rows, under an all-zero row 0.
-
-    A float32 gather and dot product is several times faster than the same over float16
-    and holds the same values; row 0 stands for "no feature", so the walk can record
-    feature + 1 as it finds it.
-    """
-    wide = np.asarray(table, dtype=np.float32)
-    blank = np.zeros((1, wide.shape[1]), dtype=np.float32)
-    return np.ascontiguousarray(np.vstack((blank, wide)))
-
-
-def _pack_states(rows: Sequence[int], features: Sequence[int]) -> array[int]:
-    """One 64-bit word per DFA state: where its transition row starts, and its feature + 1.
-
-    py3langid keeps the two in separate lists of Python ints; reading both costs two or
-    three cache misses per byte when the model is cold, one word costs one.
-    """
-    if max(features) + 1 > _FEATURE_MASK:
-        raise ValueError("the language model has more features than a packed state holds")
-    pairs = zip(rows, features, strict=True)
-    return array("q", [(row << 8 << _FEATURE_BITS) | (feature + 1) for row, feature in pairs])
 
 
 def _letter_run(count: int) -> re.Pattern[str]:
@@ -132,15 +99,9 @@ class LanguageDetector:
         identifier = LanguageIdentifier.from_model_file(MODEL_FILE)
         identifier.set_languages(wanted)
         self.languages: Final = frozenset(wanted)
-        self._labels: tuple[str, ...] = tuple(identifier.nb_classes)
-        self._table = _widen_table(identifier.nb_ptc)
-        self._prior: npt.NDArray[np.float32] = np.asarray(identifier.nb_pc, dtype=np.float32)
-        self._moves = identifier.tk_nextmove
-        self._states = _pack_states(identifier.tk_row, identifier.tk_output)
+        self._identifier = identifier
         self._enough_letters = _letter_run(min_letters)
         self._max_bytes = max_bytes
-        # A byte ends at most one feature, so no post has more features than bytes.
-        self._single_weights = np.full(max_bytes, _LOG1P_ONE, dtype=np.float32)
 
     def detect(self, text: str, hint: str | None = None) -> str | None:
         """The language of ``text``: the source's tag if it names one, else the detected one.
@@ -157,49 +118,12 @@ class LanguageDetector:
         words = _NOISE_RE.sub(" ", text) if _may_have_noise(text) else text
         if self._enough_letters.search(words) is None:
             return None
-        if words.isupper():
-            # The model was trained on mixed case; shouting would look like another language.
-            words = words.lower()
-        if not unicodedata.is_normalized("NFC", words):
-            words = unicodedata.normalize("NFC", words)
-        label = self._classify(self._walk(words.encode("utf-8")[: self._max_bytes]))
-        return None if label == _NO_LANGUAGE else label
-
-    def _walk(self, data: bytes) -> list[int]:
-        """The model's byte n-gram features in ``data`` (as feature + 1), one per occurrence.
-
-        This loop is most of the cost of detection, and it is bound by memory latency: the
-        transition table is about 40 MB, so between posts it leaves the CPU caches. Each
-        byte therefore reads the table once and the small packed state array once.
-        """
-        moves, states = self._moves, self._states
-        found: list[int] = []
-        append = found.append
-        row = states[0] >> _FEATURE_BITS
-        for byte in data:
-            state = states[moves[row + byte]]
-            row = state >> _FEATURE_BITS
-            feature = state & _FEATURE_MASK
-            if feature:
-                append(feature)
-        return found
-
-    def _classify(self, found: list[int]) -> str | None:
-        """Naive Bayes over the features: argmax of log1p(count) . table + prior."""
-        if not found:
+        # py3langid lowers a text in capitals (the model was trained on mixed case) and
+        # normalises it to NFC; a character cut by the byte limit is left out.
+        label, score = self._identifier.classify(words.encode("utf-8")[: self._max_bytes])
+        if score == RAW_FLOOR or label == _NO_LANGUAGE:  # no feature of the model at all
             return None
-        if len(set(found)) == len(found):
-            # The usual case on a short post: every feature once, so every weight is
-            # log1p(1), read from a ready vector rather than built per call.
-            scores = self._single_weights[: len(found)] @ self._table.take(found, axis=0)
-        else:
-            counts = Counter(found)
-            size = len(counts)
-            rows = np.fromiter(counts.keys(), dtype=np.intp, count=size)
-            weights = np.log1p(np.fromiter(counts.values(), dtype=np.float32, count=size))
-            scores = weights @ self._table.take(rows, axis=0)
-        scores += self._prior
-        return self._labels[int(scores.argmax())]
+        return str(label)
 
 
 @functools.cache
