@@ -8,8 +8,10 @@ from pathlib import Path
 
 import orjson
 import pytest
+from report_samples import sample_run
 
 from listener.cli import main
+from listener.replay.report.saved import save
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -70,3 +72,25 @@ def test_an_unknown_time_zone_is_refused_by_the_parser(
         main(["replay", str(tmp_path / "x.jsonl"), "--timezone", "Rome"])
     assert caught.value.code == 2
     assert "unknown time zone 'Rome'" in capsys.readouterr().err
+
+
+@pytest.mark.timeout(60)
+def test_report_draws_a_saved_run_again_in_another_zone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    save(sample_run(), tmp_path / "run" / "run.json", {"title": "Saved", "zone": "Europe/Rome"})
+    code = main(["report", str(tmp_path / "run"), "--timezone", "UTC", "--no-png"])
+    out = capsys.readouterr().out
+    assert code == 0
+    page = (tmp_path / "run" / "report.html").read_text()
+    assert "times in UTC" in page and "2024-03-05 10:00" in page  # the onset, in UTC
+    assert f"report: {tmp_path / 'run' / 'report.html'}" in out
+    assert not list((tmp_path / "run").glob("*.png"))
+
+
+def test_report_of_a_missing_run_is_one_clear_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["report", str(tmp_path / "nowhere")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("listener: cannot read the saved run") and "Traceback" not in err
