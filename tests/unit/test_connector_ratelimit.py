@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import random
 import time
 from email.utils import formatdate
 
@@ -12,7 +11,6 @@ import pytest
 
 from listener.connectors.ratelimit import (
     MAX_HOLD,
-    Backoff,
     RateHeaders,
     ResetStyle,
     Throttle,
@@ -49,18 +47,6 @@ def test_read_rate_finds_headers_whatever_their_case() -> None:
     info = read_rate(headers, RateHeaders(style=ResetStyle.SECONDS), NOW)
     assert info.remaining == 598.0 and info.reset_after == 311.0
     assert read_rate(httpx.Headers(), RateHeaders(), NOW).remaining is None
-
-
-def test_backoff_doubles_with_jitter_up_to_the_maximum_and_resets() -> None:
-    backoff = Backoff(1.0, 8.0, random.Random(7))
-    delays = [backoff.next() for _ in range(6)]
-    steps = [1, 2, 4, 8, 8, 8]
-    for delay, step in zip(delays, steps, strict=True):
-        assert step / 2 <= delay <= step
-    assert len(set(delays)) == len(delays)  # jittered, not lockstep
-    backoff.reset()
-    assert 0.5 <= backoff.next() <= 1.0
-    assert 4.0 <= backoff.longest() <= 8.0
 
 
 async def test_budget_spaces_requests_beyond_its_burst() -> None:

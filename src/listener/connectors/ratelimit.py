@@ -10,7 +10,6 @@ means a well-behaved source never has to answer 429 at all.
 from __future__ import annotations
 
 import asyncio
-import random
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -133,37 +132,3 @@ class Throttle:
         now = time.monotonic()
         self._tokens = min(capacity, self._tokens + (now - self._stamp) * self._rate)
         self._stamp = now
-
-
-class Backoff:
-    """Exponential backoff with jitter: ``initial``, doubling up to ``maximum``.
-
-    The delay is drawn between half and all of the current step ("equal jitter"), so
-    connectors that failed together do not retry together, yet each waits at least half
-    the step, which keeps a source that is down from being hammered.
-    """
-
-    def __init__(self, initial: float, maximum: float, rng: random.Random | None = None) -> None:
-        self.initial = initial
-        self.maximum = max(maximum, initial)
-        self._rng = rng or random.Random()
-        self._attempts = 0
-
-    @property
-    def attempts(self) -> int:
-        """Failures in a row since the last success."""
-        return self._attempts
-
-    def next(self) -> float:
-        """The delay before the next try; each call counts one more failure."""
-        step = min(self.maximum, self.initial * 2.0**self._attempts)
-        self._attempts += 1
-        return step / 2 + self._rng.uniform(0, step / 2)
-
-    def longest(self) -> float:
-        """The delay for a failure only a person can fix: the maximum, with jitter."""
-        self._attempts += 1
-        return self.maximum / 2 + self._rng.uniform(0, self.maximum / 2)
-
-    def reset(self) -> None:
-        self._attempts = 0

@@ -45,9 +45,10 @@ from listener.connectors.http import SourceHttp
 from listener.connectors.loader import Instance
 from listener.connectors.metrics import ConnectorMetrics, Report
 from listener.connectors.publish import Sink
-from listener.connectors.ratelimit import Backoff, Throttle
+from listener.connectors.ratelimit import Throttle
 from listener.connectors.registry import KINDS, Kind
 from listener.errors import BrokerError
+from listener.retry import Backoff
 
 log = logging.getLogger(__name__)
 

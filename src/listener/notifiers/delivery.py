@@ -7,9 +7,10 @@ they happen, not when the delivery settles); the :class:`DeliveryResult` says wh
 message got through. A failed result is the caller's cue to dead-letter the message and
 tell the next level.
 
-The default :class:`RetryPolicy` keeps trying for at least 14 minutes (the waits alone,
-jitter at its shortest: :meth:`RetryPolicy.least_patience`), so an outage of a channel of
-ten minutes delays pages but loses none.
+The default :class:`~listener.retry.RetryPolicy` (the one the connectors use too, with
+their own defaults) keeps trying for at least 14 minutes (the waits alone, jitter at its
+shortest: :meth:`~listener.retry.RetryPolicy.least_patience`), so an outage of a channel
+of ten minutes delays pages but loses none.
 
 :class:`DeliveryLedger` is pure bookkeeping: it remembers which dedupe keys were settled.
 Its state is plain JSON (:meth:`DeliveryLedger.to_dict`); the caller persists it after each
@@ -33,59 +34,13 @@ import orjson
 from listener.notifiers.base import DeliveryError, Notifier
 from listener.notifiers.message import Notification
 
+# Named from here by the notifiers and the incident stage: the policy of listener.retry.
+from listener.retry import RetryPolicy as RetryPolicy
+
 Outcome = Literal["delivered", "retrying", "gave_up"]
 Status = Literal["delivered", "failed", "duplicate"]
 
 _SETTLED: Final = ("delivered", "failed")
-
-
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    """How hard to try: at most ``max_attempts`` sends, waiting ``first_delay`` seconds after
-    the first failure, ``multiplier`` times longer after each next one, at most ``max_delay``;
-    each wait is spread by ±``jitter`` (a fraction) so many senders do not retry in step."""
-
-    max_attempts: int = 15
-    first_delay: float = 2.0
-    max_delay: float = 120.0
-    multiplier: float = 2.0
-    jitter: float = 0.2
-
-    def __post_init__(self) -> None:
-        if self.max_attempts < 1:
-            raise ValueError("max_attempts must be at least 1")
-        if not 0 <= self.jitter < 1:
-            raise ValueError("jitter is a fraction in [0, 1)")
-        if self.first_delay < 0 or self.max_delay < self.first_delay or self.multiplier < 1:
-            raise ValueError("delays must satisfy 0 <= first_delay <= max_delay, multiplier >= 1")
-
-    def backoff(self, attempt: int, rng: random.Random) -> float:
-        """Seconds to wait after failed attempt number ``attempt`` (from 1)."""
-        base = min(self.max_delay, self.first_delay * self.multiplier ** (attempt - 1))
-        return min(self.max_delay, base * rng.uniform(1 - self.jitter, 1 + self.jitter))
-
-    def least_patience(self) -> float:
-        """The shortest time, in seconds, the policy keeps trying a message that fails
-        with retryable errors without Retry-After: every wait between the first attempt
-        and the last, with the jitter at its shortest (the attempts' own time not counted)."""
-        total = 0.0
-        for attempt in range(1, self.max_attempts):
-            base = min(self.max_delay, self.first_delay * self.multiplier ** (attempt - 1))
-            total += min(self.max_delay, base * (1 - self.jitter))
-        return total
-
-    def wait_after(self, attempt: int, error: DeliveryError, rng: random.Random) -> float | None:
-        """Seconds to wait before the next attempt, or None to give up.
-
-        A receiver's Retry-After is honoured exactly (never earlier than asked); when it
-        asks for longer than ``max_delay`` we give up at once so the next level hears now
-        rather than after a long silence.
-        """
-        if not error.retryable or attempt >= self.max_attempts:
-            return None
-        if error.retry_after is not None:
-            return error.retry_after if error.retry_after <= self.max_delay else None
-        return self.backoff(attempt, rng)
 
 
 @dataclass(frozen=True, slots=True)

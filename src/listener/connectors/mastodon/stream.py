@@ -26,9 +26,9 @@ from listener.connectors.errors import SourceError, StreamDropped
 from listener.connectors.mastodon.config import MastodonConfig
 from listener.connectors.mastodon.timeline import TimelineConnector, auth_headers, status_post
 from listener.connectors.posts import parse_items
-from listener.connectors.ratelimit import Backoff
 from listener.connectors.sse import events
 from listener.records import Post
+from listener.retry import Backoff
 
 log = logging.getLogger(__name__)
 
