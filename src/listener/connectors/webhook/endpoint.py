@@ -68,12 +68,21 @@ def check_posts(
     return posts, problems
 
 
+def bearer_token(authorization: str) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header, None for any other; the
+    scheme is case-insensitive (RFC 7235), the token is compared as given."""
+    scheme, _, token = authorization.strip().partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return token.strip() or None
+
+
 class Ingest:
     """The request handler of one webhook instance."""
 
     def __init__(self, config: WebhookConfig, context: EndpointContext) -> None:
         self.context = context
-        self._token = f"Bearer {config.token.get_secret_value()}".encode()
+        self._token = config.token.get_secret_value().encode()
 
     def _refuse(self, status: int, error: str, detail: str) -> web.Response:
         self.context.report.request("client_error")
@@ -82,8 +91,8 @@ class Ingest:
         return _answer(status, {"accepted": 0, "error": error, "detail": detail})
 
     async def post(self, request: web.Request) -> web.Response:
-        given = request.headers.get("Authorization", "").encode()
-        if not hmac.compare_digest(given, self._token):
+        given = bearer_token(request.headers.get("Authorization", ""))
+        if given is None or not hmac.compare_digest(given.encode(), self._token):
             response = self._refuse(401, "unauthorized", "a valid bearer token is required")
             response.headers["WWW-Authenticate"] = "Bearer"
             return response
