@@ -19,7 +19,9 @@ from pydantic import AfterValidator, Field, model_validator
 from listener.errors import ConfigIssue
 from listener.notifiers.delivery import RetryPolicy
 from listener.notifiers.email.config import EmailConfig
+from listener.notifiers.pagerduty.config import PagerDutyConfig
 from listener.notifiers.slack.config import SlackConfig
+from listener.notifiers.teams.config import TeamsConfig
 from listener.notifiers.webhook.config import WebhookConfig
 from listener.rules.config import (
     DEFAULT_PERSON_CHANNELS,
@@ -88,12 +90,16 @@ class NotifiersConfig(Model):
     slack: SlackConfig | None = None
     email: EmailConfig | None = None
     webhooks: dict[WebhookName, WebhookConfig] = Field(default_factory=dict)
+    pagerduty: dict[WebhookName, PagerDutyConfig] = Field(default_factory=dict)
+    teams: dict[WebhookName, TeamsConfig] = Field(default_factory=dict)
     delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
 
     @model_validator(mode="after")
     def _some_channel(self) -> NotifiersConfig:
-        if self.slack is None and self.email is None and not self.webhooks:
-            raise ValueError("configure at least one of slack, email and webhooks")
+        if not any((self.slack, self.email, self.webhooks, self.pagerduty, self.teams)):
+            raise ValueError(
+                "configure at least one of slack, email, webhooks, pagerduty and teams"
+            )
         return self
 
     @property
@@ -110,12 +116,13 @@ def check_channels(
     for group, channels in groups.items():
         if channels is None:
             continue
-        for index, name in enumerate(channels.webhooks):
-            if name not in config.webhooks:
-                close = difflib.get_close_matches(name, list(config.webhooks), n=1)
-                hint = f'; did you mean "{close[0]}"?' if close else ""
-                key = f"groups.{group}.channels.webhooks[{index}]"
-                issues.append(ConfigIssue(file, key, f'undefined webhook "{name}"{hint}'))
+        named = (
+            ("webhooks", "webhook", channels.webhooks, config.webhooks),
+            ("pagerduty", "PagerDuty service", channels.pagerduty, config.pagerduty),
+            ("teams", "Teams channel", channels.teams, config.teams),
+        )
+        for field, what, names, known in named:
+            issues += _undefined(names, known, f"groups.{group}.channels.{field}", what, file)
         if channels.slack is not None and (config.slack is None or config.slack.channel is None):
             issues.append(
                 ConfigIssue(
@@ -124,6 +131,18 @@ def check_channels(
                     "a group's Slack channel needs notifiers.slack.bot_token_env (the Web API)",
                 )
             )
+    return issues
+
+
+def _undefined(
+    names: tuple[str, ...], known: Mapping[str, object], key: str, what: str, file: str
+) -> list[ConfigIssue]:
+    issues = []
+    for index, name in enumerate(names):
+        if name not in known:
+            close = difflib.get_close_matches(name, list(known), n=1)
+            hint = f'; did you mean "{close[0]}"?' if close else ""
+            issues.append(ConfigIssue(file, f"{key}[{index}]", f'undefined {what} "{name}"{hint}'))
     return issues
 
 

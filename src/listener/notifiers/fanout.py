@@ -1,7 +1,8 @@
 """From one notification to every delivery it needs, and back to who could not be reached.
 
 :func:`plan` decides the targets: one Slack message per incident channel (the level's people
-mentioned in it), one email per person who is told by email, one request per webhook.
+mentioned in it), one email per person who is told by email, one request per webhook,
+PagerDuty service and Teams channel the owner group names.
 :func:`deliver_all` sends them concurrently, each with its own retries and dedupe key, and
 hands each result to the caller as soon as that one settles.
 :func:`unreached` turns the failures into the words of a ``delivery_failed`` notification
@@ -32,11 +33,17 @@ from listener.notifiers.delivery import (
 )
 from listener.notifiers.email.notifier import email_notifier
 from listener.notifiers.message import Notification
+from listener.notifiers.pagerduty.notifier import pagerduty_notifier
 from listener.notifiers.slack.notifier import SlackThreads, slack_notifier
+from listener.notifiers.teams.notifier import teams_notifier
 from listener.notifiers.webhook.notifier import webhook_notifier
 
 #: The Slack target of a message without a group channel: the notifier's own channel.
 DEFAULT_SLACK = "default"
+#: Channels that reach a system or a room, not the people paged: no acknowledge link, and
+#: a failure there leaves nobody unreached.
+SYSTEMS = frozenset({"webhook", "pagerduty", "teams"})
+_WORDS = {"webhook": "webhook", "pagerduty": "PagerDuty", "teams": "Teams"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,20 +61,30 @@ class Notifiers:
     slack: Notifier | None = None
     email: Notifier | None = None
     webhooks: Mapping[str, Notifier] = field(default_factory=dict)
+    pagerduty: Mapping[str, Notifier] = field(default_factory=dict)
+    teams: Mapping[str, Notifier] = field(default_factory=dict)
 
     def for_target(self, where: Target) -> Notifier:
         """The notifier for ``where``; KeyError when that channel is not configured."""
         found = {"slack": self.slack, "email": self.email}.get(where.channel)
-        if where.channel == "webhook":
-            found = self.webhooks.get(where.target)
+        named = {"webhook": self.webhooks, "pagerduty": self.pagerduty, "teams": self.teams}
+        if where.channel in named:
+            found = named[where.channel].get(where.target)
         if found is None:
             raise KeyError(f"no notifier for {where.channel} {where.target}")
         return found
 
 
-def plan(message: Notification, notifiers: Notifiers, webhooks: Sequence[str] = ()) -> list[Route]:
+def plan(
+    message: Notification,
+    notifiers: Notifiers,
+    webhooks: Sequence[str] = (),
+    pagerduty: Sequence[str] = (),
+    teams: Sequence[str] = (),
+) -> list[Route]:
     """The deliveries ``message`` needs, given which channels are configured and which
-    webhooks the owner group names. A person is told by email only if they list email."""
+    webhooks, PagerDuty services and Teams channels the owner group names. A person is
+    told by email only if they list email."""
     routes: list[Route] = []
     if notifiers.slack is not None and any("slack" in r.channels for r in message.recipients):
         routes.append(Route(Target("slack", message.slack_channel or DEFAULT_SLACK), message))
@@ -78,6 +95,8 @@ def plan(message: Notification, notifiers: Notifiers, webhooks: Sequence[str] = 
                 one = replace(message, recipients=(person,), told=told)
                 routes.append(Route(Target("email", person.email), one))
     routes += [Route(Target("webhook", name), message) for name in webhooks]
+    routes += [Route(Target("pagerduty", name), message) for name in pagerduty]
+    routes += [Route(Target("teams", name), message) for name in teams]
     return routes
 
 
@@ -125,18 +144,18 @@ def unreached(routes: Sequence[Route], results: Sequence[DeliveryResult]) -> tup
         elif route.where.channel == "slack":
             out.append(f"Slack ({', '.join(r.name for r in route.message.recipients)})")
         else:
-            out.append(f"webhook {route.where.target}")
+            out.append(f"{_WORDS[route.where.channel]} {route.where.target}")
     return tuple(out)
 
 
 def unreached_people(routes: Sequence[Route], results: Sequence[DeliveryResult]) -> tuple[str, ...]:
     """Ids of the people no route reached: every route to them failed. A person told on
     Slack whose email bounced was reached; a duplicate counts as reached (it was before).
-    Webhooks reach systems, not people, and do not count."""
+    Webhooks, PagerDuty and Teams reach systems and rooms, not people, and do not count."""
     reached: set[str] = set()
     missed: list[str] = []
     for route, result in zip(routes, results, strict=True):
-        if route.where.channel == "webhook":
+        if route.where.channel in SYSTEMS:
             continue
         for person in route.message.recipients:
             if not result.failed:
@@ -158,7 +177,6 @@ def build_notifiers(
     zone = tz or config.zone
     issues: list[ConfigIssue] = []
     slack = email = None
-    webhooks: dict[str, Notifier] = {}
     try:
         if config.slack is not None:
             slack = slack_notifier(config.slack, environ, client, threads=threads, tz=zone)
@@ -169,11 +187,25 @@ def build_notifiers(
             email = email_notifier(config.email, environ, tz=zone)
     except ConfigError as exc:
         issues += exc.issues
-    for name, hook in config.webhooks.items():
+    named: dict[str, dict[str, Notifier]] = {"webhook": {}, "pagerduty": {}, "teams": {}}
+    builders = [
+        ("webhook", name, lambda n=name, c=hook: webhook_notifier(n, c, environ, client, tz=zone))
+        for name, hook in config.webhooks.items()
+    ] + [
+        ("pagerduty", name, lambda n=name, c=pd: pagerduty_notifier(n, c, environ, client, tz=zone))
+        for name, pd in config.pagerduty.items()
+    ] + [
+        ("teams", name, lambda n=name, c=room: teams_notifier(n, c, environ, client, tz=zone))
+        for name, room in config.teams.items()
+    ]  # fmt: skip
+    for channel, name, build in builders:
         try:
-            webhooks[name] = webhook_notifier(name, hook, environ, client, tz=zone)
+            named[channel][name] = build()
         except ConfigError as exc:
             issues += exc.issues
     if issues:
         raise ConfigError(issues)
-    return Notifiers(slack=slack, email=email, webhooks=webhooks)
+    return Notifiers(
+        slack=slack, email=email, webhooks=named["webhook"],
+        pagerduty=named["pagerduty"], teams=named["teams"],
+    )  # fmt: skip

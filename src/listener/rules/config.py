@@ -156,10 +156,13 @@ class EscalationLevel(Model):
 
 class GroupChannels(Model):
     """``channels:`` of an owner group: the Slack channel its incidents are posted in (Web
-    API only) and the webhooks told of each of them (names under ``notifiers.webhooks``)."""
+    API only), and the webhooks, PagerDuty services and Teams channels told of each of
+    them (names under ``notifiers.webhooks``, ``notifiers.pagerduty``, ``notifiers.teams``)."""
 
     slack: SlackChannel | None = None
     webhooks: tuple[WebhookName, ...] = ()
+    pagerduty: tuple[WebhookName, ...] = ()
+    teams: tuple[WebhookName, ...] = ()
 
 
 class OwnerGroup(Model):

@@ -17,8 +17,9 @@ from datetime import UTC, datetime
 
 from listener.incidents.access.tokens import LinkSigner, action_link
 from listener.incidents.lifecycle.actions import Notify
-from listener.notifiers.fanout import Notifiers, Route, plan
+from listener.notifiers.fanout import SYSTEMS, Notifiers, Route, plan
 from listener.notifiers.message import NEEDS_ACTION, Kind, NextStep, Notification, Recipient
+from listener.rules.config import GroupChannels
 from listener.rules.ruleset import Owners
 
 
@@ -78,20 +79,22 @@ class Composer:
     def routes(self, notify: Notify, notifiers: Notifiers, now: float) -> list[Route]:
         """Every delivery ``notify`` needs, each with a link for the people it reaches."""
         group = self.owners.groups.get(notify.incident.owners)
-        webhooks = group.channels.webhooks if group and group.channels else ()
-        return [
-            self.linked(route, now)
-            for route in plan(self.notification(notify), notifiers, webhooks=webhooks)
-        ]
+        channels = group.channels if group and group.channels else GroupChannels()
+        routes = plan(
+            self.notification(notify), notifiers,
+            webhooks=channels.webhooks, pagerduty=channels.pagerduty, teams=channels.teams,
+        )  # fmt: skip
+        return [self.linked(route, now) for route in routes]
 
     def linked(self, route: Route, now: float) -> Route:
         """``route`` with an acknowledge link signed for the people it goes to (a Slack
-        message to a level of two people acknowledges as either of them). A webhook goes to
-        a system, not to those people: it gets no link to act as them."""
+        message to a level of two people acknowledges as either of them). A webhook,
+        PagerDuty or a Teams channel reaches a system or a room, not those people: it gets
+        no link to act as them."""
         message = route.message
         if self.signer is None or message.kind not in NEEDS_ACTION or not message.recipients:
             return route
-        if route.where.channel == "webhook":
+        if route.where.channel in SYSTEMS:
             return route
         person = " or ".join(r.id for r in message.recipients)
         token = self.signer.sign(message.incident_id, "ack", person, now)
