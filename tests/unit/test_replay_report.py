@@ -163,3 +163,26 @@ def test_minutes_read_as_a_person_writes_them(value: float | None, text: str) ->
     from listener.replay.report.page import minutes
 
     assert minutes(value) == text
+
+
+def test_the_draining_line_never_goes_back_and_says_how_long_is_left(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    now = [100.0]
+    monkeypatch.setattr("listener.replay.progress.time.perf_counter", lambda: now[0])
+    told = io.StringIO()
+    progress = Progress(True, 10, ROME, told)
+    progress.every = 0.0
+    last = ONSET + 3600
+    progress.judging(None, last)
+    progress.judging(ONSET, last)  # first seen: no pace yet
+    now[0] += 10.0
+    progress.judging(ONSET + 600, last)  # 10 minutes of event time in 10 s
+    now[0] += 10.0
+    progress.judging(ONSET + 300, last)  # a partition reporting late: not a step back
+    assert told.getvalue().splitlines() == [
+        "waiting for the pipeline to judge the first windows",
+        "windows judged up to 2024-03-05 11:00 of 2024-03-05 12:00",
+        "windows judged up to 2024-03-05 11:10 of 2024-03-05 12:00, 50s left",
+        "windows judged up to 2024-03-05 11:10 of 2024-03-05 12:00, 1m40s left",
+    ]

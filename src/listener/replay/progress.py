@@ -36,6 +36,8 @@ class Progress:
         self._said = False
         self.sent = 0
         self._judged: float | None = None
+        #: When judging was first seen, and how far it had got: the pace it keeps.
+        self._first_judged: tuple[float, float] | None = None
 
     @property
     def publishing(self) -> bool:
@@ -74,7 +76,13 @@ class Progress:
         if self._judged is None or last is None:
             self._say("waiting for the pipeline to judge the first windows")
             return
-        self._say(f"windows judged up to {self._time(self._judged)} of {self._time(last)}")
+        now = time.perf_counter()
+        if self._first_judged is None:
+            self._first_judged = (now, self._judged)
+        since, first = self._first_judged
+        pace = (self._judged - first) / (now - since) if now > since else 0.0
+        left = f", {_duration((last - self._judged) / pace)} left" if pace > 0 else ""
+        self._say(f"windows judged up to {self._time(self._judged)} of {self._time(last)}{left}")
 
     def done(self) -> None:
         """Ends a line redrawn in place, so what follows starts on a line of its own."""

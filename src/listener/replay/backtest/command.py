@@ -187,17 +187,7 @@ async def run_batch(
     run.timings.update(result.timings)
     run.timings["total_seconds"] = time.perf_counter() - began
     run.alerts, run.dead_letters = len(result.alerts), len(result.dead_letters)
-    published = result.timings["publish_seconds"]
-    say(
-        f"{tag}: published {result.report.posts} posts in {published:.1f}s; "
-        f"{len(result.alerts)} alerts, {len(notices)} notifications; batch took "
-        f"{run.timings['total_seconds']:.1f}s"
-    )
-    if run.late or run.too_late:
-        say(
-            f"{tag}: warning: {run.late} posts counted late and {run.too_late} refused as too "
-            "late: the windows did not see the posts as the scenarios wrote them"
-        )
+    _say_done(tag, run, result.report.posts, len(notices))
     run.rows = [
         judge_one(s, rules, Seen.of_brand(s.brand.id, result.alerts, result.transitions, notices))
         for s in batch.scenarios
@@ -208,6 +198,19 @@ async def run_batch(
         )
         _write_page(batch, tag, settings.rules_dir, produced, where)
     return run
+
+
+def _say_done(tag: str, run: BatchRun, posts: int, notices: int) -> None:
+    say(
+        f"{tag}: published {posts} posts in {run.timings['publish_seconds']:.1f}s; "
+        f"{run.alerts} alerts, {notices} notifications; batch took "
+        f"{run.timings['total_seconds']:.1f}s"
+    )
+    if run.late or run.too_late:
+        say(
+            f"{tag}: warning: {run.late} posts counted late and {run.too_late} refused as too "
+            "late: the windows did not see the posts as the scenarios wrote them"
+        )
 
 
 def _channels(rules: RuleSet) -> dict[str, int]:
