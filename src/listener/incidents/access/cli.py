@@ -12,12 +12,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
 import sys
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, TextIO
 
 import httpx
+import orjson
 
+from listener.incidents.access import postmortem
 from listener.incidents.access.client import (
     KEY_ENV,
     ApiError,
@@ -54,6 +58,9 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
     target.add_argument("--rule")
     silence.add_argument("--for", dest="duration", required=True, help='e.g. "2h"')
     silence.add_argument("--reason", required=True)
+    export = actions.add_parser("export", help="write an incident's post-mortem timeline")
+    export.add_argument("incident")
+    export.add_argument("--out", type=Path, default=Path("."), help="folder (default: here)")
     parser.set_defaults(func=cmd_incidents)
     add_silences(commands)
     return parser
@@ -86,9 +93,23 @@ async def run_command(
             await _call(client, "POST", f"/incidents/{args.incident}/{args.action}", json=body)
             done = "acknowledged" if args.action == "ack" else "resolved"
             print(f"{args.incident}: {done} as {who}", file=out)
+        elif args.action == "export":
+            data = await _call(client, "GET", f"/incidents/{args.incident}")
+            for path in write_postmortem(data["incident"], args.out):
+                print(path, file=out)
         else:
             await _silence(client, args, who, out)
     return 0
+
+
+def write_postmortem(incident: dict[str, Any], folder: Path) -> list[Path]:
+    """Write ``<id>.md`` and ``<id>.json`` in ``folder``; returns their paths."""
+    name = re.sub(r"[^\w.-]", "_", incident["id"])
+    folder.mkdir(parents=True, exist_ok=True)
+    markdown_path, json_path = folder / f"{name}.md", folder / f"{name}.json"
+    markdown_path.write_text(postmortem.markdown(incident), encoding="utf-8")
+    json_path.write_bytes(orjson.dumps(postmortem.report(incident), option=orjson.OPT_INDENT_2))
+    return [markdown_path, json_path]
 
 
 async def _silence(

@@ -33,6 +33,7 @@ def incident_json(incident: Incident, full: bool = False) -> dict[str, Any]:
         "acknowledged_at": iso(incident.acknowledged_at),
         "resolved_by": incident.resolved_by,
         "resolved_at": iso(incident.resolved_at),
+        "recovered_at": iso(incident.recovered_at),
         "recovery_seconds": incident.recovery_seconds,
         "rules": list(incident.rules),
         "alerts": len(incident.alert_ids),
