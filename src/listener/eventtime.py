@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from itertools import pairwise
 from typing import Final
 
 from listener.errors import InvalidPost
@@ -97,3 +98,15 @@ def agreed_newest(times: Iterable[float]) -> float | None:
     for ts in times:
         newest = keep_newest(newest, ts)
     return agreed(newest)
+
+
+def first_judged(oldest: tuple[float, ...], clock: float) -> float:
+    """Where judging begins once the first clock reaches ``clock``, from the ``oldest``
+    times held before (as :func:`keep_oldest` keeps them): at the oldest post, unless it
+    stands apart, more than :data:`MAX_BEHIND_SECONDS` before the next post or the clock
+    (a stray date, which would start the windows years back)."""
+    times = sorted((*oldest, clock))
+    for ts, following in pairwise(times):
+        if following - ts <= MAX_BEHIND_SECONDS:
+            return min(ts, clock)
+    return clock

@@ -19,6 +19,7 @@ from listener.eventtime import (
     MAX_FUTURE_SECONDS,
     agreed_newest,
     door_problem,
+    first_judged,
     stream_problem,
 )
 from listener.records import ScoredBatch, ScoredPost, parse_post
@@ -94,6 +95,16 @@ def test_the_agreed_time_is_the_second_newest_distinct_time_in_any_order(
     expected = distinct[AGREEING - 1] if len(distinct) >= AGREEING else None
     assert agreed_newest(shuffled) == agreed_newest(seen) == expected
     assert agreed_newest([*seen, *seen]) == expected  # a post read twice agrees with nobody
+
+
+def test_judging_begins_at_the_oldest_post_unless_it_stands_a_day_apart() -> None:
+    clock = T0 + 86_400 * 3
+    assert first_judged((), clock) == clock
+    assert first_judged((T0,), clock) == clock  # three days before the first clock, alone
+    assert first_judged((clock - 3600,), clock) == clock - 3600
+    assert first_judged((EARLIEST_TS, clock - 3600), clock) == clock - 3600
+    assert first_judged((T0, T0 + 86_000), clock) == T0  # a replay read at once: its days
+    assert first_judged((clock + 60, clock + 120), clock) == clock  # never after the clock
 
 
 # --- the scoring stage -------------------------------------------------------------------

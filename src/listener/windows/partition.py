@@ -17,10 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import pairwise
 from typing import Any, Protocol
 
-from listener.eventtime import MAX_BEHIND_SECONDS, agreed_newest, keep_newest, keep_oldest
+from listener.eventtime import agreed_newest, first_judged, keep_newest, keep_oldest
 from listener.records import SamplePost, ScoredBatch
 from listener.windows.baseline import Baseline
 from listener.windows.brand import NO_TOPICS, BrandWindows
@@ -130,18 +129,8 @@ class PartitionState:
         #: The last message offset applied; -1 when none.
         self.offset: int = -1
         #: Oldest distinct times of the posts counted before the clock started: where
-        #: judging begins (see ``_start``).
+        #: judging begins (see eventtime.first_judged).
         self.oldest: tuple[float, ...] = ()
-
-    def _start(self, boundary: float) -> float:
-        """Where judging begins, once the first watermark reaches ``boundary``: at the oldest
-        post counted before, unless it stands apart, more than MAX_BEHIND_SECONDS before the
-        next post or the watermark (a stray date, which would start the clock years back)."""
-        times = sorted((*self.oldest, boundary))
-        for ts, following in pairwise(times):
-            if following - ts <= MAX_BEHIND_SECONDS:
-                return min(ts, boundary)
-        return boundary
 
     @property
     def watermark(self) -> float | None:
@@ -233,7 +222,7 @@ class PartitionState:
             # Judge from the first posts held, not from the first complete watermark: a
             # replay read at full speed delivers days of posts before every upstream
             # partition has reported once, and those days must be judged too.
-            self.clock = (self._start(boundary) // step) * step
+            self.clock = (first_judged(self.oldest, boundary) // step) * step
         left = -1 if steps is None else steps
         while self.clock + step <= boundary and left != 0:
             left -= 1
