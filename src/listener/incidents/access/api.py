@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, Protocol
 
+from listener.incidents.access.board import Board, BoardRoutes
 from listener.incidents.access.requests import (
     FORM,
     MAX_BODY,
@@ -88,6 +89,11 @@ ROUTES: Final = (
     Route("PUT", "/silences/{silence_id}", "edit_silence"),
     Route("DELETE", "/silences/{silence_id}", "expire_silence"),
     Route("POST", "/slack/interactions", "slack_interaction"),
+    Route("GET", "/board", "board_index"),
+    Route("POST", "/board/login", "board_login"),
+    Route("POST", "/board/logout", "board_logout"),
+    Route("GET", "/board/incidents/{incident_id}", "board_incident"),
+    Route("POST", "/board/incidents/{incident_id}/act", "board_act"),
 )
 
 
@@ -98,7 +104,7 @@ class _Caller:
     form: bool  # the request came from the HTML page: answer in HTML
 
 
-class IncidentApi(SilenceRoutes):
+class IncidentApi(SilenceRoutes, BoardRoutes):
     """The handlers; each takes an :class:`ApiRequest` and returns an :class:`ApiResponse`."""
 
     store: IncidentStore
@@ -111,6 +117,7 @@ class IncidentApi(SilenceRoutes):
         known: Known | None = None,
         clock: Callable[[], float] = time.time,
         slack: Interactions | None = None,
+        board: Board | None = None,
     ) -> None:
         self.store = store
         self._key = api_key.encode() if api_key else None
@@ -118,6 +125,7 @@ class IncidentApi(SilenceRoutes):
         self.known = known
         self.clock = clock
         self.slack = slack
+        self.board = board
 
     async def handle(self, handler: str, request: ApiRequest) -> ApiResponse:
         """Run the handler named in :data:`ROUTES`, turning a refusal into its response."""

@@ -15,7 +15,6 @@ worker's API on the ``incidents`` topic as they are set, edited and ended.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -90,7 +89,7 @@ class SilenceRoutes:
 
     store: SilenceStore
     known: Known | None
-    clock: Callable[[], float] = time.time
+    clock: Callable[[], float]
 
     def _require_key(self, request: ApiRequest) -> None:
         raise NotImplementedError

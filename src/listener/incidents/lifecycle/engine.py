@@ -286,7 +286,7 @@ class _Step(WorkingBook):
         incident = self.incidents.get(note.incident_id)
         if incident is None:
             return
-        kind = "statement" if note.what == "statement" else "note"
+        kind = {"statement": "statement", "assignment": "assigned"}.get(note.what, "note")
         seen = (kind, note.who, note.at, note.text)
         if any((t.kind, t.who, t.wall_at, t.detail) == seen for t in incident.history):
             return

@@ -84,9 +84,10 @@ class Resolve:
     reason: str = ""
 
 
-#: What a note records: a remark, or that the brand's statement is out.
-NoteKind = Literal["note", "statement"]
-NOTE_KINDS: Final[tuple[NoteKind, ...]] = ("note", "statement")
+#: What a note records: a remark, that the brand's statement is out, or who the incident
+#: is assigned to.
+NoteKind = Literal["note", "statement", "assignment"]
+NOTE_KINDS: Final[tuple[NoteKind, ...]] = ("note", "statement", "assignment")
 
 
 @dataclass(frozen=True, slots=True)

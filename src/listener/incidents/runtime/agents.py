@@ -22,6 +22,7 @@ from faust.types import TP, EventT
 from listener.batching import batch_agent
 from listener.errors import BrokerError, ConfigError, ConfigIssue
 from listener.incidents.access.api import IncidentApi, Known
+from listener.incidents.access.board import Board, Sessions
 from listener.incidents.access.slack import slack_actions
 from listener.incidents.access.tokens import SECRET_ENV, LinkSigner
 from listener.incidents.access.web import mount_on_faust
@@ -121,7 +122,11 @@ class IncidentAgents:
             config.slack if config else None, rules.owners, self.store, os.environ,
             config.delivery.policy() if config else RetryPolicy(),
         )  # fmt: skip
-        self.api = IncidentApi(self.store, key, signer, known, slack=slack)
+        board = None
+        if key is not None:
+            secure = settings.link_base.startswith("https://")
+            board = Board(Sessions(key.encode(), secure), tuple(sorted(rules.owners.people)))
+        self.api = IncidentApi(self.store, key, signer, known, slack=slack, board=board)
         #: The last offset fully processed, per topic and partition (for /health/incidents).
         self.done: dict[str, dict[int, int]] = {names.incident_events: {}, names.notifications: {}}
         self._ticked: dict[int, float] = {}
