@@ -10,7 +10,7 @@ import pytest
 from factories import T0, make_scored
 
 from listener.records import NEGATIVE, NEUTRAL, POSITIVE, UNKNOWN, SamplePost, ScoredPost
-from listener.windows.brand import SAMPLES, BrandWindows, Bucket, damage
+from listener.windows.brand import SAMPLES, BrandWindows, Bucket, as_sample, damage
 
 STEP = 60
 
@@ -118,7 +118,11 @@ def test_a_bucket_keeps_the_three_most_damaging_posts() -> None:
     # Each sample is the quoted post itself, with its damage rounded to nine places.
     top_damage, _, top = kept[0]
     assert top_damage == round(math.log10(1_000_010) * 0.75, 9)
-    assert isinstance(top, SamplePost) and top.author_followers == 1_000_000
+    sample = as_sample(top)
+    assert isinstance(sample, SamplePost) and sample.author_followers == 1_000_000
+    # A snapshot writes the quoted post, and a restored bucket holds the same.
+    restored = Bucket.from_dict(orjson.loads(orjson.dumps(bucket.to_dict())))
+    assert sorted(restored.samples, reverse=True)[0] == (top_damage, "twitter:p4", sample)
 
 
 @pytest.mark.parametrize("order", [[0, 1, 2, 3], [3, 2, 1, 0], [2, 0, 3, 1]])

@@ -59,8 +59,10 @@ class Bucket:
     topics: Counter[str] = field(default_factory=Counter)
     #: Posts holding each term (words and pairs of words), for what the wave is about.
     terms: Counter[str] = field(default_factory=Counter)
-    #: Min-heap of (damage, key, sample): the most damaging posts of the bucket.
-    samples: list[tuple[float, str, SamplePost]] = field(default_factory=list)
+    #: Min-heap of (damage, key, post): the most damaging posts of the bucket. A post
+    #: counted here is kept as scored and made a sample only when it is read (see
+    #: as_sample): most posts that enter the top three are pushed out again.
+    samples: list[tuple[float, str, SamplePost | ScoredPost]] = field(default_factory=list)
     #: The bucket as a snapshot writes it, kept until the next post: most buckets of a
     #: partition do not change between two snapshots, and encoding them is not free.
     encoded: dict[str, Any] | None = field(default=None, compare=False, repr=False)
@@ -93,11 +95,10 @@ class Bucket:
             self.topics.update(found)
         self.terms.update(about)  # Counter.update counts in C
         rank = (round(damage(scored), 9), post.key)
-        # Most posts do not make the bucket's top three: build their sample only if they do.
         if len(self.samples) < SAMPLES:
-            heapq.heappush(self.samples, (*rank, SamplePost.from_scored(scored)))
+            heapq.heappush(self.samples, (*rank, scored))
         elif rank > self.samples[0][:2]:
-            heapq.heapreplace(self.samples, (*rank, SamplePost.from_scored(scored)))
+            heapq.heapreplace(self.samples, (*rank, scored))
 
     def _hostile(self, followers: int, engagement: int) -> None:
         self.negative_reach = max(self.negative_reach, followers)
@@ -114,14 +115,16 @@ class Bucket:
                 "a": sorted(self.authors),
                 "t": dict(self.topics),
                 "w": dict(self.terms),
-                "x": [[d, k, _sample_to_list(s)] for d, k, s in self.samples],
+                "x": [[d, k, _sample_to_list(as_sample(s))] for d, k, s in self.samples],
             }
         return self.encoded
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Bucket:
         volume, negative, positive, unknown = data["n"]
-        samples = [(float(d), str(k), _sample_from_list(s)) for d, k, s in data["x"]]
+        samples: list[tuple[float, str, SamplePost | ScoredPost]] = [
+            (float(d), str(k), _sample_from_list(s)) for d, k, s in data["x"]
+        ]
         heapq.heapify(samples)
         return cls(
             volume=volume,
@@ -139,6 +142,11 @@ class Bucket:
             terms=Counter({str(k): int(v) for k, v in data.get("w", {}).items()}),
             samples=samples,
         )
+
+
+def as_sample(post: SamplePost | ScoredPost) -> SamplePost:
+    """A bucket's sample as alerts quote it."""
+    return post if isinstance(post, SamplePost) else SamplePost.from_scored(post)
 
 
 def _sample_to_list(sample: SamplePost) -> list[Any]:
@@ -181,7 +189,7 @@ class _Running:
     negative_reach: int = 0
     negative_engagement: int = 0
     authors: set[str] = field(default_factory=set)
-    samples: list[tuple[float, str, SamplePost]] = field(default_factory=list)
+    samples: list[tuple[float, str, SamplePost | ScoredPost]] = field(default_factory=list)
     topics: Counter[str] = field(default_factory=Counter)
 
     def add(self, bucket: Bucket) -> None:
@@ -200,7 +208,8 @@ class _Running:
             self.topics.update(bucket.topics)
 
     def sums(self) -> WindowSums:
-        top = heapq.nlargest(SAMPLES, self.samples, key=lambda e: (e[0], e[1]))
+        # (damage, key, sample): the keys are unique, so tuples never compare their samples.
+        top = heapq.nlargest(SAMPLES, self.samples)
         return WindowSums(
             volume=self.volume,
             negative=self.negative,
@@ -210,7 +219,7 @@ class _Running:
             unique_authors=len(self.authors),
             reach=self.reach,
             max_reach=self.max_reach,
-            samples=tuple(s for _, _, s in top),
+            samples=tuple(as_sample(s) for _, _, s in top),
             negative_reach=self.negative_reach,
             negative_engagement=self.negative_engagement,
             topics=dict(self.topics),
