@@ -12,7 +12,8 @@ the ingest endpoint, the scoring stage, the window clock and the replay driver:
   replay of 2017 is judged against the replay's own progress, never against today, except
   for the future: nobody can have written a post after now.
 - **agreed**: event time moves only as far as :data:`AGREEING` distinct post times go
-  (:func:`agreed`), never to a post alone, however plausible its date.
+  (:func:`agreed`), never to a post alone, however plausible its date; a newest post that
+  stands :data:`APART_SECONDS` ahead of the next is not counted at all.
 """
 
 from __future__ import annotations
@@ -35,6 +36,12 @@ MAX_FUTURE_SECONDS: Final = 300.0
 MAX_BEHIND_SECONDS: Final = 86_400.0
 #: How many distinct post times must agree before event time moves to them.
 AGREEING: Final = 2
+#: A newest post further than this ahead of the next one stands apart: it is not counted
+#: until another comes near it (a quarter of an hour: more than sparse sources' usual gaps
+#: are still counted, a wrong hour or a wrong day is not).
+APART_SECONDS: Final = 900.0
+#: Distinct times kept per stream: the agreeing ones and one that may stand apart.
+KEPT: Final = AGREEING + 1
 
 PAST: Final = "past_timestamp"
 FUTURE: Final = "future_timestamp"
@@ -72,28 +79,30 @@ def stream_problem(ts: float, agreed_ts: float | None) -> InvalidPost | None:
 
 
 def keep_newest(newest: tuple[float, ...], ts: float) -> tuple[float, ...]:
-    """``newest`` (distinct times, newest first, at most :data:`AGREEING`) with ``ts``."""
-    if ts in newest or (len(newest) >= AGREEING and ts < newest[-1]):
+    """``newest`` (distinct times, newest first, at most :data:`KEPT`) with ``ts``."""
+    if ts in newest or (len(newest) >= KEPT and ts < newest[-1]):
         return newest
-    return tuple(sorted((*newest, ts), reverse=True)[:AGREEING])
+    return tuple(sorted((*newest, ts), reverse=True)[:KEPT])
 
 
 def keep_oldest(oldest: tuple[float, ...], ts: float) -> tuple[float, ...]:
-    """``oldest`` (distinct times, oldest first, at most :data:`AGREEING`) with ``ts``."""
-    if ts in oldest or (len(oldest) >= AGREEING and ts > oldest[-1]):
+    """``oldest`` (distinct times, oldest first, at most :data:`KEPT`) with ``ts``."""
+    if ts in oldest or (len(oldest) >= KEPT and ts > oldest[-1]):
         return oldest
-    return tuple(sorted((*oldest, ts))[:AGREEING])
+    return tuple(sorted((*oldest, ts))[:KEPT])
 
 
-def agreed(kept: tuple[float, ...]) -> float | None:
-    """The time :data:`AGREEING` distinct posts reach, from ``kept`` as :func:`keep_newest`
-    or :func:`keep_oldest` keep it: newest first, the newest time that many posts are at or
-    beyond; oldest first, the oldest time that many are at or before. None until then."""
-    return kept[AGREEING - 1] if len(kept) >= AGREEING else None
+def agreed(newest: tuple[float, ...]) -> float | None:
+    """The newest time :data:`AGREEING` distinct posts reach, from ``newest`` as
+    :func:`keep_newest` keeps it, leaving out a newest post that stands apart. None until
+    that many agree."""
+    if len(newest) >= 2 and newest[0] - newest[1] > APART_SECONDS:
+        newest = newest[1:]
+    return newest[AGREEING - 1] if len(newest) >= AGREEING else None
 
 
 def agreed_newest(times: Iterable[float]) -> float | None:
-    """The newest time :data:`AGREEING` distinct ``times`` are at or beyond."""
+    """The newest time :data:`AGREEING` distinct ``times`` reach (see :func:`agreed`)."""
     newest: tuple[float, ...] = ()
     for ts in times:
         newest = keep_newest(newest, ts)

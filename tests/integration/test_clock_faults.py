@@ -154,16 +154,19 @@ async def test_a_replay_with_posts_dated_9999_1970_and_year_one_has_the_alerts_o
         post("bad-9999", FAR_FUTURE, "Intesa Sanpaolo vergogna"),
         post("bad-1970", EPOCH, "Intesa Sanpaolo vergogna"),
         post("bad-year-one", YEAR_ONE, "Intesa Sanpaolo vergogna"),
-        # Ahead of the replay by years, yet not of the wall clock: counted, never followed.
+        # Ahead of the replay by years, yet not of the wall clock: counted, not followed,
+        # not even agreeing with the replay's last post.
         post("lone-2026", "2026-01-01T00:00:00+00:00", "Intesa Sanpaolo vergogna"),
     ]
     faulty_file.write_bytes(intesa_file.read_bytes().rstrip(b"\n") + b"\n" + b"\n".join(extra))
 
-    results = []
+    results, clocks = [], []
     for name, path in (("clean", intesa_file), ("faulty", faulty_file)):
         async with cluster(settings, tmp_path / name) as group:
             results.append(await replay_through(group, path, STEP))
+            clocks.append(set(await group.clocks()))
     clean, faulty = results
+    assert len(clocks[0]) == 1 and clocks[1] == clocks[0]  # the lone 2026 post stands apart
 
     def alerts(result: Any) -> list[tuple[str, str, datetime]]:
         return [(a.id, a.rule, a.fired_at) for a in result.alerts]

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from listener.enrich.stage import RawMessage, ScoringStage
 from listener.eventtime import (
     AGREEING,
+    APART_SECONDS,
     EARLIEST_TS,
     MAX_BEHIND_SECONDS,
     MAX_FUTURE_SECONDS,
@@ -92,9 +93,22 @@ def test_the_agreed_time_is_the_second_newest_distinct_time_in_any_order(
     shuffled = list(seen)
     rng.shuffle(shuffled)  # type: ignore[attr-defined]
     distinct = sorted(set(seen), reverse=True)
+    if len(distinct) >= 2 and distinct[0] - distinct[1] > APART_SECONDS:
+        distinct = distinct[1:]  # the newest stands apart: not counted
     expected = distinct[AGREEING - 1] if len(distinct) >= AGREEING else None
     assert agreed_newest(shuffled) == agreed_newest(seen) == expected
     assert agreed_newest([*seen, *seen]) == expected  # a post read twice agrees with nobody
+
+
+@given(
+    st.lists(st.floats(min_value=0, max_value=APART_SECONDS), min_size=2, max_size=30),
+    st.floats(min_value=APART_SECONDS + 1, max_value=1e9),
+)
+def test_a_post_standing_apart_from_a_stream_changes_nothing(
+    gaps: list[float], lead: float
+) -> None:
+    stream = [T0 + sum(gaps[: n + 1]) for n in range(len(gaps))]  # no gap wider than apart
+    assert agreed_newest([*stream, max(stream) + lead]) == agreed_newest(stream)
 
 
 def test_judging_begins_at_the_oldest_post_unless_it_stands_a_day_apart() -> None:
@@ -147,12 +161,12 @@ def test_a_post_ahead_of_its_partition_neither_moves_its_mark_nor_is_promoted_wh
     now = [0.0]
     stage = scoring(now)
     stage.process([raw(0, T0, T0 + 10, T0 + 20), raw(1, WALL - 60)])  # plausible, but alone
-    assert stage.marks[0] == T0 + 20
+    assert stage.marks[0] == T0 + 10  # the lone post stands apart: not even counted
     now[0] = 10.0
     marks, idle = stage.watermarks([0])
-    assert (marks, idle) == ({0: T0 + 20}, frozenset({0}))
+    assert (marks, idle) == ({0: T0 + 10}, frozenset({0}))
     stage.process([raw(2, T0 + 30)])
-    assert stage.marks[0] == T0 + 30  # real posts move it on
+    assert stage.marks[0] == T0 + 20  # real posts move it on
     stage.process([raw(3, WALL - 50)])
     assert stage.marks[0] == WALL - 60  # two posts agreeing do
 
@@ -177,8 +191,8 @@ def test_when_every_partition_is_idle_the_clock_goes_where_their_posts_agree() -
     newest = {0: (T0 + 240, T0 + 180), 1: (T0 + 240 + 3300, T0 + 120)}
     idle = frozenset({0, 1})
     state.apply(ScoredBatch(None, (), {0: T0 + 180, 1: T0 + 120}, idle, newest), 1)
-    assert state.watermark == T0 + 240 - CONFIG.lateness
-    assert state.clock == T0 + 180 and max(judged) == T0 + 180
+    assert state.watermark == T0 + 180 - CONFIG.lateness  # as if the lone post were not there
+    assert state.clock == T0 + 120 and max(judged) == T0 + 120
     # A second post near it: now two agree.
     state.apply(ScoredBatch(None, (), {}, idle, {0: (T0 + 240 + 3290,)}), 2)
     assert state.watermark == T0 + 240 + 3290 - CONFIG.lateness

@@ -310,7 +310,7 @@ def test_a_quiet_live_partition_reports_the_wall_clock_less_the_delay() -> None:
     assert stage.marks[0] == T0 + 590  # the posts' own mark is unchanged
     stage.process([message(acme("2", ts=T0 + 7150), partition=0)])
     # Busy again; one post alone does not move the mark (the windows keep the one they had).
-    assert stage.watermarks([0]) == ({0: T0 + 591}, frozenset())
+    assert stage.watermarks([0]) == ({0: T0 + 590}, frozenset())
     stage.process([message(acme("3", ts=T0 + 7160), partition=0)])
     assert stage.watermarks([0]) == ({0: T0 + 7150}, frozenset())
 

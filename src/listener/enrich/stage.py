@@ -129,13 +129,14 @@ class ScoringStage:
         """Count ``post``, move its partition's mark; False when it was seen before.
 
         The mark is the time :data:`~listener.eventtime.AGREEING` distinct posts reach, so
-        one post dated ahead of the others, however plausible, does not move it.
+        one post dated ahead of the others, however plausible, does not move it; it never
+        goes back.
         """
         result.received[post.source] += 1
         ts = post.ts
         newest = self.newest[partition] = keep_newest(self.newest.get(partition, ()), ts)
         mark = agreed(newest)
-        if mark is not None:
+        if mark is not None and mark > self.marks.get(partition, mark - 1):
             self.marks[partition] = mark
         seen = self.seen[partition]
         key = post.key
