@@ -7,7 +7,10 @@ import math
 
 import pytest
 from factories import T0
+from hypothesis import given
+from hypothesis import strategies as st
 
+from listener.enrich.brands import fold
 from listener.windows.brand import Bucket
 from listener.windows.learnt import WAVE_CALM, Learnt
 from listener.windows.surprise import DISPERSION, surprise, variance
@@ -137,6 +140,13 @@ def test_words_are_folded_and_lose_elided_articles() -> None:
     assert words("L'app NON funziona più, dov'è l'assistenza?") == [
         "app", "non", "funziona", "piu", "e", "assistenza",
     ]  # fmt: skip
+
+
+@given(st.text(alphabet="ab'-’ \t\n\u00a0\u20031_àÉz", max_size=24))
+def test_words_are_those_of_the_text_folded_for_brand_matching(text: str) -> None:
+    # words() skips folding the spaces, which no word contains: the same words either way.
+    assert words(text) == words(fold(text))
+    assert all(word and " " not in word for word in words(text))
 
 
 def test_terms_keep_meaning_and_pairs_with_negations() -> None:

@@ -84,8 +84,9 @@ class _Automaton(Protocol):
     def iter(self, text: str) -> Iterator[tuple[int, _Entry]]: ...
 
 
-def fold(text: str) -> str:
-    """``text`` as matching compares it: casefolded, unaccented, single-spaced.
+def fold(text: str, spaced: bool = True) -> str:
+    """``text`` as matching compares it: casefolded, unaccented, single-spaced (left as
+    written when not ``spaced``: for callers that only pick words out of it).
 
     Decomposing first lets the accents be dropped as combining marks; ASCII text, most
     of what arrives, skips that work.
@@ -94,7 +95,7 @@ def fold(text: str) -> str:
     if not folded.isascii():
         folded = unicodedata.normalize("NFD", folded.replace("\u2019", "'"))
         folded = _MARKS_RE.sub("", folded)
-    return " ".join(folded.split())
+    return " ".join(folded.split()) if spaced else folded
 
 
 def _is_word_char(char: str) -> bool:

@@ -58,7 +58,7 @@ RISING_TERMS: Final = 6
 
 def words(text: str) -> list[str]:
     """The words of ``text``, folded; elided articles ("l'app") lose their article."""
-    found = _WORD.findall(fold(text))
+    found = _WORD.findall(fold(text, spaced=False))
     if "'" not in text and "\u2019" not in text:
         return found
     out: list[str] = []
