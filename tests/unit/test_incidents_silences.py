@@ -20,11 +20,17 @@ from test_incidents_fixtures import (
 
 from listener.incidents.access.api import ApiRequest, IncidentApi, Known
 from listener.incidents.access.memory_store import MemoryStore
-from listener.incidents.lifecycle.actions import SilenceChanged
 from listener.incidents.lifecycle.engine import Engine
-from listener.incidents.lifecycle.events import AlertReceived, decode_event, encode_event
+from listener.incidents.lifecycle.events import (
+    AlertReceived,
+    InvalidEvent,
+    decode_event,
+    encode_event,
+)
+from listener.incidents.lifecycle.log import Entry, Seal
 from listener.incidents.lifecycle.model import Book
-from listener.incidents.lifecycle.silences import Expire, Matcher, Silence
+from listener.incidents.lifecycle.silences import Expire, Matcher, Silence, SilenceBook
+from listener.incidents.runtime.topic_store import TopicStore
 
 KEY = "k" * 40
 AUTH = {"authorization": f"Bearer {KEY}"}
@@ -89,10 +95,9 @@ def test_an_expired_silence_pages_again_and_expiring_twice_changes_nothing() -> 
     book, actions = feed(engine, [quiet, AlertReceived(make_alert(T0)), *ticks(T0, 5)])
     assert pages(actions) == []
     end = Expire(quiet.id, "dan", 10.0)
-    book, ended = engine.step(book, end, 10.0)
-    (news,) = ended
-    assert isinstance(news, SilenceChanged) and news.silence.end == T0 + 4 * MINUTE
-    assert news.silence.id == quiet.id
+    book, _ = engine.step(book, end, 10.0)
+    (ended,) = book.silences
+    assert ended.end == T0 + 4 * MINUTE and ended.id == quiet.id
     assert engine.step(book, end, 11.0) == (book, [])
     book, later = feed(engine, ticks(T0 + 5 * MINUTE, 10), book)
     assert [p[1] for p in pages(later)] == [2]
@@ -212,3 +217,33 @@ async def test_silences_need_the_key(api: IncidentApi) -> None:
     assert (await api.handle("list_silences", request)).status == 401
     missing = await api.handle("show_silence", call("GET", silence_id="nope"))
     assert missing.status == 404
+
+
+def test_the_listing_is_the_same_whatever_the_order_and_repeats_of_the_commands() -> None:
+    first = silence("brand=acme", until=T0 + 3600)
+    edit = Silence((Matcher.parse("brand=acme"),), T0 + 7200, "longer", "eve", T0 + 60, 0.0,
+                   first.id)  # fmt: skip
+    end = Expire(edit.id, "eve", T0 + 120)
+    listings = []
+    for commands in ([first, edit, end], [first, first, edit, end, edit, end]):
+        book = SilenceBook()
+        for command in commands:
+            book.take(command)
+        listings.append({k: (n.silence.end, n.who) for k, n in book.changed.items()})
+    assert listings[0] == listings[1] == {first.id: (T0 + 60, "eve"), edit.id: (T0 + 120, "eve")}
+
+
+def test_the_worker_store_lists_silences_from_sealed_log_entries_only() -> None:
+    seal = Seal("s" * 40)
+    store = TopicStore("unused:9092", ("incidents", "log"), 1, send=_unused, seal=seal)
+    quiet = silence("brand=acme", until=T0 + 3600)
+    forged = silence("brand=acme", until=T0 + 7200)
+    store.take_entry(Entry((quiet,), T0).dumps(seal))
+    with pytest.raises(InvalidEvent):
+        store.take_entry(Entry((forged,), T0).dumps(Seal("x" * 40)))
+    store.take_entry(Entry((AlertReceived(make_alert(T0)),), T0).dumps(seal))  # not decoded
+    assert list(store.silenced.changed) == [quiet.id]
+
+
+async def _unused(entry: Entry, key: bytes | None, partition: int | None) -> None:
+    raise AssertionError("nothing is sent")

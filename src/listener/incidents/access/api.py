@@ -32,9 +32,9 @@ from listener.incidents.access.requests import (
 from listener.incidents.access.silence_api import Known, SilenceRoutes
 from listener.incidents.access.tokens import ACTIONS, Grant, LinkSigner, TokenRefused
 from listener.incidents.access.views import confirm_page, incident_json, message_page
-from listener.incidents.lifecycle.actions import SilenceChanged
 from listener.incidents.lifecycle.events import Acknowledge, Command, Resolve
 from listener.incidents.lifecycle.model import ACKNOWLEDGED, RESOLVED, STATUSES, Incident
+from listener.incidents.lifecycle.silences import SilenceChanged
 from listener.rules.issues import did_you_mean
 
 __all__ = ["MAX_BODY", "ROUTES", "ApiRequest", "ApiResponse", "IncidentApi", "Known"]

@@ -8,10 +8,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 
-from listener.incidents.lifecycle.actions import Action, SilenceChanged
+from listener.incidents.lifecycle.actions import Action
 from listener.incidents.lifecycle.engine import Engine
 from listener.incidents.lifecycle.events import Command, Event
 from listener.incidents.lifecycle.model import Book, Incident
+from listener.incidents.lifecycle.silences import Expire, Silence, SilenceBook, SilenceChanged
 
 
 class MemoryStore:
@@ -24,6 +25,7 @@ class MemoryStore:
         self.book = book or Book()
         self.clock = clock
         self.actions: list[Action] = []
+        self.silenced = SilenceBook()
 
     def apply(self, event: Event) -> list[Action]:
         """Feed one event (an alert, a tick) as the incident agent would."""
@@ -38,12 +40,9 @@ class MemoryStore:
         return self.book.incidents.get(incident_id)
 
     async def submit(self, command: Command) -> None:
+        if isinstance(command, Silence | Expire):
+            self.silenced.take(command)
         self.apply(command)
 
     async def silences(self) -> Sequence[SilenceChanged]:
-        """Every silence as last changed, from the actions emitted."""
-        latest: dict[str, SilenceChanged] = {}
-        for action in self.actions:
-            if isinstance(action, SilenceChanged):
-                latest[action.silence.id] = action
-        return list(latest.values())
+        return list(self.silenced.changed.values())

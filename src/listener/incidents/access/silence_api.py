@@ -30,9 +30,8 @@ from listener.incidents.access.requests import (
     who_field,
 )
 from listener.incidents.access.views import iso
-from listener.incidents.lifecycle.actions import SilenceChanged
 from listener.incidents.lifecycle.events import Command
-from listener.incidents.lifecycle.silences import Expire, Matcher, Silence
+from listener.incidents.lifecycle.silences import Expire, Matcher, Silence, SilenceChanged
 from listener.rules.config import SEVERITIES
 from listener.rules.durations import parse_duration
 from listener.rules.issues import did_you_mean

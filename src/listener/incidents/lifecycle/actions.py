@@ -1,6 +1,5 @@
-"""What the incident engine asks the world to do: tell people (:class:`Notify`), keep a
-record of each transition (:class:`Record`) and of each silence set or ended
-(:class:`SilenceChanged`). The engine itself does neither.
+"""What the incident engine asks the world to do: tell people (:class:`Notify`) and keep a
+record of each transition (:class:`Record`). The engine itself does neither.
 
 Every notification has a deterministic id. The engine never emits the same one twice from
 one history, but a worker that crashes after sending and before its snapshot replays the
@@ -19,7 +18,6 @@ import orjson
 
 from listener.incidents.lifecycle.escalation import Page
 from listener.incidents.lifecycle.model import Incident, Transition
-from listener.incidents.lifecycle.silences import Silence
 
 #: Notifications that ask someone to act: each is a page.
 PAGE_KINDS: Final = ("opened", "escalated", "reminder", "brand_silent", "delivery_failed")
@@ -119,26 +117,7 @@ class Record:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class SilenceChanged:
-    """A silence as it is now (set, edited or ended), with who changed it and when (wall
-    clock): what the API lists. Written to the ``incidents`` topic beside the records."""
-
-    silence: Silence
-    who: str
-    at: float
-
-    def dumps(self) -> bytes:
-        data = {"id": self.silence.id, **self.silence.to_dict()}
-        return orjson.dumps({"silence": data, "changed_by": self.who, "changed_at": self.at})
-
-    @classmethod
-    def loads(cls, raw: bytes) -> SilenceChanged:
-        data = orjson.loads(raw)
-        return cls(Silence.from_dict(data["silence"]), str(data["changed_by"]), data["changed_at"])
-
-
-Action = Notify | Record | SilenceChanged
+Action = Notify | Record
 
 
 def _page(data: Mapping[str, Any]) -> Page:

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Final
 
-from listener.incidents.lifecycle.actions import Action, SilenceChanged, notification_id
+from listener.incidents.lifecycle.actions import Action, notification_id
 from listener.incidents.lifecycle.escalation import brand_silent, due_pages, raise_page
 from listener.incidents.lifecycle.events import (
     WAVE,
@@ -311,7 +311,6 @@ class _Step(WorkingBook):
         if silence.replaces:
             self.expire(silence.replaces, silence.who, silence.at)
         self.silences.append(silence)
-        self.actions.append(SilenceChanged(silence, silence.who, silence.at))
         if self.clock is None or not silence.active(self.clock):
             return
         for key in sorted(self.incidents):
@@ -327,8 +326,7 @@ class _Step(WorkingBook):
         now = self.clock if self.clock is not None else float("-inf")
         for n, silence in enumerate(self.silences):
             if silence.id == silence_id and not silence.ended(now):
-                self.silences[n] = ended = silence.ended_at(now)
-                self.actions.append(SilenceChanged(ended, who, at))
+                self.silences[n] = silence.ended_at(now)
                 return
 
     def delivery_failed(self, failure: DeliveryFailed) -> None:

@@ -220,3 +220,42 @@ def silencer(silences: Iterable[Silence], incident: Silenceable, when: float) ->
         if silence.active(when) and silence.matches(incident):
             return silence
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class SilenceChanged:
+    """A silence as it was last set, edited or ended, by whom and when (wall clock)."""
+
+    silence: Silence
+    who: str
+    at: float
+
+
+class SilenceBook:
+    """Every silence as the commands on the incident log left it, for listing: a pure
+    function of those commands, whatever their order of arrival and however often each
+    arrives (a silence for every brand is written to every partition). An end is the
+    command's wall time; the engine ends it on its own clock."""
+
+    def __init__(self) -> None:
+        self.changed: dict[str, SilenceChanged] = {}
+
+    def take(self, command: Silence | Expire) -> None:
+        if isinstance(command, Expire):
+            self._end(command.silence_id, command.who, command.at)
+            return
+        if command.replaces:
+            self._end(command.replaces, command.who, command.at)
+        held = self.changed.get(command.id)
+        if held is None:
+            self.changed[command.id] = SilenceChanged(command, command.who, command.at)
+
+    def _end(self, silence_id: str, who: str, at: float) -> None:
+        held = self.changed.get(silence_id)
+        if held is not None and not held.silence.ended(at):
+            self.changed[silence_id] = SilenceChanged(held.silence.ended_at(at), who, at)
+
+    def forget_before(self, horizon: float) -> None:
+        """Drop silences that ended before ``horizon``."""
+        for key in [k for k, n in self.changed.items() if n.silence.end < horizon]:
+            del self.changed[key]

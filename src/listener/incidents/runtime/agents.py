@@ -26,7 +26,7 @@ from listener.incidents.access.board import Board, Sessions
 from listener.incidents.access.slack import slack_actions
 from listener.incidents.access.tokens import SECRET_ENV, LinkSigner
 from listener.incidents.access.web import mount_on_faust
-from listener.incidents.lifecycle.actions import Action, Notify, Record, SilenceChanged
+from listener.incidents.lifecycle.actions import Action, Notify, Record
 from listener.incidents.lifecycle.engine import Engine
 from listener.incidents.lifecycle.events import DeliveryFailed
 from listener.incidents.lifecycle.log import Entry, Seal, outcome_events
@@ -106,7 +106,10 @@ class IncidentAgents:
             engine, rules.step, bootstrap, (names.incident_events, names.incident_snapshots),
             settings.snapshot_seconds, seal=self.seal,
         )  # fmt: skip
-        self.store = TopicStore(bootstrap, names.incidents, settings.partitions, self.send_entry)
+        self.store = TopicStore(
+            bootstrap, (names.incidents, names.incident_events), settings.partitions,
+            self.send_entry, seal=self.seal,
+        )  # fmt: skip
         self.courier = Courier(
             self._delivery(Composer(rules.owners, signer, settings.link_base)),
             self, metrics.delivery, bootstrap, (names.notifications, names.delivery_snapshots),
@@ -226,17 +229,6 @@ class IncidentAgents:
         taken after this claims everything before its offset is done."""
         pending = []
         for action in actions:
-            if isinstance(action, SilenceChanged):
-                # Beside the records, so every worker's API lists the silences.
-                key = (action.silence.brand or "~silences").encode()
-                log.info(
-                    "silence %s (%s) by %s",
-                    action.silence.id,
-                    action.silence.describe(),
-                    action.who,
-                )
-                pending.append(await self.records.send(key=key, value=action.dumps()))
-                continue
             key = action.incident.brand.encode()
             if isinstance(action, Record):
                 t = action.transition
