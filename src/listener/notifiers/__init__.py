@@ -1,4 +1,5 @@
-"""Telling people: Slack, email and webhooks, with reliable delivery.
+"""Telling people: Slack, email, webhooks, PagerDuty and Microsoft Teams, with reliable
+delivery.
 
 Independent of Faust: the incident lifecycle builds a :class:`Notification` per transition,
 :func:`plan` turns it into deliveries, :func:`deliver_all` sends them with retries and
