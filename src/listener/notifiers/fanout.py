@@ -16,6 +16,7 @@ import random
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import tzinfo
+from functools import partial
 
 import httpx
 
@@ -176,36 +177,33 @@ def build_notifiers(
     that is unset, not just the first."""
     zone = tz or config.zone
     issues: list[ConfigIssue] = []
-    slack = email = None
-    try:
-        if config.slack is not None:
-            slack = slack_notifier(config.slack, environ, client, threads=threads, tz=zone)
-    except ConfigError as exc:
-        issues += exc.issues
-    try:
-        if config.email is not None:
-            email = email_notifier(config.email, environ, tz=zone)
-    except ConfigError as exc:
-        issues += exc.issues
-    named: dict[str, dict[str, Notifier]] = {"webhook": {}, "pagerduty": {}, "teams": {}}
-    builders = [
-        ("webhook", name, lambda n=name, c=hook: webhook_notifier(n, c, environ, client, tz=zone))
-        for name, hook in config.webhooks.items()
-    ] + [
-        ("pagerduty", name, lambda n=name, c=pd: pagerduty_notifier(n, c, environ, client, tz=zone))
-        for name, pd in config.pagerduty.items()
-    ] + [
-        ("teams", name, lambda n=name, c=room: teams_notifier(n, c, environ, client, tz=zone))
-        for name, room in config.teams.items()
-    ]  # fmt: skip
-    for channel, name, build in builders:
+
+    def built(make: Callable[[], Notifier]) -> Notifier | None:
         try:
-            named[channel][name] = build()
+            return make()
         except ConfigError as exc:
-            issues += exc.issues
+            issues.extend(exc.issues)
+            return None
+
+    slack = email = None
+    if config.slack is not None:
+        slack_config = config.slack
+        slack = built(
+            lambda: slack_notifier(slack_config, environ, client, threads=threads, tz=zone)
+        )
+    if config.email is not None:
+        email_config = config.email
+        email = built(lambda: email_notifier(email_config, environ, tz=zone))
+    webhooks = {n: built(partial(webhook_notifier, n, c, environ, client, tz=zone))
+                for n, c in config.webhooks.items()}  # fmt: skip
+    pagerduty = {n: built(partial(pagerduty_notifier, n, c, environ, client, tz=zone))
+                 for n, c in config.pagerduty.items()}  # fmt: skip
+    teams = {n: built(partial(teams_notifier, n, c, environ, client, tz=zone))
+             for n, c in config.teams.items()}  # fmt: skip
     if issues:
         raise ConfigError(issues)
-    return Notifiers(
-        slack=slack, email=email, webhooks=named["webhook"],
-        pagerduty=named["pagerduty"], teams=named["teams"],
-    )  # fmt: skip
+    return Notifiers(slack, email, _present(webhooks), _present(pagerduty), _present(teams))
+
+
+def _present(notifiers: Mapping[str, Notifier | None]) -> dict[str, Notifier]:
+    return {name: notifier for name, notifier in notifiers.items() if notifier is not None}
