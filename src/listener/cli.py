@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,10 +14,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from listener import kafka_client
+from listener import kafka_client, logs
 from listener.errors import ListenerError
 from listener.rules.ruleset import RuleSet
-from listener.settings import Settings
+from listener.settings import Settings, describe
 
 log = logging.getLogger("listener")
 
@@ -27,18 +28,13 @@ def _settings(args: argparse.Namespace) -> Settings:
         overrides["kafka_bootstrap"] = args.bootstrap
     if getattr(args, "rules", None):
         overrides["rules_dir"] = args.rules
+    # The command line's level and format win over LISTENER_LOG_*, in the worker too.
+    for name in ("log_level", "log_format"):
+        if getattr(args, name, None):
+            overrides[name] = getattr(args, name)
     settings = Settings(**overrides)
     kafka_client.use(settings)
     return settings
-
-
-def _setup_logging(level: str) -> None:
-    logging.basicConfig(
-        level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    # These libraries log every fetch at DEBUG; only the worker's own lines are wanted.
-    for name in ("aiokafka", "faust", "mode", "httpx"):
-        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -134,8 +130,18 @@ def cmd_connectors(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="listener", description=__doc__)
-    parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning"])
+    parser = argparse.ArgumentParser(
+        prog="listener",
+        description=__doc__,
+        epilog="Settings are LISTENER_* environment variables: docs/operations.md, Settings.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument(
+        "--log-level", choices=logs.LEVELS, help="default: LISTENER_LOG_LEVEL, else info"
+    )
+    parser.add_argument(
+        "--log-format", choices=logs.FORMATS, help="default: LISTENER_LOG_FORMAT, else text"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     _add_service_commands(sub)
     _add_replay_commands(sub)
@@ -143,8 +149,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_incidents(sub)
     demo = sub.add_parser("demo", help="replay the Intesa Sanpaolo incident of October 2017")
-    demo.add_argument("--rules", type=Path)
-    demo.add_argument("--out", type=Path, default=Path("out/demo"))
+    demo.add_argument("--rules", type=Path, help="rules directory (default: rules/)")
+    demo.add_argument(
+        "--out", type=Path, default=Path("out/demo"), help="plots go here (default: %(default)s)"
+    )
     demo.set_defaults(func=cmd_demo)
     return parser
 
@@ -157,7 +165,7 @@ def _add_service_commands(sub: Any) -> None:
 
     worker = sub.add_parser("worker", help="run a worker against LISTENER_KAFKA_BOOTSTRAP")
     worker.add_argument("--bootstrap", help="Kafka bootstrap servers, host:port[,host:port]")
-    worker.add_argument("--rules", type=Path)
+    worker.add_argument("--rules", type=Path, help="rules directory (default: rules/)")
     worker.set_defaults(func=cmd_worker)
 
     topics = sub.add_parser(
@@ -167,7 +175,10 @@ def _add_service_commands(sub: Any) -> None:
     topics.set_defaults(func=cmd_topics)
 
     broker = sub.add_parser("broker", help="run the embedded broker in the foreground")
-    broker.add_argument("--port", type=int, default=9092)
+    broker.add_argument(
+        "--port", type=int, default=9092,
+        help="port on 127.0.0.1 (default: %(default)s); one that is taken is an error",
+    )  # fmt: skip
     broker.add_argument(
         "--durable", type=Path, help="keep topics in this directory (local S3 store)"
     )
@@ -211,16 +222,38 @@ def _add_replay_commands(sub: Any) -> None:
     add_backtest(sub).set_defaults(func=cmd_backtest)
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("listener-crisis")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    _setup_logging(args.log_level)
     try:
-        return int(args.func(args))
+        args.log_level = logs.choice(args.log_level, "LISTENER_LOG_LEVEL", logs.LEVELS, "info")
+        args.log_format = logs.choice(args.log_format, "LISTENER_LOG_FORMAT", logs.FORMATS, "text")
+        logs.setup_logging(args.log_level, args.log_format)
+        code = int(args.func(args))
+        sys.stdout.flush()  # a closed pipe shows here, not at exit with a traceback
+        return code
+    except BrokenPipeError:
+        # The reader went away (`listener incidents list | head`): nothing more to say there.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        print("listener: output closed before the end (broken pipe)", file=sys.stderr)
+        return 141
     except ListenerError as exc:
         print(f"listener: {exc}", file=sys.stderr)
         return 2
     except ValidationError as exc:
-        print(f"listener: invalid setting: {exc}", file=sys.stderr)
+        print(f"listener: invalid setting: {describe(exc)}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a missing directory, a file that cannot be written
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"listener: {exc.strerror or exc}{where}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

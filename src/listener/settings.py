@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Final, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: The shortest incident API key accepted: the key alone lets its holder act on every
@@ -90,6 +90,11 @@ class Settings(BaseSettings):
     #: series Prometheus stores: see docs/operations.md, "Per-brand metrics".
     brand_metrics_limit: int = Field(default=200, ge=0, le=10_000)
     log_level: str = "info"
+    #: ``text`` (one line per event) or ``json`` (one object per line, for a log pipeline).
+    log_format: Literal["text", "json"] = "text"
+    #: After SIGTERM a worker stops cleanly within this many seconds, or exits anyway (its
+    #: state is in Kafka, so nothing is lost): keep it below the orchestrator's grace period.
+    shutdown_seconds: float = Field(default=20.0, gt=0, le=600)
     #: The incident API's key (``Authorization: Bearer <key>``, at least ``MIN_API_KEY``
     #: characters); unset: only signed links are accepted.
     api_key: SecretStr | None = None
@@ -164,6 +169,20 @@ class Settings(BaseSettings):
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+
+def describe(error: ValidationError) -> str:
+    """A settings error in one line, each problem naming its ``LISTENER_`` variable (the
+    refused value is never shown: it may be a secret)."""
+    problems = []
+    for item in error.errors():
+        message = str(item["msg"]).removeprefix("Value error, ")
+        if item["loc"]:
+            name = f"LISTENER_{str(item['loc'][0]).upper()}"
+            problems.append(message if name in message else f"{name}: {message}")
+        else:  # a check of several settings together names them itself
+            problems.append(message)
+    return "; ".join(problems)
 
 
 def _loopback(host: str) -> bool:

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import signal
+import threading
 
 import faust
 
 from listener.broker.admin import ensure_topics
 from listener.errors import ListenerError
 from listener.kafka_client import topic_configs
+from listener.logs import logging_config
 from listener.rules.loader import load_rules
 from listener.settings import Settings
 from listener.topics import TopicNames
@@ -44,15 +48,53 @@ def run_worker(settings: Settings) -> int:
     """Validate the rules, create missing topics, then run until stopped."""
     _need_bootstrap(settings)
     rules = load_rules(settings.rules_dir)
+    _data_dir(settings)
     asyncio.run(create_topics(settings))
     asyncio.set_event_loop(asyncio.new_event_loop())
     from listener.app import make_app
 
     app = make_app(settings, rules, settings.kafka_bootstrap)
-    worker = faust.Worker(
+    worker = _Worker(
         app,
         loglevel=settings.log_level.replace("warning", "warn"),
+        logging_config=logging_config(settings.log_level, settings.log_format),
         quiet=True,
     )
+    worker.shutdown_seconds = settings.shutdown_seconds
     worker.execute_from_commandline()  # returns only through SystemExit
     return 0
+
+
+def _data_dir(settings: Settings) -> None:
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ListenerError(
+            f"LISTENER_DATA_DIR={settings.data_dir}: cannot create it ({exc.strerror})"
+        ) from exc
+
+
+class _Worker(faust.Worker):
+    """Faust's worker, with a bound on how long stopping may take.
+
+    Stopping waits for the Kafka clients to leave the group and commit, which never ends
+    while the broker is unreachable: the worker then ignored SIGTERM until killed. A
+    thread, which needs no event loop, ends the process once ``shutdown_seconds`` have
+    passed. Nothing is lost: window, incident and delivery state are rebuilt from Kafka.
+    """
+
+    shutdown_seconds: float = 20.0
+
+    def _schedule_shutdown(self, signal_: signal.Signals) -> None:
+        if not self._signal_stop_time:
+            log.info("stopping (%s); at most %.0fs", signal_.name, self.shutdown_seconds)
+            timer = threading.Timer(self.shutdown_seconds, _exit_now, (self.shutdown_seconds,))
+            timer.daemon = True
+            timer.start()
+        super()._schedule_shutdown(signal_)
+
+
+def _exit_now(seconds: float) -> None:
+    log.error("not stopped cleanly within %.0fs (is the broker reachable?): exiting", seconds)
+    logging.shutdown()
+    os._exit(1)

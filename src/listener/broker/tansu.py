@@ -34,6 +34,18 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(sock.getsockname()[1])
 
 
+def port_taken(host: str, port: int) -> bool:
+    """Whether something listens on ``host:port`` already (a port merely in TIME_WAIT is
+    not taken)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
 _PR_SET_PDEATHSIG = 1
 
 
@@ -159,6 +171,9 @@ class EmbeddedBroker(Service):
         return f"{self.host}:{self.port}"
 
     async def start(self, timeout: float = 15.0) -> None:
+        # Otherwise whatever holds the port would answer in the broker's place.
+        if port_taken(self.host, self.port):
+            raise BrokerError(f"{self.bootstrap} is already in use: stop what listens there")
         url = f"tcp://{self.host}:{self.port}"
         argv = [
             tansu_binary(), "broker",

@@ -1,4 +1,5 @@
-"""Being polite to sources: their rate-limit headers, our own request budget, and backoff.
+"""Being polite to sources: their rate-limit headers and our own request budget (the
+backoff after a failure is :class:`listener.retry.Backoff`).
 
 Every request of a connector instance passes one :class:`Throttle`, shared by its lanes.
 It waits for a token of the instance's budget (what we allow ourselves, below what the
