@@ -37,8 +37,8 @@ MAX_BEHIND_SECONDS: Final = 86_400.0
 #: How many distinct post times must agree before event time moves to them.
 AGREEING: Final = 2
 #: A newest post further than this ahead of the next one stands apart: it is not counted
-#: until another comes near it (a quarter of an hour: more than sparse sources' usual gaps
-#: are still counted, a wrong hour or a wrong day is not).
+#: until another comes near it. A date wrong by an hour or a day stands apart; a stream
+#: whose posts are further apart than this waits for one more post before its clock moves.
 APART_SECONDS: Final = 900.0
 #: Distinct times kept per stream: the agreeing ones and one that may stand apart.
 KEPT: Final = AGREEING + 1
