@@ -17,11 +17,10 @@ import pytest
 import yaml
 from prometheus_client import CollectorRegistry
 
-from listener.cli import build_parser, cmd_connectors
+from listener.cli import build_parser, cmd_connectors, cmd_topics
 from listener.connectors.registry import KINDS
 from listener.connectors.service import metrics_app
 from listener.settings import Settings
-from listener.topics import TopicNames
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -89,15 +88,14 @@ def test_kafka_runs_in_kraft_mode_without_creating_topics_by_itself(
 def test_the_init_container_creates_every_listener_topic_with_the_workers_partitions(
     compose: dict[str, Any],
 ) -> None:
+    # listener topics, with the workers' own settings: the topics and their configs come
+    # from listener.topics and listener.kafka_client, in compose as in Kubernetes.
     init = compose["services"]["kafka-init"]
     assert init["depends_on"] == {"kafka": {"condition": "service_healthy"}}
     assert init["restart"] == "no"
-    script = "\n".join(init["command"])
-    created = dict(re.findall(r"--topic (\S+) --partitions (\S+)", script))
-    assert set(created) == set(TopicNames.for_settings(Settings()).all())
-    assert set(created.values()) == {PARTITIONS}
-    snapshots = TopicNames.for_settings(Settings()).snapshots
-    assert re.search(rf"--topic {re.escape(snapshots)} .*cleanup\.policy=compact", script)
+    assert init["image"] == compose["services"]["worker-1"]["image"]
+    assert build_parser().parse_args(init["command"]).func is cmd_topics
+    assert init["environment"] == compose["services"]["worker-1"]["environment"]
     for worker in WORKERS:
         assert compose["services"][worker]["environment"]["LISTENER_PARTITIONS"] == PARTITIONS
 
