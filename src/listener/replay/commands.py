@@ -34,11 +34,13 @@ SHOWN_MESSAGES = 12
 
 async def replay_command(settings: Settings, args: argparse.Namespace) -> int:
     mapping = load_mapping(args.columns, args.column) if args.columns or args.column else None
-    checked = check_file(args.file, mapping)
-    _tell_bad(checked, args.file, args.strict)
     zone_name = args.timezone or default_zone(settings.rules_dir)
     zone = ZoneInfo(zone_name)
-    progress = Progress.wanted(args.progress, len(checked.lines), zone)
+    progress = Progress.wanted(args.progress, 0, zone)
+    checked = check_file(args.file, mapping, progress.checking)
+    progress.done()
+    _tell_bad(checked, args.file, args.strict)
+    progress.total = len(checked.lines)
     if not args.run:
         return await _publish_only(settings, checked, args, progress)
     if args.live_notifiers:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -24,12 +24,14 @@ import orjson
 
 from listener.errors import InvalidPost, ScenarioError
 from listener.eventtime import door_problem
-from listener.records import parse_post, post_from_dict
+from listener.records import parse_post
 from listener.replay.mapping import FIELDS, INTEGER_FIELDS, ColumnMapping
-from listener.replay.publish import Line, read_lines
+from listener.replay.publish import Line
 
 #: How many bad lines are listed one by one; the rest are counted.
 SHOWN_BAD: Final = 10
+#: How often (in lines) the check says how far it got.
+CHECK_EVERY: Final = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,38 +58,51 @@ class Checked:
         return out
 
 
-def check_file(path: Path, mapping: ColumnMapping | None = None) -> Checked:
+def check_file(
+    path: Path,
+    mapping: ColumnMapping | None = None,
+    on_checked: Callable[[int], None] | None = None,
+) -> Checked:
     """Read ``path`` (CSV when ``mapping`` is given or the name ends in .csv) and check
-    every line; raises :class:`ScenarioError` only when the file cannot be read at all."""
+    every line, each parsed once; ``on_checked(lines)`` hears how far it got every
+    :data:`CHECK_EVERY` lines. Raises :class:`ScenarioError` only when the file cannot be
+    read at all."""
     if mapping is not None or path.suffix.lower() == ".csv":
-        lines = csv_lines(path, mapping or ColumnMapping())
+        values = csv_values(path, mapping or ColumnMapping())
     else:
-        lines = read_lines(path)
+        values = jsonl_values(path)
     wall = time.time()
     good: list[Line] = []
     bad: list[BadLine] = []
-    for line in lines:
-        reason = _refusal(line.value, wall)
-        if reason is None:
-            good.append(line)
-        else:
-            bad.append(BadLine(line.number, reason))
-    bad.sort(key=lambda b: b.number)
+    for count, (number, value) in enumerate(values, start=1):
+        if on_checked is not None and count % CHECK_EVERY == 0:
+            on_checked(count)
+        try:
+            post = parse_post(value)
+        except InvalidPost as exc:
+            bad.append(BadLine(number, f"{exc.reason}: {exc.detail}"))
+            continue
+        problem = door_problem(post.ts, wall)
+        if problem is not None:
+            bad.append(BadLine(number, f"{problem.reason}: {problem.detail}"))
+            continue
+        good.append(Line(post.ts, number, post.key.encode(), value))
+    good.sort(key=lambda line: (line.ts, line.number))
     return Checked(tuple(good), tuple(bad))
 
 
-def _refusal(value: bytes, wall: float) -> str | None:
+def jsonl_values(path: Path) -> Iterator[tuple[int, bytes]]:
+    """The file's non-blank lines with their numbers."""
     try:
-        post = parse_post(value)
-    except InvalidPost as exc:
-        return f"{exc.reason}: {exc.detail}"
-    problem = door_problem(post.ts, wall)
-    return None if problem is None else f"{problem.reason}: {problem.detail}"
+        raw_lines = path.read_bytes().splitlines()
+    except OSError as exc:
+        raise ScenarioError(f"cannot read replay file {path}: {exc.strerror}") from exc
+    return ((n, raw) for n, raw in enumerate(raw_lines, start=1) if raw.strip())
 
 
-def csv_lines(path: Path, mapping: ColumnMapping) -> list[Line]:
-    """The rows of a CSV export as lines of post JSON, in event-time order; a row that
-    cannot become a post is carried as a JSON object naming why, so it is reported."""
+def csv_values(path: Path, mapping: ColumnMapping) -> Iterator[tuple[int, bytes]]:
+    """The rows of a CSV export as post JSON with the file line each starts on; a row
+    that cannot become a post still becomes JSON, so the check names what is wrong."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
@@ -97,13 +112,7 @@ def csv_lines(path: Path, mapping: ColumnMapping) -> list[Line]:
     if missing:
         raise ScenarioError(f"{path}: {missing}")
     zone = ZoneInfo(mapping.naive_timezone) if mapping.naive_timezone else None
-    lines: list[Line] = []
-    for number, row in _numbered(rows):
-        value = orjson.dumps(_post_dict(row, mapping, zone))
-        ts, key = _peek(value)
-        lines.append(Line(ts, number, key, value))
-    lines.sort(key=lambda line: (line.ts, line.number))
-    return lines
+    return ((n, orjson.dumps(_post_dict(row, mapping, zone))) for n, row in _numbered(rows))
 
 
 def _numbered(rows: csv.DictReader[str]) -> Iterator[tuple[int, dict[str, str | None]]]:
@@ -155,11 +164,3 @@ def _typed(field: str, cell: str, zone: ZoneInfo | None) -> object:
             return cell
         return (when if when.tzinfo else when.replace(tzinfo=zone)).isoformat()
     return cell
-
-
-def _peek(value: bytes) -> tuple[float, bytes | None]:
-    try:
-        post = post_from_dict(orjson.loads(value))
-    except InvalidPost:
-        return float("-inf"), None
-    return post.ts, post.key.encode()

@@ -52,6 +52,12 @@ class Progress:
         out = stream or sys.stderr
         return cls(asked or out.isatty(), total, zone, out)
 
+    def checking(self, lines: int) -> None:
+        """Called every so many lines while the file is checked."""
+        if self._due(False):
+            elapsed = time.perf_counter() - self.started
+            self._say(f"checked {lines:,} lines, {lines / max(elapsed, 1e-9):,.0f} lines/s")
+
     def published(self, posts: int, ts: float) -> None:
         """Called after each message: ``posts`` handed over so far, the last event time."""
         if self.sent == 0:  # the rate counts from the first message, not from start-up
