@@ -12,6 +12,7 @@ environment never leak onto a local broker. See docs/kafka-security.md.
 from __future__ import annotations
 
 import ssl
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -110,6 +111,23 @@ def security_for(bootstrap: str) -> KafkaSecurity:
 def client_kwargs(bootstrap: str) -> dict[str, Any]:
     """``bootstrap_servers`` and the security arguments of an aiokafka client."""
     return {"bootstrap_servers": bootstrap, **security_for(bootstrap).aiokafka_kwargs()}
+
+
+#: The variables of :class:`KafkaSecurity`, as a child process would read them.
+SECURITY_VARIABLES = (
+    "LISTENER_KAFKA_SECURITY_PROTOCOL",
+    "LISTENER_KAFKA_SASL_",
+    "LISTENER_KAFKA_SSL_",
+)
+
+
+def child_environment(bootstrap: str, environ: Mapping[str, str]) -> dict[str, str]:
+    """``environ`` for a process this one starts against ``bootstrap``: it reaches the
+    cluster as this process does, so a local broker's workers drop the security settings
+    meant for the production cluster (which they would otherwise try on the local one)."""
+    if bootstrap in _secured:
+        return dict(environ)
+    return {k: v for k, v in environ.items() if not k.startswith(SECURITY_VARIABLES)}
 
 
 def faust_credentials(bootstrap: str) -> SASLCredentials | SSLCredentials | None:

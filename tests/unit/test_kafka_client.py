@@ -180,3 +180,17 @@ def test_min_insync_replicas_is_left_to_the_cluster_below_three_replicas() -> No
     settings = Settings(replication_factor=2, min_insync_replicas=2)
     configs = topic_configs(settings, TopicNames.for_settings(settings))
     assert all(config["min.insync.replicas"] == "2" for config in configs.values())
+
+
+def test_a_worker_started_on_a_local_broker_drops_the_production_security_settings() -> None:
+    kafka_client.use(sasl())
+    environ = {
+        "LISTENER_KAFKA_SECURITY_PROTOCOL": "SASL_SSL",
+        "LISTENER_KAFKA_SASL_PASSWORD": PASSWORD,
+        "LISTENER_KAFKA_SSL_CAFILE": "/etc/ca.pem",
+        "LISTENER_PARTITIONS": "4",
+        "PATH": "/usr/bin",
+    }
+    local = kafka_client.child_environment("127.0.0.1:41234", environ)
+    assert local == {"LISTENER_PARTITIONS": "4", "PATH": "/usr/bin"}
+    assert kafka_client.child_environment(CLUSTER, environ) == environ

@@ -17,6 +17,7 @@ import httpx
 
 from listener.broker.tansu import die_with_parent, free_port, terminate
 from listener.errors import BrokerError
+from listener.kafka_client import child_environment
 
 
 class WorkerProcess:
@@ -43,7 +44,7 @@ class WorkerProcess:
     def start(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         env = {
-            **os.environ,
+            **child_environment(self.bootstrap, os.environ),
             "LISTENER_KAFKA_BOOTSTRAP": self.bootstrap,
             "LISTENER_WEB_HOST": "127.0.0.1",
             "LISTENER_WEB_PORT": str(self.port),
