@@ -4,17 +4,22 @@ origin; the handlers answer accordingly, without a browser."""
 
 from __future__ import annotations
 
+from types import MappingProxyType
 from urllib.parse import urlencode
 
 import pytest
-from test_incidents_fixtures import T0, make_alert, policies
+from test_incidents_fixtures import T0, group, make_alert, policies
 
 from listener.incidents.access.api import ApiRequest, IncidentApi
 from listener.incidents.access.board import Board, Sessions
 from listener.incidents.access.board.auth import COOKIE, SESSION_SECONDS
 from listener.incidents.access.memory_store import MemoryStore
+from listener.incidents.lifecycle.actions import Notify
 from listener.incidents.lifecycle.engine import Engine
 from listener.incidents.lifecycle.events import AlertReceived
+from listener.incidents.lifecycle.model import Book
+from listener.incidents.runtime.notices import Composer
+from listener.rules.ruleset import Owners
 
 KEY = b"k" * 40
 HOST = {"host": "listener.example.com", "origin": "https://listener.example.com"}
@@ -107,3 +112,13 @@ async def test_an_action_needs_a_session_and_its_token(api: IncidentApi) -> None
     assert done.status == 303 and done.headers["location"].endswith("?sent=ack")
     incident = await api.store.incident(incident_id)
     assert incident is not None and incident.acknowledged_by == "ann"
+
+
+def test_messages_link_the_page_only_where_it_is_served() -> None:
+    owners = Owners(MappingProxyType({}), MappingProxyType({"acme-care": group([("0m", ["ann"])])}))
+    _, actions = Engine(policies()).step(Book(), AlertReceived(make_alert(T0)), T0)
+    (notify,) = [a for a in actions if isinstance(a, Notify)]
+    base = "https://listener.example.com"
+    served = Composer(owners, None, base, page=True).notification(notify)
+    assert served.page_url == f"{base}/board/incidents/{notify.incident.id}"
+    assert Composer(owners, None, base).notification(notify).page_url is None

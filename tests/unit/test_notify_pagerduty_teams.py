@@ -14,10 +14,14 @@ from pydantic import ValidationError
 from listener.errors import ConfigError
 from listener.notifiers import GroupChannels, Notifiers, NotifiersConfig, check_channels, plan
 from listener.notifiers.delivery import DeliveryResult
+from listener.notifiers.email.compose import to_html
 from listener.notifiers.fanout import build_notifiers, unreached, unreached_people
 from listener.notifiers.message import Kind
 from listener.notifiers.pagerduty import event
+from listener.notifiers.render import render, to_text
 from listener.notifiers.slack import SlackThreads
+from listener.notifiers.slack.format import payload
+from listener.notifiers.teams import message_body
 
 CONFIG = """
 pagerduty:
@@ -111,3 +115,19 @@ def test_a_group_gets_one_delivery_per_service_and_room_and_nobody_is_unreached_
     assert unreached(routes, failed) == ("PagerDuty bank-oncall", "Teams crisis-room")
     assert unreached_people(routes, failed) == ()
     assert notifiers.for_target(routes[0].where) is notifiers.pagerduty["bank-oncall"]
+
+
+def test_every_channel_links_the_incident_page_when_there_is_one() -> None:
+    url = "https://listener.example.com/board/incidents/inc-7f3a"
+    message = make_notification(page_url=url)
+    page = render(message)
+    assert f"Incident page: {url}" in to_text(page)
+    assert f'<a href="{url}">Incident page</a>' in to_html(page)
+    assert f"<{url}|Incident page>" in str(payload(page, message))
+    card = message_body(message, UTC)["attachments"][0]["content"]
+    assert card["actions"][0] == {"type": "Action.OpenUrl", "title": "Incident page", "url": url}
+    assert event(message, "key", UTC)["links"] == [{"href": url, "text": "Incident page"}]
+    bare = make_notification()
+    assert "Incident page" not in to_text(render(bare)) and "links" not in event(bare, "k", UTC)
+    hostile = render(make_notification(page_url="javascript:alert(1)"))
+    assert hostile.page_url is None

@@ -99,6 +99,9 @@ class Notification:
     #: alert's (None: the alert's severity, no risk named).
     risk: str | None = None
     severity: str | None = None
+    #: The incident's page for the crisis team (it asks people to sign in); None when the
+    #: page is not served.
+    page_url: str | None = None
 
     def __post_init__(self) -> None:
         if self.level < 1:
@@ -140,6 +143,7 @@ class Notification:
             "detail": self.detail,
             "source_id": self.source_id,
             "told": list(self.told),
+            "page_url": self.page_url,
         }
 
     def dumps(self) -> bytes:
@@ -170,6 +174,7 @@ class Notification:
             detail=data.get("detail", ""),
             source_id=data.get("source_id"),
             told=tuple(data.get("told", ())),
+            page_url=data.get("page_url"),
         )
 
 

@@ -73,6 +73,8 @@ class Rendered:
     figures: tuple[tuple[str, str], ...]
     description: str
     details: tuple[tuple[str, str], ...]
+    #: The incident's page (http(s) only), None when there is none.
+    page_url: str | None = None
 
 
 def render(message: Notification, tz: tzinfo = UTC) -> Rendered:
@@ -93,6 +95,7 @@ def render(message: Notification, tz: tzinfo = UTC) -> Rendered:
         playbook=tuple(clean(step) for step in message.playbook),
         figures=figures(alert.figures, alert.baseline, alert.window),
         description=clean(alert.description),
+        page_url=safe_url(message.page_url),
         details=(
             ("Rule", f"{alert.rule} ({alert.window} window)"),
             ("Condition", clean(alert.condition)),
@@ -340,6 +343,8 @@ def to_text(page: Rendered) -> str:
         lines += ["", f"{page.ack} {page.ack_url}" if page.ack_url else page.ack]
     if page.next:
         lines.append(page.next)
+    if page.page_url:
+        lines.append(f"Incident page: {page.page_url}")
     if page.own_posts:
         lines += ["", "Posted from the brand's own account, not like the brand:"]
         for number, sample in enumerate(page.own_posts, 1):

@@ -111,7 +111,9 @@ class IncidentAgents:
             self.send_entry, seal=self.seal,
         )  # fmt: skip
         self.courier = Courier(
-            self._delivery(Composer(rules.owners, signer, settings.link_base)),
+            self._delivery(
+                Composer(rules.owners, signer, settings.link_base, settings.api_key is not None)
+            ),
             self, metrics.delivery, bootstrap, (names.notifications, names.delivery_snapshots),
         )  # fmt: skip
         key = settings.api_key.get_secret_value() if settings.api_key else None

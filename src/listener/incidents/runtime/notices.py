@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 from listener.incidents.access.tokens import LinkSigner, action_link
 from listener.incidents.lifecycle.actions import Notify
@@ -35,6 +36,8 @@ class Composer:
     signer: LinkSigner | None = None
     #: Where the incident API is reached from people's screens (the ack links' base).
     base_url: str = ""
+    #: Whether the worker serves the incident page (it needs the API key), to link to it.
+    page: bool = False
 
     def recipient(self, person_id: str) -> Recipient:
         person = self.owners.people.get(person_id)
@@ -74,6 +77,9 @@ class Composer:
             source_id=notify.id,
             risk=incident.risk,
             severity=incident.severity,
+            page_url=f"{self.base_url}/board/incidents/{quote(incident.id)}"
+            if self.page and self.base_url
+            else None,
         )
 
     def routes(self, notify: Notify, notifiers: Notifiers, now: float) -> list[Route]:

@@ -88,6 +88,8 @@ def to_html(page: Rendered) -> str:
         parts.append(f'<p style="font-size:1.15em"><strong>{ack}</strong></p>')
     if page.next:
         parts.append(f"<p>{_e(page.next)}</p>")
+    if page.page_url:
+        parts.append(f"<p>{_link(page.page_url, 'Incident page')}</p>")
     if page.own_posts:
         parts.append("<h3>Posted from the brand's own account, not like the brand</h3><ol>")
         for sample in page.own_posts:

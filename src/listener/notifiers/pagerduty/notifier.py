@@ -71,6 +71,8 @@ def event(message: Notification, routing_key: str, tz: tzinfo) -> dict[str, Any]
         "custom_details": details,
     }
     body["client"] = "listener"
+    if page.page_url:
+        body["links"] = [{"href": page.page_url, "text": "Incident page"}]
     return body
 
 

@@ -91,6 +91,8 @@ def blocks(page: Rendered, message: Notification) -> list[dict[str, Any]]:
         act.append(f"*{escape(page.ack)}*{button}")
     if page.next:
         act.append(escape(page.next))
+    if page.page_url:
+        act.append(link(page.page_url, "Incident page"))
     if act:
         out.append(_section("\n".join(act)))
     if page.own_posts:

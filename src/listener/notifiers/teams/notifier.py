@@ -60,11 +60,11 @@ def card(page: Rendered, severity: str) -> dict[str, Any]:
     body += [_text(f"{label}: {value}") for label, value in page.figures]
     body.append(_text(f"Why: {page.description}", isSubtle=True))
     body += [_text(f"{k}: {v}", isSubtle=True) for k, v in page.details]
-    links = [(n, safe_url(s.url)) for n, s in enumerate(page.samples, 1)]
+    links = [("Incident page", page.page_url)]
+    links += [(f"Open post {n}", safe_url(s.url)) for n, s in enumerate(page.samples, 1)]
     actions = [
-        {"type": "Action.OpenUrl", "title": f"Open post {n}", "url": url}
-        for n, url in links if url
-    ][:MAX_ACTIONS]  # fmt: skip
+        {"type": "Action.OpenUrl", "title": title, "url": url} for title, url in links if url
+    ][:MAX_ACTIONS]
     return {"$schema": SCHEMA, "type": "AdaptiveCard", "version": "1.4", "body": body,
             "actions": actions, "msteams": {"width": "Full"}}  # fmt: skip
 
