@@ -14,16 +14,18 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+import faust
 import httpx
 import orjson
 import pytest
 from aiohttp import web
+from faust.web.drivers.aiohttp import Web as AiohttpWeb
 from notify_servers import Receiver, free_port, running
 
 from listener.incidents.access.api import IncidentApi
 from listener.incidents.access.memory_store import MemoryStore
 from listener.incidents.access.slack import SlackActions
-from listener.incidents.access.web import build_app
+from listener.incidents.access.web import build_app, mount_on_faust
 from listener.incidents.lifecycle.engine import Engine
 from listener.incidents.lifecycle.events import AlertReceived
 from listener.incidents.lifecycle.model import ACKNOWLEDGED, RESOLVED
@@ -111,8 +113,17 @@ class Setup:
         return response
 
 
-@pytest.fixture
-async def setup() -> AsyncIterator[Setup]:
+def faust_server(api: IncidentApi, datadir: Path) -> web.Application:
+    """The web application of a Faust worker with the API mounted, as the worker has it."""
+    app = faust.App("slack-test", broker="memory://", web_port=6066, datadir=str(datadir))
+    mount_on_faust(app, api)
+    server = app.web
+    assert isinstance(server, AiohttpWeb)
+    return server.web_app
+
+
+@pytest.fixture(params=["aiohttp", "faust"])
+async def setup(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Setup]:
     rules = load_rules(RULES)
     store = MemoryStore(Engine(Policies.build(rules, rules.risks)))
     store.apply(AlertReceived(alert(time.time())))
@@ -122,7 +133,8 @@ async def setup() -> AsyncIterator[Setup]:
             policy = RetryPolicy(max_attempts=2, first_delay=0.05, max_delay=0.1)
             responder = SlackResponder(client, hooks.url + "/actions/", policy, timeout=5)
             slack = SlackActions(SlackVerifier(SECRET), {MARIA: "maria.rossi"}, store, responder)
-            app = build_app(IncidentApi(store, None, None, slack=slack))
+            api = IncidentApi(store, None, None, slack=slack)
+            app = build_app(api) if request.param == "aiohttp" else faust_server(api, tmp_path)
             runner = web.AppRunner(app)
             await runner.setup()
             port = free_port()
