@@ -8,6 +8,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic  # type: ignore[import-untyped]
+from aiokafka.admin.config_resource import (  # type: ignore[import-untyped]
+    ConfigResource,
+    ConfigResourceType,
+)
 from aiokafka.errors import KafkaError  # type: ignore[import-untyped]
 
 from listener.errors import BrokerError
@@ -41,12 +45,20 @@ async def ensure_topics(
     try:
         await asyncio.wait_for(admin.start(), timeout)
         existing = set(await admin.list_topics())
+        asked = list(names)
         wanted = {
-            name: dict((configs or {}).get(name, {})) for name in names if name not in existing
+            name: dict((configs or {}).get(name, {})) for name in asked if name not in existing
         }
         if wanted:
             log.info("creating topics %s", ", ".join(wanted))
             await _create(admin, wanted, partitions, replication_factor)
+        compacted = [
+            name
+            for name in asked
+            if name in existing and (configs or {}).get(name, {}).get("cleanup.policy") == "compact"
+        ]
+        if compacted:
+            await _warn_uncompacted(admin, compacted)
     except (KafkaError, TimeoutError, OSError) as exc:
         raise BrokerError(f"cannot reach Kafka at {bootstrap} to create topics: {exc!r}") from exc
     finally:
@@ -76,6 +88,28 @@ async def _create(
                 f"{name}: error {code} {text or ''}" for name, (code, text) in refused.items()
             )
         )
+
+
+async def _warn_uncompacted(admin: Any, names: list[str]) -> None:
+    """Say which existing topics that should be compacted are not (created by hand, or by
+    a worker of an earlier version): their snapshots would be deleted with the retention,
+    and a worker would then rebuild its state from the start of the stream, if at all."""
+    resources = [ConfigResource(ConfigResourceType.TOPIC, name) for name in sorted(names)]
+    try:
+        responses = await admin.describe_configs(resources)
+    except (KafkaError, ValueError) as exc:  # the check is advice: never a reason to stop
+        log.debug("cannot read the configs of %s: %r", ", ".join(names), exc)
+        return
+    for resource in (r for response in responses for r in response.resources):
+        name, entries = resource[3], resource[4]
+        policy = next((entry[1] for entry in entries if entry[0] == "cleanup.policy"), "delete")
+        if resource[0] == 0 and "compact" not in str(policy):
+            log.warning(
+                "topic %s has cleanup.policy=%s, not compact: its snapshots expire with the"
+                " retention. Fix: kafka-configs.sh --alter --entity-type topics --entity-name"
+                " %s --add-config cleanup.policy=compact",
+                name, policy, name,
+            )  # fmt: skip
 
 
 async def _errors(admin: Any, topics: list[NewTopic]) -> dict[str, tuple[int, str | None]]:
