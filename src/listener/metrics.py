@@ -185,6 +185,7 @@ class DeliveryMetrics:
     notification_delay: Histogram
     escalations: Counter
     pages_silenced: Counter
+    slack_actions: Counter
     alert_latency: Histogram
     alert_event_lag: Histogram
 
@@ -225,6 +226,10 @@ class DeliveryMetrics:
             pages_silenced=c(
                 registry, "listener_pages_silenced_total",
                 "Pages not sent because a silence matched the incident (each is recorded on it)",
+            ),
+            slack_actions=c(
+                registry, "listener_slack_actions_total",
+                "Presses of Slack's buttons, by outcome (taken, or why refused)", "outcome",
             ),
             alert_latency=Histogram(
                 "listener_alert_latency_seconds",

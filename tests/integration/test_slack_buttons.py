@@ -62,6 +62,8 @@ class Setup:
     hooks: Receiver
     responder: SlackResponder
     incident_id: str
+    #: The outcome of every press, as the metric counts them.
+    outcomes: list[str]
 
     def hook_url(self) -> str:
         return self.hooks.url + "/actions/T1/123/abc"
@@ -132,7 +134,10 @@ async def setup(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         async with httpx.AsyncClient() as client:
             policy = RetryPolicy(max_attempts=2, first_delay=0.05, max_delay=0.1)
             responder = SlackResponder(client, hooks.url + "/actions/", policy, timeout=5)
-            slack = SlackActions(SlackVerifier(SECRET), {MARIA: "maria.rossi"}, store, responder)
+            outcomes: list[str] = []
+            people = {MARIA: "maria.rossi"}
+            verifier = SlackVerifier(SECRET)
+            slack = SlackActions(verifier, people, store, responder, count=outcomes.append)
             api = IncidentApi(store, None, None, slack=slack)
             app = build_app(api) if request.param == "aiohttp" else faust_server(api, tmp_path)
             runner = web.AppRunner(app)
@@ -140,7 +145,8 @@ async def setup(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
             port = free_port()
             await web.TCPSite(runner, "127.0.0.1", port).start()
             try:
-                yield Setup(f"http://127.0.0.1:{port}", store, hooks, responder, incident_id)
+                url = f"http://127.0.0.1:{port}"
+                yield Setup(url, store, hooks, responder, incident_id, outcomes)
             finally:
                 await runner.cleanup()
 
@@ -169,6 +175,7 @@ async def test_a_replayed_request_is_refused_and_changes_nothing(setup: Setup) -
     again = await setup.send(body, stamp, signed)
     assert first.status_code == 200
     assert again.status_code == 401 and again.json()["error"] == "replayed"
+    assert setup.outcomes == ["taken", "replayed"]
     history = setup.store.book.incidents[setup.incident_id].history
     assert [t.kind for t in history].count("statement") == 1
     assert history[-1].who == "maria.rossi" and history[-1].detail == "statement published"
@@ -185,6 +192,7 @@ async def test_forged_and_stale_requests_are_refused(
 ) -> None:
     response = await setup.press(setup.payload("resolve"), secret=secret, stamp=time.time() - age)
     assert response.status_code == 401 and response.json()["error"] == reason
+    assert setup.outcomes == [reason]
     assert setup.store.book.incidents[setup.incident_id].status != RESOLVED
     assert setup.hooks.seen == []
 
@@ -207,6 +215,7 @@ async def test_someone_not_in_owners_is_told_alone_and_nothing_changes(setup: Se
     (told,) = setup.hooks.seen
     assert told.json()["response_type"] == "ephemeral"
     assert told.json()["replace_original"] is False
+    assert setup.outcomes == ["unknown_person"]
 
 
 async def test_silence_then_resolve_from_slack(setup: Setup) -> None:

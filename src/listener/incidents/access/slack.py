@@ -67,6 +67,7 @@ class SlackActions:
         store: IncidentStore,
         responder: SlackResponder,
         clock: Callable[[], float] = time.time,
+        count: Callable[[str], None] | None = None,
     ) -> None:
         self.verifier = verifier
         #: Slack member id -> person id of owners.yaml.
@@ -74,29 +75,38 @@ class SlackActions:
         self.store = store
         self.responder = responder
         self.clock = clock
+        #: Hears the outcome of every press (``taken`` or why refused), for a metric.
+        self.count = count or (lambda outcome: None)
 
     async def handle(self, request: ApiRequest) -> ApiResponse:
         """Answer 200 to anything Slack signed (the outcome is told through the
         response_url), 401 to anything else, 400 to a payload that is not a button."""
+        response, outcome = await self._handle(request)
+        self.count(outcome)
+        return response
+
+    async def _handle(self, request: ApiRequest) -> tuple[ApiResponse, str]:
         try:
             self.verifier.check(request.headers, request.body)
         except SlackRefused as refused:
-            return ApiResponse.json(401, {"error": refused.reason, "message": str(refused)})
+            body = {"error": refused.reason, "message": str(refused)}
+            return ApiResponse.json(401, body), refused.reason
         press = _press(request.body)
         if press is None or not self.responder.allowed(press.response_url):
-            return ApiResponse.json(400, {"error": "bad_request", "message": "not a button"})
+            body = {"error": "bad_request", "message": "not a button"}
+            return ApiResponse.json(400, body), "not_a_button"
         person = self.people.get(press.member)
         if person is None:
             self._tell(press, "Only the people of listener's owners.yaml can act on incidents.")
-            return ApiResponse(200, b"")
+            return ApiResponse(200, b""), "unknown_person"
         incident = await self.store.incident(press.incident_id)
         refusal = _refusal(press.action, incident)
         if refusal is not None or incident is None:
             self._tell(press, refusal or "No such incident.")
-            return ApiResponse(200, b"")
+            return ApiResponse(200, b""), "refused"
         await self.store.submit(self._command(press.action, incident, person))
         self.responder.answer(press.response_url, self._updated(press))
-        return ApiResponse(200, b"")
+        return ApiResponse(200, b""), "taken"
 
     def _command(self, action: str, incident: Incident, person: str) -> Command:
         now = self.clock()
@@ -182,6 +192,7 @@ def slack_actions(
     store: IncidentStore,
     environ: Mapping[str, str],
     policy: RetryPolicy,
+    count: Callable[[str], None] | None = None,
 ) -> SlackActions | None:
     """The buttons' handler when notifiers.yaml gives Slack a ``signing_secret_env``;
     raises ConfigError naming the variable when it is unset. People act by their Slack
@@ -197,4 +208,5 @@ def slack_actions(
     responder = SlackResponder(
         httpx.AsyncClient(), config.response_url_prefix, policy, timeout=config.timeout
     )
-    return SlackActions(SlackVerifier(secret.get_secret_value()), people, store, responder)
+    verifier = SlackVerifier(secret.get_secret_value())
+    return SlackActions(verifier, people, store, responder, count=count)

@@ -126,6 +126,7 @@ class IncidentAgents:
         slack = slack_actions(
             config.slack if config else None, rules.owners, self.store, os.environ,
             config.delivery.policy() if config else RetryPolicy(),
+            lambda outcome: metrics.delivery.slack_actions.labels(outcome).inc(),
         )  # fmt: skip
         board = None
         if key is not None:
