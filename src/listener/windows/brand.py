@@ -100,6 +100,42 @@ class Bucket:
         elif rank > self.samples[0][:2]:
             heapq.heapreplace(self.samples, (*rank, scored))
 
+    def absorb(self, other: Bucket) -> None:
+        """Add ``other``'s posts to these sums, for a window made of buckets: its samples
+        are all kept (``sums`` picks the top) and its terms are not (see ``terms``)."""
+        self.encoded = None
+        self.volume += other.volume
+        self.negative += other.negative
+        self.positive += other.positive
+        self.unknown += other.unknown
+        self.sentiment_units += other.sentiment_units
+        self.reach += other.reach
+        self.max_reach = max(self.max_reach, other.max_reach)
+        self._hostile(other.negative_reach, other.negative_engagement)
+        self.authors |= other.authors
+        self.samples += other.samples
+        if other.topics:
+            self.topics.update(other.topics)
+
+    def sums(self) -> WindowSums:
+        """The figures of the posts counted here."""
+        # (damage, key, post): the keys are unique, so tuples never compare their posts.
+        top = heapq.nlargest(SAMPLES, self.samples)
+        return WindowSums(
+            volume=self.volume,
+            negative=self.negative,
+            positive=self.positive,
+            unknown=self.unknown,
+            sentiment_sum=self.sentiment_units / SENTIMENT_UNIT,
+            unique_authors=len(self.authors),
+            reach=self.reach,
+            max_reach=self.max_reach,
+            samples=tuple(as_sample(s) for _, _, s in top),
+            negative_reach=self.negative_reach,
+            negative_engagement=self.negative_engagement,
+            topics=dict(self.topics),
+        )
+
     def _hostile(self, followers: int, engagement: int) -> None:
         self.negative_reach = max(self.negative_reach, followers)
         self.negative_engagement = max(self.negative_engagement, engagement)
@@ -175,57 +211,6 @@ class WindowSums:
     topics: dict[str, int] = field(default_factory=dict)
 
 
-@dataclass(slots=True)
-class _Running:
-    """Sums of buckets added one by one: a window, then the longer windows holding it."""
-
-    volume: int = 0
-    negative: int = 0
-    positive: int = 0
-    unknown: int = 0
-    sentiment_units: int = 0
-    reach: int = 0
-    max_reach: int = 0
-    negative_reach: int = 0
-    negative_engagement: int = 0
-    authors: set[str] = field(default_factory=set)
-    samples: list[tuple[float, str, SamplePost | ScoredPost]] = field(default_factory=list)
-    topics: Counter[str] = field(default_factory=Counter)
-
-    def add(self, bucket: Bucket) -> None:
-        self.volume += bucket.volume
-        self.negative += bucket.negative
-        self.positive += bucket.positive
-        self.unknown += bucket.unknown
-        self.sentiment_units += bucket.sentiment_units
-        self.reach += bucket.reach
-        self.max_reach = max(self.max_reach, bucket.max_reach)
-        self.negative_reach = max(self.negative_reach, bucket.negative_reach)
-        self.negative_engagement = max(self.negative_engagement, bucket.negative_engagement)
-        self.authors |= bucket.authors
-        self.samples += bucket.samples
-        if bucket.topics:
-            self.topics.update(bucket.topics)
-
-    def sums(self) -> WindowSums:
-        # (damage, key, sample): the keys are unique, so tuples never compare their samples.
-        top = heapq.nlargest(SAMPLES, self.samples)
-        return WindowSums(
-            volume=self.volume,
-            negative=self.negative,
-            positive=self.positive,
-            unknown=self.unknown,
-            sentiment_sum=self.sentiment_units / SENTIMENT_UNIT,
-            unique_authors=len(self.authors),
-            reach=self.reach,
-            max_reach=self.max_reach,
-            samples=tuple(as_sample(s) for _, _, s in top),
-            negative_reach=self.negative_reach,
-            negative_engagement=self.negative_engagement,
-            topics=dict(self.topics),
-        )
-
-
 #: Topics of nothing: for callers (and tests) that count posts without a risk register.
 NO_TOPICS = TopicIndex()
 
@@ -295,13 +280,13 @@ class BrandWindows:
         last = int(end // self.step)
         wanted = sorted({size // self.step: size for size in sizes}.items())
         out: dict[int, WindowSums] = {}
-        acc = _Running()
+        acc = Bucket()
         reached = 0
         for steps, size in wanted:
             for index in range(last - steps, last - reached):
                 bucket = self.buckets.get(index)
                 if bucket is not None:
-                    acc.add(bucket)
+                    acc.absorb(bucket)
             reached = steps
             out[size] = acc.sums()
         return out
