@@ -22,7 +22,7 @@ from aiohttp import web
 from faust.web.drivers.aiohttp import Web as AiohttpWeb
 from notify_servers import Receiver, free_port, running
 
-from listener.incidents.access.api import IncidentApi
+from listener.incidents.access.api import ApiRequest, IncidentApi
 from listener.incidents.access.memory_store import MemoryStore
 from listener.incidents.access.slack import SlackActions
 from listener.incidents.access.web import build_app, mount_on_faust
@@ -90,7 +90,7 @@ class Setup:
                     "block_id": ACTIONS_BLOCK,
                     "type": "button",
                     "value": value or self.incident_id,
-                    "action_ts": "1548426417.840180",
+                    "action_ts": f"{time.time():.6f}",
                 }
             ],
         }
@@ -239,3 +239,22 @@ async def test_a_response_url_elsewhere_is_never_called(setup: Setup) -> None:
     response = await setup.press(body)
     assert response.status_code == 400
     assert setup.store.book.incidents[setup.incident_id].status != ACKNOWLEDGED
+
+
+async def test_the_same_press_sent_to_another_worker_changes_nothing_more(setup: Setup) -> None:
+    other = SlackActions(
+        SlackVerifier(SECRET), {MARIA: "maria.rossi"}, setup.store, setup.responder
+    )  # another worker: it has not seen the request
+    for action in ("statement", "silence_1h"):
+        body = setup.payload(action)
+        stamp = str(int(time.time()))
+        signed = signature(SECRET.encode(), stamp, body)
+        assert (await setup.send(body, stamp, signed)).status_code == 200
+        headers = {"x-slack-request-timestamp": stamp, "x-slack-signature": signed,
+                   "content-type": "application/x-www-form-urlencoded"}  # fmt: skip
+        again = await other.handle(ApiRequest("POST", headers=headers, body=body))
+        assert again.status == 200
+        await setup.responder.drain()
+    history = setup.store.book.incidents[setup.incident_id].history
+    assert [t.kind for t in history].count("statement") == 1
+    assert len(setup.store.book.silences) == 1

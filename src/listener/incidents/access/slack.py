@@ -15,7 +15,6 @@ updated in place to say who did what (the button pressed no longer offered). A r
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -33,7 +32,7 @@ from listener.notifiers.secrets import read_secret
 from listener.notifiers.slack.config import SlackConfig
 from listener.notifiers.slack.format import ACTIONS_BLOCK, BUTTONS, MEMBER_ID, escape
 from listener.notifiers.slack.respond import SlackResponder
-from listener.notifiers.slack.signature import SlackRefused, SlackVerifier
+from listener.notifiers.slack.signature import WINDOW, SlackRefused, SlackVerifier
 from listener.rules.ruleset import Owners
 
 #: How long the "Silence 1 h" button silences the brand.
@@ -55,6 +54,9 @@ class Press:
     member: str  # Slack member id of who pressed
     response_url: str
     message: Mapping[str, Any]
+    #: When it was pressed, as Slack signed it: the command's time, so the same press
+    #: sent again, to any worker, is the same command and changes nothing.
+    at: float
 
 
 class SlackActions:
@@ -66,7 +68,6 @@ class SlackActions:
         people: Mapping[str, str],
         store: IncidentStore,
         responder: SlackResponder,
-        clock: Callable[[], float] = time.time,
         count: Callable[[str], None] | None = None,
     ) -> None:
         self.verifier = verifier
@@ -74,7 +75,6 @@ class SlackActions:
         self.people = people
         self.store = store
         self.responder = responder
-        self.clock = clock
         #: Hears the outcome of every press (``taken`` or why refused), for a metric.
         self.count = count or (lambda outcome: None)
 
@@ -91,7 +91,7 @@ class SlackActions:
         except SlackRefused as refused:
             body = {"error": refused.reason, "message": str(refused)}
             return ApiResponse.json(401, body), refused.reason
-        press = _press(request.body)
+        press = _press(request.body, float(request.headers["x-slack-request-timestamp"]))
         if press is None or not self.responder.allowed(press.response_url):
             body = {"error": "bad_request", "message": "not a button"}
             return ApiResponse.json(400, body), "not_a_button"
@@ -104,12 +104,12 @@ class SlackActions:
         if refusal is not None or incident is None:
             self._tell(press, refusal or "No such incident.")
             return ApiResponse(200, b""), "refused"
-        await self.store.submit(self._command(press.action, incident, person))
+        await self.store.submit(self._command(press, incident, person))
         self.responder.answer(press.response_url, self._updated(press))
         return ApiResponse(200, b""), "taken"
 
-    def _command(self, action: str, incident: Incident, person: str) -> Command:
-        now = self.clock()
+    def _command(self, press: Press, incident: Incident, person: str) -> Command:
+        action, now = press.action, press.at
         if action == "ack":
             return Acknowledge(incident.id, person, now, "slack")
         if action == "resolve":
@@ -126,7 +126,7 @@ class SlackActions:
     def _updated(self, press: Press) -> dict[str, Any]:
         """The message as it was, with a line saying who did what and when, and without
         the button pressed (without any once resolved)."""
-        at = datetime.fromtimestamp(self.clock(), UTC).strftime("%H:%M UTC")
+        at = datetime.fromtimestamp(press.at, UTC).strftime("%H:%M UTC")
         line = f"*{_DONE[press.action]}* by <@{press.member}> at {at}"
         blocks: list[Any] = []
         for block in press.message.get("blocks", []):
@@ -166,20 +166,23 @@ def _refusal(action: str, incident: Incident | None) -> str | None:
     return None
 
 
-def _press(body: bytes) -> Press | None:
-    """The button press in a form body, or None when it is not one of ours."""
+def _press(body: bytes, stamp: float) -> Press | None:
+    """The button press in a form body signed at ``stamp``, or None when it is not one of
+    ours. Its time is the action's own (``action_ts``) when within the signature's window."""
     form = dict(parse_qsl(body.decode("utf-8", errors="replace")))
     try:
         data = orjson.loads(form.get("payload", ""))
         action = data["actions"][0]
+        pressed = float(action.get("action_ts", stamp))
         press = Press(
             action=str(action["action_id"]),
             incident_id=str(action["value"]),
             member=str(data["user"]["id"]),
             response_url=str(data["response_url"]),
             message=data.get("message") or {},
+            at=pressed if abs(pressed - stamp) <= WINDOW else stamp,
         )
-    except (orjson.JSONDecodeError, KeyError, IndexError, TypeError):
+    except (orjson.JSONDecodeError, KeyError, IndexError, TypeError, ValueError):
         return None
     if data.get("type") != "block_actions" or press.action not in BUTTONS:
         return None
