@@ -113,3 +113,31 @@ def test_the_brand_own_post_is_marked_own(enricher: Enricher) -> None:
     item = post("Our app is back online. Thank you for your patience!", handle="IntesaSanpaolo")
     [scored] = enricher.enrich(item)
     assert (scored.brand, scored.own, scored.label) == ("intesa", True, POSITIVE)
+
+
+def test_a_text_seen_again_is_not_read_again_and_scores_the_same() -> None:
+    counting = Counting("en", -0.6)
+    enricher = Enricher(MATCHER, SentimentScorer({"en": counting}), detect=counting.detect)
+    wave = [post("Intesa, shame on you"), post("UniCredit ok"), post("Intesa, shame on you")]
+    first = enricher.enrich_many(wave)
+    again = enricher.enrich_many([post("Intesa, shame on you"), post("Intesa, shame on you", "en")])
+    # Read once per text and language tag, in a batch and across batches.
+    assert counting.read == ["Intesa, shame on you", "UniCredit ok", "Intesa, shame on you"]
+    assert counting.detected == [
+        ("Intesa, shame on you", None), ("UniCredit ok", None), ("Intesa, shame on you", "en"),
+    ]  # fmt: skip
+    assert (enricher.hits, enricher.misses) == (2, 3)
+    assert first[0] == first[2] == again[0]
+    assert [s.compound for s in again[1]] == [-0.6]
+
+
+def test_remembered_readings_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("listener.enrich.pipeline.READ_TEXTS", 5)
+    counting = Counting("en", 0.3)
+    enricher = Enricher(MATCHER, SentimentScorer({"en": counting}), detect=counting.detect)
+    texts = [f"Intesa post {n}" for n in range(8)]
+    enricher.enrich_many([post(t) for t in texts])
+    enricher.enrich_many([post(texts[0]), post(texts[7])])
+    # The oldest readings went; the newest are still remembered.
+    assert counting.read == [*texts, texts[0]]
+    assert enricher.hits == 1

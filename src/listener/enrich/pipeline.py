@@ -8,14 +8,19 @@ it stays thin.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Final
 
 from listener.enrich.brands import BrandMatcher
 from listener.enrich.language import detect_language
-from listener.enrich.sentiment import SentimentScorer
+from listener.enrich.sentiment import Sentiment, SentimentScorer
 from listener.records import Post, ScoredPost
 
 #: Names a post's language from its text and the source's tag (see ``detect_language``).
 LanguageDetect = Callable[[str, str | None], str | None]
+#: Texts whose reading is remembered: a wave repeats texts (shares, copy-paste, the same
+#: complaint sent by many), and reading one costs more than anything else listener does
+#: with a post. About 5 MB for texts of a tweet's length.
+READ_TEXTS: Final = 20_000
 
 
 class Enricher:
@@ -30,6 +35,11 @@ class Enricher:
         self._matcher = matcher
         self._scorer = scorer
         self._detect = detect
+        #: (text, the source's language tag) -> language and sentiment, oldest first.
+        self._read: dict[tuple[str, str | None], tuple[str | None, Sentiment]] = {}
+        #: Posts whose reading was remembered, and posts read.
+        self.hits = 0
+        self.misses = 0
 
     def enrich(self, post: Post) -> list[ScoredPost]:
         """One scored post per brand ``post`` concerns, in brand order; usually none.
@@ -43,16 +53,26 @@ class Enricher:
         """``enrich`` for each of ``posts``, stage by stage: all the matching, then all the
         language, then all the sentiment. The same results; but a stage that runs over many
         posts in a row keeps its tables warm in the processor's caches, and VADER's are
-        large (benchmarks/stage_costs.py measures both ways)."""
+        large (benchmarks/stage_costs.py measures both ways). A text read in the last
+        ``READ_TEXTS`` texts is not read again: language and sentiment are functions of the
+        text and the source's tag alone."""
         match = self._matcher.match
         matched = [(i, post, found) for i, post in enumerate(posts) if (found := match(post))]
+        read = self._read
+        keys = [(post.text, post.lang) for _, post, _ in matched]
+        unread = list(dict.fromkeys(key for key in keys if key not in read))
+        self.misses += len(unread)
+        self.hits += len(keys) - len(unread)
         detect = self._detect
-        langs = [detect(post.text, post.lang) for _, post, _ in matched]
+        langs = [detect(text, tag) for text, tag in unread]
         score = self._scorer.score
-        texts = [(post.text, lang) for (_, post, _), lang in zip(matched, langs, strict=True)]
-        feelings = [score(text, lang) for text, lang in texts]
+        for (text, tag), lang in zip(unread, langs, strict=True):
+            read[text, tag] = (lang, score(text, lang))
+        readings = [read[key] for key in keys]
+        while len(read) > READ_TEXTS:
+            del read[next(iter(read))]
         scored: list[list[ScoredPost]] = [[] for _ in posts]
-        for (i, post, found), lang, feeling in zip(matched, langs, feelings, strict=True):
+        for (i, post, found), (lang, feeling) in zip(matched, readings, strict=True):
             compound, label = feeling.compound, feeling.label
             scored[i] = [ScoredPost(m.brand, post, lang, compound, label, m.own) for m in found]
         return scored
