@@ -104,3 +104,22 @@ async def test_an_unknown_incident_writes_nothing(url: str, tmp_path: Path) -> N
         await run_command(parse("--url", url, "export", "acme.nope.1", "--out", str(tmp_path)),
                           {KEY_ENV: KEY}, io.StringIO())  # fmt: skip
     assert list(tmp_path.iterdir()) == []
+
+
+async def test_a_note_or_the_statement_goes_on_the_timeline_from_the_command_line(
+    url: str, store: MemoryStore
+) -> None:
+    (incident_id,) = store.book.incidents
+    env = {KEY_ENV: KEY}
+    for extra in ((), ("--statement",)):
+        args = parse("--url", url, "--as", "dan", "note", incident_id, "Holding line out", *extra)
+        out = io.StringIO()
+        assert await run_command(args, env, out) == 0
+        assert out.getvalue() == f"{incident_id}: noted as dan\n"
+    lines = [(t.kind, t.who, t.detail) for t in store.book.incidents[incident_id].history]
+    assert lines[-2:] == [
+        ("note", "dan", "Holding line out"),
+        ("statement", "dan", "Holding line out"),
+    ]
+    with pytest.raises(ApiError, match="401"):
+        await run_command(parse("--url", url, "note", incident_id, "x"), {KEY_ENV: "k" * 39}, out)

@@ -32,7 +32,7 @@ from listener.incidents.access.requests import (
 from listener.incidents.access.silence_api import Known, SilenceRoutes
 from listener.incidents.access.tokens import ACTIONS, Grant, LinkSigner, TokenRefused
 from listener.incidents.access.views import confirm_page, incident_json, message_page
-from listener.incidents.lifecycle.events import Acknowledge, Command, Resolve
+from listener.incidents.lifecycle.events import Acknowledge, Command, Note, NoteKind, Resolve
 from listener.incidents.lifecycle.model import ACKNOWLEDGED, RESOLVED, STATUSES, Incident
 from listener.incidents.lifecycle.silences import SilenceChanged
 from listener.rules.issues import did_you_mean
@@ -83,6 +83,7 @@ ROUTES: Final = (
     Route("GET", "/incidents/{incident_id}/{action}", "confirm"),
     Route("POST", "/incidents/{incident_id}/ack", "acknowledge"),
     Route("POST", "/incidents/{incident_id}/resolve", "resolve"),
+    Route("POST", "/incidents/{incident_id}/note", "note"),
     Route("GET", "/silences", "list_silences"),
     Route("POST", "/silences", "silence"),
     Route("GET", "/silences/{silence_id}", "show_silence"),
@@ -189,6 +190,18 @@ class IncidentApi(SilenceRoutes, BoardRoutes):
         reason = text_field(body, "reason", required=False)
         await self.store.submit(Resolve(incident.id, caller.who, self.clock(), reason))
         return _accepted(caller, "Resolved", incident, "resolve")
+
+    async def note(self, request: ApiRequest) -> ApiResponse:
+        """A line on the incident's timeline (``"statement": "yes"``: the statement is out)."""
+        body = read_body(request)
+        self._require_key(request)
+        who = who_field(body)
+        incident = await self._incident(request)
+        text = text_field(body, "text", required=True)
+        what: NoteKind = "statement" if body.get("statement") == "yes" else "note"
+        await self.store.submit(Note(incident.id, who, self.clock(), text, what))
+        data = {"accepted": True, "incident": incident.id, "action": what, "who": who}
+        return ApiResponse.json(202, data)
 
     async def slack_interaction(self, request: ApiRequest) -> ApiResponse:
         """Slack's buttons; signed by Slack, not by the API key or a link."""

@@ -52,6 +52,10 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
     resolve = actions.add_parser("resolve", help="close an incident")
     resolve.add_argument("incident")
     resolve.add_argument("--reason", default="")
+    note = actions.add_parser("note", help="add a line to an incident's timeline")
+    note.add_argument("incident")
+    note.add_argument("text")
+    note.add_argument("--statement", action="store_true", help="the brand's statement is out")
     silence = actions.add_parser("silence", help="page nobody for a brand or a rule for a while")
     target = silence.add_mutually_exclusive_group(required=True)
     target.add_argument("--brand")
@@ -93,6 +97,10 @@ async def run_command(
             await _call(client, "POST", f"/incidents/{args.incident}/{args.action}", json=body)
             done = "acknowledged" if args.action == "ack" else "resolved"
             print(f"{args.incident}: {done} as {who}", file=out)
+        elif args.action == "note":
+            body = {"who": who, "text": args.text, "statement": "yes" if args.statement else ""}
+            await _call(client, "POST", f"/incidents/{args.incident}/note", json=body)
+            print(f"{args.incident}: noted as {who}", file=out)
         elif args.action == "export":
             data = await _call(client, "GET", f"/incidents/{args.incident}")
             for path in write_postmortem(data["incident"], args.out):
