@@ -224,7 +224,7 @@ def test_atom_and_rss_one() -> None:
 
 @pytest.mark.parametrize("body", [b"<html><body>not a feed</body></html>", b"{}", b"", b"<rss>"])
 def test_not_a_feed(body: bytes) -> None:
-    with pytest.raises(ValueError, match="neither RSS nor Atom|ends before its feed"):
+    with pytest.raises(ValueError, match=r"neither RSS nor Atom|ends before its feed"):
         read_feed(body)
 
 
