@@ -341,3 +341,13 @@ def test_alertmanager_runs_the_config_of_deploy_and_prometheus_waits_for_it(
     assert "--config.file=/etc/alertmanager/alertmanager.yml" in service["command"]
     assert (DEPLOY / "alertmanager" / "alertmanager.yml").is_file()
     assert "alertmanager" in compose["services"]["prometheus"]["depends_on"]
+
+
+def test_a_stopping_worker_exits_before_compose_kills_it(compose: dict[str, Any]) -> None:
+    for name in WORKERS:
+        worker = compose["services"][name]
+        grace = float(worker["stop_grace_period"].removesuffix("s"))
+        seconds = float(
+            worker["environment"].get("LISTENER_SHUTDOWN_SECONDS", Settings().shutdown_seconds)
+        )
+        assert worker["stop_signal"] == "SIGTERM" and seconds < grace, name

@@ -459,3 +459,11 @@ def test_the_production_overlay_follows_the_kubernetes_schema() -> None:
     )
     for doc in render(PRODUCTION).values():
         validate.validate(doc, KUBERNETES, strict=True)
+
+
+def test_a_stopping_worker_exits_before_kubernetes_kills_it() -> None:
+    # Past LISTENER_SHUTDOWN_SECONDS a worker that cannot stop cleanly exits by itself,
+    # saying why, rather than being killed without a word at the end of the grace period.
+    pod = objects()["Deployment/listener-worker"]["spec"]["template"]["spec"]
+    seconds = float(settings_map().get("LISTENER_SHUTDOWN_SECONDS", Settings().shutdown_seconds))
+    assert seconds < pod["terminationGracePeriodSeconds"]
