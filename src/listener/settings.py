@@ -196,46 +196,55 @@ def _loopback(host: str) -> bool:
 
 
 def _kafka_problems(settings: Settings) -> list[str]:
-    """What is wrong with the Kafka security settings taken together, each naming its
-    variable (a secret's value is never shown)."""
-    protocol = settings.kafka_security_protocol
-    problems: list[str] = []
-    if protocol.startswith("SASL_"):
-        wanted = {
-            "LISTENER_KAFKA_SASL_MECHANISM": settings.kafka_sasl_mechanism,
-            "LISTENER_KAFKA_SASL_USERNAME": settings.kafka_sasl_username,
-            "LISTENER_KAFKA_SASL_PASSWORD": settings.kafka_sasl_password,
-        }
-        problems += [
-            f"{name} is required with LISTENER_KAFKA_SECURITY_PROTOCOL={protocol}"
-            for name, value in wanted.items()
-            if not value
-        ]
-    elif settings.kafka_sasl_mechanism or settings.kafka_sasl_username:
-        problems.append(
-            f"LISTENER_KAFKA_SASL_* are set but LISTENER_KAFKA_SECURITY_PROTOCOL={protocol}"
-            " does not use SASL: choose SASL_SSL (or SASL_PLAINTEXT)"
-        )
-    files = {
-        "LISTENER_KAFKA_SSL_CAFILE": settings.kafka_ssl_cafile,
-        "LISTENER_KAFKA_SSL_CERTFILE": settings.kafka_ssl_certfile,
-        "LISTENER_KAFKA_SSL_KEYFILE": settings.kafka_ssl_keyfile,
-    }
-    given = {name: path for name, path in files.items() if path is not None}
-    if given and not protocol.endswith("SSL"):
-        problems.append(
-            f"{', '.join(given)} set but LISTENER_KAFKA_SECURITY_PROTOCOL={protocol}"
-            " does not use TLS: choose SSL or SASL_SSL"
-        )
-    problems += [
-        f"{name}: no such file: {path}" for name, path in given.items() if not path.is_file()
-    ]
-    if (settings.kafka_ssl_certfile is None) != (settings.kafka_ssl_keyfile is None):
-        problems.append("LISTENER_KAFKA_SSL_CERTFILE and LISTENER_KAFKA_SSL_KEYFILE go together")
+    """What is wrong with the Kafka settings taken together, each naming its variable (a
+    secret's value is never shown)."""
+    problems = _sasl_problems(settings) + _tls_problems(settings)
     insync = settings.min_insync_replicas
     if insync is not None and insync > settings.replication_factor:
         problems.append(
             f"LISTENER_MIN_INSYNC_REPLICAS={insync} exceeds LISTENER_REPLICATION_FACTOR="
             f"{settings.replication_factor}: no write could ever succeed"
         )
+    return problems
+
+
+def _sasl_problems(settings: Settings) -> list[str]:
+    protocol = settings.kafka_security_protocol
+    if protocol.startswith("SASL_"):
+        wanted = {
+            "LISTENER_KAFKA_SASL_MECHANISM": settings.kafka_sasl_mechanism,
+            "LISTENER_KAFKA_SASL_USERNAME": settings.kafka_sasl_username,
+            "LISTENER_KAFKA_SASL_PASSWORD": settings.kafka_sasl_password,
+        }
+        return [
+            f"{name} is required with LISTENER_KAFKA_SECURITY_PROTOCOL={protocol}"
+            for name, value in wanted.items()
+            if not value
+        ]
+    if settings.kafka_sasl_mechanism or settings.kafka_sasl_username:
+        return [
+            f"LISTENER_KAFKA_SASL_* are set but LISTENER_KAFKA_SECURITY_PROTOCOL={protocol}"
+            " does not use SASL: choose SASL_SSL (or SASL_PLAINTEXT)"
+        ]
+    return []
+
+
+def _tls_problems(settings: Settings) -> list[str]:
+    protocol = settings.kafka_security_protocol
+    files = {
+        "LISTENER_KAFKA_SSL_CAFILE": settings.kafka_ssl_cafile,
+        "LISTENER_KAFKA_SSL_CERTFILE": settings.kafka_ssl_certfile,
+        "LISTENER_KAFKA_SSL_KEYFILE": settings.kafka_ssl_keyfile,
+    }
+    given = {name: path for name, path in files.items() if path is not None}
+    problems = [
+        f"{name}: no such file: {path}" for name, path in given.items() if not path.is_file()
+    ]
+    if given and not protocol.endswith("SSL"):
+        problems.append(
+            f"{', '.join(given)} set but LISTENER_KAFKA_SECURITY_PROTOCOL={protocol}"
+            " does not use TLS: choose SSL or SASL_SSL"
+        )
+    if (settings.kafka_ssl_certfile is None) != (settings.kafka_ssl_keyfile is None):
+        problems.append("LISTENER_KAFKA_SSL_CERTFILE and LISTENER_KAFKA_SSL_KEYFILE go together")
     return problems
