@@ -78,10 +78,7 @@ async def run(args: argparse.Namespace) -> None:
     checked = check_file(path, on_checked=progress.checking)
     check_s = time.perf_counter() - started
     progress.total = len(checked.lines)
-    settings = Settings(
-        rules_dir=work / "rules", partitions=args.partitions,
-        batch_size=max(1, 2000 // args.bundle),  # about 2,000 posts a micro-batch
-    )  # fmt: skip
+    settings = Settings(rules_dir=work / "rules", partitions=args.partitions)
     options = Options(bundle=args.bundle, zone_name=ZONE)
     outcome = await replay_isolated(settings, checked.lines, work / "out", options, progress)
     replayed_s = time.perf_counter() - started - check_s

@@ -62,10 +62,17 @@ def run_name(now: datetime | None = None) -> str:
     return f"replay-{stamp}-{secrets.token_hex(4)}"
 
 
-def isolated(settings: Settings, name: str, rules_dir: Path) -> Settings:
-    """``settings`` with the run's own topic prefix, consumer group and rules copy."""
+def isolated(settings: Settings, name: str, rules_dir: Path, bundle: int = 1) -> Settings:
+    """``settings`` with the run's own topic prefix, consumer group and rules copy; with
+    posts sent ``bundle`` to a message, micro-batches of as many posts as before (the
+    batch size counts messages)."""
     return settings.model_copy(
-        update={"app_id": name, "topic_prefix": name, "rules_dir": rules_dir}
+        update={
+            "app_id": name,
+            "topic_prefix": name,
+            "rules_dir": rules_dir,
+            "batch_size": max(1, settings.batch_size // max(1, bundle)),
+        }
     )
 
 

@@ -87,7 +87,7 @@ async def replay_isolated(
             notifiers, env = sinks.notifiers(options.zone_name), sinks.env
         rules_dir = copy_rules(settings.rules_dir, out / "rules", notifiers)
         rules = load_rules(rules_dir)
-        local = isolated(settings, name, rules_dir)
+        local = isolated(settings, name, rules_dir, options.bundle)
         bootstrap = settings.kafka_bootstrap or None
         group = await stack.enter_async_context(
             cluster(local, out / "run", bootstrap=bootstrap, env=env)
