@@ -1,7 +1,7 @@
 """listener's Kafka clients over real TLS: the embedded broker speaks plain text only, so a
 TLS front (the standard library's TLS server, forwarding bytes) stands before it and the
-broker advertises the front's address. Topic creation, a producer and the readers that
-rebuild state go through it with LISTENER_KAFKA_SSL_* settings; a broker certificate the
+broker advertises the front's address. Topic creation, a producer, the readers that
+rebuild state and a whole worker go through it with LISTENER_KAFKA_SSL_* settings; a broker certificate the
 CA did not sign is refused, and so is a client without the certificate a front asks for.
 SASL is not exercised: the embedded broker does not offer it (the arguments each client is
 given for SASL are checked in tests/unit/test_kafka_client.py)."""
@@ -21,10 +21,13 @@ from aiokafka import AIOKafkaProducer  # type: ignore[import-untyped]
 
 from listener import kafka_client
 from listener.broker.admin import ensure_topics
+from listener.broker.process import WorkerProcess
 from listener.broker.tansu import free_port, tansu_binary, terminate, wait_for_port
 from listener.errors import BrokerError
 from listener.settings import Settings
 from listener.windows.recovery import read_range
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def make_pair(folder: Path, name: str) -> tuple[Path, Path]:
@@ -149,3 +152,25 @@ async def test_a_client_certificate_is_presented_when_the_cluster_asks(
             Settings(**common, kafka_ssl_certfile=client[0], kafka_ssl_keyfile=client[1])  # type: ignore[arg-type]
         )
         assert await write_and_read(bootstrap) == [b"post 0", b"post 1", b"post 2"]
+
+
+@pytest.mark.timeout(180)
+async def test_a_worker_joins_its_group_over_tls(
+    pairs: dict[str, tuple[Path, Path]], tmp_path: Path
+) -> None:
+    # Faust's own consumer and producer take the same settings (broker_credentials).
+    async with tls_front(pairs["broker"]) as bootstrap:
+        env = {
+            "LISTENER_KAFKA_SECURITY_PROTOCOL": "SSL",
+            "LISTENER_KAFKA_SSL_CAFILE": str(pairs["broker"][0]),
+            "LISTENER_RULES_DIR": str(ROOT / "rules"),
+            "LISTENER_TOPIC_PREFIX": "tls",
+            "LISTENER_PARTITIONS": "1",
+        }
+        worker = WorkerProcess(bootstrap, tmp_path / "worker", env=env)
+        worker.start()
+        try:
+            await worker.wait_ready(120)
+        finally:
+            await worker.stop()
+        assert "CERTIFICATE_VERIFY_FAILED" not in worker.log_file.read_text()
