@@ -79,7 +79,7 @@ async def run(args: argparse.Namespace) -> None:
     check_s = time.perf_counter() - started
     progress.total = len(checked.lines)
     settings = Settings(rules_dir=work / "rules", partitions=args.partitions)
-    options = Options(bundle=args.bundle, zone_name=ZONE)
+    options = Options(bundle=args.bundle, workers=args.workers, zone_name=ZONE)
     outcome = await replay_isolated(settings, checked.lines, work / "out", options, progress)
     replayed_s = time.perf_counter() - started - check_s
     report_started = time.perf_counter()
@@ -97,7 +97,8 @@ def _print(args: argparse.Namespace, outcome: Outcome, seconds: tuple[float, ...
     print(f"load average at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     rows = [
         ("posts", f"{result.report.posts:,} in {result.report.messages:,} messages "
-         f"(bundles of {args.bundle}), {args.brands} brands, {args.partitions} partitions"),
+         f"(bundles of {args.bundle}), {args.brands} brands, {args.partitions} partitions, "
+         f"{args.workers} worker(s)"),
         ("reading and checking every line", f"{check_s:.1f} s"),
         ("broker and worker start, replay, drain, incidents, read back", f"{replayed_s:.1f} s"),
         ("  publishing", f"{timings['publish_seconds']:.1f} s"),
@@ -125,6 +126,7 @@ def main() -> None:
     parser.add_argument("--brands", type=int, default=50)
     parser.add_argument("--bundle", type=int, default=100)
     parser.add_argument("--partitions", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=1, help="worker processes")
     parser.add_argument("--progress", action="store_true", help="progress line on stderr")
     asyncio.run(run(parser.parse_args()))
 

@@ -3,8 +3,9 @@
 It was once possible for ``listener replay --run --bootstrap`` to join the live workers'
 consumer group: a worker went from 8 partitions to 4 and the replay hung. Here a live
 worker runs on the same broker with the live settings; the replay is given those same
-settings, runs twice, and the live worker must keep every partition throughout, see none
-of the replay's posts, and both replays must give the same alerts at the same times.
+settings, runs twice (with one worker, then two), and the live worker must keep every
+partition throughout, see none of the replay's posts, and both replays must give the same
+alerts at the same times.
 """
 
 from __future__ import annotations
@@ -92,7 +93,11 @@ async def test_a_replay_never_touches_the_live_workers(
                 progress = Progress(True, len(lines), ROME, shown)
                 outcomes.append(
                     await replay_isolated(
-                        live_settings, lines, tmp_path / f"replay-{run}", Options(), progress
+                        live_settings,
+                        lines,
+                        tmp_path / f"replay-{run}",
+                        Options(workers=run + 1),
+                        progress,
                     )
                 )
         raw = await read_all(live_settings.kafka_bootstrap, live.raw)
@@ -115,7 +120,7 @@ async def test_a_replay_never_touches_the_live_workers(
     # Messages went to the stand-ins, not through the rules' notifiers.
     assert first.received is not None and first.received > 0
     assert (tmp_path / "replay-0" / "rules" / "notifiers.yaml").read_text().count("127.0.0.1")
-    # The same replay twice: the same alerts at the same event times.
+    # The same replay twice, with one worker then two: the same alerts at the same times.
     assert first.result.alerts, "the afternoon raised no alert: nothing to compare"
     assert [(a.id, a.fired_at) for a in first.result.alerts] == [
         (a.id, a.fired_at) for a in second.result.alerts

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from listener.replay.backtest.cli import positive
+
 #: Where ``replay --run`` writes its report, rules copy and worker logs by default.
 DEFAULT_OUT: Final = Path("out/replay")
 #: The zone times are shown in when neither --timezone nor notifiers.yaml names one.
@@ -42,7 +44,11 @@ def add_replay_parser(commands: Any) -> argparse.ArgumentParser:
     replay.add_argument(
         "--speed", type=float, help="times real time (default: as fast as possible)"
     )
-    replay.add_argument("--bundle", type=int, default=1, help="posts per message")
+    replay.add_argument("--bundle", type=positive, default=1, help="posts per message")
+    replay.add_argument(
+        "--workers", type=positive, default=1,
+        help="with --run, worker processes sharing the run's partitions (default: 1)",
+    )  # fmt: skip
     replay.add_argument(
         "--run", action="store_true",
         help="start a worker (and a broker, unless --bootstrap) in a namespace of the run's "

@@ -45,7 +45,7 @@ async def replay_command(settings: Settings, args: argparse.Namespace) -> int:
         return await _publish_only(settings, checked, args, progress)
     if args.live_notifiers:
         say("listener: --live-notifiers: messages go through the rules' notifiers.yaml")
-    options = Options(args.speed, args.bundle, zone_name, args.live_notifiers)
+    options = Options(args.speed, args.bundle, args.workers, zone_name, args.live_notifiers)
     outcome = await replay_isolated(settings, checked.lines, args.out, options, progress)
     _print_result(outcome.result, zone)
     if outcome.received is not None:

@@ -40,10 +40,13 @@ WATCH_SECONDS = 1.0
 
 @dataclass(frozen=True)
 class Options:
-    """How to replay: pace, bundling, the zone of messages, live notifiers or stand-ins."""
+    """How to replay: pace, bundling, worker processes, the zone of messages, live
+    notifiers or stand-ins."""
 
     speed: float | None = None
     bundle: int = 1
+    #: Worker processes sharing the run's partitions (more than the partitions sit idle).
+    workers: int = 1
     zone_name: str = "Europe/Rome"
     live_notifiers: bool = False
 
@@ -90,13 +93,14 @@ async def replay_isolated(
         local = isolated(settings, name, rules_dir, options.bundle)
         bootstrap = settings.kafka_bootstrap or None
         group = await stack.enter_async_context(
-            cluster(local, out / "run", bootstrap=bootstrap, env=env)
+            cluster(local, out / "run", options.workers, bootstrap=bootstrap, env=env)
         )
         last = lines[-1].ts if lines else None
         async with _watch(group, progress, last):
             result = await replay_lines(
-                group, lines, rules.step, options.speed, options.bundle, progress.published
-            )
+                group, lines, rules.step, options.speed, options.bundle, progress.published,
+                checked=True,
+            )  # fmt: skip
         notices = await read_notices(group)
         received = None if sinks is None else sinks.received
     progress.done()
