@@ -25,6 +25,7 @@ from aiokafka.admin import AIOKafkaAdminClient  # type: ignore[import-untyped]
 from aiokafka.errors import KafkaError  # type: ignore[import-untyped]
 
 from listener.errors import BrokerError
+from listener.kafka_client import client_kwargs
 from listener.notifiers.sinks import MailSink, SlackSink
 from listener.rules.loader import FILES
 from listener.settings import Settings
@@ -85,7 +86,7 @@ def run_topics(settings: Settings) -> tuple[str, ...]:
 async def drop_topics(bootstrap: str, topics: Sequence[str], timeout: float = 30.0) -> list[str]:
     """Delete ``topics`` (a run's, named one by one, never found by a pattern) from the
     cluster; returns those deleted (one that does not exist is not an error)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
+    admin = AIOKafkaAdminClient(**client_kwargs(bootstrap), request_timeout_ms=10_000)
     try:
         await asyncio.wait_for(admin.start(), timeout)
         log.info("deleting the replay's topics %s", ", ".join(topics))
