@@ -60,6 +60,8 @@ def incident_png(brand: BrandView, incident: IncidentView, axis: Axis, path: Pat
     bottom.set_ylim(-1.05, 1.05)
     formatter = mdates.DateFormatter("%d %b %H:%M", tz=axis.zone)  # type: ignore[no-untyped-call]
     bottom.xaxis.set_major_formatter(formatter)
+    # Ticks on whole local hours and minutes, not wherever the data happens to start.
+    bottom.xaxis.set_major_locator(mdates.AutoDateLocator(tz=axis.zone))  # type: ignore[no-untyped-call]
     fig.autofmt_xdate()
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
