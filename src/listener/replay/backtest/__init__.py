@@ -37,8 +37,9 @@ Definitions:
                  asked.
   pass (no page) no page at all.
 
-Each run also writes its report (report.html, a PNG per incident, the alerts and
-incidents as JSON and CSV) into <out>/batch-N/report/, unless --no-report.
+Each run also writes its report (report.html, the alerts and incidents as JSON and CSV,
+run.json) into <out>/batch-N/report/, unless --no-report; `listener report
+<out>/batch-N/report` adds a PNG per incident.
 
 With --against DIR, the same scenarios run with the rules of --rules (A) and of DIR (B),
 each into <out>/A and <out>/B, and the two are shown side by side, a line marked * where

@@ -228,7 +228,8 @@ def _write_page(batch: Batch, tag: str, source: Path, produced: Produced, where:
     meta = {"title": info.title, "zone": info.zone_name, "posts": info.posts,
             "facts": list(info.facts)}  # fmt: skip
     save(produced, where / "report" / SAVED, meta)
-    say(f"{tag}: report {write_report(produced, info, where / 'report')[0]}")
+    # No PNGs: they are the slow part, and `listener report` draws them from run.json.
+    say(f"{tag}: report {write_report(produced, info, where / 'report', pngs=False)[0]}")
 
 
 def judge_one(scenario: Scenario, rules: RuleSet, seen: Seen) -> Row:
