@@ -3,6 +3,7 @@ the page again later, in another time zone, without replaying anything."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
 
@@ -16,6 +17,24 @@ from listener.replay.report.model import Produced
 #: The file name of a saved run, in the run's report directory.
 SAVED: Final = "run.json"
 VERSION: Final = 1
+#: The figures of a judged window the report draws; a saved run keeps only these (a
+#: window record holds some forty).
+DRAWN: Final = (
+    "volume", "volume_baseline", "unknown", "negative_share", "mean_sentiment",
+    "minutes_since_brand_post",
+)  # fmt: skip
+
+
+def slim(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A judged window with only what the report reads."""
+    windows = {
+        size: {name: figures[name] for name in DRAWN if name in figures}
+        for size, figures in record["windows"].items()
+    }
+    return {
+        "brand": record["brand"], "end": record["end"],
+        "wave_since": record.get("wave_since"), "windows": windows,
+    }  # fmt: skip
 
 
 def save(produced: Produced, path: Path, meta: dict[str, Any]) -> Path:
@@ -24,7 +43,7 @@ def save(produced: Produced, path: Path, meta: dict[str, Any]) -> Path:
         "version": VERSION,
         "meta": meta,
         "alerts": [orjson.loads(a.dumps()) for a in produced.alerts],
-        "stats": list(produced.stats),
+        "stats": [slim(record) for record in produced.stats],
         "transitions": list(produced.transitions),
         "notices": [orjson.loads(n.dumps()) for n in produced.notices],
         "channels": dict(produced.channels),
