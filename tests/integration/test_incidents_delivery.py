@@ -111,7 +111,8 @@ def post(n: int, at: datetime, text: str, followers: int = 100) -> bytes:
 def scenario(path: Path, minutes: int) -> Path:
     """30 angry posts in two minutes (the first hostile and widely read), then one calm
     post every ten minutes, the brand's usual, for ``minutes`` minutes (a wave ends after
-    an hour of calm, and its incident resolve_after later)."""
+    an hour of calm, and its incident resolve_after later), the last with a second one a
+    second after it."""
     lines = [post(0, START, HOSTILE, followers=900_000)]
     lines += [
         post(n, START + timedelta(seconds=4 * n), "Acme Bank is a terrible awful scam, I hate it")
@@ -121,6 +122,10 @@ def scenario(path: Path, minutes: int) -> Path:
         post(100 + m, START + timedelta(minutes=2 + m), "Acme Bank branch hours on Saturday?")
         for m in range(0, minutes, 10)
     ]
+    # Event time moves as far as two posts agree, never to one post alone: the last calm
+    # post gets a second one beside it, or the stream's last minutes are not over.
+    last = START + timedelta(minutes=2 + (minutes - 1) // 10 * 10, seconds=1)
+    lines.append(post(99, last, "Acme Bank open on Sunday too?"))
     path.write_bytes(b"\n".join(lines) + b"\n")
     return path
 

@@ -95,7 +95,8 @@ alert_rules:
 
 def scenario(path: Path, minutes: int) -> Path:
     """Each brand: 30 angry posts in two minutes, then a calm post every ten minutes for
-    ``minutes`` minutes (the clock moves on, so later levels fall due)."""
+    ``minutes`` minutes (the clock moves on, so later levels fall due), the last with a
+    second one a second after it."""
     lines = []
     for b, name in enumerate(BRANDS.values()):
         for n in range(30):
@@ -104,6 +105,10 @@ def scenario(path: Path, minutes: int) -> Path:
         for m in range(0, minutes, 10):
             at = START + timedelta(minutes=2 + m)
             lines.append(_post(1000 * b + 100 + m, at, f"{name} branch hours on Saturday?"))
+        # Event time moves as far as two posts agree, never to one post alone: the last
+        # calm post gets a second one beside it, or the stream's last minutes are not over.
+        at = START + timedelta(minutes=2 + (minutes - 1) // 10 * 10, seconds=1)
+        lines.append(_post(1000 * b + 99, at, f"{name} open on Sunday too?"))
     lines.sort(key=lambda line: orjson.loads(line)["created_at"])
     path.write_bytes(b"\n".join(lines) + b"\n")
     return path
