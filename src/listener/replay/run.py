@@ -9,12 +9,14 @@ the worker's messages go to local stand-ins unless live notifiers are asked for.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from listener.connectors.base import cancel_and_wait
+from listener.errors import BrokerError
 from listener.incidents.lifecycle.actions import Notify
 from listener.replay.collect import read_all
 from listener.replay.driver import Cluster, ReplayResult, cluster, replay_lines
@@ -33,6 +35,8 @@ from listener.rules.loader import load_rules
 from listener.rules.ruleset import RuleSet
 from listener.settings import Settings
 from listener.topics import TopicNames
+
+log = logging.getLogger(__name__)
 
 #: How often the progress line is fed while the pipeline drains.
 WATCH_SECONDS = 1.0
@@ -78,25 +82,26 @@ async def replay_isolated(
     progress: Progress,
 ) -> Outcome:
     """Replay ``lines`` in a namespace of their own on ``settings.kafka_bootstrap`` (an
-    embedded broker when empty, else the run's topics are deleted after it); the rules
-    copy, worker logs and data go under ``out``."""
+    embedded broker when empty, else the run's topics are deleted after it, however it
+    ended); the rules copy, worker logs and data go under ``out``."""
     name = run_name()
+    dropped: list[str] = []
     async with AsyncExitStack() as stack:
+        if settings.kafka_bootstrap:  # a cluster others use: leave nothing of the run on it
+            names = run_topics(isolated(settings, name, out / "rules"))
+            stack.push_async_callback(_drop, settings.kafka_bootstrap, names, dropped)
         env: dict[str, str] = {}
         notifiers: str | None = None
         sinks = None
         if not options.live_notifiers:
             sinks = await stack.enter_async_context(stand_ins())
             notifiers, env = sinks.notifiers(options.zone_name), sinks.env
-        rules_dir = copy_rules(settings.rules_dir, out / "rules", notifiers)
-        rules = load_rules(rules_dir)
-        local = isolated(settings, name, rules_dir, options.bundle)
-        bootstrap = settings.kafka_bootstrap or None
+        rules = load_rules(copy_rules(settings.rules_dir, out / "rules", notifiers))
+        local = isolated(settings, name, out / "rules", options.bundle)
         group = await stack.enter_async_context(
-            cluster(local, out / "run", options.workers, bootstrap=bootstrap, env=env)
+            cluster(local, out / "run", options.workers, settings.kafka_bootstrap or None, env)
         )
-        last = lines[-1].ts if lines else None
-        async with _watch(group, progress, last):
+        async with _watch(group, progress, lines[-1].ts if lines else None):
             result = await replay_lines(
                 group, lines, rules.step, options.speed, options.bundle, progress.published,
                 checked=True,
@@ -104,10 +109,16 @@ async def replay_isolated(
         notices = await read_notices(group)
         received = None if sinks is None else sinks.received
     progress.done()
-    dropped = []
-    if bootstrap:  # a cluster others use: leave nothing of the run behind on it
-        dropped = await drop_topics(bootstrap, run_topics(local))
     return Outcome(name, result, notices, rules, received, dropped)
+
+
+async def _drop(bootstrap: str, names: Sequence[str], dropped: list[str]) -> None:
+    """Delete the run's topics once its worker has stopped; a failure is logged, never
+    raised over what ended the run."""
+    try:
+        dropped.extend(await drop_topics(bootstrap, names))
+    except BrokerError as exc:
+        log.warning("the replay's topics were left on the cluster: %s", exc)
 
 
 async def read_notices(group: Cluster) -> list[Notify]:
