@@ -41,6 +41,14 @@ svg.chart{display:block;margin:8px 0}.panel{fill:none;stroke:#ddd}
 """
 
 
+LEGEND: Final = (
+    '<p class="muted">On the charts: ▼ an alert (its colour the severity; a number: that many '
+    "alerts a few pixels apart, each in the tooltip), ◆ incident opened, P<i>n</i> level "
+    "<i>n</i> paged, ✓ acknowledged, ■ resolved, ○ figures back to normal, ✕ a delivery "
+    "failed; a purple tick: the brand's own post; shaded: an incident, from its onset.</p>"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class RunInfo:
     """What the page says about the run itself."""
@@ -77,6 +85,7 @@ def page(info: RunInfo, brands: Sequence[BrandView]) -> str:
         f'<p class="muted">{escape(" · ".join(facts))}</p>',
         "<h2>Incidents</h2>",
         incident_table(incidents, whole),
+        LEGEND,
         *(brand_section(brand, whole) for brand in brands),
         "<h2>Alerts</h2>",
         alert_table(alerts, whole),
