@@ -5,10 +5,19 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 
+import orjson
+import pytest
+
+from listener.cli import build_parser
+from listener.replay.backtest import command
+from listener.replay.backtest.batches import Batch
 from listener.replay.backtest.compare import Pair, page, pairs, table, tally
 from listener.replay.backtest.judge import Notice, Row
+from listener.replay.backtest.output import BatchRun
 from listener.replay.scenarios.catalog import Expected
+from listener.settings import Settings
 
 AT = datetime(2024, 3, 5, 10, 0, tzinfo=UTC)
 CRISIS = Expected(risk="outage", within_minutes=15)
@@ -75,3 +84,34 @@ def test_differences_are_marked_in_the_table_and_coloured_in_the_page() -> None:
     assert cells[10] == ("better", "3") and cells[11] == ("worse", "9")
     same = re.search(r'<tr class="pair" data-scenario="same">(.*?)</tr>', html)
     assert same is not None and "better" not in same.group(1) and "worse" not in same.group(1)
+
+
+async def test_against_runs_both_rule_sets_and_writes_the_comparison(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ran: list[tuple[Path, Path]] = []
+
+    async def backtest(settings: Settings, args: object, chosen: object, out: Path) -> object:
+        ran.append((settings.rules_dir, out))
+        rows = [row("intesa", 12 if settings.rules_dir.name == "b" else 8)]
+        run = BatchRun(Batch(1, 1, ()), settings.rules_dir, out / "posts.jsonl", rows=rows)
+        return rows, [run], {"seconds": 1.0}
+
+    monkeypatch.setattr(command, "_backtest", backtest)
+    args = build_parser().parse_args(
+        ["backtest", "intesa", "--rules", str(tmp_path / "a"), "--against", str(tmp_path / "b"),
+         "--out", str(tmp_path / "out")]
+    )  # fmt: skip
+    code = await command.backtest_command(Settings(rules_dir=tmp_path / "a"), args)
+
+    assert code == 0
+    assert ran == [
+        (tmp_path / "a", tmp_path / "out" / "A"),
+        (tmp_path / "b", tmp_path / "out" / "B"),
+    ]
+    printed = capsys.readouterr().out
+    assert "* intesa" in printed and "paged first in 1" in printed
+    data = orjson.loads((tmp_path / "out" / "compare.json").read_bytes())
+    assert data["tally"]["A"]["earlier"] == 1 and data["tally"]["B"]["earlier"] == 0
+    assert data["rows"][0]["first page A"] == "+8m" and data["rows"][0]["first page B"] == "+12m"
+    assert 'class="better">+8m' in (tmp_path / "out" / "compare.html").read_text()
