@@ -1,10 +1,11 @@
 """listener's Kafka clients over real TLS: the embedded broker speaks plain text only, so a
 TLS front (the standard library's TLS server, forwarding bytes) stands before it and the
 broker advertises the front's address. Topic creation, a producer, the readers that
-rebuild state and a whole worker go through it with LISTENER_KAFKA_SSL_* settings; a broker certificate the
-CA did not sign is refused, and so is a client without the certificate a front asks for.
-SASL is not exercised: the embedded broker does not offer it (the arguments each client is
-given for SASL are checked in tests/unit/test_kafka_client.py)."""
+rebuild state and a whole worker go through it with LISTENER_KAFKA_SSL_* settings; a
+broker certificate the CA did not sign is refused, and so is a client without the
+certificate a front asks for. SASL is not exercised: the embedded broker cannot be given
+users once it asks for them (the arguments each client is given for SASL are checked in
+tests/unit/test_kafka_client.py)."""
 
 from __future__ import annotations
 
