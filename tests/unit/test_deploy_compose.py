@@ -351,3 +351,11 @@ def test_a_stopping_worker_exits_before_compose_kills_it(compose: dict[str, Any]
             worker["environment"].get("LISTENER_SHUTDOWN_SECONDS", Settings().shutdown_seconds)
         )
         assert worker["stop_signal"] == "SIGTERM" and seconds < grace, name
+
+
+def test_every_variable_compose_reads_is_in_the_example_env_file() -> None:
+    text = (DEPLOY / "docker-compose.yml").read_text()
+    read = set(re.findall(r"\$\{([A-Z_][A-Z0-9_]*)", text))
+    example = (DEPLOY / "env.example").read_text()
+    given = set(re.findall(r"^([A-Z_][A-Z0-9_]*)=", example, flags=re.MULTILINE))
+    assert read == given
