@@ -133,7 +133,7 @@ async def report_command(args: argparse.Namespace) -> int:
 
 def _print_skipped(report: ReplayReport) -> None:
     for line in report.skipped:
-        print(f"line {line.number} skipped: {line.reason}")
+        print(f"line {line.number} skipped: {line.reason}", file=sys.stderr)
 
 
 def _skipped_note(report: ReplayReport) -> str:
