@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 import orjson
 
-from listener.errors import InvalidPost
+from listener.errors import BrokerError, InvalidPost
 from listener.records import DeadLetter, ScoredBatch
+from listener.retry import Backoff
 from listener.windows.partition import Judge, Outcome, PartitionState, WindowConfig
 from listener.windows.recovery import encode_snapshot, latest_snapshot, read_range
 
@@ -23,6 +24,9 @@ _UNREADABLE = (orjson.JSONDecodeError, KeyError, IndexError, TypeError, ValueErr
 #: Boundaries judged between two turns of the event loop: a long catch-up (days of a
 #: replay read at once) must not keep the worker's health page and heartbeats waiting.
 CATCH_UP_STEPS = 60
+#: Waits before reading a partition's state again when the broker cannot be read: from the
+#: first, doubling up to the last. Nothing of the partition can be counted before it is read.
+RECOVERY_RETRY_SECONDS = (1.0, 30.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,9 +67,24 @@ class WindowStage:
 
         Called before the first message of a partition after it was assigned: loads the
         newest snapshot and replays the scored messages between it and ``next_offset``.
+        A broker that cannot be read is tried again, with backoff, until it can: the
+        agent waits instead of failing, and nothing is kept of a read that broke off.
         """
         if partition in self.states:
             return None
+        backoff = Backoff(*RECOVERY_RETRY_SECONDS)
+        while True:
+            try:
+                return await self._recover(partition, next_offset)
+            except BrokerError as exc:
+                delay = backoff.next()
+                log.warning(
+                    "window state of %s[%d] not read (%s); trying again in %.1f s",
+                    self.scored_topic, partition, exc, delay,
+                )  # fmt: skip
+                await asyncio.sleep(delay)
+
+    async def _recover(self, partition: int, next_offset: int) -> Recovered:
         data = await latest_snapshot(self.bootstrap, self.snapshot_topic, partition)
         state = (
             PartitionState(self.config, self.judge)
