@@ -16,6 +16,7 @@ from listener.incidents.access.tokens import LinkSigner
 from listener.incidents.lifecycle.engine import Engine
 from listener.incidents.lifecycle.events import AlertReceived, Tick
 from listener.incidents.lifecycle.model import ACKNOWLEDGED, NOTIFIED, RESOLVED
+from listener.refusals import Refusals
 
 KEY = "k" * 40
 SIGNER = LinkSigner("s" * 40, lifetime=3600)
@@ -296,3 +297,26 @@ async def test_unknown_and_forbidden_incidents_are_refused_alike(
 async def test_the_scheme_is_case_insensitive(api: IncidentApi, scheme: str) -> None:
     request = ApiRequest("GET", headers={"authorization": f"{scheme} {KEY}"})
     assert (await api.handle("list_incidents", request)).status == 200
+
+
+async def test_an_address_refused_too_often_is_held_off_and_others_are_not(
+    store: MemoryStore,
+) -> None:
+    now = [0.0]
+    known = Known(frozenset({"acme", "other"}), frozenset({"negative-surge", "volume-spike"}))
+    api = IncidentApi(
+        store, KEY, SIGNER, known, clock=lambda: T0 + 5, refusals=Refusals(3, 60, lambda: now[0])
+    )
+
+    def listing(client: str, key: str) -> ApiRequest:
+        return ApiRequest("GET", headers={"authorization": f"Bearer {key}"}, client=client)
+
+    for _ in range(3):
+        assert (await api.handle("list_incidents", listing("10.0.0.9", "nope"))).status == 401
+    held = await api.handle("list_incidents", listing("10.0.0.9", KEY))
+    assert held.status == 429 and body(held)["error"] == "too_many_refusals"
+    assert held.headers["retry-after"] == "60"
+    # Another address, and the right key from it, are served all along.
+    assert (await api.handle("list_incidents", listing("10.0.0.7", KEY))).status == 200
+    now[0] = 61.0
+    assert (await api.handle("list_incidents", listing("10.0.0.9", KEY))).status == 200

@@ -12,12 +12,13 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import faust
+import httpx
 import pytest
 from aiohttp import web
 from faust.web.drivers.aiohttp import Web as AiohttpWeb
 from test_incidents_fixtures import MINUTE, T0, make_alert, policies
 
-from listener.incidents.access.api import IncidentApi, Known
+from listener.incidents.access.api import REFUSALS, IncidentApi, Known
 from listener.incidents.access.cli import KEY_ENV, ApiError, add_parser, cmd_incidents, run_command
 from listener.incidents.access.memory_store import MemoryStore
 from listener.incidents.access.tokens import LinkSigner
@@ -148,3 +149,15 @@ async def test_good_news_shows_as_open_and_paging_nobody(url: str, store: Memory
     shown = await run(url, "show", beta.split()[0])
     assert "paging    nobody: only good news (info) so far" in shown
     assert "paging    nobody" not in await run(url, "show", paged)
+
+
+async def test_a_guesser_of_the_key_is_held_off_over_http(url: str) -> None:
+    wrong = {"Authorization": "Bearer " + "g" * 40}
+    async with httpx.AsyncClient(timeout=5) as client:
+        statuses = [
+            (await client.get(f"{url}/incidents", headers=wrong)).status_code
+            for _ in range(REFUSALS[0])
+        ]
+        held = await client.get(f"{url}/incidents", headers={"Authorization": f"Bearer {KEY}"})
+    assert statuses == [401] * REFUSALS[0]
+    assert held.status_code == 429 and int(held.headers["Retry-After"]) > 0

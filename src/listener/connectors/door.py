@@ -13,10 +13,10 @@ behind these bounds, all set in its YAML (:class:`~listener.connectors.config.En
   sent without a length at the limit (413), and gives up on one that is too slow (408).
 - ``max_connections`` and ``max_connections_per_client``: a connection beyond either is
   closed as soon as it is accepted, before a byte of it is read.
-- ``client_failures``: a client address whose requests were refused that many times
-  within the window (a bad token or signature, a malformed or oversized request, a
-  timeout) is answered 429 with ``Retry-After`` and its new connections are closed at
-  once, until the window allows it again.
+- ``client_failures`` (:class:`~listener.refusals.Refusals`): a client address whose
+  requests were refused that many times within the window (a bad token or signature, a
+  malformed or oversized request, a timeout) is answered 429 with ``Retry-After`` and its
+  new connections are closed at once, until the window allows it again.
 
 A client is its IP address. Behind a proxy every request comes from the proxy's address,
 so the per-client bounds then apply to all senders together.
@@ -28,7 +28,7 @@ import asyncio
 import logging
 import math
 import time
-from collections import Counter, deque
+from collections import Counter
 from typing import Final
 
 from aiohttp import web
@@ -36,14 +36,13 @@ from aiohttp.typedefs import Handler, Middleware
 
 from listener.connectors.config import EndpointConfig
 from listener.connectors.metrics import Report
+from listener.refusals import Refusals
 
 log = logging.getLogger(__name__)
 
 #: Seconds an answer refusing a body waits for the rest of it to drain, so the client
 #: reads the answer instead of a reset; then the connection is closed.
 LINGER: Final = 1.0
-#: Client addresses remembered for ``client_failures``; the quietest are forgotten first.
-MAX_CLIENTS: Final = 10_000
 
 
 def _refused(status: int) -> bool:
@@ -62,7 +61,8 @@ class Gate:
         #: Open connections, in all and by client.
         self.total = 0
         self.open: Counter[str] = Counter()
-        self._failures: dict[str, deque[float]] = {}
+        budget = config.client_failures
+        self.refusals = Refusals(budget.requests, budget.per)
 
     def admit(self, client: str) -> bool:
         """Whether a new connection from ``client`` may come in; counts it if so."""
@@ -90,30 +90,19 @@ class Gate:
 
     def failed(self, client: str) -> None:
         """Count one refusal of ``client``; the one that fills its budget blocks it."""
-        budget = self.config.client_failures
-        already = self.blocked_for(client) > 0
-        stamps = self._failures.pop(client, None) or deque(maxlen=budget.requests)
-        self._failures[client] = stamps  # the most recent failure is kept last
-        stamps.append(time.monotonic())
-        if not already and self.blocked_for(client) > 0:
+        if self.refusals.failed(client):
             log.warning(
                 "%s: %s refused %d times within %.0fs; refusing it for %.0fs",
                 self.name,
                 client,
-                budget.requests,
-                budget.per,
+                self.refusals.requests,
+                self.refusals.per,
                 self.blocked_for(client),
             )
-        while len(self._failures) > MAX_CLIENTS:
-            del self._failures[next(iter(self._failures))]
 
     def blocked_for(self, client: str) -> float:
         """Seconds until ``client`` may be served again (0: it may now)."""
-        stamps = self._failures.get(client)
-        budget = self.config.client_failures
-        if stamps is None or len(stamps) < budget.requests:
-            return 0.0
-        return max(0.0, stamps[0] + budget.per - time.monotonic())
+        return self.refusals.blocked_for(client)
 
 
 class Door(asyncio.Protocol):

@@ -13,6 +13,7 @@ the incident's owner worker applies them in order with everything else about the
 from __future__ import annotations
 
 import hmac
+import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from listener.incidents.access.views import confirm_page, incident_json, message
 from listener.incidents.lifecycle.events import Acknowledge, Command, Note, NoteKind, Resolve
 from listener.incidents.lifecycle.model import ACKNOWLEDGED, RESOLVED, STATUSES, Incident
 from listener.incidents.lifecycle.silences import SilenceChanged
+from listener.refusals import Refusals
 from listener.rules.issues import did_you_mean
 
 __all__ = ["MAX_BODY", "ROUTES", "ApiRequest", "ApiResponse", "IncidentApi", "Known"]
@@ -105,6 +107,11 @@ class _Caller:
     form: bool  # the request came from the HTML page: answer in HTML
 
 
+#: Refused requests (a wrong key, a forged or expired link) an address may make within a
+#: minute before it is held off: a person who mistypes gets several tries, a guesser none.
+REFUSALS: Final = (20, 60.0)
+
+
 class IncidentApi(SilenceRoutes, BoardRoutes):
     """The handlers; each takes an :class:`ApiRequest` and returns an :class:`ApiResponse`."""
 
@@ -119,8 +126,11 @@ class IncidentApi(SilenceRoutes, BoardRoutes):
         clock: Callable[[], float] = time.time,
         slack: Interactions | None = None,
         board: Board | None = None,
+        refusals: Refusals | None = None,
     ) -> None:
         self.store = store
+        #: Who was refused (401, 403) how often: an address refused too often is held off.
+        self.refusals = refusals or Refusals(*REFUSALS)
         self._key = api_key.encode() if api_key else None
         self.signer = signer
         self.known = known
@@ -129,11 +139,19 @@ class IncidentApi(SilenceRoutes, BoardRoutes):
         self.board = board
 
     async def handle(self, handler: str, request: ApiRequest) -> ApiResponse:
-        """Run the handler named in :data:`ROUTES`, turning a refusal into its response."""
+        """Run the handler named in :data:`ROUTES`, turning a refusal into its response.
+        A caller refused too often lately is answered 429 without being heard."""
+        client = request.client
+        if client and (wait := self.refusals.blocked_for(client)) > 0:
+            problem = Problem(429, "too_many_refusals", "too many refused requests; wait")
+            body = {"error": problem.code, "message": problem.message}
+            return ApiResponse.json(429, body, {"retry-after": str(math.ceil(wait))})
         try:
             response: ApiResponse = await getattr(self, handler)(request)
             return response
         except Problem as problem:
+            if problem.status in (401, 403) and client:
+                self.refusals.failed(client)
             if request.headers.get("content-type", "").startswith(FORM) or handler == "confirm":
                 return ApiResponse.html(problem.status, message_page("Not done", problem.message))
             headers = {"www-authenticate": "Bearer"} if problem.status == 401 else None

@@ -28,6 +28,8 @@ class ApiRequest:
     query: Mapping[str, str] = field(default_factory=dict)
     headers: Mapping[str, str] = field(default_factory=dict)
     body: bytes = b""
+    #: The caller's address ("" when not known): refusals are counted per address.
+    client: str = ""
 
 
 @dataclass(frozen=True, slots=True)

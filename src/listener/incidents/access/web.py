@@ -28,6 +28,7 @@ async def from_aiohttp(
         query=dict(request.query),
         headers={name.lower(): value for name, value in request.headers.items()},
         body=body,
+        client=request.remote or "",
     )
 
 
