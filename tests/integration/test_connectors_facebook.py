@@ -21,7 +21,7 @@ from prometheus_client import CollectorRegistry
 from listener.broker.tansu import free_port
 from listener.connectors import connectors_running, load_connectors
 from listener.connectors.facebook.webhook import signature
-from listener.connectors.testing import LocalServer, eventually, raw_posts
+from listener.connectors.testing import LocalServer, eventually, raw_posts, until_listening
 from listener.settings import Settings
 from listener.topics import TopicNames
 
@@ -257,7 +257,7 @@ async def test_webhook_handshake_signatures_and_feed_changes(
         connectors_running(settings, load_connectors(tmp_path), registry),
         httpx.AsyncClient(timeout=5) as client,
     ):
-        await eventually_listening(client, url)
+        await until_listening(url)
         challenge = {
             "hub.mode": "subscribe",
             "hub.verify_token": "my-verify-token",
@@ -278,13 +278,3 @@ async def test_webhook_handshake_signatures_and_feed_changes(
     assert published[0].created_at == datetime.fromtimestamp(1507041107, UTC)
     labels = {"connector": "fb-hook", "error": "malformed_item"}
     assert registry.get_sample_value("listener_connector_errors_total", labels) == 1
-
-
-async def eventually_listening(client: httpx.AsyncClient, url: str) -> None:
-    for _ in range(100):
-        try:
-            await client.get(url)
-            return
-        except httpx.TransportError:
-            await asyncio.sleep(0.05)
-    raise AssertionError(f"nothing listens at {url}")

@@ -29,7 +29,7 @@ from listener.connectors.errors import ResponseTooLarge, SourceUnavailable
 from listener.connectors.http import SourceHttp
 from listener.connectors.metrics import ConnectorMetrics
 from listener.connectors.ratelimit import Throttle
-from listener.connectors.testing import LocalServer, eventually, raw_posts
+from listener.connectors.testing import LocalServer, eventually, raw_posts, until_listening
 from listener.settings import Settings
 from listener.topics import TopicNames
 
@@ -94,17 +94,6 @@ def settings(kafka_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Setti
 def client_from(address: str, timeout: float = 5.0) -> httpx.AsyncClient:
     transport = httpx.AsyncHTTPTransport(local_address=address)
     return httpx.AsyncClient(transport=transport, timeout=timeout)
-
-
-async def until_listening(url: str) -> None:
-    async with httpx.AsyncClient(timeout=1) as client:
-        for _ in range(100):
-            try:
-                await client.get(url)
-                return
-            except httpx.TransportError:
-                await asyncio.sleep(0.05)
-    raise AssertionError(f"nothing listens at {url}")
 
 
 def ingest_yaml(port: int, extra: str = "") -> str:

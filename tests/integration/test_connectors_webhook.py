@@ -4,7 +4,6 @@ Retry-After when the broker cannot take the posts."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from listener.broker.tansu import free_port
 from listener.connectors import connectors_running, load_connectors
 from listener.connectors.base import EndpointContext
 from listener.connectors.metrics import ConnectorMetrics
-from listener.connectors.testing import LocalServer, raw_messages, raw_posts
+from listener.connectors.testing import LocalServer, raw_messages, raw_posts, until_listening
 from listener.connectors.webhook.config import WebhookConfig
 from listener.connectors.webhook.endpoint import ingest_app
 from listener.errors import BrokerError
@@ -66,7 +65,7 @@ async def test_posts_in_and_bad_ones_refused_with_reasons(
         connectors_running(settings, instances, registry),
         httpx.AsyncClient(timeout=5) as client,
     ):
-        await _until_listening(client, url)
+        await until_listening(url)
         assert (await client.post(url, json=post(0))).status_code == 401
         wrong = {"Authorization": "Bearer nope"}
         refused = await client.post(url, json=post(0), headers=wrong)
@@ -131,13 +130,3 @@ async def test_a_broker_that_cannot_take_posts_gives_503_with_retry_after(
             f"{server.url}/ingest", json=post(1), headers={"Authorization": f"Bearer {TOKEN}"}
         )
     assert answer.status_code == 503 and answer.headers["Retry-After"] == "5"
-
-
-async def _until_listening(client: httpx.AsyncClient, url: str) -> None:
-    for _ in range(100):
-        try:
-            await client.get(url)
-            return
-        except httpx.TransportError:
-            await asyncio.sleep(0.05)
-    raise AssertionError(f"nothing listens at {url}")

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from types import TracebackType
 
+import httpx
 from aiohttp import web
 from aiokafka import AIOKafkaConsumer, TopicPartition  # type: ignore[import-untyped]
 
@@ -109,3 +110,16 @@ class Turnstile:
             self._left -= 1
             return
         await self._open.wait()
+
+
+async def until_listening(url: str, timeout: float = 5.0) -> None:
+    """Return once something answers HTTP at ``url`` (any status), or fail after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    async with httpx.AsyncClient(timeout=1) as client:
+        while time.monotonic() < deadline:
+            try:
+                await client.get(url)
+                return
+            except httpx.TransportError:
+                await asyncio.sleep(0.05)
+    raise AssertionError(f"nothing listens at {url}")
