@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Final, TextIO
+from typing import Any, Final
 
 import orjson
 
@@ -95,7 +94,8 @@ def logging_config(level: str, fmt: str) -> dict[str, Any]:
         "filters": {"repeats": {"()": RepeatFilter}},
         "handlers": {
             "stderr": {
-                "()": StderrHandler,
+                "class": "logging.StreamHandler",
+                "stream": "ext://sys.stderr",
                 "formatter": "listener",
                 "filters": ["repeats"],
             }
@@ -103,23 +103,6 @@ def logging_config(level: str, fmt: str) -> dict[str, Any]:
         "root": {"level": level.upper(), "handlers": ["stderr"]},
         "loggers": {name: {"level": library} for name in CHATTY},
     }
-
-
-class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    """Writes each record to ``sys.stderr`` as it is when the record is emitted, not as it
-    was when logging was set up: a caller that swaps stderr (a test runner capturing
-    output, a daemon redirecting it) does not leave the handler writing to a closed file."""
-
-    def __init__(self) -> None:
-        super().__init__(sys.stderr)
-
-    @property
-    def stream(self) -> TextIO:
-        return sys.stderr
-
-    @stream.setter
-    def stream(self, value: TextIO) -> None:
-        pass  # always the current sys.stderr
 
 
 def choice(flag: str | None, variable: str, allowed: tuple[str, ...], default: str) -> str:

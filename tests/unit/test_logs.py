@@ -3,7 +3,6 @@ times a second (a broker gone) shown once, then with backoff, saying how many we
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 import logging.config
@@ -93,21 +92,3 @@ def test_the_configuration_writes_to_stderr_at_the_level_asked(
         assert json.loads(err)["message"] == "shown 1"
     else:
         assert err.rstrip().endswith("WARNING listener.test: shown 1")
-
-
-def test_records_go_to_stderr_as_it_is_now_not_as_it_was(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    first, second = io.StringIO(), io.StringIO()
-    monkeypatch.setattr(sys, "stderr", first)
-    logging.config.dictConfig(logging_config("info", "text"))
-    try:
-        logging.getLogger("listener.test").warning("before")
-        # A test runner or a daemon swaps stderr and closes the old one.
-        monkeypatch.setattr(sys, "stderr", second)
-        first.close()
-        logging.getLogger("listener.test").warning("after %r", ("127.0.0.1", 1))
-    finally:
-        logging.config.dictConfig({"version": 1, "disable_existing_loggers": False})
-        logging.getLogger().handlers.clear()
-    assert second.getvalue().rstrip().endswith("WARNING listener.test: after ('127.0.0.1', 1)")
