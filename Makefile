@@ -27,14 +27,18 @@ $(STAMP): pyproject.toml constraints.txt | $(BIN)/python
 demo: $(DEMO_STAMP)
 	$(BIN)/listener demo
 
+# Two test processes: most integration tests wait on brokers and workers, so two share the
+# machine's cores well; a file's tests stay together in one process.
+TEST_PROCESSES ?= 2
+
 test: $(STAMP)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_PROCESSES) --dist loadfile
 
 test-unit: $(STAMP)
 	$(BIN)/pytest -q tests/unit
 
 test-integration: $(STAMP)
-	$(BIN)/pytest -q tests/integration
+	$(BIN)/pytest -q -n $(TEST_PROCESSES) --dist loadfile tests/integration
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
