@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any, cast
 
 import faust
@@ -28,6 +28,7 @@ from listener.kafka_client import faust_credentials
 from listener.metrics import Metrics
 from listener.ops.monitor import REFRESH_SECONDS, OpsMonitor, matched_by_source
 from listener.records import Alert, DeadLetter, ScoredBatch
+from listener.rules.live import LiveRules, Reloader
 from listener.rules.ruleset import RuleSet
 from listener.rules.runtime import build_enricher, build_judge, window_config
 from listener.settings import Settings
@@ -88,6 +89,35 @@ class Pipeline:
         self.incidents = IncidentAgents(
             app, settings, rules, bootstrap, self.metrics, self.dead_letters
         )
+        #: The live rules; each agent takes a reloaded configuration at its next batch.
+        self.live: LiveRules[dict[str, Callable[[], None]]] = LiveRules(
+            settings.rules_dir, rules, self._prepare
+        )
+        self.reloader = Reloader(self.live, self.metrics.rules, settings.rules_watch_seconds)
+        self._generations: dict[str, int] = {}
+        self.incidents.adopt = self.adopt
+        self.incidents.api.rules = self.reloader
+
+    def _prepare(self, live: RuleSet, new: RuleSet) -> dict[str, Callable[[], None]]:
+        """Build everything the agents make of ``new`` (see listener.rules.live); raises
+        ConfigError, with the live rules untouched, for what cannot be used."""
+        enricher = build_enricher(new)
+        config, judge = window_config(new, self.settings), build_judge(new)
+
+        def score() -> None:
+            self.scoring.enricher = enricher
+
+        def window() -> None:
+            self.windows.reconfigure(config, judge)
+
+        return {"score": score, "window": window, **self.incidents.prepare(new)}
+
+    def adopt(self, agent: str) -> None:
+        """At the start of one of ``agent``'s batches: put newly reloaded rules in force."""
+        taken = self.live.take(self._generations.get(agent, 1))
+        if taken is not None:
+            self._generations[agent], apply = taken[0], taken[1][agent]
+            apply()
 
     def highwater(self, partition: int) -> int | None:
         """The broker's end offset of a raw partition, as of a fetch answer younger than
@@ -106,6 +136,7 @@ class Pipeline:
     async def score_batch(self, events: list[EventT[Any]]) -> None:
         started = time.perf_counter()
         async with self._scoring:
+            self.adopt("score")
             result = await self._score_and_send(events)
         for source, count in result.received.items():
             self.metrics.posts_received.labels(source).inc(count)
@@ -167,6 +198,7 @@ class Pipeline:
         received_at = time.time()
         owned = self.app.consumer.assignment()
         events = [e for e in events if e.message.tp in owned]  # revoked ones: the new owner's
+        self.adopt("window")
         outcomes = await self.recover(events)
         dead: list[DeadLetter] = []
         for event in events:
@@ -326,6 +358,7 @@ def _agents(app: faust.App, pipeline: Pipeline, settings: Settings) -> None:
     app.agent(pipeline.scored, name="window")(batch_agent(pipeline.window_batch, size, within))
     app.timer(interval=1.0)(marks)
     app.timer(interval=REFRESH_SECONDS)(ops_refresh)
+    app.timer(interval=pipeline.reloader.poll_seconds)(pipeline.reloader.poll)
     pipeline.incidents.register(size, within)
 
 
@@ -350,6 +383,11 @@ def _signals(app: faust.App, pipeline: Pipeline, settings: Settings) -> None:
     app.on_partitions_revoked.connect(cast(Any, revoked))
     app.on_rebalance_complete.connect(cast(Any, rebalanced))
     app.task(quiet_logs)
+
+    async def sighup() -> None:
+        pipeline.reloader.on_sighup()  # SIGHUP: reload the rules
+
+    app.task(sighup)
 
 
 def _pages(app: faust.App, pipeline: Pipeline) -> None:

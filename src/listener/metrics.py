@@ -245,6 +245,38 @@ class DeliveryMetrics:
 
 
 @dataclass(frozen=True)
+class RulesMetrics:
+    """Which configuration is live, and whether it is the one on disk."""
+
+    generation: Gauge
+    loaded_at: Gauge
+    out_of_sync: Gauge
+    reloads: Counter
+
+    @classmethod
+    def create(cls, registry: CollectorRegistry) -> RulesMetrics:
+        return cls(
+            generation=_gauge(
+                registry, "listener_rules_generation",
+                "The live rules' generation: 1 at start, one more at each reload applied",
+            ),
+            loaded_at=_gauge(
+                registry, "listener_rules_loaded_timestamp_seconds",
+                "When the live rules were loaded (Unix time)",
+            ),
+            out_of_sync=_gauge(
+                registry, "listener_rules_out_of_sync",
+                "1 when the rules files on disk differ from the live rules (a reload was"
+                " refused or is still to come), else 0",
+            ),
+            reloads=_counter(
+                registry, "listener_rules_reloads_total",
+                "Reloads of the rules, by outcome (applied, unchanged, refused)", "outcome",
+            ),
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
 class HealthMetrics:
     """Is this worker connected, assigned, ready, and keeping up with its partitions."""
 
@@ -298,6 +330,7 @@ class Metrics:
     brands: BrandGauges
     delivery: DeliveryMetrics
     health: HealthMetrics
+    rules: RulesMetrics
 
     @classmethod
     def create(cls, registry: CollectorRegistry) -> Metrics:
@@ -308,6 +341,7 @@ class Metrics:
             brands=BrandGauges.create(registry),
             delivery=DeliveryMetrics.create(registry),
             health=HealthMetrics.create(registry),
+            rules=RulesMetrics.create(registry),
         )
 
 

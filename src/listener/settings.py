@@ -89,6 +89,10 @@ class Settings(BaseSettings):
     #: first, then the busiest); the others are summed under brand="_other". This bounds the
     #: series Prometheus stores: see docs/operations.md, "Per-brand metrics".
     brand_metrics_limit: int = Field(default=200, ge=0, le=10_000)
+    #: How often (seconds) the worker looks for changed files in the rules directory and
+    #: reloads them (validated as ``listener check`` does; see docs/operations.md, "Changing
+    #: rules live"). 0: only on SIGHUP and ``POST /rules/reload``.
+    rules_watch_seconds: float = Field(default=5.0, ge=0)
     log_level: str = "info"
     #: ``text`` (one line per event) or ``json`` (one object per line, for a log pipeline).
     log_format: Literal["text", "json"] = "text"

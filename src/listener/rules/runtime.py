@@ -143,7 +143,9 @@ def build_judge(rules: RuleSet) -> Judge:
         alerts: list[Any] = []
         if brand not in rules.brands:
             return alerts  # a brand removed from the rules since its posts were scored
+        judged = 0
         for rule, figures in rule_figures(rules, brand, view.stats):
+            judged += 1
             saved = states.get(rule.name)
             state = RuleState.from_dict(saved) if saved else RuleState()
             state, firing = evaluate(rule, brand, figures, state, now)
@@ -153,6 +155,11 @@ def build_judge(rules: RuleSet) -> Judge:
                 about = view.about(size)
                 own = view.own_posts(size)
                 alerts.append(make_alert(rules, firing, view.samples[size], about, own))
+        if len(states) > judged:
+            # Rules removed from the brand by a reload: their states would hold for ever.
+            watching = {rule.name for rule in rules.rules_for(brand)}
+            for name in [name for name in states if name not in watching]:
+                del states[name]
         return alerts
 
     return judge

@@ -109,6 +109,14 @@ class WindowStage:
         )  # fmt: skip
         return Recovered(partition, start - 1, len(outcomes), tuple(outcomes))
 
+    def reconfigure(self, config: WindowConfig, judge: Judge) -> None:
+        """Judge with reloaded rules from now on, keeping every window, baseline and rule
+        state (the layout, ``step`` and ``sizes``, is the same: see listener.rules.live).
+        Posts counted before read the old topic words; posts from now on the new ones."""
+        self.config, self.judge = config, judge
+        for state in self.states.values():
+            state.config, state.judge = config, judge
+
     def apply(self, partition: int, offset: int, value: bytes) -> Outcome | DeadLetter:
         """Apply one message, judging at most CATCH_UP_STEPS boundaries: the caller awaits
         ``catch_up`` for the rest before the next message."""

@@ -17,7 +17,7 @@ import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Final, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from listener.incidents.access.board import Board, BoardRoutes
 from listener.incidents.access.requests import (
@@ -38,6 +38,9 @@ from listener.incidents.lifecycle.model import ACKNOWLEDGED, RESOLVED, STATUSES,
 from listener.incidents.lifecycle.silences import SilenceChanged
 from listener.refusals import Refusals
 from listener.rules.issues import did_you_mean
+
+if TYPE_CHECKING:
+    from listener.rules.live import Reload
 
 __all__ = ["MAX_BODY", "ROUTES", "ApiRequest", "ApiResponse", "IncidentApi", "Known"]
 
@@ -92,6 +95,8 @@ ROUTES: Final = (
     Route("PUT", "/silences/{silence_id}", "edit_silence"),
     Route("DELETE", "/silences/{silence_id}", "expire_silence"),
     Route("POST", "/slack/interactions", "slack_interaction"),
+    Route("GET", "/rules", "rules_status"),
+    Route("POST", "/rules/reload", "reload_rules"),
     Route("GET", "/board", "board_index"),
     Route("POST", "/board/login", "board_login"),
     Route("POST", "/board/logout", "board_logout"),
@@ -110,6 +115,14 @@ class _Caller:
 #: Refused requests (a wrong key, a forged or expired link) an address may make within a
 #: minute before it is held off: a person who mistypes gets several tries, a guesser none.
 REFUSALS: Final = (20, 60.0)
+
+
+class RulesControl(Protocol):
+    """The worker's live rules (listener.rules.live.Reloader)."""
+
+    async def reload(self, reason: str) -> Reload: ...
+
+    def status(self) -> dict[str, Any]: ...
 
 
 class IncidentApi(SilenceRoutes, BoardRoutes):
@@ -137,6 +150,8 @@ class IncidentApi(SilenceRoutes, BoardRoutes):
         self.clock = clock
         self.slack = slack
         self.board = board
+        #: Set by the worker: which rules are live, and reloading them.
+        self.rules: RulesControl | None = None
 
     async def handle(self, handler: str, request: ApiRequest) -> ApiResponse:
         """Run the handler named in :data:`ROUTES`, turning a refusal into its response.
@@ -228,6 +243,22 @@ class IncidentApi(SilenceRoutes, BoardRoutes):
         return await self.slack.handle(request)
 
     # -- checks ---------------------------------------------------------------------------
+
+    async def rules_status(self, request: ApiRequest) -> ApiResponse:
+        self._require_key(request)
+        if self.rules is None:
+            raise Problem(404, "not_found", "this server runs no rules")
+        return ApiResponse.json(200, self.rules.status())
+
+    async def reload_rules(self, request: ApiRequest) -> ApiResponse:
+        """Reload the rules directory now; 422 with every problem (file and key) when it
+        is refused, the live rules then staying in force."""
+        self._require_key(request)
+        if self.rules is None:
+            raise Problem(404, "not_found", "this server runs no rules")
+        result = await self.rules.reload("api")
+        status = 422 if result.outcome == "refused" else 200
+        return ApiResponse.json(status, {**result.to_dict(), "live": self.rules.status()})
 
     async def _incident(self, request: ApiRequest) -> Incident:
         """The incident the path names; asked only once the caller is authorised (by the

@@ -13,6 +13,7 @@ import logging
 import os
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import faust
@@ -23,7 +24,7 @@ from listener.batching import batch_agent
 from listener.errors import BrokerError, ConfigError, ConfigIssue
 from listener.incidents.access.api import IncidentApi, Known
 from listener.incidents.access.board import Board, Sessions
-from listener.incidents.access.slack import slack_actions
+from listener.incidents.access.slack import SlackActions, slack_actions
 from listener.incidents.access.tokens import SECRET_ENV, LinkSigner
 from listener.incidents.access.web import mount_on_faust
 from listener.incidents.lifecycle.actions import Action, Notify, Record
@@ -74,6 +75,18 @@ def entry_seal(settings: Settings) -> Seal | None:
     return Seal(settings.ack_secret.get_secret_value())
 
 
+@dataclass(frozen=True, slots=True)
+class _Wired:
+    """What the incident side builds from one configuration."""
+
+    rules: RuleSet
+    engine: Engine
+    delivery: Delivery
+    known: Known
+    slack: SlackActions | None
+    people: tuple[str, ...]
+
+
 class IncidentAgents:
     """Incident log, engine, deliveries and API of one worker."""
 
@@ -97,42 +110,37 @@ class IncidentAgents:
         self.notifications = self._topic(names.notifications)
         self.book_snapshots = self._topic(names.incident_snapshots)
         self.delivery_snapshots = self._topic(names.delivery_snapshots)
-        engine = Engine(Policies.build(rules, rules.risks))
-        signer = link_signer(settings)
+        self.settings = settings
+        self.signer = link_signer(settings)
+        self._client: httpx.AsyncClient | None = None
+        self._threads = SlackThreads()
         #: Signs what this worker writes to the incident log; the stage refuses what is not
         #: signed with it. None without LISTENER_ACK_SECRET: nothing is signed or checked.
         self.seal = entry_seal(settings)
-        self.stage = IncidentStage(
-            engine, rules.step, bootstrap, (names.incident_events, names.incident_snapshots),
-            settings.snapshot_seconds, seal=self.seal,
-        )  # fmt: skip
         self.store = TopicStore(
             bootstrap, (names.incidents, names.incident_events), settings.partitions,
             self.send_entry, seal=self.seal,
         )  # fmt: skip
+        wired = self._wire(rules)
+        self.stage = IncidentStage(
+            wired.engine, rules.step, bootstrap, (names.incident_events, names.incident_snapshots),
+            settings.snapshot_seconds, seal=self.seal,
+        )  # fmt: skip
         self.courier = Courier(
-            self._delivery(
-                Composer(rules.owners, signer, settings.link_base, settings.api_key is not None)
-            ),
-            self, metrics.delivery, bootstrap, (names.notifications, names.delivery_snapshots),
+            wired.delivery, self, metrics.delivery, bootstrap,
+            (names.notifications, names.delivery_snapshots),
         )  # fmt: skip
         key = settings.api_key.get_secret_value() if settings.api_key else None
-        # Without a register, each rule is its own risk.
-        risks = rules.risks.risks if rules.risks else {r.name: r for r in rules.rules}
-        known = Known(
-            frozenset(rules.brands), frozenset(r.name for r in rules.rules), frozenset(risks)
-        )
-        config = rules.notifiers
-        slack = slack_actions(
-            config.slack if config else None, rules.owners, self.store, os.environ,
-            config.delivery.policy() if config else RetryPolicy(),
-            lambda outcome: metrics.delivery.slack_actions.labels(outcome).inc(),
-        )  # fmt: skip
         board = None
         if key is not None:
             secure = settings.link_base.startswith("https://")
-            board = Board(Sessions(key.encode(), secure), tuple(sorted(rules.owners.people)))
-        self.api = IncidentApi(self.store, key, signer, known, slack=slack, board=board)
+            board = Board(Sessions(key.encode(), secure), wired.people)
+        self.api = IncidentApi(
+            self.store, key, self.signer, wired.known, slack=wired.slack, board=board
+        )
+        #: Called by each agent at the start of a batch with its name ("incidents",
+        #: "deliveries"): puts newly reloaded rules in force there (see :meth:`prepare`).
+        self.adopt: Callable[[str], None] = lambda agent: None
         #: The last offset fully processed, per topic and partition (for /health/incidents).
         self.done: dict[str, dict[int, int]] = {names.incident_events: {}, names.notifications: {}}
         self._ticked: dict[int, float] = {}
@@ -142,16 +150,53 @@ class IncidentAgents:
             name, key_serializer="raw", value_serializer="raw", partitions=self.partitions
         )
 
-    def _delivery(self, composer: Composer) -> Delivery:
-        """The notifiers of notifiers.yaml; every credential that is unset is reported at
-        once, when the worker starts."""
-        threads = SlackThreads()
-        config = self.rules.notifiers
+    def _wire(self, rules: RuleSet) -> _Wired:
+        """Everything the incident side builds from rules; raises ConfigError for what
+        cannot be used (an unset credential), before anything of it is in use."""
+        settings = self.settings
+        composer = Composer(
+            rules.owners, self.signer, settings.link_base, settings.api_key is not None
+        )
+        config = rules.notifiers
         if config is None:
-            return Delivery(composer, None, RetryPolicy(), threads)
-        client = httpx.AsyncClient()
-        notifiers = build_notifiers(config, os.environ, client, threads)
-        return Delivery(composer, notifiers, config.delivery.policy(), threads)
+            delivery = Delivery(composer, None, RetryPolicy(), self._threads)
+        else:
+            self._client = self._client or httpx.AsyncClient()
+            notifiers = build_notifiers(config, os.environ, self._client, self._threads)
+            delivery = Delivery(composer, notifiers, config.delivery.policy(), self._threads)
+        # Without a register, each rule is its own risk.
+        risks = rules.risks.risks if rules.risks else {r.name: r for r in rules.rules}
+        known = Known(
+            frozenset(rules.brands), frozenset(r.name for r in rules.rules), frozenset(risks)
+        )
+        slack = slack_actions(
+            config.slack if config else None, rules.owners, self.store, os.environ,
+            config.delivery.policy() if config else RetryPolicy(),
+            lambda outcome: self.metrics.delivery.slack_actions.labels(outcome).inc(),
+        )  # fmt: skip
+        engine = Engine(Policies.build(rules, rules.risks))
+        return _Wired(rules, engine, delivery, known, slack, tuple(sorted(rules.owners.people)))
+
+    def prepare(self, rules: RuleSet) -> dict[str, Callable[[], None]]:
+        """Build the incident side for ``rules`` now (raising ConfigError, the live rules
+        untouched). Returns, per agent, the call that puts it in force at that agent's
+        next batch boundary: the incident agent takes the engine's policies (with the
+        API's names, Slack's buttons and the people the page can assign), the delivery
+        agent the notifiers and how their messages are built."""
+        wired = self._wire(rules)
+
+        def incidents() -> None:
+            self.rules = wired.rules
+            self.stage.engine = wired.engine
+            self.api.known = wired.known
+            self.api.slack = wired.slack
+            if self.api.board is not None:
+                self.api.board = replace(self.api.board, people=wired.people)
+
+        def deliveries() -> None:
+            self.courier.delivery = wired.delivery
+
+        return {"incidents": incidents, "deliveries": deliveries}
 
     # -- what the window agent sends ------------------------------------------------------
 
@@ -180,6 +225,7 @@ class IncidentAgents:
     # -- the incident agent ---------------------------------------------------------------
 
     async def log_batch(self, events: list[EventT[Any]]) -> None:
+        self.adopt("incidents")
         owned = self.app.consumer.assignment()
         events = [e for e in events if e.message.tp in owned]
         actions = await self._recover(events)
@@ -254,6 +300,7 @@ class IncidentAgents:
     # -- the delivery agent and what it writes (the courier's Outlet) ---------------------
 
     async def notifications_batch(self, events: list[EventT[Any]]) -> None:
+        self.adopt("deliveries")
         for event in events:
             message = event.message
             await self.courier.take(message.partition, message.offset, message.value or b"")
