@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 import orjson
 
@@ -214,20 +214,56 @@ def _trusted_post(data: Mapping[str, Any]) -> Post:
     )
 
 
+class Counted(NamedTuple):
+    """A scored post as the window stage counts it: the fields of the post it reads, and no
+    more. The scored topic carries it as a flat array in this order, and it is rebuilt from
+    one in a single step (a named tuple, where a frozen dataclass sets its fields one by
+    one): the window stage does this for every post."""
+
+    key: str
+    source: str
+    ts: float
+    #: The post's time as ``Post.created_at.isoformat()`` gives it, for quoting.
+    created_at: str
+    text: str
+    author_id: str
+    author_handle: str | None
+    author_followers: int | None
+    url: str | None
+    likes: int | None
+    shares: int | None
+    #: The language the post was read in, its sentiment, and whether the brand wrote it.
+    lang: str | None
+    compound: float
+    label: str
+    own: bool
+
+    @classmethod
+    def of(cls, scored: ScoredPost) -> Counted:
+        return cls._make(_scored_row(scored))
+
+
 def _scored_row(scored: ScoredPost) -> list[Any]:
-    """A scored post as the scored topic carries it: a flat array, cheaper to write and read
-    than an object of objects, for a topic that only listener reads."""
+    """A scored post as the scored topic carries it (see :class:`Counted`): a flat array,
+    cheaper to write and read than an object of objects, for a topic only listener reads."""
     p = scored.post
+    created_at = p.created_at
     return [
-        scored.brand, scored.lang, scored.compound, scored.label, scored.own,
-        p.id, p.source, p.created_at.isoformat(), p.text, p.author_id, p.author_handle,
-        p.author_followers, p.url, p.lang, p.in_reply_to, p.channel, p.likes, p.shares,
+        f"{p.source}:{p.id}", p.source, created_at.timestamp(), created_at.isoformat(), p.text,
+        p.author_id, p.author_handle, p.author_followers, p.url, p.likes, p.shares,
+        scored.lang, scored.compound, scored.label, scored.own,
     ]  # fmt: skip
 
 
-def _scored_from_row(row: list[Any]) -> ScoredPost:
-    post = Post(row[5], row[6], datetime.fromisoformat(row[7]), *row[8:18])
-    return ScoredPost(row[0], post, row[1], float(row[2]), row[3], bool(row[4]))
+#: Fields of a scored post as versions before :class:`Counted` wrote it.
+_WHOLE_ROW: Final = 18
+
+
+def _counted_from_row(row: list[Any]) -> Counted:
+    if len(row) == _WHOLE_ROW:  # the whole post, as earlier versions wrote it
+        post = Post(row[5], row[6], datetime.fromisoformat(row[7]), *row[8:18])
+        return Counted.of(ScoredPost(row[0], post, row[1], float(row[2]), row[3], bool(row[4])))
+    return Counted._make(row)
 
 
 def _scored_from_dict(data: Mapping[str, Any]) -> ScoredPost:
@@ -256,7 +292,9 @@ class ScoredBatch:
     """
 
     brand: str | None
-    posts: tuple[ScoredPost, ...]
+    #: Scored posts as the scoring stage sends them; as the window stage counts them once
+    #: read back (``loads``).
+    posts: tuple[ScoredPost | Counted, ...]
     watermarks: Mapping[int, float | None]
     idle: frozenset[int] = frozenset()
     newest: Mapping[int, tuple[float, ...]] = field(default_factory=dict)
@@ -265,7 +303,9 @@ class ScoredBatch:
         return orjson.dumps(
             {
                 "brand": self.brand,
-                "posts": [_scored_row(p) for p in self.posts],
+                "posts": [
+                    list(p) if isinstance(p, Counted) else _scored_row(p) for p in self.posts
+                ],
                 "watermarks": {str(k): v for k, v in self.watermarks.items()},
                 "idle": sorted(self.idle),
                 "newest": {str(k): list(v) for k, v in self.newest.items()},
@@ -277,7 +317,7 @@ class ScoredBatch:
         data = orjson.loads(raw)
         return cls(
             brand=data["brand"],
-            posts=tuple(_scored_from_row(p) for p in data["posts"]),
+            posts=tuple(map(_counted_from_row, data["posts"])),
             watermarks={
                 int(k): None if v is None else float(v) for k, v in data["watermarks"].items()
             },
@@ -315,6 +355,15 @@ class SamplePost:
             compound=scored.compound,
             label=scored.label,
         )
+
+    @classmethod
+    def from_counted(cls, post: Counted, max_chars: int = 500) -> SamplePost:
+        """The same sample as ``from_scored`` of the scored post ``post`` was read from."""
+        text = post.text if len(post.text) <= max_chars else post.text[: max_chars - 1] + "…"
+        return cls(
+            post.key, post.source, post.created_at, post.author_handle, post.author_followers,
+            text, post.url, post.compound, post.label,
+        )  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ from listener.errors import InvalidPost
 from listener.records import (
     MAX_BUNDLE_POSTS,
     MAX_POST_BYTES,
+    Counted,
     Post,
     ScoredBatch,
     ScoredPost,
@@ -79,7 +80,9 @@ def check_travels(post: Post) -> None:
     assert parse_post(post.dumps(), max_bytes=2 * MAX_POST_BYTES) == post
     scored = ScoredPost("acme", post, post.lang, -0.5, "negative", own=False)
     batch = ScoredBatch("acme", (scored,), {0: post.ts})
-    assert ScoredBatch.loads(batch.dumps()) == batch
+    back = ScoredBatch.loads(batch.dumps())
+    assert back.posts == (Counted.of(scored),) and back.posts[0].ts == post.ts
+    assert back.posts[0].created_at == post.created_at.isoformat()
 
 
 def check_outcome(items: list[Post | InvalidPost]) -> None:

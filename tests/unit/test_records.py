@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -18,6 +19,7 @@ from listener.records import (
     POSITIVE,
     UNKNOWN,
     Alert,
+    Counted,
     DeadLetter,
     Post,
     SamplePost,
@@ -404,10 +406,36 @@ def test_a_scored_batch_survives_its_own_encoding() -> None:
         idle=frozenset({3, 11}),
     )
     back = ScoredBatch.loads(batch.dumps())
-    assert back == batch
+    # Read back as the window stage counts them, every field it reads intact.
+    assert back == dataclasses.replace(batch, posts=tuple(Counted.of(p) for p in batch.posts))
+    first = back.posts[0]
+    assert isinstance(first, Counted)
+    post = make_scored("1").post
+    assert (first.key, first.ts, first.text) == (post.key, post.ts, post.text)
+    assert ScoredBatch.loads(back.dumps()) == back
     assert set(back.watermarks) == {0, 3, 11}
     assert back.watermarks[3] is None
     assert back.idle == frozenset({3, 11})
+
+
+def test_a_scored_batch_written_whole_by_earlier_versions_is_read() -> None:
+    scored = ScoredPost("acme", full_post(), "it", -0.4215, NEGATIVE, True)
+    p = scored.post
+    row = [
+        "acme", "it", -0.4215, NEGATIVE, True, p.id, p.source, p.created_at.isoformat(),
+        p.text, p.author_id, p.author_handle, p.author_followers, p.url, p.lang,
+        p.in_reply_to, p.channel, p.likes, p.shares,
+    ]  # fmt: skip
+    value = orjson.dumps({"brand": "acme", "posts": [row], "watermarks": {}})
+    assert ScoredBatch.loads(value).posts == (Counted.of(scored),)
+
+
+def test_a_counted_post_quotes_as_its_scored_post_does() -> None:
+    for text in ("short", "x" * 600):
+        scored = ScoredPost(
+            "acme", dataclasses.replace(full_post(), text=text), "en", -0.7, NEGATIVE, False
+        )
+        assert SamplePost.from_counted(Counted.of(scored)) == SamplePost.from_scored(scored)
 
 
 def test_a_clock_only_batch_survives_its_own_encoding() -> None:

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from listener.records import NEGATIVE, POSITIVE, UNKNOWN, SamplePost, ScoredPost
+from listener.records import NEGATIVE, POSITIVE, UNKNOWN, Counted, SamplePost, ScoredPost
 from listener.windows.own import OwnHistory, read
 from listener.windows.words import TopicIndex, merge, terms, words
 
@@ -31,12 +31,17 @@ SAMPLES: int = 3
 SENTIMENT_UNIT: int = 10_000
 
 
-def damage(scored: ScoredPost) -> float:
+def damage(post: Counted | ScoredPost) -> float:
     """How much harm a post can do: reach (log of followers and shares) times negativity."""
-    post = scored.post
+    post = counted(post)
     audience = (post.author_followers or 0) + 5 * (post.shares or 0) + (post.likes or 0)
-    negativity = 0.5 if scored.label == UNKNOWN else max(0.0, -scored.compound)
+    negativity = 0.5 if post.label == UNKNOWN else max(0.0, -post.compound)
     return math.log10(10.0 + audience) * (0.25 + negativity)
+
+
+def counted(post: Counted | ScoredPost) -> Counted:
+    """``post`` as the windows count it (the scored topic delivers it so already)."""
+    return post if isinstance(post, Counted) else Counted.of(post)
 
 
 @dataclass(slots=True)
@@ -62,26 +67,29 @@ class Bucket:
     #: Min-heap of (damage, key, post): the most damaging posts of the bucket. A post
     #: counted here is kept as scored and made a sample only when it is read (see
     #: as_sample): most posts that enter the top three are pushed out again.
-    samples: list[tuple[float, str, SamplePost | ScoredPost]] = field(default_factory=list)
+    samples: list[tuple[float, str, SamplePost | Counted]] = field(default_factory=list)
     #: The bucket as a snapshot writes it, kept until the next post: most buckets of a
     #: partition do not change between two snapshots, and encoding them is not free.
     encoded: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
     def add(
-        self, scored: ScoredPost, found: frozenset[str] = frozenset(), about: Iterable[str] = ()
+        self,
+        scored: Counted | ScoredPost,
+        found: frozenset[str] = frozenset(),
+        about: Iterable[str] = (),
     ) -> None:
         """Count ``scored``, whose text names the topics ``found`` and holds ``about``."""
-        post = scored.post
+        post = counted(scored)
         self.encoded = None
         self.volume += 1
-        label = scored.label
+        label = post.label
         if label == UNKNOWN:
             self.unknown += 1
         else:
-            self.sentiment_units += round(scored.compound * SENTIMENT_UNIT)
+            self.sentiment_units += round(post.compound * SENTIMENT_UNIT)
             if label == NEGATIVE:
                 self.negative += 1
-                if scored.compound <= HOSTILE:
+                if post.compound <= HOSTILE:
                     engagement = (post.likes or 0) + (post.shares or 0)
                     self._hostile(post.author_followers or 0, engagement)
             elif label == POSITIVE:
@@ -94,11 +102,11 @@ class Bucket:
         if found:
             self.topics.update(found)
         self.terms.update(about)  # Counter.update counts in C
-        rank = (round(damage(scored), 9), post.key)
+        rank = (round(damage(post), 9), post.key)
         if len(self.samples) < SAMPLES:
-            heapq.heappush(self.samples, (*rank, scored))
+            heapq.heappush(self.samples, (*rank, post))
         elif rank > self.samples[0][:2]:
-            heapq.heapreplace(self.samples, (*rank, scored))
+            heapq.heapreplace(self.samples, (*rank, post))
 
     def absorb(self, other: Bucket) -> None:
         """Add ``other``'s posts to these sums, for a window made of buckets: its samples
@@ -158,7 +166,7 @@ class Bucket:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Bucket:
         volume, negative, positive, unknown = data["n"]
-        samples: list[tuple[float, str, SamplePost | ScoredPost]] = [
+        samples: list[tuple[float, str, SamplePost | Counted]] = [
             (float(d), str(k), _sample_from_list(s)) for d, k, s in data["x"]
         ]
         heapq.heapify(samples)
@@ -180,9 +188,11 @@ class Bucket:
         )
 
 
-def as_sample(post: SamplePost | ScoredPost) -> SamplePost:
+def as_sample(post: SamplePost | Counted | ScoredPost) -> SamplePost:
     """A bucket's sample as alerts quote it."""
-    return post if isinstance(post, SamplePost) else SamplePost.from_scored(post)
+    if isinstance(post, SamplePost):
+        return post
+    return SamplePost.from_counted(counted(post))
 
 
 def _sample_to_list(sample: SamplePost) -> list[Any]:
@@ -233,21 +243,16 @@ class BrandWindows:
     #: post does not depend on the order a worker happened to receive them in.
     unread: list[tuple[float, SamplePost, str | None]] = field(default_factory=list)
 
-    def add(
-        self, scored: ScoredPost, topics: TopicIndex = NO_TOPICS, ts: float | None = None
-    ) -> bool:
+    def add(self, scored: Counted | ScoredPost, topics: TopicIndex = NO_TOPICS) -> bool:
         """Count a post once; returns False for a post already counted. ``topics`` names
-        the risks a text is about; ``ts`` is the post's time when the caller has it. The
-        brand's own posts wait to be read (read_own)."""
-        post = scored.post
+        the risks a text is about. The brand's own posts wait to be read (read_own)."""
+        post = counted(scored)
         key = post.key
         if key in self.seen:
             return False
-        if ts is None:
-            ts = post.ts
-        self.seen[key] = ts
-        if scored.own:
-            entry = (ts, SamplePost.from_scored(scored), scored.lang)
+        ts = self.seen[key] = post.ts
+        if post.own:
+            entry = (ts, SamplePost.from_counted(post), post.lang)
             bisect.insort(self.unread, entry, key=lambda e: (e[0], e[1].key))
             return True
         index = int(ts // self.step)
@@ -255,7 +260,7 @@ class BrandWindows:
         if bucket is None:
             bucket = self.buckets[index] = Bucket()
         tokens = words(post.text)
-        bucket.add(scored, topics.match(tokens), terms(tokens))
+        bucket.add(post, topics.match(tokens), terms(tokens))
         return True
 
     def read_own(self, until: float, language: str | None) -> None:

@@ -184,11 +184,11 @@ class PartitionState:
         oldest = None if self.clock is None else self.clock - self.config.horizon
         topics = self.config.topics_of(brand)
         for scored in batch.posts:
-            ts = scored.post.ts
+            ts = scored.ts
             if oldest is not None and ts < oldest:
                 outcome.too_late += 1  # its windows are closed and forgotten
                 continue
-            if windows.add(scored, topics, ts):
+            if windows.add(scored, topics):
                 outcome.counted += 1
                 if self.clock is None:
                     self.oldest = keep_oldest(self.oldest, ts)
