@@ -21,13 +21,13 @@ from listener.records import Alert
 from listener.rules.config import OwnerGroup
 from listener.rules.escalation import escalation_policies
 from listener.rules.loader import load_rules
+from listener.rules.playbooks import StepText, fill_playbook
 from listener.rules.risks import (
     RegisterContext,
     Risk,
     RiskRegister,
     RuleRisk,
     declared_rule_names,
-    fill_playbook,
     load_register,
 )
 
@@ -97,8 +97,9 @@ def risk(
     likelihood: int = 3,
     impact: int = 5,
     absorbs: Iterable[str] = (),
-    playbook: Mapping[str, tuple[str, ...]] | None = None,
+    playbook: Mapping[str, tuple[StepText, ...]] | None = None,
 ) -> Risk:
+    books = fill_playbook(playbook or {"warning": ("look",), "critical": ("call", "post")})
     return Risk(
         name=name,
         description=f"{name} happens",
@@ -106,10 +107,9 @@ def risk(
         impact=impact,
         owners=owners,
         resolve_after=resolve_after,
-        playbook=MappingProxyType(
-            fill_playbook(playbook or {"warning": ("look",), "critical": ("call", "post")})
-        ),
+        playbook=MappingProxyType({severity: book.steps for severity, book in books.items()}),
         absorbs=frozenset(absorbs),
+        expectations=MappingProxyType({s: book.expectations for s, book in books.items()}),
     )
 
 

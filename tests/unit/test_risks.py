@@ -12,11 +12,11 @@ from test_incidents_fixtures import RULES, group
 
 from listener.errors import ConfigError
 from listener.rules.loader import load_rules
+from listener.rules.playbooks import fill_playbook
 from listener.rules.risks import (
     RegisterContext,
     RiskRegister,
     declared_rule_names,
-    fill_playbook,
     load_register,
     severity_of,
     unraised,
@@ -113,7 +113,7 @@ def test_a_rule_reading_topics_needs_a_risk_with_topics(tmp_path: Path, shipped:
 
 def test_a_playbook_per_severity_falls_back_to_the_nearest_lower_one() -> None:
     filled = fill_playbook({"warning": ("look",), "critical": ("call",)})
-    assert filled == {
+    assert {severity: book.steps for severity, book in filled.items()} == {
         "info": ("look",),  # nothing lower: the nearest higher
         "warning": ("look",),
         "major": ("look",),

@@ -95,9 +95,11 @@ def test_a_statement_is_on_the_timeline_once_and_round_trips() -> None:
     assert decode_event(encode_event(note)) == note
     book, first = engine.step(book, note, T0 + MINUTE)
     again, second = engine.step(book, note, T0 + MINUTE)
-    (record,) = first
+    record, seen = first  # the note, then the statement the incident now counts as made
     assert record.transition.kind == "statement" and record.transition.who == "ann"
     assert record.incident.status == book.incidents[incident_id].status
+    assert seen.transition.kind == "statement_seen"
+    assert book.incidents[incident_id].statement_by == "ann"
     assert second == [] and again == book
 
 

@@ -28,11 +28,20 @@ class Kind(StrEnum):
     RESOLVED = "resolved"
     DELIVERY_FAILED = "delivery_failed"
     BRAND_SILENT = "brand_silent"
+    #: A playbook step's expectation (a statement within 30 minutes) was not met in time.
+    STEP_LATE = "step_late"
 
 
 #: Kinds that ask the reader to act (acknowledge); the others only inform.
 NEEDS_ACTION = frozenset(
-    {Kind.OPENED, Kind.ESCALATED, Kind.REMINDER, Kind.DELIVERY_FAILED, Kind.BRAND_SILENT}
+    {
+        Kind.OPENED,
+        Kind.ESCALATED,
+        Kind.REMINDER,
+        Kind.DELIVERY_FAILED,
+        Kind.BRAND_SILENT,
+        Kind.STEP_LATE,
+    }
 )
 
 

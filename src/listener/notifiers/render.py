@@ -133,6 +133,7 @@ def subject(message: Notification) -> str:
         Kind.REMINDER: f"reminder, level {message.level}",
         Kind.DELIVERY_FAILED: f"others unreachable, level {message.level}",
         Kind.BRAND_SILENT: f"brand silent, level {message.level}",
+        Kind.STEP_LATE: f"playbook step late, level {message.level}",
         Kind.ACKNOWLEDGED: f"level {message.level}",
         Kind.RESOLVED: "closed",
     }[message.kind]
@@ -278,6 +279,10 @@ def _status(message: Notification, tz: tzinfo) -> str:
         Kind.BRAND_SILENT: (
             f"Escalated early to level {level}: {clean(message.detail) or 'the brand is silent'}. "
             f"Told now: {names}."
+        ),
+        Kind.STEP_LATE: (
+            f"A playbook step is late: {clean(message.detail) or 'no statement yet'}. "
+            f"Level {level} is told: {names}."
         ),
     }[message.kind]
 

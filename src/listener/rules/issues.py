@@ -46,7 +46,8 @@ def validate(
 
 
 def _issue(model: type[BaseModel], error: ErrorDetails, file: str, key: str) -> ConfigIssue:
-    loc = error["loc"]
+    # A part written <like-this> names the branch of a tagged union, not a key of the file.
+    loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and p.startswith("<")))
     kind = error["type"]
     if kind == "extra_forbidden":
         unknown = loc[-1]

@@ -13,7 +13,7 @@ references, before anything is refused (see :mod:`listener.rules.loader`).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Annotated, Final
@@ -21,9 +21,10 @@ from typing import Annotated, Final
 from pydantic import BeforeValidator, Field
 
 from listener.errors import ConfigError, ConfigIssue
-from listener.rules.config import RULE_NAME, SEVERITIES, Brand, Model, OwnerGroup, Seconds, Text
+from listener.rules.config import RULE_NAME, Brand, Model, OwnerGroup, Seconds, Text
 from listener.rules.escalation import SilenceRaiseContext, check_silence_raise
 from listener.rules.issues import did_you_mean, join_key, validate
+from listener.rules.playbooks import Expectation, StepText, fill_playbook, playbook_value
 from listener.rules.ruleset import Rule
 from listener.rules.yamlfile import UNREADABLE, read_yaml
 from listener.windows.stats import TOPIC_METRICS
@@ -44,35 +45,6 @@ def severity_of(likelihood: int, impact: int) -> str:
     return next((name for floor, name in SEVERITY_MATRIX if score >= floor), "info")
 
 
-def _playbook(value: object) -> object:
-    """A list of steps means the same steps at every severity; a mapping gives them per
-    severity. Checked here so a mistake is named in the words of the file, not in those of
-    the form it is stored in."""
-    if isinstance(value, list | tuple):
-        _check_steps(value, "the playbook")
-        return {SEVERITIES[0]: value}
-    if not isinstance(value, dict) or not value:
-        raise ValueError("must be a list of steps, or a mapping from severity to steps")
-    for key, steps in value.items():
-        if key not in SEVERITIES:
-            hint = did_you_mean(key, SEVERITIES)
-            raise ValueError(f'"{key}" is not a severity{hint}: use {", ".join(SEVERITIES)}')
-        _check_steps(steps, f'"{key}"')
-    return value
-
-
-def _check_steps(steps: object, what: str) -> None:
-    if not isinstance(steps, list | tuple) or not steps:
-        raise ValueError(f"{what} must be a list of at least one step")
-    for number, step in enumerate(steps, start=1):
-        # A step with ": " in it is read by YAML as a mapping: say so, it is easy to miss.
-        if not isinstance(step, str) or not step.strip():
-            raise ValueError(
-                f"step {number} of {what} must be a sentence, got {step!r}"
-                ' (quote a step that contains ": ")'
-            )
-
-
 class RiskConfig(Model):
     """One risk as written under ``risks:``."""
 
@@ -81,7 +53,7 @@ class RiskConfig(Model):
     impact: int = Field(ge=1, le=5)
     owners: Text = BRAND_OWNERS
     resolve_after: Annotated[Seconds, Field(gt=0)] = DEFAULT_RESOLVE_AFTER
-    playbook: Annotated[dict[str, tuple[Text, ...]], BeforeValidator(_playbook)]
+    playbook: Annotated[dict[str, tuple[StepText, ...]], BeforeValidator(playbook_value)]
     #: Words and phrases, in any language, that mark a post as being about this risk.
     topics: tuple[Text, ...] = ()
     #: Risks this one takes over when both are raised for a brand in the same wave.
@@ -108,6 +80,8 @@ class Risk:
     playbook: Mapping[str, tuple[str, ...]]
     topics: tuple[str, ...] = ()
     absorbs: frozenset[str] = frozenset()
+    #: Per severity, the steps of its playbook that name an expectation.
+    expectations: Mapping[str, tuple[Expectation, ...]] = field(default_factory=dict)
 
     @property
     def score(self) -> int:
@@ -340,6 +314,7 @@ def _check_owners(
 
 
 def _risk(name: str, config: RiskConfig) -> Risk:
+    playbooks = fill_playbook(config.playbook)
     return Risk(
         name=name,
         description=config.description.strip(),
@@ -347,21 +322,11 @@ def _risk(name: str, config: RiskConfig) -> Risk:
         impact=config.impact,
         owners=None if config.owners == BRAND_OWNERS else config.owners,
         resolve_after=config.resolve_after,
-        playbook=MappingProxyType(fill_playbook(config.playbook)),
+        playbook=MappingProxyType({s: book.steps for s, book in playbooks.items()}),
         topics=tuple(t.strip().lower() for t in config.topics),
         absorbs=frozenset(config.absorbs),
+        expectations=MappingProxyType({s: book.expectations for s, book in playbooks.items()}),
     )
-
-
-def fill_playbook(given: Mapping[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
-    """Steps for every severity: those written for it, else those of the nearest lower
-    severity written (a bigger incident still needs the basics), else the nearest higher."""
-    filled: dict[str, tuple[str, ...]] = {}
-    for index, severity in enumerate(SEVERITIES):
-        lower = [s for s in reversed(SEVERITIES[: index + 1]) if s in given]
-        higher = [s for s in SEVERITIES[index + 1 :] if s in given]
-        filled[severity] = tuple(step.strip() for step in given[(lower or higher)[0]])
-    return filled
 
 
 def _alert_rules(

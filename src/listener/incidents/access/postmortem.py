@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from typing import Any, Final
 
+from listener.incidents.access.views import statement_text
 from listener.rules.durations import format_duration
 
 #: The category of each kind of transition.
@@ -24,7 +25,8 @@ CATEGORIES: Final = {
     "opened": "signal", "updated": "signal", "risk_raised": "signal",
     "paged": "page", "page_silenced": "page", "delivery_failed": "page", "unroutable": "page",
     "acknowledged": "action", "silenced": "action", "note": "action",
-    "statement": "statement",
+    "statement": "statement", "statement_seen": "statement", "step_met": "statement",
+    "step_late": "page",
 }  # fmt: skip
 ENGINE: Final = "listener"
 _SPECIAL: Final = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
@@ -85,6 +87,7 @@ def markdown(incident: dict[str, Any]) -> str:
         ("Trouble began", incident["started_at"]), ("Opened", incident["opened_at"]),
         ("Acknowledged", _by(incident["acknowledged_at"], incident["acknowledged_by"])),
         ("Resolved", _by(incident["resolved_at"], incident["resolved_by"])),
+        ("Statement", statement_text(incident.get("statement"))),
         ("Recovery", _recovery(incident)), ("Alerts", incident["alerts"]),
         ("People told", ", ".join(incident["paged"]) or "nobody"),
     ]  # fmt: skip

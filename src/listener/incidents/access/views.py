@@ -38,6 +38,9 @@ def incident_json(incident: Incident, full: bool = False) -> dict[str, Any]:
         "rules": list(incident.rules),
         "alerts": len(incident.alert_ids),
         "paged": list(incident.paged),
+        "statement": statement_json(incident),
+        "steps_done": list(incident.steps_done),
+        "steps_late": list(incident.steps_late),
     }
     if full:
         latest = incident.latest
@@ -50,6 +53,48 @@ def incident_json(incident: Incident, full: bool = False) -> dict[str, Any]:
         ]
         data["history"] = [transition_json(t) for t in incident.history]
     return data
+
+
+def statement_json(incident: Incident) -> dict[str, Any] | None:
+    """The brand's statement, with its figures then and the newest since: the recovery."""
+    if incident.statement_at is None:
+        return None
+    then, now = incident.statement_pulse, incident.pulse
+    newer = now is not None and (then is None or now[0] > then[0])
+    return {
+        "at": iso(incident.statement_at),
+        "by": incident.statement_by,
+        "then": pulse_json(then),
+        "since": pulse_json(now) if newer else None,
+    }
+
+
+def pulse_json(pulse: tuple[float, int, int] | None) -> dict[str, Any] | None:
+    """(event time, posts, negative posts) of the brand's shortest window, as shown."""
+    if pulse is None:
+        return None
+    at, volume, negative = pulse
+    share = round(negative / volume, 3) if volume else None
+    return {"at": iso(at), "volume": volume, "negative": negative, "negative_share": share}
+
+
+def statement_text(statement: dict[str, Any] | None) -> str:
+    """One line on the statement and the recovery since it, for pages and reports."""
+    if statement is None:
+        return "none seen yet"
+    text = f"{statement['at']} ({statement['by']})"
+    then, since = statement["then"], statement["since"]
+    if then is not None and since is not None:
+        text += (
+            f"; since then {then['volume']} -> {since['volume']} posts in the shortest window, "
+            f"negative share {_share(then)} -> {_share(since)} (at {since['at']})"
+        )
+    return text
+
+
+def _share(pulse: dict[str, Any]) -> str:
+    share = pulse["negative_share"]
+    return "-" if share is None else f"{share:.0%}"
 
 
 def transition_json(transition: Transition) -> dict[str, Any]:

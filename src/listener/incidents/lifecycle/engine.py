@@ -47,7 +47,8 @@ from listener.incidents.lifecycle.model import (
 )
 from listener.incidents.lifecycle.policy import Policies
 from listener.incidents.lifecycle.silences import muted
-from listener.incidents.lifecycle.working import WorkingBook, silence_text, union
+from listener.incidents.lifecycle.statements import StatementSteps
+from listener.incidents.lifecycle.working import silence_text, union
 from listener.records import Alert
 from listener.rules.config import SEVERITIES
 from listener.rules.durations import format_duration
@@ -102,7 +103,7 @@ def _worth_paging(severity: str) -> bool:
     return _rank(severity) >= _rank(PAGING_SEVERITY)
 
 
-class _Step(WorkingBook):
+class _Step(StatementSteps):
     """One step of the engine: the lifecycle rules, event by event."""
 
     # -- alerts and the clock -----------------------------------------------------------
@@ -209,6 +210,7 @@ class _Step(WorkingBook):
             incident = self.incidents[key]
             if incident.active:
                 self.incidents[key] = self.observe(incident, tick)
+                self.follow(self.incidents[key], tick)
         self.advance()
         self.evict()
 
@@ -233,8 +235,10 @@ class _Step(WorkingBook):
             after = self.policies.resolve_after(incident.risk)
             if quiet is not None and self.time - quiet >= after:
                 self.auto_resolve(incident, quiet)
-            elif incident.status in (OPEN, NOTIFIED):
+                continue
+            if incident.status in (OPEN, NOTIFIED):
                 self.page_due(incident)
+            self.check_steps(self.incidents[key])
 
     def page_due(self, incident: Incident) -> None:
         policy = self.policies.escalation.get(incident.owners)
@@ -290,7 +294,11 @@ class _Step(WorkingBook):
         seen = (kind, note.who, note.at, note.text)
         if any((t.kind, t.who, t.wall_at, t.detail) == seen for t in incident.history):
             return
-        self.record(incident, kind, incident.status, note.who, note.text, wall_at=note.at)
+        incident = self.record(
+            incident, kind, incident.status, note.who, note.text, wall_at=note.at
+        )
+        if note.what == "statement" and self.clock is not None:
+            self.check_steps(self.heard(incident, self.clock, note.who))
 
     def auto_resolve(self, incident: Incident, quiet: float) -> None:
         after = format_duration(self.policies.resolve_after(incident.risk))

@@ -62,6 +62,12 @@ class Tick:
 
     at: float
     holding: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    #: Per brand: when it last posted from an own account (reading as the brand), for the
+    #: brands that did since the boundary before: the stream's sign of a statement.
+    spoke: Mapping[str, float] = field(default_factory=dict)
+    #: Per brand still out of normal (in ``holding``): posts and negative posts in its
+    #: shortest window, to follow its recovery.
+    pulse: Mapping[str, tuple[int, int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +146,12 @@ def event_dict(event: Event) -> dict[str, Any]:
         return {"kind": "alert", "alert": event.alert.to_dict()}
     if isinstance(event, Tick):
         holding = {brand: sorted(rules) for brand, rules in sorted(event.holding.items())}
-        return {"kind": "tick", "at": event.at, "holding": holding}
+        data: dict[str, Any] = {"kind": "tick", "at": event.at, "holding": holding}
+        if event.spoke:
+            data["spoke"] = dict(sorted(event.spoke.items()))
+        if event.pulse:
+            data["pulse"] = {brand: list(p) for brand, p in sorted(event.pulse.items())}
+        return data
     if isinstance(event, Silence):
         return {"kind": "silence", **event.to_dict()}
     kind = next(name for name, cls in _PLAIN.items() if isinstance(event, cls))
@@ -168,7 +179,9 @@ def event_from_dict(data: Mapping[str, Any]) -> Event:
         return AlertReceived(Alert.loads(orjson.dumps(data["alert"])))
     if kind == "tick":
         holding = {str(b): frozenset(map(str, rules)) for b, rules in data["holding"].items()}
-        return Tick(float(data["at"]), holding)
+        spoke = {str(b): float(at) for b, at in data.get("spoke", {}).items()}
+        pulse = {str(b): (int(p[0]), int(p[1])) for b, p in data.get("pulse", {}).items()}
+        return Tick(float(data["at"]), holding, spoke, pulse)
     if kind == "silence":
         return Silence.from_dict(data)
     cls = _PLAIN.get(str(kind))

@@ -28,7 +28,7 @@ import heapq
 import hmac
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Final
+from typing import Any, ClassVar, Final, cast
 
 import orjson
 
@@ -145,16 +145,25 @@ def holding_at(rules: RuleSet, stats: Mapping[int, WindowStats]) -> frozenset[st
 
 def boundary_ticks(rules: RuleSet, judged: Sequence[Mapping[int, WindowStats]]) -> list[Tick]:
     """The explicit ticks of one outcome: one per boundary at which some rule held for
-    some brand, in boundary order (the window stage judges every brand of a boundary
-    together)."""
-    by_end: dict[float, dict[str, frozenset[str]]] = {}
+    some brand or some brand spoke from its own account, in boundary order (the window
+    stage judges every brand of a boundary together)."""
+    by_end: dict[float, Tick] = {}
     for stats in judged:
         first = next(iter(stats.values()))
+        tick = by_end.get(first.end)
+        if tick is None:
+            tick = by_end[first.end] = Tick(first.end, {}, {}, {})
         held = holding_at(rules, stats)
-        boundary = by_end.setdefault(first.end, {})
         if held:
-            boundary[first.brand] = held
-    return [Tick(end, holding) for end, holding in by_end.items() if holding]
+            cast(dict[str, frozenset[str]], tick.holding)[first.brand] = held
+            cast(dict[str, tuple[int, int]], tick.pulse)[first.brand] = (
+                first.volume,
+                first.negative,
+            )
+        spoke = first.brand_last_post
+        if spoke is not None and spoke >= first.end - rules.step:  # in [end - step, end)
+            cast(dict[str, float], tick.spoke)[first.brand] = spoke
+    return [tick for tick in by_end.values() if tick.holding or tick.spoke]
 
 
 def outcome_events(rules: RuleSet, outcomes: Iterable[Outcome]) -> list[Event]:

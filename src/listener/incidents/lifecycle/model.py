@@ -90,6 +90,16 @@ class Incident:
     resolved_at: float | None = None  # event time
     recovered_at: float | None = None  # when the figures came back (event time)
     history: tuple[Transition, ...] = ()
+    #: The brand's first statement since the trouble began (event time), and who made it:
+    #: "own account" when seen in the stream, else the person who recorded it.
+    statement_at: float | None = None
+    statement_by: str | None = None
+    #: (event time, posts, negative posts) of the brand's shortest window: when the
+    #: statement came, and the newest while the figures are out of normal (recovery).
+    statement_pulse: tuple[float, int, int] | None = None
+    pulse: tuple[float, int, int] | None = None
+    steps_done: tuple[int, ...] = ()  # playbook steps whose expectation was met
+    steps_late: tuple[int, ...] = ()  # playbook steps the next level was told are late
 
     @property
     def active(self) -> bool:
@@ -117,20 +127,36 @@ class Incident:
         data["failures"] = list(self.failures)
         data["latest"] = self.latest.to_dict()
         data["history"] = [t.to_dict() for t in self.history]
+        for name in _TUPLES:
+            value = data[name]
+            data[name] = None if value is None else list(value)
         return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Incident:
-        # Written before paging could wait for a warning: paging started at the opening.
-        defaults = {"paging_from": data["opened_at"]}
+        # Written before paging could wait for a warning: paging started at the opening;
+        # before statements were followed: none seen.
+        defaults = {"paging_from": data["opened_at"], **_LATER}
         values = {
             name: data[name] if name in data else defaults[name] for name in Incident.__slots__
         }
+        for name in _TUPLES:
+            if values[name] is not None:
+                values[name] = tuple(values[name])
         for name in ("rules", "alert_ids", "paged", "failures"):
             values[name] = tuple(data[name])
         values["latest"] = Alert.loads(orjson.dumps(data["latest"]))
         values["history"] = tuple(Transition.from_dict(t) for t in data["history"])
         return cls(**values)
+
+
+#: Fields kept as tuples, written as JSON lists.
+_TUPLES: Final = ("statement_pulse", "pulse", "steps_done", "steps_late")
+#: Fields added since the first books were written, with their value for those books.
+_LATER: Final[Mapping[str, Any]] = {
+    "statement_at": None, "statement_by": None, "statement_pulse": None, "pulse": None,
+    "steps_done": (), "steps_late": (),
+}  # fmt: skip
 
 
 def _empty() -> Mapping[str, Incident]:

@@ -15,6 +15,7 @@ from types import MappingProxyType
 from typing import Final
 
 from listener.rules.escalation import EscalationPolicy, escalation_policies
+from listener.rules.playbooks import Expectation
 from listener.rules.risks import DEFAULT_RESOLVE_AFTER, Risk, RiskRegister
 from listener.rules.ruleset import RuleSet
 
@@ -91,6 +92,11 @@ class Policies:
     def playbook(self, risk: str, severity: str) -> tuple[str, ...]:
         found = self.risk(risk)
         return found.steps(severity) if found is not None else ()
+
+    def expectations(self, risk: str, severity: str) -> tuple[Expectation, ...]:
+        """The steps of the playbook at ``severity`` that name what they should bring about."""
+        found = self.risk(risk)
+        return found.expectations.get(severity, ()) if found is not None else ()
 
     def raise_after(self, rule: str) -> int | None:
         """Seconds of brand silence after which ``rule``'s alerts raise the level."""

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from html import escape
 from typing import Final
 
+from listener.incidents.access.views import statement_json, statement_text
 from listener.incidents.lifecycle.model import ACKNOWLEDGED, RESOLVED, Incident, Transition
 from listener.notifiers.render import figures, safe_url, summary
 
@@ -109,7 +110,9 @@ def incident_page(
         parts.append(f"<p>About: {escape(', '.join(alert.about))}</p>")
     if incident.status != RESOLVED:
         parts.append("<h2>Act</h2>" + _forms(incident, csrf, people))
-    parts.append(_figures(incident) + _posts(incident) + _told(incident.history))
+    parts.append(
+        _statement(incident) + _figures(incident) + _posts(incident) + _told(incident.history)
+    )
     parts.append(_audit(incident.history))
     title = f"{incident.brand_name}: {incident.risk}"
     return page(title, "".join(parts), who)
@@ -144,6 +147,13 @@ def _forms(incident: Incident, csrf: str, people: Sequence[str]) -> str:
 def _input(name: str, label: str, required: bool = True) -> str:
     need = " required" if required else ""
     return f'<label>{label} <input name="{name}" maxlength="500"{need}></label> '
+
+
+def _statement(incident: Incident) -> str:
+    text = statement_text(statement_json(incident))
+    late = ", ".join(str(n) for n in incident.steps_late)
+    extra = f" Playbook steps reported late: {escape(late)}." if late else ""
+    return f"<h2>The brand's statement</h2><p>{escape(text)}.{extra}</p>"
 
 
 def _figures(incident: Incident) -> str:
