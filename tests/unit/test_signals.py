@@ -3,6 +3,7 @@ text is about, and the brand's wave and silence."""
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import pytest
@@ -15,7 +16,16 @@ from listener.windows.brand import Bucket
 from listener.windows.learnt import WAVE_CALM, Learnt
 from listener.windows.surprise import DISPERSION, surprise, variance
 from listener.windows.usual import HOUR, Usual
-from listener.windows.words import Background, TopicIndex, rising, terms, words
+from listener.windows.words import (
+    _NEGATIONS,
+    _SKIPPED,
+    Background,
+    TopicIndex,
+    _matched_words,
+    rising,
+    terms,
+    words,
+)
 
 # -- surprise ---------------------------------------------------------------------------
 
@@ -147,6 +157,47 @@ def test_words_are_those_of_the_text_folded_for_brand_matching(text: str) -> Non
     # words() skips folding the spaces, which no word contains: the same words either way.
     assert words(text) == words(fold(text))
     assert all(word and " " not in word for word in words(text))
+
+
+@given(st.text(alphabet="aZ'-’ \t\n\u00a01_9.,#@!?:/àÉ😀", max_size=40))
+def test_words_of_ascii_text_are_those_the_word_pattern_finds(text: str) -> None:
+    # The ASCII shortcut splits on every byte no word holds; the pattern is the rule.
+    assert words(text) == _matched_words(fold(text, spaced=False), text)
+
+
+def _terms_by_comprehension(tokens: list[str]) -> set[str]:
+    """terms() as first written: the words kept, then the pairs of kept neighbours."""
+    kept = [word if word not in _SKIPPED else "" for word in tokens]
+    found = {word for word in kept if len(word) > 2 and word not in _NEGATIONS}
+    found.update(f"{a} {b}" for a, b in itertools.pairwise(kept) if a and b)
+    return found
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "",
+                "the",
+                "not",
+                "non",
+                "mai",
+                "di",
+                "ok",
+                "app",
+                "down",
+                "branch",
+                "director",
+                "x",
+                "no",
+                "cant",
+                "rubati",
+            ]
+        )
+    )
+)
+def test_terms_are_the_kept_words_and_the_pairs_of_kept_neighbours(tokens: list[str]) -> None:
+    assert terms(tokens) == _terms_by_comprehension(tokens)
 
 
 def test_terms_keep_meaning_and_pairs_with_negations() -> None:

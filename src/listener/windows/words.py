@@ -20,7 +20,6 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from itertools import pairwise
 from typing import Any, Final
 
 from listener.enrich.brands import fold
@@ -56,9 +55,27 @@ MIN_RISING_COUNT: Final = 2
 RISING_TERMS: Final = 6
 
 
+#: What a word is made of in ASCII text: every other byte separates words.
+_ASCII_WORD_BYTES: Final = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_ASCII_BREAKS: Final = bytes(c if c in _ASCII_WORD_BYTES or c in b"'-" else 32 for c in range(256))
+
+
 def words(text: str) -> list[str]:
     """The words of ``text``, folded; elided articles ("l'app") lose their article."""
-    found = _WORD.findall(fold(text, spaced=False))
+    folded = fold(text, spaced=False)
+    if folded.isascii():
+        # Most texts: every byte that cannot be part of a word becomes a space, in one
+        # table lookup a byte, and the words are what split() finds between spaces. The
+        # same words as the pattern's whenever no apostrophe or hyphen is left to join two.
+        plain = folded.encode().translate(_ASCII_BREAKS).decode()
+        if "'" not in plain and "-" not in plain:
+            return plain.split()
+    return _matched_words(folded, text)
+
+
+def _matched_words(folded: str, text: str) -> list[str]:
+    """The words of ``text`` (``folded``) as the word pattern finds them."""
+    found: list[str] = _WORD.findall(folded)
     if "'" not in text and "\u2019" not in text:
         return found
     out: list[str] = []
@@ -70,10 +87,21 @@ def words(text: str) -> list[str]:
 
 
 def terms(tokens: list[str]) -> set[str]:
-    """The meaningful words of a post and the pairs of them that follow each other."""
-    kept = [word if word not in _SKIPPED else "" for word in tokens]
-    found = {word for word in kept if len(word) > 2 and word not in _NEGATIONS}
-    found.update(f"{a} {b}" for a, b in pairwise(kept) if a and b)
+    """The meaningful words of a post and the pairs of them that follow each other: a
+    stopword (but a negation) breaks a pair, a word under three letters or a negation is
+    no term alone."""
+    skipped, negations = _SKIPPED, _NEGATIONS
+    found: set[str] = set()
+    last = ""
+    for word in tokens:
+        if not word or word in skipped:
+            last = ""
+            continue
+        if len(word) > 2 and word not in negations:
+            found.add(word)
+        if last:
+            found.add(f"{last} {word}")
+        last = word
     return found
 
 
