@@ -148,6 +148,9 @@ def build_parser() -> argparse.ArgumentParser:
     from listener.incidents.access.cli import add_parser as add_incidents
 
     add_incidents(sub)
+    from listener.schemas.cli import add_parser as add_schema
+
+    add_schema(sub)
     demo = sub.add_parser("demo", help="replay the Intesa Sanpaolo incident of October 2017")
     demo.add_argument("--rules", type=Path, help="rules directory (default: rules/)")
     demo.add_argument(
