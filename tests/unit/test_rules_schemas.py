@@ -5,11 +5,13 @@ JSON Schema can say so."""
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import re
 import subprocess
 import sys
 import textwrap
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -57,6 +59,14 @@ def test_the_generator_check_mode_names_a_stale_schema(tmp_path: Path) -> None:
     stale = tmp_path / "owners.schema.json"
     stale.write_text(stale.read_text(encoding="utf-8").replace('"levels"', '"level"'))
     assert generate(["--dir", str(tmp_path), "--check"]) == 1
+
+
+def test_the_schemas_are_package_data_so_an_install_carries_them() -> None:
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    globs = pyproject["tool"]["setuptools"]["package-data"]["listener"]
+    for kind in KINDS:
+        inside = schema_path(kind).relative_to(ROOT / "src" / "listener").as_posix()
+        assert any(fnmatch.fnmatch(inside, pattern) for pattern in globs), inside
 
 
 def test_every_schema_is_valid_draft_2020_12() -> None:
