@@ -3,8 +3,10 @@
 # only what the demo runs (the package, the embedded broker, matplotlib), `make test` the
 # development tools as well.
 
+# Both can be set, to test on another Python in a venv of its own (.ci/run does):
+# make PYTHON=python3.13 VENV=.venv/py3.13 test
 PYTHON ?= python3
-VENV := .venv
+VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEMO_STAMP := $(VENV)/.demo-stamp
