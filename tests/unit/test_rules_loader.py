@@ -414,10 +414,12 @@ def test_bad_ids_are_refused(tmp_path: Path) -> None:
 def test_yaml_syntax_error_names_the_line(tmp_path: Path) -> None:
     alerts = ALERTS.replace("window: 15m", "window: [15m")
     [problem] = problems(write(tmp_path, alerts=alerts))
-    assert problem == (
+    # The wording after the place is the YAML parser's (libyaml's where PyYAML has it).
+    assert problem.startswith(
         f"{tmp_path / 'alerts.yaml'}: YAML syntax error at line 14, column 9: "
-        "while parsing a flow sequence: expected ',' or ']', but got ':'"
+        "while parsing a flow sequence: "
     )
+    assert "expected ',' or ']'" in problem
 
 
 def test_duplicate_yaml_keys_are_refused(tmp_path: Path) -> None:
