@@ -30,12 +30,12 @@ if yaml.__with_libyaml__:
     # libyaml scans and parses (nine tenths of the time: a rules file of 10,000 brands is
     # read in well under a second instead of several); composing the nodes stays in
     # Python, where nesting is bounded and duplicate keys are seen.
-    class _Base(Composer, CParser, SafeConstructor, Resolver):  # type: ignore[misc]
+    class _Base(Composer, CParser, SafeConstructor, Resolver):
         def __init__(self, stream: str) -> None:
             CParser.__init__(self, stream)
-            Composer.__init__(self)  # type: ignore[no-untyped-call]
-            SafeConstructor.__init__(self)  # type: ignore[no-untyped-call]
-            Resolver.__init__(self)  # type: ignore[no-untyped-call]
+            Composer.__init__(self)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
 
 else:  # pragma: no cover - PyYAML built without libyaml
 
@@ -55,7 +55,8 @@ class _StrictLoader(_Base):
         self._depth += 1
         try:
             if self._depth > MAX_YAML_NESTING:
-                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+                event = self.peek_event()
+                mark: Any = event.start_mark if event is not None else None
                 raise ComposerError(
                     None, None, f"nested more than {MAX_YAML_NESTING} levels deep", mark
                 )
