@@ -7,6 +7,7 @@ it stays thin.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Final
 
@@ -35,8 +36,12 @@ class Enricher:
         self._matcher = matcher
         self._scorer = scorer
         self._detect = detect
-        #: (text, the source's language tag) -> language and sentiment, oldest first.
-        self._read: dict[tuple[str, str | None], tuple[str | None, Sentiment]] = {}
+        #: (text, the source's language tag) -> language and sentiment, oldest first. An
+        #: ordered dict forgets its oldest entry in constant time, where a plain dict's
+        #: first key is found by walking past every slot its deletions emptied: about
+        #: 10 µs a post once the texts fill it.
+        self._read: OrderedDict[tuple[str, str | None], tuple[str | None, Sentiment]]
+        self._read = OrderedDict()
         #: Posts whose reading was remembered, and posts read.
         self.hits = 0
         self.misses = 0
@@ -70,7 +75,7 @@ class Enricher:
             read[text, tag] = (lang, score(text, lang))
         readings = [read[key] for key in keys]
         while len(read) > READ_TEXTS:
-            del read[next(iter(read))]
+            read.popitem(last=False)
         scored: list[list[ScoredPost]] = [[] for _ in posts]
         for (i, post, found), (lang, feeling) in zip(matched, readings, strict=True):
             compound, label = feeling.compound, feeling.label

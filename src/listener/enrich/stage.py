@@ -7,7 +7,7 @@ moves bytes between topics and this class.
 from __future__ import annotations
 
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -77,6 +77,10 @@ class ScoringStage:
         self.fetch_positions: dict[int, int] = {}
         self.clock = clock
         self.seen: dict[int, dict[str, float]] = defaultdict(dict)
+        #: The keys of ``seen`` in the order they came, to forget the oldest first: a
+        #: dict's first key is found by walking past every slot its deletions emptied,
+        #: which grows with the posts a partition has had.
+        self.arrivals: dict[int, deque[str]] = defaultdict(deque)
         #: Per raw partition: the time its posts agree on (see eventtime.agreed), and the
         #: newest distinct post times it is agreed from.
         self.marks: dict[int, float] = {}
@@ -144,6 +148,7 @@ class ScoringStage:
             result.duplicates += 1
             return False
         seen[key] = ts
+        self.arrivals[partition].append(key)
         return True
 
     def _evict(self, partition: int) -> None:
@@ -154,10 +159,12 @@ class ScoringStage:
         horizon = mark - self.dedupe_seconds
         # Keys were inserted in arrival order, which is close to event-time order: drop
         # from the front while they are old enough, and cap the size whatever happens.
-        while seen:
-            key = next(iter(seen))
+        arrivals = self.arrivals[partition]
+        while arrivals:
+            key = arrivals[0]
             if seen[key] >= horizon and len(seen) <= MAX_SEEN_PER_PARTITION:
                 break
+            arrivals.popleft()
             del seen[key]
 
     def watermarks(
@@ -220,6 +227,7 @@ class ScoringStage:
         """Drop what was kept for partitions this worker no longer owns."""
         for partition in partitions:
             self.seen.pop(partition, None)
+            self.arrivals.pop(partition, None)
             self.marks.pop(partition, None)
             self.newest.pop(partition, None)
             self.last_message.pop(partition, None)
