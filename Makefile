@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed-stamp
 DEMO_STAMP := $(VENV)/.demo-stamp
 PIP_INSTALL := $(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt
 
-.PHONY: demo test test-unit test-integration lint typecheck bench clean
+.PHONY: demo test test-unit test-integration lint typecheck bench clean native
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,20 +26,25 @@ $(STAMP): pyproject.toml constraints.txt | $(BIN)/python
 	$(PIP_INSTALL) -e '.[dev]'
 	touch $(STAMP) $(DEMO_STAMP)
 
-demo: $(DEMO_STAMP)
+# VADER's rules compiled with mypyc where a C compiler is present (listener/enrich/native.py):
+# quick when the compiled copy is up to date; without a compiler the pure-Python module runs.
+native: $(DEMO_STAMP)
+	$(BIN)/python -m listener.enrich.native
+
+demo: $(DEMO_STAMP) native
 	$(BIN)/listener demo
 
 # Two test processes: most integration tests wait on brokers and workers, so two share the
 # machine's cores well; a file's tests stay together in one process.
 TEST_PROCESSES ?= 2
 
-test: $(STAMP)
+test: $(STAMP) native
 	$(BIN)/pytest -q -n $(TEST_PROCESSES) --dist loadfile
 
-test-unit: $(STAMP)
+test-unit: $(STAMP) native
 	$(BIN)/pytest -q tests/unit
 
-test-integration: $(STAMP)
+test-integration: $(STAMP) native
 	$(BIN)/pytest -q -n $(TEST_PROCESSES) --dist loadfile tests/integration
 
 lint: $(STAMP)
@@ -48,7 +53,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy src
 
-bench: $(STAMP)
+bench: $(STAMP) native
 	$(BIN)/python benchmarks/throughput.py
 
 clean:

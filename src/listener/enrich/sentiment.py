@@ -15,7 +15,7 @@ from typing import Final, Protocol
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # type: ignore[import-untyped]
 
-from listener.enrich.vader import VaderCore
+from listener.enrich import native, vader
 from listener.records import NEGATIVE, NEUTRAL, POSITIVE, UNKNOWN
 
 #: VADER's own convention for turning a compound score into a label.
@@ -33,6 +33,9 @@ class Sentiment:
 
 UNREAD: Final = Sentiment(0.0, UNKNOWN)
 
+#: VADER's rules, compiled where a compiled copy was built (listener.enrich.native).
+_VaderCore: type[vader.VaderCore] = native.load(vader.__name__).VaderCore
+
 
 class Analyzer(Protocol):
     """Reads text in one language; called once per brand-matched post in that language.
@@ -48,13 +51,14 @@ class VaderAnalyzer:
     """VADER, for English: lexicon and rules tuned to social media text.
 
     Building one reads VADER's lexicon files (tens of milliseconds), so build one and
-    share it. VADER's rules are applied by :class:`~listener.enrich.vader.VaderCore`: the
-    same scores as vaderSentiment's own analyzer, several times faster.
+    share it. VADER's rules are applied by :class:`~listener.enrich.vader.VaderCore`,
+    compiled where it was built so: the same scores as vaderSentiment's own analyzer,
+    several times faster.
     """
 
     def __init__(self) -> None:
         lexicon = SentimentIntensityAnalyzer()
-        self._vader = VaderCore(lexicon.lexicon, lexicon.emojis)
+        self._vader = _VaderCore(lexicon.lexicon, lexicon.emojis)
 
     def polarity(self, text: str) -> float:
         return self._vader.compound(text)
