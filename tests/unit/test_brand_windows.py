@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import random
 
@@ -382,3 +383,13 @@ def test_a_snapshot_from_before_the_detection_signals_still_loads() -> None:
     assert windows.sums(T0 + STEP, STEP).volume == 2
     assert windows.brand_last_post(T0) == T0 - 60
     assert windows.unread == [] and windows.off_brand == []
+
+
+def test_a_snapshot_quotes_a_bucket_top_posts_as_an_alert_would() -> None:
+    bucket = Bucket()
+    for i, text in enumerate(["short", "x" * 499, "y" * 500, "z" * 501, "w" * 2000]):
+        bucket.add(make_scored(f"p{i}", text=text, compound=-0.5, label=NEGATIVE))
+    written = bucket.to_dict()["x"]
+    expected = [[d, k, list(dataclasses.astuple(as_sample(s)))] for d, k, s in bucket.samples]
+    assert written == expected and len(written) == SAMPLES
+    assert Bucket.from_dict(bucket.to_dict()).sums().samples == bucket.sums().samples

@@ -25,6 +25,8 @@ from listener.windows.words import TopicIndex, merge, terms, words
 HOSTILE: float = -0.5
 #: Samples kept per bucket and quoted per alert.
 SAMPLES: int = 3
+#: Longest text a sample quotes (SamplePost.from_counted's default).
+QUOTED_CHARS: int = 500
 #: Sentiment is summed in whole units of 1e-4 (the precision compound scores are given
 #: in), so a sum does not depend on the order posts arrived in: a worker that rebuilt its
 #: state from a replay computes the very same figures, bit for bit.
@@ -159,7 +161,7 @@ class Bucket:
                 "a": sorted(self.authors),
                 "t": dict(self.topics),
                 "w": dict(self.terms),
-                "x": [[d, k, _sample_to_list(as_sample(s))] for d, k, s in self.samples],
+                "x": [[d, k, _sample_to_list(s)] for d, k, s in self.samples],
             }
         return self.encoded
 
@@ -195,8 +197,21 @@ def as_sample(post: SamplePost | Counted | ScoredPost) -> SamplePost:
     return SamplePost.from_counted(counted(post))
 
 
-def _sample_to_list(sample: SamplePost) -> list[Any]:
-    return [getattr(sample, name) for name in SamplePost.__slots__]
+def _sample_to_list(sample: SamplePost | Counted) -> list[Any]:
+    """A sample's fields in SamplePost's order; a counted post's without building the
+    sample first (a snapshot writes the top posts of every bucket changed since the last)."""
+    if isinstance(sample, SamplePost):
+        return [
+            sample.key, sample.source, sample.created_at, sample.author_handle,
+            sample.author_followers, sample.text, sample.url, sample.compound, sample.label,
+        ]  # fmt: skip
+    text = sample.text
+    if len(text) > QUOTED_CHARS:
+        text = text[: QUOTED_CHARS - 1] + "…"
+    return [
+        sample.key, sample.source, sample.created_at, sample.author_handle,
+        sample.author_followers, text, sample.url, sample.compound, sample.label,
+    ]  # fmt: skip
 
 
 def _sample_from_list(values: list[Any]) -> SamplePost:
