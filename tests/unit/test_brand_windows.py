@@ -12,6 +12,8 @@ from factories import T0, make_scored
 
 from listener.records import NEGATIVE, NEUTRAL, POSITIVE, UNKNOWN, SamplePost, ScoredPost
 from listener.windows.brand import SAMPLES, BrandWindows, Bucket, as_sample, damage
+from listener.windows.walk import window_sums
+from listener.windows.words import TopicIndex
 
 STEP = 60
 
@@ -300,6 +302,32 @@ def test_windows_ending_together_are_summed_in_one_walk_as_each_alone() -> None:
             top = sorted(inside, key=lambda p: (round(damage(p), 9), p.post.key), reverse=True)
             assert [s.key for s in sums.samples] == [p.post.key for p in top[:SAMPLES]]
             assert sums.max_reach == max((p.post.author_followers or 0 for p in inside), default=0)
+
+
+def test_the_judging_walk_gives_the_figures_and_quotes_of_the_windows() -> None:
+    rng = random.Random(4)
+    topics = ["outage", "fraud", "staff"]
+    windows = BrandWindows(step=60)
+    for i in range(600):
+        post = make_scored(
+            f"w{i}",
+            ts=T0 + rng.randrange(0, 4000),
+            compound=round(rng.uniform(-1, 1), 4),
+            label=rng.choice([NEGATIVE, NEUTRAL, POSITIVE, UNKNOWN]),
+            author_id=f"u{rng.randrange(40)}",
+            author_followers=rng.choice([None, 5, 2000, 400_000]),
+            likes=rng.choice([None, 3, 900]),
+            shares=rng.choice([None, 0, 40]),
+        )
+        windows.add(post, TopicIndex.build({t: [t] for t in rng.sample(topics, 2)}))
+    for end in (T0 + 60, T0 + 1200, T0 + 3600, T0 + 4200, T0 + 9000):
+        sizes = (3600, 300, 900)
+        expected = windows.sums_ending(end, sizes)
+        got, quotes = window_sums(windows, end, sizes)
+        assert sorted(quotes) == sorted(got) == [300, 900, 3600] and len(quotes) == 3
+        for size in sizes:
+            assert dataclasses.replace(got[size], samples=quotes[size]) == expected[size]
+            assert quotes[size] is quotes[size]  # made once
 
 
 def test_has_posts_between_looks_at_the_buckets_of_the_span() -> None:

@@ -27,6 +27,7 @@ from listener.windows.learnt import Learnt
 from listener.windows.stats import WindowStats
 from listener.windows.surprise import variance
 from listener.windows.usual import Usual
+from listener.windows.walk import Quotes, window_sums
 from listener.windows.words import TopicIndex, rising
 
 #: Old buckets and post keys are swept once every this many steps.
@@ -246,16 +247,15 @@ class PartitionState:
 
     def _stats(
         self, brand: str, windows: BrandWindows, now: float
-    ) -> tuple[dict[int, WindowStats], dict[int, tuple[SamplePost, ...]]]:
+    ) -> tuple[dict[int, WindowStats], Quotes]:
         baselines = self._baselines(brand)
         learnt = self._learnt(brand)
         usual = learnt.usual
         silent_since = learnt.silent_since(windows.brand_last_post(now))
         topic_risks = self.config.topics_of(brand).risks
         stats: dict[int, WindowStats] = {}
-        samples: dict[int, tuple[SamplePost, ...]] = {}
         last_post = windows.brand_last_post(now)
-        every = windows.sums_ending(now, self.config.sizes)
+        every, quotes = window_sums(windows, now, self.config.sizes)
         for size in self.config.sizes:
             sums = every[size]
             base = baselines[size]
@@ -292,7 +292,6 @@ class PartitionState:
                 topics=sums.topics,
                 topic_baselines={risk: expected * usual.topic_share(risk) for risk in topic_risks},
             )
-            samples[size] = sums.samples
             known = sums.volume - sums.unknown
             base.update(
                 known,
@@ -311,7 +310,7 @@ class PartitionState:
             window.volume,
         )  # fmt: skip
         self.last_judged[brand] = now
-        return stats, samples
+        return stats, quotes
 
     def _learnt(self, brand: str) -> Learnt:
         learnt = self.learnt.get(brand)
