@@ -26,6 +26,7 @@ from listener.enrich.stage import RawMessage, ScoreResult, ScoringStage
 from listener.incidents.runtime.agents import IncidentAgents
 from listener.kafka_client import faust_credentials
 from listener.metrics import Metrics
+from listener.ops.liveness import serve_liveness
 from listener.ops.monitor import REFRESH_SECONDS, OpsMonitor, matched_by_source
 from listener.records import Alert, DeadLetter, ScoredBatch
 from listener.rules.live import LiveRules, Reloader
@@ -335,6 +336,7 @@ def make_app(settings: Settings, rules: RuleSet, bootstrap: str) -> faust.App:
     )
     pipeline = Pipeline(app, settings, rules, bootstrap)
     app.pipeline = pipeline  # type: ignore[attr-defined]
+    serve_liveness(app, settings)
     _agents(app, pipeline, settings)
     _signals(app, pipeline, settings)
     _pages(app, pipeline)

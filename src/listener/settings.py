@@ -66,6 +66,11 @@ class Settings(BaseSettings):
     #: The worker's web server (metrics, health). Port 0 picks a free one.
     web_host: str = "127.0.0.1"
     web_port: int = Field(default=6066, ge=0, le=65535)
+    #: Liveness is answered on this port by a thread of its own, in milliseconds however
+    #: busy the worker is (docs/operations.md, "Health"); 0 picks a free one (logged).
+    health_port: int = Field(default=0, ge=0, le=65535)
+    #: The worker is live while its event loop has run within this many seconds.
+    liveness_seconds: float = Field(default=60.0, gt=0)
     #: Posts are processed in micro-batches of up to this many, or whatever arrived within
     #: ``batch_seconds``: the main lever on throughput.
     batch_size: int = Field(default=2000, ge=1)

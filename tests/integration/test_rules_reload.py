@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -33,6 +34,12 @@ BETA = """
     terms: [beta co]
     owners: bank-care
 """
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 async def until(check: Callable[[], Awaitable[bool]], what: str, seconds: float = 40) -> None:
@@ -66,9 +73,18 @@ async def test_a_file_changed_on_disk_is_refused_or_taken_live(tmp_path: Path) -
     with stand_ins() as servers:
         rules = write_rules(tmp_path / "rules", servers.smtp_port, RULES)
         settings = Settings(rules_dir=rules, partitions=1, data_dir=tmp_path)
-        env = {**servers.env, "LISTENER_RULES_WATCH_SECONDS": "0.3"}
+        health = free_port()
+        env = {
+            **servers.env,
+            "LISTENER_RULES_WATCH_SECONDS": "0.3",
+            "LISTENER_HEALTH_PORT": str(health),
+        }
         async with cluster(settings, tmp_path / "run", env=env) as group:
             assert (await status(group))["generation"] == 1
+            # Liveness on its own port, answered by its own thread.
+            async with httpx.AsyncClient(timeout=10) as client:
+                live = await client.get(f"http://127.0.0.1:{health}/health/live")
+            assert live.status_code == 200 and live.json()["live"] is True
             brands = rules / "brands.yaml"
             original = brands.read_text()
             # A typo: refused, with the file and key; the live rules stay.

@@ -148,8 +148,12 @@ def test_the_probes_ask_the_workers_real_pages_on_its_real_port() -> None:
     assert container["readinessProbe"]["httpGet"]["path"] == "/health/ready"
     (port,) = container["ports"]
     assert port == {"name": "http", "containerPort": Settings().web_port}
-    for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
-        assert container[probe]["httpGet"]["port"] == "http"
+    assert container["readinessProbe"]["httpGet"]["port"] == "http"
+    # Liveness on the port and thread of its own that the settings give it.
+    health = int(settings_map()["LISTENER_HEALTH_PORT"])
+    assert health not in (Settings().web_port, 0)
+    for probe in ("livenessProbe", "startupProbe"):
+        assert container[probe]["httpGet"]["port"] == health
     assert settings_map()["LISTENER_WEB_PORT"] == str(Settings().web_port)
     assert settings_map()["LISTENER_WEB_HOST"] == "0.0.0.0"
     annotations = objects()["Deployment/listener-worker"]["spec"]["template"]["metadata"]
