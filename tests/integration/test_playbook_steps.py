@@ -21,7 +21,7 @@ PLAYBOOK = """
       - Read the sample posts and name the cause in one sentence.
       - step: Publish a holding statement.
         expect: statement
-        within: 15m
+        within: 5m
 """
 
 
@@ -54,7 +54,7 @@ def transitions(result: ReplayResult, kind: str) -> list[dict]:
 
 async def test_a_statement_from_the_own_account_meets_the_step(tmp_path: Path) -> None:
     with stand_ins() as servers:
-        result = await replay(servers, tmp_path, statement_at=6.0)
+        result = await replay(servers, tmp_path, statement_at=4.0)
         (seen,) = transitions(result, "statement_seen")
         assert "from its own account" in seen["detail"]
         (met,) = transitions(result, "step_met")
@@ -71,9 +71,10 @@ async def test_without_a_statement_the_next_level_hears_that_the_step_is_late(
         result = await replay(servers, tmp_path, statement_at=None)
         assert transitions(result, "statement_seen") == []
         (late,) = transitions(result, "step_late")
-        assert late["level"] == 2 and "no statement from the brand within 15m" in late["detail"]
+        # Five minutes after the first page, before level 2 is paged for want of an answer.
+        assert late["level"] == 2 and "no statement from the brand within 5m" in late["detail"]
         (paged,) = [t for t in transitions(result, "paged") if t["level"] == 1]
-        assert late["event_at"] == paged["event_at"] + 15 * 60
+        assert late["event_at"] == paged["event_at"] + 5 * 60
         mails = [m for m in servers.mails() if "giulia@" in str(m["To"])]
         subjects = [str(m["Subject"]) for m in mails]
         assert sum("playbook step late, level 2" in s for s in subjects) == 1, subjects

@@ -150,3 +150,12 @@ def test_a_step_expecting_what_listener_cannot_see_is_refused_at_load(tmp_path: 
     assert (
         issue.key.startswith("risks.") and ".playbook" in issue.key and "statement" in issue.message
     )
+
+
+def test_a_level_already_paged_and_reminded_gets_no_extra_message_for_a_late_step() -> None:
+    # Nobody acknowledges: by the step's 30 minutes bob (10m) and cat (30m) are paged.
+    book, actions = feed(engine(), [AlertReceived(make_alert(T0)), *minutes(1, 40)])
+    assert "step_late" not in [n.kind for n in notices(actions)]
+    (late,) = [t for t in incident(book).history if t.kind == "step_late"]
+    assert late.level == 3 and "already paged and reminded" in late.detail
+    assert incident(book).steps_late == (2,)
