@@ -251,15 +251,14 @@ class Pipeline:
         snapshot taken after this claims that everything before its offset is done."""
         pending: list[Awaitable[Any]] = []
         sent: list[Alert] = []
+        # Alerts and the incident log first: a page waits on them, not on the figures of
+        # every brand judged, which follow.
         for _, outcome in outcomes:
             self.ops.outcome(outcome)
             self.metrics.posts_counted.inc(outcome.counted)
             self.metrics.posts_late.inc(outcome.late)
             self.metrics.posts_too_late.inc(outcome.too_late)
             self.metrics.window_duplicates.inc(outcome.duplicates)
-            for stats in outcome.judged:
-                record = stats_record(stats)
-                await self.stats.send(key=str(record["brand"]).encode(), value=orjson.dumps(record))
             for alert in outcome.alerts:
                 assert isinstance(alert, Alert)
                 self.metrics.alerts_fired.labels(alert.rule, alert.severity).inc()
@@ -275,6 +274,10 @@ class Pipeline:
             entry = await self.incidents.window_entry(partition, mine, state.clock)
             if entry is not None:
                 pending.append(entry)
+        for _, outcome in outcomes:
+            for stats in outcome.judged:
+                record = stats_record(stats)
+                await self.stats.send(key=str(record["brand"]).encode(), value=orjson.dumps(record))
         for future in pending:
             await future
         for alert in sent:

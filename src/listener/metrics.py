@@ -24,10 +24,10 @@ OTHER_BRANDS = "_other"
 #: Seconds from "the window's posts were all in" to "alert sent": batching, judging and the
 #: wait for late posts (``LISTENER_ALLOWED_LATENESS_SECONDS``) make up most of it.
 ALERT_LATENCY_BUCKETS = (0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 90.0, 120.0, 180.0, 300.0, 600.0)
-#: Seconds from a window's end (event time) to its alert. A replay lands in +Inf.
 #: Seconds from a message's first attempt to its acceptance: at once, after a retry or two,
 #: after riding out an outage of minutes.
 DELIVERY_DELAY_BUCKETS = (0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1200.0)
+#: Seconds from a window's end (event time) to its alert. A replay lands in +Inf.
 EVENT_LAG_BUCKETS = (10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0, 6 * 3600.0, 86_400.0)
 
 
