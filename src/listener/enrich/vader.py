@@ -218,9 +218,9 @@ class VaderCore:
                 sentiments.append(self._valence(words, lowers, i, cap_diff))
         if "but" in lowers:
             _but(lowers, sentiments)
-        total = 0.0
-        for sentiment in sentiments:
-            total += sentiment
+        # The builtin sum, as VADER sums: since Python 3.12 it compensates rounding errors,
+        # which a loop adding one value after the other does not.
+        total: float = sum(sentiments)
         emphasis = _punctuation_emphasis(text)
         if total > 0:
             total += emphasis
