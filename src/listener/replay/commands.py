@@ -17,7 +17,7 @@ from listener.replay.inputs import Checked, check_file
 from listener.replay.mapping import load_mapping
 from listener.replay.namespace import copy_rules, stand_ins
 from listener.replay.progress import Progress
-from listener.replay.publish import Line, ReplayReport, publish
+from listener.replay.publish import ReplayReport, publish
 from listener.replay.report import Produced, RunInfo, incident_timeline, timeline, write_report
 from listener.replay.report.saved import SAVED, load, save
 from listener.replay.run import Options, read_notices, replay_isolated
@@ -37,25 +37,16 @@ async def replay_command(settings: Settings, args: argparse.Namespace) -> int:
     zone_name = args.timezone or default_zone(settings.rules_dir)
     zone = ZoneInfo(zone_name)
     progress = Progress.wanted(args.progress, 0, zone)
-    found: list[Checked] = []
-
-    def checked_lines() -> tuple[Line, ...]:
-        checked = check_file(args.file, mapping, progress.checking)
-        progress.done()
-        _tell_bad(checked, args.file, args.strict)
-        progress.total = len(checked.lines)
-        found.append(checked)
-        return checked.lines
-
+    checked = check_file(args.file, mapping, progress.checking)
+    progress.done()
+    _tell_bad(checked, args.file, args.strict)
+    progress.total = len(checked.lines)
     if not args.run:
-        checked_lines()
-        return await _publish_only(settings, found[0], args, progress)
+        return await _publish_only(settings, checked, args, progress)
     if args.live_notifiers:
         say("listener: --live-notifiers: messages go through the rules' notifiers.yaml")
     options = Options(args.speed, args.bundle, args.workers, zone_name, args.live_notifiers)
-    # The file is read and checked while the broker and workers start.
-    outcome = await replay_isolated(settings, checked_lines, args.out, options, progress)
-    checked = found[0]
+    outcome = await replay_isolated(settings, checked.lines, args.out, options, progress)
     _print_result(outcome.result, zone)
     if outcome.received is not None:
         print(f"{outcome.received} messages went to the local stand-ins, nobody real")

@@ -9,9 +9,8 @@ the worker's messages go to local stand-ins unless live notifiers are asked for.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,24 +76,17 @@ class Outcome:
 
 async def replay_isolated(
     settings: Settings,
-    lines: Sequence[Line] | Callable[[], Sequence[Line]],
+    lines: Sequence[Line],
     out: Path,
     options: Options,
     progress: Progress,
 ) -> Outcome:
     """Replay ``lines`` in a namespace of their own on ``settings.kafka_bootstrap`` (an
     embedded broker when empty, else the run's topics are deleted after it, however it
-    ended); the rules copy, worker logs and data go under ``out``.
-
-    ``lines`` may be the function that reads and checks them: it then runs in a thread
-    while the broker and the workers start (ten seconds or more each for a large file),
-    and what it raises ends the run before anything is published."""
+    ended); the rules copy, worker logs and data go under ``out``."""
     name = run_name()
     dropped: list[str] = []
-    checking = asyncio.ensure_future(asyncio.to_thread(lines)) if callable(lines) else None
     async with AsyncExitStack() as stack:
-        if checking is not None:
-            stack.push_async_callback(_settled, checking)
         if settings.kafka_bootstrap:  # a cluster others use: leave nothing of the run on it
             names = run_topics(isolated(settings, name, out / "rules"))
             stack.push_async_callback(_drop, settings.kafka_bootstrap, names, dropped)
@@ -109,9 +101,6 @@ async def replay_isolated(
         group = await stack.enter_async_context(
             cluster(local, out / "run", options.workers, settings.kafka_bootstrap or None, env)
         )
-        if checking is not None:
-            lines = await checking
-        assert not callable(lines)
         async with _watch(group, progress, lines[-1].ts if lines else None):
             result = await replay_lines(
                 group, lines, rules.step, options.speed, options.bundle, progress.published,
@@ -121,14 +110,6 @@ async def replay_isolated(
         received = None if sinks is None else sinks.received
     progress.done()
     return Outcome(name, result, notices, rules, received, dropped)
-
-
-async def _settled(checking: asyncio.Future[Sequence[Line]]) -> None:
-    """Wait for the reading of the file to end (a thread cannot be stopped), whatever ended
-    the run; its error, if the run ended for another reason, is not raised again."""
-    # Raised to the caller already, or beside the point once something else ended the run.
-    with contextlib.suppress(Exception):
-        await asyncio.shield(checking)
 
 
 async def _drop(bootstrap: str, names: Sequence[str], dropped: list[str]) -> None:
