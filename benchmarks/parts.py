@@ -10,21 +10,17 @@ snapshot of a 50-brand partition after an hour and a bit of posts, every bucket 
 from __future__ import annotations
 
 import argparse
-import tempfile
 import time
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 import orjson
-from throughput import make_posts, write_rules
+from run_length import stages
+from throughput import make_posts
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from listener.enrich import native, vader
-from listener.enrich.stage import RawMessage, ScoringStage
+from listener.enrich.stage import RawMessage
 from listener.records import ScoredBatch
-from listener.rules.loader import load_rules
-from listener.rules.runtime import build_enricher, build_judge, window_config
-from listener.settings import Settings
 from listener.windows.partition import PartitionState
 from listener.windows.recovery import encode_snapshot
 from listener.windows.words import terms, words
@@ -42,14 +38,7 @@ def best(rounds: int, items: Sequence[object], work: Callable[[object], object])
 
 
 def full_partition(raw: list[bytes]) -> PartitionState:
-    brands = [f"brand_{i:03d}" for i in range(50)]
-    rules_dir = Path(tempfile.mkdtemp(prefix="listener-parts-")) / "rules"
-    write_rules(rules_dir, brands)
-    rules = load_rules(rules_dir)
-    settings = Settings(partitions=1)
-    stage = ScoringStage(build_enricher(rules), settings.dedupe_seconds)
-    state = PartitionState(window_config(rules, settings), build_judge(rules))
-    bundles = [b"[" + b",".join(raw[i : i + 100]) + b"]" for i in range(0, len(raw), 100)]
+    stage, state, bundles = stages(raw, [f"brand_{i:03d}" for i in range(50)])
     offset = 0
     for i in range(0, len(bundles), 20):
         result = stage.process(

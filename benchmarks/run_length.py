@@ -24,6 +24,19 @@ from listener.windows.partition import PartitionState
 from listener.windows.recovery import encode_snapshot
 
 
+def stages(raw: list[bytes], brands: list[str]) -> tuple[ScoringStage, PartitionState, list[bytes]]:
+    """The scoring stage and one window partition on rules for ``brands`` (those of
+    throughput.py), and ``raw``'s posts in bundles of 100, as the producer sends them."""
+    rules_dir = Path(tempfile.mkdtemp(prefix="listener-stages-")) / "rules"
+    write_rules(rules_dir, brands)
+    rules = load_rules(rules_dir)
+    settings = Settings(partitions=1)
+    stage = ScoringStage(build_enricher(rules), settings.dedupe_seconds)
+    state = PartitionState(window_config(rules, settings), build_judge(rules))
+    bundles = [b"[" + b",".join(raw[i : i + 100]) + b"]" for i in range(0, len(raw), 100)]
+    return stage, state, bundles
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--posts", type=int, default=300_000)
@@ -32,13 +45,7 @@ def main() -> None:
     args = parser.parse_args()
     brands = [f"brand_{i:03d}" for i in range(50)]
     raw = make_posts(args.posts, brands)
-    rules_dir = Path(tempfile.mkdtemp(prefix="listener-run-length-")) / "rules"
-    write_rules(rules_dir, brands)
-    rules = load_rules(rules_dir)
-    settings = Settings(partitions=1)
-    stage = ScoringStage(build_enricher(rules), settings.dedupe_seconds)
-    state = PartitionState(window_config(rules, settings), build_judge(rules))
-    bundles = [b"[" + b",".join(raw[i : i + 100]) + b"]" for i in range(0, len(raw), 100)]
+    stage, state, bundles = stages(raw, brands)
     clock = time.process_time
     spent = {"score": 0.0, "window": 0.0, "snapshot": 0.0}
     offset = done = since = 0

@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 from pydantic import TypeAdapter, ValidationError
+from test_property_rules_files import VALID as FILES_VALID
 
 from listener.errors import ConfigError
 from listener.rules.loader import load_rules
@@ -29,52 +30,9 @@ from listener.schemas import KINDS, load_schema
 
 pytestmark = pytest.mark.filterwarnings("error")
 
+#: The loader's property test's valid files, with a notifiers.yaml besides.
 VALID: dict[str, Any] = {
-    "brands": {
-        "brands": {
-            "acme_bank": {
-                "name": "Acme Bank",
-                "terms": ["acme bank"],
-                "owners": "bank-crisis",
-                "baseline": {"volume_per_hour": 12},
-            }
-        }
-    },
-    "owners": {
-        "people": {
-            "maria.rossi": {"name": "Maria Rossi", "slack": "@maria", "email": "maria@example.com"}
-        },
-        "groups": {
-            "bank-crisis": {
-                "description": "Bank crisis team",
-                "levels": [{"after": "0m", "notify": ["maria.rossi"]}],
-            }
-        },
-    },
-    "alerts": {
-        "rules": [
-            {
-                "name": "negative-surge",
-                "description": "Many angry posts.",
-                "brands": "*",
-                "window": "5m",
-                "when": "negative >= 6 and negative_share >= 0.5",
-                "severity": "critical",
-            }
-        ]
-    },
-    "risks": {
-        "risks": {
-            "online-firestorm": {
-                "description": "A wave of anger.",
-                "likelihood": 3,
-                "impact": 5,
-                "owners": "bank-crisis",
-                "playbook": ["Read the posts."],
-            }
-        },
-        "alert_rules": {"negative-surge": {"risk": "online-firestorm"}},
-    },
+    **FILES_VALID,
     "notifiers": {
         "notifiers": {
             "email": {"host": "smtp.example.com", "from_address": "alerts@example.com"},
