@@ -35,8 +35,6 @@ log = logging.getLogger(__name__)
 
 P = TypeVar("P")
 Outcome = Literal["applied", "unchanged", "refused"]
-#: What asked for a reload, as the log and the answer say it.
-REASONS: Final = ("sighup", "file_change", "api")
 #: How often the files are compared with the live rules when they are not watched.
 UNWATCHED_POLL_SECONDS: Final = 30.0
 

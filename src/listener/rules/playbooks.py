@@ -18,15 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Annotated, Final, Literal
+from typing import Annotated, Literal
 
 from pydantic import Discriminator, Field, Tag
 
 from listener.rules.config import SEVERITIES, Model, Seconds, Text
 from listener.rules.issues import did_you_mean
-
-#: What a step can expect, in the stream.
-EXPECTATIONS: Final = ("statement",)
 
 
 class StepConfig(Model):
