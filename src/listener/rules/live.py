@@ -121,9 +121,10 @@ class LiveRules(Generic[P]):
         """Whether the files on disk differ from those of the live configuration."""
         return directory_digest(self.directory) != self.digest
 
-    def changed_on_disk(self) -> bool:
-        """Whether the files changed since the live configuration or the last refusal."""
-        digest = directory_digest(self.directory)
+    def changed_on_disk(self, digest: str | None = None) -> bool:
+        """Whether the files (or those of ``digest``, read already) changed since the live
+        configuration or the last refusal."""
+        digest = digest or directory_digest(self.directory)
         return digest not in (self.digest, self.refused)
 
     def reload(self, reason: str) -> Reload:
@@ -188,10 +189,13 @@ class Reloader:
             return await asyncio.to_thread(self.live.reload, reason)
 
     async def poll(self) -> None:
-        """Reload files changed on disk (when watching), and refresh the out-of-sync gauge."""
-        if self.watch_seconds and await asyncio.to_thread(self.live.changed_on_disk):
+        """Reload files changed on disk (when watching), else refresh the out-of-sync gauge
+        (a reload sets it); the files are read once."""
+        digest = await asyncio.to_thread(directory_digest, self.live.directory)
+        if self.watch_seconds and self.live.changed_on_disk(digest):
             await self.reload("file_change")
-        self.metrics.out_of_sync.set(int(await asyncio.to_thread(lambda: self.live.out_of_sync)))
+        else:
+            self.metrics.out_of_sync.set(int(digest != self.live.digest))
 
     def on_sighup(self) -> None:
         """Install the SIGHUP handler on the running loop (the main thread's)."""

@@ -28,7 +28,7 @@ import heapq
 import hmac
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Final, cast
+from typing import Any, ClassVar, Final
 
 import orjson
 
@@ -147,23 +147,24 @@ def boundary_ticks(rules: RuleSet, judged: Sequence[Mapping[int, WindowStats]]) 
     """The explicit ticks of one outcome: one per boundary at which some rule held for
     some brand or some brand spoke from its own account, in boundary order (the window
     stage judges every brand of a boundary together)."""
-    by_end: dict[float, Tick] = {}
+    # Per boundary: what held, the brands' pulse while out of normal, who spoke.
+    by_end: dict[float, tuple[dict[str, frozenset[str]], dict[str, tuple[int, int]],
+                               dict[str, float]]] = {}  # fmt: skip
     for stats in judged:
         first = next(iter(stats.values()))
-        tick = by_end.get(first.end)
-        if tick is None:
-            tick = by_end[first.end] = Tick(first.end, {}, {}, {})
+        holding, pulse, spoke = by_end.setdefault(first.end, ({}, {}, {}))
         held = holding_at(rules, stats)
         if held:
-            cast(dict[str, frozenset[str]], tick.holding)[first.brand] = held
-            cast(dict[str, tuple[int, int]], tick.pulse)[first.brand] = (
-                first.volume,
-                first.negative,
-            )
-        spoke = first.brand_last_post
-        if spoke is not None and spoke >= first.end - rules.step:  # in [end - step, end)
-            cast(dict[str, float], tick.spoke)[first.brand] = spoke
-    return [tick for tick in by_end.values() if tick.holding or tick.spoke]
+            holding[first.brand] = held
+            pulse[first.brand] = (first.volume, first.negative)
+        last = first.brand_last_post
+        if last is not None and last >= first.end - rules.step:  # in [end - step, end)
+            spoke[first.brand] = last
+    return [
+        Tick(end, holding, spoke, pulse)
+        for end, (holding, pulse, spoke) in by_end.items()
+        if holding or spoke
+    ]
 
 
 def outcome_events(rules: RuleSet, outcomes: Iterable[Outcome]) -> list[Event]:

@@ -49,7 +49,7 @@ class StatementSteps(WorkingBook):
         """What a tick says of the brand: its figures while out of normal, its own posts."""
         pulse = tick.pulse.get(incident.brand)
         if pulse is not None:
-            incident = self.incidents[incident.id] = _with(incident, (tick.at, *pulse))
+            incident = self.incidents[incident.id] = replace(incident, pulse=(tick.at, *pulse))
         spoke = tick.spoke.get(incident.brand)
         if spoke is not None:
             incident = self.heard(incident, spoke, OWN_ACCOUNT)
@@ -151,10 +151,6 @@ class StatementSteps(WorkingBook):
         if volume is None or negative is None:
             return None
         return (incident.latest.fired_at.timestamp(), int(volume), int(negative))
-
-
-def _with(incident: Incident, pulse: tuple[float, int, int]) -> Incident:
-    return replace(incident, pulse=pulse)
 
 
 def _by(incident: Incident) -> str:
