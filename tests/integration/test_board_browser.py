@@ -133,6 +133,14 @@ def navigate(browser: Browser, action: str) -> None:
     raise TimeoutError(f"no new page after {action}")
 
 
+def page_text(browser: Browser) -> str:
+    """The page's text, or "" while it is between two documents (the attacker's form posts)."""
+    try:
+        return str(browser.evaluate("document.body ? document.body.textContent : ''") or "")
+    except RuntimeError:
+        return ""  # the inspected document navigated away while it was being asked
+
+
 def submit(browser: Browser, form: str, **values: str) -> None:
     fill = "".join(
         f"document.querySelector('#{form} [name={name}]').value = {json.dumps(value)};"
@@ -225,9 +233,7 @@ def test_a_form_posted_from_another_origin_changes_nothing(store: MemoryStore) -
             ))  # fmt: skip
             navigate(browser, f"location.href = {json.dumps(attacker.url + '/')}")
             deadline = time.monotonic() + 10
-            # The page may be between two documents (no body yet) while the form posts.
-            text = "document.body ? document.body.textContent : ''"
-            while "not from this page" not in (browser.evaluate(text) or ""):
+            while "not from this page" not in page_text(browser):
                 assert time.monotonic() < deadline, "the forged form was not refused"
                 time.sleep(0.1)
     assert store.book.incidents[incident_id].status != "resolved"
