@@ -71,6 +71,8 @@ class Pipeline:
             settings.snapshot_seconds,
         )
         self._last_marks: tuple[Any, ...] | None = None
+        #: Per scored partition: the boundary judged and published, for /health/windows.
+        self.judged_to: dict[int, float] = {}
         #: Held from scoring a batch until its marks are sent: the marks timer must not
         #: announce how far a batch got while its posts are still being sent (a send can
         #: wait on a full producer buffer), or the windows would close before they arrive.
@@ -225,6 +227,7 @@ class Pipeline:
         for partition, state in self.windows.states.items():
             if state.clock is not None:
                 self.metrics.event_clock.labels(str(partition)).set(state.clock)
+                self.judged_to[partition] = state.clock
         self.metrics.batch_seconds.labels("window").observe(time.perf_counter() - started)
         self.metrics.batch_size.labels("window").observe(len(events))
         self.ops.processed((e.message.tp, e.message.offset) for e in events)
@@ -406,6 +409,11 @@ def _pages(app: faust.App, pipeline: Pipeline) -> None:
     async def metrics(web: Any, request: Any) -> Any:
         return web.bytes(generate_latest(pipeline.registry), content_type="text/plain")
 
+    async def windows(web: Any, request: Any) -> Any:
+        # What listener_event_clock_seconds says, without rendering every metric.
+        return web.json({"clocks": {str(p): c for p, c in pipeline.judged_to.items()}})
+
     app.page("/health/live")(live)
+    app.page("/health/windows")(windows)
     app.page("/health/ready")(ready)
     app.page("/metrics")(metrics)

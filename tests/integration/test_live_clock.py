@@ -57,6 +57,9 @@ async def test_the_clock_follows_the_wall_after_live_posts_but_not_after_a_repla
         assert min(await group.clocks()) == after_replay
         await asyncio.sleep(5.0)  # idle for longer than it takes to be seen idle
         assert max(await group.clocks()) == after_replay
+        # /health/windows says what the clock metric says.
+        metric = await group.samples("listener_event_clock_seconds")
+        assert sorted(value for _, value in metric) == sorted(await group.clocks())
 
         # Posts written five to ten minutes ago, arriving now: followed live. Once they
         # stop, the clock passes the last of them and follows the wall clock.

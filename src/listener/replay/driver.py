@@ -97,10 +97,20 @@ class Cluster:
         return sum(v for have, v in found if labels.items() <= have.items())
 
     async def clocks(self) -> list[float]:
-        """The event-time clock of every scored partition, from the workers' metrics."""
+        """The event-time clock of every scored partition (the newest any worker has
+        judged and published): ``listener_event_clock_seconds``, read from the workers'
+        ``/health/windows``, which is far cheaper to serve and read than every metric."""
         clocks: dict[str, float] = {}
-        for labels, value in await self.samples("listener_event_clock_seconds"):
-            clocks[labels["partition"]] = max(clocks.get(labels["partition"], 0.0), value)
+        async with httpx.AsyncClient(timeout=5.0) as client:
+            for worker in self.workers:
+                if worker.process is None or worker.process.poll() is not None:
+                    continue
+                try:
+                    data = (await client.get(f"{worker.url}/health/windows")).json()
+                except httpx.TransportError:
+                    continue
+                for partition, clock in data["clocks"].items():
+                    clocks[partition] = max(clocks.get(partition, clock), clock)
         return list(clocks.values())
 
     async def wait_clock(self, target: float, timeout: float = 120.0) -> float:
