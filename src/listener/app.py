@@ -11,11 +11,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any, cast
 
 import faust
-import orjson
 from faust.types import TP, EventT
 from prometheus_client import CollectorRegistry, generate_latest
 
@@ -36,7 +35,7 @@ from listener.settings import Settings
 from listener.topics import TopicNames
 from listener.windows.partition import Outcome
 from listener.windows.stage import WindowStage
-from listener.windows.stats import stats_record
+from listener.windows.stats import WindowStats, stats_messages
 
 log = logging.getLogger(__name__)
 
@@ -277,10 +276,12 @@ class Pipeline:
             entry = await self.incidents.window_entry(partition, mine, state.clock)
             if entry is not None:
                 pending.append(entry)
-        for _, outcome in outcomes:
-            for stats in outcome.judged:
-                record = stats_record(stats)
-                await self.stats.send(key=str(record["brand"]).encode(), value=orjson.dumps(record))
+        judged: dict[int, list[Mapping[int, WindowStats]]] = {}
+        for partition, outcome in outcomes:
+            judged.setdefault(partition, []).extend(outcome.judged)
+        for partition, every in judged.items():
+            for value in stats_messages(every):
+                await self.stats.send(key=str(partition).encode(), value=value)
         for future in pending:
             await future
         for alert in sent:

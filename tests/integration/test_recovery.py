@@ -43,8 +43,8 @@ async def all_stats(group: Cluster, settings: Settings) -> dict[tuple[str, float
     """Every judged window; a window judged again after a restart must say the same."""
     copies: dict[tuple[str, float], list[Any]] = defaultdict(list)
     for _, _, value in await read_all(group.bootstrap, TopicNames.for_settings(settings).stats):
-        record = orjson.loads(value)
-        copies[(record["brand"], record["end"])].append(record["windows"])
+        for record in orjson.loads(value):
+            copies[(record["brand"], record["end"])].append(record["windows"])
     for key, seen in copies.items():
         assert all(copy == seen[0] for copy in seen), f"window {key} judged differently"
     return {key: seen[0] for key, seen in copies.items()}

@@ -18,7 +18,7 @@ from listener.rules.conditions import (
     ConditionError,
     compile_condition,
 )
-from listener.windows.stats import METRICS
+from listener.windows.stats import COUNTS, METRICS
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -203,3 +203,37 @@ def test_a_huge_number_is_infinity_not_an_error() -> None:
     condition = compile_condition("volume < " + "9" * 400)
     assert condition({"volume": 1e308})
     assert math.isinf(condition.root.right.value({}))  # type: ignore[attr-defined]
+
+
+@FAST
+@given(expr=expressions, metrics=figures)
+@example(expr=Group("and", (Cmp("negative", ">=", "6"), Cmp("volume_ratio", ">", "2"))),
+         metrics={name: 1.0 for name in NAMES})  # fmt: skip
+def test_a_condition_ruled_out_by_the_counts_is_false(
+    expr: Expr, metrics: dict[str, float]
+) -> None:
+    text = render(expr, "lower")
+    if nesting(expr) > MAX_NESTING or len(text) > MAX_CONDITION_CHARS:
+        return
+    condition = compile_condition(text)
+    counts = {name: value for name, value in metrics.items() if name in COUNTS}
+    if condition.ruled_out(counts):
+        assert condition(metrics) is False
+    # The gate is the conjuncts that read counts only: with all of them true, it rules
+    # nothing out; a condition reading a baseline or a surprise anywhere else keeps them.
+    assert all(node.names() <= COUNTS for node in condition.gate)
+    assert condition.ruled_out(counts) is not all(node.evaluate(counts) for node in condition.gate)
+
+
+def test_the_shipped_rules_each_have_a_gate_of_counts() -> None:
+    # Every shipped rule names a count floor, so a quiet brand costs no surprise computed.
+    from pathlib import Path
+
+    from listener.rules.loader import load_rules
+
+    rules = load_rules(Path(__file__).parents[2] / "rules")
+    assert rules.rules
+    for rule in rules.rules:
+        assert rule.condition.gate, rule.name
+        quiet = {name: 0.0 for name in COUNTS}
+        assert rule.condition.ruled_out(quiet), rule.name

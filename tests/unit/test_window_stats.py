@@ -10,7 +10,14 @@ import orjson
 import pytest
 from factories import T0
 
-from listener.windows.stats import METRICS, TOPIC_METRICS, WindowStats, stats_record
+from listener.windows.stats import (
+    METRICS,
+    STATS_PER_MESSAGE,
+    TOPIC_METRICS,
+    WindowStats,
+    stats_messages,
+    stats_record,
+)
 
 
 def stats(**changes: Any) -> WindowStats:
@@ -140,3 +147,13 @@ def test_only_infinite_values_become_none() -> None:
     assert isinstance(windows, dict)
     assert None not in windows["900"].values()
     assert windows["900"]["minutes_since_brand_post"] == pytest.approx(30.0)
+
+
+def test_the_windows_judged_together_go_in_few_messages_and_none_is_lost() -> None:
+    judged = [{300: stats(size=300, brand=f"brand_{i}")} for i in range(STATS_PER_MESSAGE + 3)]
+    messages = list(stats_messages(judged))
+    assert len(messages) == 2
+    records = [record for value in messages for record in orjson.loads(value)]
+    assert [r["brand"] for r in records] == [f"brand_{i}" for i in range(len(judged))]
+    assert records[0] == orjson.loads(orjson.dumps(stats_record(judged[0])))
+    assert list(stats_messages([])) == []

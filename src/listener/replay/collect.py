@@ -41,11 +41,12 @@ async def read_alerts(bootstrap: str, topic: str) -> list[Alert]:
 
 
 async def read_stats(bootstrap: str, topic: str) -> list[dict[str, Any]]:
-    """Judged windows, one per (brand, end), in event-time order."""
+    """Judged windows, one per (brand, end), in event-time order (each message holds the
+    windows of the brands judged together: see listener.windows.stats.stats_messages)."""
     stats: dict[tuple[str, float], dict[str, Any]] = {}
     for _, _, value in await read_all(bootstrap, topic):
-        record = orjson.loads(value)
-        stats.setdefault((record["brand"], record["end"]), record)
+        for record in orjson.loads(value):
+            stats.setdefault((record["brand"], record["end"]), record)
     return [stats[k] for k in sorted(stats, key=lambda k: (k[1], k[0]))]
 
 

@@ -26,11 +26,11 @@ import difflib
 import operator
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final, Protocol
 
 from listener.errors import ListenerError
-from listener.windows.stats import METRICS
+from listener.windows.stats import COUNTS, METRICS
 
 _COMPARE: Final[Mapping[str, Callable[[float, float], bool]]] = {
     ">": operator.gt,
@@ -165,15 +165,35 @@ class Condition:
 
     source: str
     root: Node
+    #: The comparisons the whole condition needs (its top-level ``and``) that read only
+    #: counts (see :data:`COUNTS`): when one is false, so is the condition.
+    gate: tuple[Node, ...] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "gate", tuple(_counts_only(self.root)))
 
     def __call__(self, metrics: Mapping[str, float]) -> bool:
         """True when the condition holds; ``metrics`` must hold every name in :attr:`names`."""
         return self.root.evaluate(metrics)
 
+    def ruled_out(self, counts: Mapping[str, float]) -> bool:
+        """True when ``counts`` (every name in :data:`COUNTS`) already make the condition
+        false, whatever the other figures: a quiet brand's boundary is judged without its
+        surprises and baselines computed. False means only "maybe"."""
+        return not all(node.evaluate(counts) for node in self.gate)
+
     @property
     def names(self) -> frozenset[str]:
         """The metrics the condition reads."""
         return self.root.names()
+
+
+def _counts_only(node: Node) -> list[Node]:
+    """The conjuncts of ``node`` (through nested ``and``) that read counts only."""
+    if isinstance(node, AllOf):
+        return [part for item in node.items for part in _counts_only(item)]
+    names = node.names()
+    return [node] if names and names <= COUNTS else []
 
 
 def compile_condition(source: str, metrics: Collection[str] = tuple(METRICS)) -> Condition:

@@ -119,16 +119,27 @@ def risk_of(rules: RuleSet, rule: str) -> str | None:
 
 def rule_figures(
     rules: RuleSet, brand: str, stats: Mapping[int, WindowStats]
-) -> Iterator[tuple[Rule, dict[str, float]]]:
+) -> Iterator[tuple[Rule, dict[str, float] | None]]:
     """Each rule watching ``brand`` with the figures its condition reads: its window's,
-    with the topic figures of the risk it raises; built once per window and risk. The judge
-    and the incident log both read the figures through here, so they agree."""
+    with the topic figures of the risk it raises; built once per window and risk. None
+    instead of the figures when the window's counts already make the condition false
+    (see Condition.ruled_out): most brands at most boundaries are quiet, and their
+    surprises and baselines are then never computed. The judge and the incident log both
+    read the figures through here, so they agree."""
     built: dict[tuple[int, str | None], dict[str, float]] = {}
+    counted: dict[tuple[int, str | None], dict[str, float]] = {}
     for rule in rules.rules_for(brand):
         window = stats.get(rule.window_seconds)
         if window is None:
             continue
         key = (rule.window_seconds, risk_of(rules, rule.name))
+        if rule.condition.gate:
+            counts = counted.get(key)
+            if counts is None:
+                counts = counted[key] = window.counts(key[1])
+            if rule.condition.ruled_out(counts):
+                yield rule, None
+                continue
         figures = built.get(key)
         if figures is None:
             figures = built[key] = {**window.metrics(), **window.topic_metrics(key[1])}
@@ -147,6 +158,11 @@ def build_judge(rules: RuleSet) -> Judge:
         for rule, figures in rule_figures(rules, brand, view.stats):
             judged += 1
             saved = states.get(rule.name)
+            if figures is None:  # the condition is false: nothing pending any more
+                if saved and saved.get("pending_since") is not None:
+                    last_fired = RuleState.from_dict(saved).last_fired
+                    states[rule.name] = RuleState(last_fired=last_fired).to_dict()
+                continue
             state = RuleState.from_dict(saved) if saved else RuleState()
             state, firing = evaluate(rule, brand, figures, state, now)
             states[rule.name] = state.to_dict()

@@ -137,7 +137,7 @@ def holding_at(rules: RuleSet, stats: Mapping[int, WindowStats]) -> frozenset[st
     if first.brand not in rules.brands:
         return frozenset()
     held = {rule.name for rule, figures in rule_figures(rules, first.brand, stats)
-            if rule.condition(figures)}  # fmt: skip
+            if figures is not None and rule.condition(figures)}  # fmt: skip
     if first.wave_since is not None:
         held.add(WAVE)
     return frozenset(held)

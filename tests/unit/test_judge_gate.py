@@ -1,0 +1,84 @@
+"""A quiet brand's boundary is judged on its counts alone: a rule whose condition the
+window's counts already make false is not evaluated on the full figures. Judged both ways,
+scenarios of the library give the same alerts, the same rules holding at every boundary
+and the same pending rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from listener.incidents.lifecycle.log import holding_at
+from listener.records import Post, ScoredBatch
+from listener.replay.backtest.batches import first_group, write_rules
+from listener.replay.scenarios.catalog import library
+from listener.rules.conditions import Condition
+from listener.rules.loader import load_rules
+from listener.rules.runtime import build_enricher, build_judge, window_config
+from listener.settings import Settings
+from listener.windows.partition import PartitionState
+
+SHIPPED = Path(__file__).resolve().parents[2] / "rules"
+BUNDLE = 50
+
+
+def judged(name: str, seed: int, target: Path) -> tuple[list[tuple[str, float]], list[Any], int]:
+    """Alerts (rule, event time), rules holding per (brand, boundary), and pending rules
+    at the end, of one scenario replayed through a partition's windows."""
+    scenario = library()[name].build(seed)
+    rules = load_rules(write_rules(SHIPPED, target, [scenario.brand], first_group(SHIPPED)))
+    enricher = build_enricher(rules)
+    state = PartitionState(window_config(rules, Settings(partitions=1)), build_judge(rules))
+    posts: list[Post] = sorted(scenario.posts, key=lambda p: p.ts)
+    alerts: list[tuple[str, float]] = []
+    held: list[Any] = []
+    offset = 0
+
+    def apply(batch: ScoredBatch) -> None:
+        nonlocal offset
+        outcome = state.apply(ScoredBatch.loads(batch.dumps()), offset)
+        offset += 1
+        alerts.extend((a.rule, a.fired_at.timestamp()) for a in outcome.alerts)
+        for stats in outcome.judged:
+            first = next(iter(stats.values()))
+            held.append((first.brand, first.end, sorted(holding_at(rules, stats))))
+
+    for i in range(0, len(posts), BUNDLE):
+        bundle = posts[i : i + BUNDLE]
+        records = [r for found in enricher.enrich_many(bundle) for r in found]
+        brand = scenario.brand.id
+        apply(ScoredBatch(brand, tuple(r for r in records if r.brand == brand), {0: bundle[-1].ts}))
+    apply(ScoredBatch(None, (), {0: posts[-1].ts + 7200}))
+    pending = sum(
+        1
+        for rules_of in state.rule_states.values()
+        for saved in rules_of.values()
+        if saved.get("pending_since") is not None
+    )
+    return alerts, held, pending
+
+
+@pytest.mark.parametrize(
+    ("name", "seed"), [("blogger", 2), ("hacked-account", 2), ("wave-ignored", 2), ("launch", 1)]
+)
+def test_judging_on_counts_first_changes_nothing(
+    name: str, seed: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = {"ruled out": 0}
+    ruled_out = Condition.ruled_out
+
+    def counting(self: Condition, counts: Any) -> bool:
+        out = ruled_out(self, counts)
+        calls["ruled out"] += out
+        return out
+
+    monkeypatch.setattr(Condition, "ruled_out", counting)
+    gated = judged(name, seed, tmp_path / "gated")
+    monkeypatch.setattr(Condition, "ruled_out", lambda self, counts: False)
+    full = judged(name, seed, tmp_path / "full")
+    assert gated == full
+    alerts, held, _ = gated
+    assert alerts and any(rules for _, _, rules in held)  # the scenario did fire
+    assert calls["ruled out"] > len(held)  # and most rules were settled on their counts
