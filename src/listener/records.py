@@ -118,7 +118,40 @@ def _wrong_type(name: str, kind: type, value: object) -> InvalidPost:
 
 
 def post_from_dict(data: object) -> Post:
-    """Validate a decoded JSON value as a post; raises :class:`InvalidPost` with the reason."""
+    """Validate a decoded JSON value as a post; raises :class:`InvalidPost` with the reason.
+
+    Every post of every source and replay comes through here: a post whose fields all have
+    their types is checked in one expression and built positionally; any other is checked
+    field by field, which names what is wrong."""
+    if type(data) is dict:
+        get = data.get
+        id_, source, text, author_id = get("id"), get("source"), get("text"), get("author_id")
+        handle, url, lang = get("author_handle"), get("url"), get("lang")
+        reply, channel = get("in_reply_to"), get("channel")
+        followers, likes, shares = get("author_followers"), get("likes"), get("shares")
+        if (
+            type(id_) is str and id_ and type(source) is str and type(text) is str
+            and type(author_id) is str
+            and (handle is None or type(handle) is str) and (url is None or type(url) is str)
+            and (lang is None or type(lang) is str) and (reply is None or type(reply) is str)
+            and (channel is None or type(channel) is str)
+            and (followers is None or (type(followers) is int and followers >= 0))
+            and (likes is None or (type(likes) is int and likes >= 0))
+            and (shares is None or (type(shares) is int and shares >= 0))
+            and len(text) <= MAX_TEXT_CHARS and _SOURCE_RE.fullmatch(source)
+        ):  # fmt: skip
+            created_at = get("created_at")
+            if created_at is None:
+                raise InvalidPost("missing_field", "created_at is required")
+            return Post(
+                id_, source, parse_timestamp(created_at), text, author_id, handle, followers,
+                url, lang, reply, channel, likes, shares,
+            )  # fmt: skip
+    return _post_checked(data)
+
+
+def _post_checked(data: object) -> Post:
+    """:func:`post_from_dict` field by field, raising for the first field that is wrong."""
     if not isinstance(data, dict):
         raise InvalidPost("not_an_object", f"expected a JSON object, got {type(data).__name__}")
     get = data.get

@@ -24,8 +24,10 @@ from listener.records import (
     Post,
     ScoredBatch,
     ScoredPost,
+    _post_checked,
     parse_post,
     parse_raw_message,
+    post_from_dict,
 )
 
 pytestmark = pytest.mark.filterwarnings("error")
@@ -177,3 +179,26 @@ def test_a_bundle_of_anything_is_posts_or_refusals_one_each(posts: list[Any], hu
         for item in items:
             if isinstance(item, InvalidPost):
                 assert item.payload is not None  # dead-lettered alone, not with the bundle
+
+
+@FAST
+@given(
+    fields=st.dictionaries(st.sampled_from(FIELDS), json_values, max_size=4),
+    dropped=st.sets(st.sampled_from(FIELDS), max_size=2),
+)
+@example(fields={"id": ""}, dropped=set())
+@example(fields={"likes": -1}, dropped=set())
+@example(fields={"source": "not a source"}, dropped=set())
+@example(fields={}, dropped={"created_at"})
+def test_the_quick_check_of_a_post_agrees_with_the_field_by_field_one(
+    fields: dict[str, Any], dropped: set[str]
+) -> None:
+    data = {k: v for k, v in {**post_dict(), **fields}.items() if k not in dropped}
+
+    def outcome(parse: Any) -> Post | tuple[str, str]:
+        try:
+            return parse(data)  # type: ignore[no-any-return]
+        except InvalidPost as exc:
+            return (exc.reason, exc.detail)
+
+    assert outcome(post_from_dict) == outcome(_post_checked)

@@ -156,3 +156,26 @@ def test_a_csv_export_of_a_scenario_replays_the_same_posts_as_its_jsonl(tmp_path
         return (*(post.get(f) for f in fields), post.get("author_followers") or None)
 
     assert [keep(line) for line in from_csv.lines] == [keep(line) for line in from_jsonl.lines]
+
+
+def test_a_long_file_is_checked_by_every_core_with_the_same_verdicts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from listener.replay import inputs
+
+    lines = []
+    for n in range(700):
+        post = _post(n, minute=59 - n % 60)
+        if n % 97 == 5:
+            post["author_followers"] = "many"
+        lines.append(b'{"id": "cut", ' if n % 151 == 7 else orjson.dumps(post))
+    path = tmp_path / "long.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    heard: list[int] = []
+    serial = check_file(path)
+    monkeypatch.setattr(inputs, "CHECK_EVERY", 100)
+    monkeypatch.setattr(inputs, "PARALLEL_FROM", 200)
+    parallel = check_file(path, on_checked=heard.append)
+    assert parallel == serial
+    assert len(serial.bad) == 13 and len(serial.lines) == 687
+    assert heard == [100, 200, 300, 400, 500, 600, 700]
