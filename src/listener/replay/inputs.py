@@ -99,9 +99,7 @@ def check_file(
 Verdict = tuple[float, bytes] | str
 
 
-def _verdicts_by_chunk(
-    values: list[bytes], wall: float
-) -> Iterator[tuple[int, list[Verdict]]]:
+def _verdicts_by_chunk(values: list[bytes], wall: float) -> Iterator[tuple[int, list[Verdict]]]:
     """The verdicts on ``values``, ``CHECK_EVERY`` at a time and in order; a long file is
     checked by a process per core (each line alone: the order does not matter)."""
     chunks = [values[i : i + CHECK_EVERY] for i in range(0, len(values), CHECK_EVERY)]
