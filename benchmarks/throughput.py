@@ -148,11 +148,10 @@ async def stage_figures(client: httpx.AsyncClient, url: str) -> dict[str, float]
 
 
 async def counted(client: httpx.AsyncClient, url: str) -> float:
-    text = (await client.get(f"{url}/metrics")).text
-    for family in text_string_to_metric_families(text):
-        if family.name == "listener_window_posts_counted":
-            return sum(s.value for s in family.samples if s.name.endswith("_total"))
-    return 0.0
+    """Posts the worker has counted into windows, from /health/windows: rendering every
+    metric twice a second, as a scrape of /metrics does, cost the worker 3% of its CPU with
+    50 brands and 10% with 1,000 (Prometheus scrapes every 15 s)."""
+    return float((await client.get(f"{url}/health/windows")).json()["counted"])
 
 
 def cpu_seconds(pid: int) -> float:

@@ -70,8 +70,10 @@ class Pipeline:
             settings.snapshot_seconds,
         )
         self._last_marks: tuple[Any, ...] | None = None
-        #: Per scored partition: the boundary judged and published, for /health/windows.
+        #: Per scored partition: the boundary judged and published; and the posts counted
+        #: since the start (listener_window_posts_counted_total): for /health/windows.
         self.judged_to: dict[int, float] = {}
+        self.counted = 0
         #: Held from scoring a batch until its marks are sent: the marks timer must not
         #: announce how far a batch got while its posts are still being sent (a send can
         #: wait on a full producer buffer), or the windows would close before they arrive.
@@ -258,6 +260,7 @@ class Pipeline:
         for _, outcome in outcomes:
             self.ops.outcome(outcome)
             self.metrics.posts_counted.inc(outcome.counted)
+            self.counted += outcome.counted
             self.metrics.posts_late.inc(outcome.late)
             self.metrics.posts_too_late.inc(outcome.too_late)
             self.metrics.window_duplicates.inc(outcome.duplicates)
@@ -411,8 +414,9 @@ def _pages(app: faust.App, pipeline: Pipeline) -> None:
         return web.bytes(generate_latest(pipeline.registry), content_type="text/plain")
 
     async def windows(web: Any, request: Any) -> Any:
-        # What listener_event_clock_seconds says, without rendering every metric.
-        return web.json({"clocks": {str(p): c for p, c in pipeline.judged_to.items()}})
+        # What listener_event_clock_seconds and _posts_counted say, without every metric.
+        clocks = {str(p): c for p, c in pipeline.judged_to.items()}
+        return web.json({"clocks": clocks, "counted": pipeline.counted})
 
     app.page("/health/live")(live)
     app.page("/health/windows")(windows)

@@ -8,6 +8,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import orjson
 
 from listener.replay.driver import cluster
@@ -60,6 +61,11 @@ async def test_the_clock_follows_the_wall_after_live_posts_but_not_after_a_repla
         # /health/windows says what the clock metric says.
         metric = await group.samples("listener_event_clock_seconds")
         assert sorted(value for _, value in metric) == sorted(await group.clocks())
+        (worker,) = group.workers
+        async with httpx.AsyncClient() as client:
+            page = (await client.get(f"{worker.url}/health/windows")).json()
+        counted = await group.samples_of(worker, "listener_window_posts_counted")
+        assert page["counted"] == counted == 40
 
         # Posts written five to ten minutes ago, arriving now: followed live. Once they
         # stop, the clock passes the last of them and follows the wall clock.

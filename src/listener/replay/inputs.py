@@ -14,6 +14,7 @@ import csv
 import io
 import multiprocessing
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -108,8 +109,10 @@ def _verdicts_by_chunk(values: list[bytes], wall: float) -> Iterator[tuple[int, 
         for chunk in chunks:
             yield len(chunk), _verdicts(chunk, wall)
         return
-    # spawn: the replaying process may hold threads and an event loop, which a fork copies.
-    context = multiprocessing.get_context("spawn")
+    # A fork starts at once; but a fork copies a thread's held locks without the thread,
+    # so a process running other threads starts its checkers afresh (and slower).
+    forkable = threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if forkable else "spawn")
     with ProcessPoolExecutor(min(cores, len(chunks)), mp_context=context) as pool:
         for chunk, verdicts in zip(chunks, pool.map(_verdicts, chunks, repeat(wall)), strict=True):
             yield len(chunk), verdicts
