@@ -178,8 +178,8 @@ class Condition:
 
     def ruled_out(self, counts: Mapping[str, float]) -> bool:
         """True when ``counts`` (every name in :data:`COUNTS`) already make the condition
-        false, whatever the other figures: a quiet brand's boundary is judged without its
-        surprises and baselines computed. False means only "maybe"."""
+        false, whatever the other figures: a rule on a quiet brand is settled without its
+        figures (surprises, ratios, topic figures) built. False means only "maybe"."""
         return not all(node.evaluate(counts) for node in self.gate)
 
     @property

@@ -123,9 +123,9 @@ def rule_figures(
     """Each rule watching ``brand`` with the figures its condition reads: its window's,
     with the topic figures of the risk it raises; built once per window and risk. None
     instead of the figures when the window's counts already make the condition false
-    (see Condition.ruled_out): most brands at most boundaries are quiet, and their
-    surprises and baselines are then never computed. The judge and the incident log both
-    read the figures through here, so they agree."""
+    (see Condition.ruled_out): most brands at most boundaries are quiet, and their rules
+    are then settled without those figures built. The judge and the incident log both read
+    the figures through here, so they agree."""
     built: dict[tuple[int, str | None], dict[str, float]] = {}
     counted: dict[tuple[int, str | None], dict[str, float]] = {}
     for rule in rules.rules_for(brand):
