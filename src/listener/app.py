@@ -20,6 +20,7 @@ from prometheus_client import CollectorRegistry, generate_latest
 
 from listener.batching import batch_agent
 from listener.broker.transport import SCHEME as TRANSPORT_SCHEME
+from listener.broker.transport import TablelessManager
 from listener.broker.transport import register as register_transport
 from listener.enrich.stage import RawMessage, ScoreResult, ScoringStage
 from listener.incidents.runtime.agents import IncidentAgents
@@ -343,6 +344,7 @@ def make_app(settings: Settings, rules: RuleSet, bootstrap: str) -> faust.App:
         web_graph_enabled=False,
         web_stats_enabled=False,
         datadir=str(settings.data_dir / settings.app_id),
+        TableManager=TablelessManager,
     )
     pipeline = Pipeline(app, settings, rules, bootstrap)
     app.pipeline = pipeline  # type: ignore[attr-defined]
