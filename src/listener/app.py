@@ -22,7 +22,7 @@ from listener.batching import batch_agent
 from listener.broker.transport import SCHEME as TRANSPORT_SCHEME
 from listener.broker.transport import TablelessManager
 from listener.broker.transport import register as register_transport
-from listener.enrich.stage import RawMessage, ScoreResult, ScoringStage
+from listener.enrich.stage import Prepared, RawMessage, ScoreResult, ScoringStage
 from listener.incidents.runtime.agents import IncidentAgents
 from listener.kafka_client import faust_credentials
 from listener.metrics import Metrics
@@ -58,7 +58,7 @@ class Pipeline:
         self.metrics = Metrics.create(self.registry)
         self.ops = OpsMonitor(self.metrics, self.names, bootstrap, settings.brand_metrics_limit)
         self.scoring = ScoringStage(
-            build_enricher(rules),
+            Prepared(lambda: build_enricher(rules)),  # while the worker joins its group
             settings.dedupe_seconds,
             live_delay_seconds=settings.live_delay_seconds,
         )
@@ -301,6 +301,8 @@ class Pipeline:
             await self.dead.send(key=letter.reason.encode(), value=letter.dumps())
 
     def on_assigned(self, assigned: Iterable[TP]) -> None:
+        if isinstance(self.scoring.enricher, Prepared):
+            self.scoring.enricher = self.scoring.enricher.ready()  # raises if it failed
         assigned = list(assigned)
         self.scoring.assigned(tp.partition for tp in assigned if tp.topic == self.names.raw)
         self.incidents.assigned(assigned)

@@ -9,7 +9,7 @@ import pytest
 from factories import T0, make_post, post_dict
 
 from listener.enrich import stage as stage_module
-from listener.enrich.stage import RawMessage, ScoringStage, counts
+from listener.enrich.stage import Prepared, RawMessage, ScoringStage, counts
 from listener.records import NEGATIVE, DeadLetter, Post, ScoredBatch, ScoredPost
 from listener.windows.partition import PartitionState, WindowConfig
 
@@ -355,3 +355,32 @@ def test_in_a_lull_the_window_clock_follows_the_wall_and_judges_each_minute() ->
     assert state.clock == T0 + 1800 - 120 - 60  # the wall, less the delay and the lateness
     # Each minute was judged while the post was in the five-minute window, in order.
     assert judged == [T0 + 600 + 60 * i for i in range(5)]
+
+
+def test_an_enricher_built_in_the_background_is_waited_for_and_its_failure_raised() -> None:
+    import threading
+
+    release = threading.Event()
+
+    class Slow:
+        def enrich_many(self, posts: Sequence[Post]) -> list[list[ScoredPost]]:
+            return [[] for _ in posts]
+
+    def build() -> Slow:
+        release.wait(5)  # still building while the worker goes on starting
+        return Slow()
+
+    prepared = Prepared(build)
+    post = make_post("1")
+    release.set()
+    assert prepared.enrich_many([post]) == [[]]
+    assert isinstance(prepared.ready(), Slow)
+
+    def broken() -> Slow:
+        raise RuntimeError("language model missing")
+
+    failed = Prepared(broken)
+    with pytest.raises(RuntimeError, match="language model missing"):
+        failed.ready()
+    with pytest.raises(RuntimeError, match="language model missing"):
+        failed.enrich_many([post])

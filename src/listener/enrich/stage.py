@@ -6,9 +6,11 @@ moves bytes between topics and this class.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -29,6 +31,31 @@ class Enricher(Protocol):
         """Called once per batch with its new posts; returns, for each, one scored record
         per brand it concerns."""
         ...
+
+
+class Prepared:
+    """An enricher built in a thread of its own: the language model, VADER's lexicon and
+    the brand matcher take half a second to a second, which a starting worker spends
+    joining its group, mostly waiting on the broker. :meth:`ready` (or the first batch)
+    waits for it and raises what building it raised."""
+
+    def __init__(self, build: Callable[[], Enricher]) -> None:
+        self._built: Future[Enricher] = Future()
+        thread = threading.Thread(target=self._build, args=(build,), name="enricher")
+        thread.daemon = True
+        thread.start()
+
+    def _build(self, build: Callable[[], Enricher]) -> None:
+        try:
+            self._built.set_result(build())
+        except BaseException as exc:  # handed to whoever waits for it
+            self._built.set_exception(exc)
+
+    def ready(self) -> Enricher:
+        return self._built.result()
+
+    def enrich_many(self, posts: Sequence[Post]) -> list[list[ScoredPost]]:
+        return self._built.result().enrich_many(posts)
 
 
 @dataclass(frozen=True, slots=True)
