@@ -16,7 +16,7 @@ from typing import Any, cast
 
 import faust
 from faust.types import TP, EventT
-from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client import CollectorRegistry
 
 from listener.batching import batch_agent
 from listener.broker.transport import SCHEME as TRANSPORT_SCHEME
@@ -28,6 +28,7 @@ from listener.kafka_client import faust_credentials
 from listener.metrics import Metrics
 from listener.ops.liveness import serve_liveness
 from listener.ops.monitor import REFRESH_SECONDS, OpsMonitor, matched_by_source
+from listener.ops.pages import serve_pages
 from listener.records import Alert, DeadLetter, ScoredBatch
 from listener.rules.live import LiveRules, Reloader
 from listener.rules.ruleset import RuleSet
@@ -353,7 +354,7 @@ def make_app(settings: Settings, rules: RuleSet, bootstrap: str) -> faust.App:
     serve_liveness(app, settings)
     _agents(app, pipeline, settings)
     _signals(app, pipeline, settings)
-    _pages(app, pipeline)
+    serve_pages(app, pipeline)
     return app
 
 
@@ -404,25 +405,3 @@ def _signals(app: faust.App, pipeline: Pipeline, settings: Settings) -> None:
         pipeline.reloader.on_sighup()  # SIGHUP: reload the rules
 
     app.task(sighup)
-
-
-def _pages(app: faust.App, pipeline: Pipeline) -> None:
-    async def live(web: Any, request: Any) -> Any:
-        return web.json({"live": True})
-
-    async def ready(web: Any, request: Any) -> Any:
-        readiness = await pipeline.ops.readiness(app.consumer, pipeline.windows.states.keys())
-        return web.json(readiness.to_dict(), status=200 if readiness.ready else 503)
-
-    async def metrics(web: Any, request: Any) -> Any:
-        return web.bytes(generate_latest(pipeline.registry), content_type="text/plain")
-
-    async def windows(web: Any, request: Any) -> Any:
-        # What listener_event_clock_seconds and _posts_counted say, without every metric.
-        clocks = {str(p): c for p, c in pipeline.judged_to.items()}
-        return web.json({"clocks": clocks, "counted": pipeline.counted})
-
-    app.page("/health/live")(live)
-    app.page("/health/windows")(windows)
-    app.page("/health/ready")(ready)
-    app.page("/metrics")(metrics)
