@@ -93,8 +93,9 @@ def endpoint_ports() -> dict[str, int]:
 
 
 def pages() -> set[str]:
-    """The paths app.py serves: the arguments of its ``@app.page(...)`` decorators."""
-    tree = ast.parse((ROOT / "src" / "listener" / "app.py").read_text())
+    """The paths the worker serves itself: the arguments of ``app.page(...)`` in
+    ops/pages.py."""
+    tree = ast.parse((ROOT / "src" / "listener" / "ops" / "pages.py").read_text())
     return {
         node.args[0].value
         for node in ast.walk(tree)

@@ -101,16 +101,9 @@ class Cluster:
         judged and published): ``listener_event_clock_seconds``, read from the workers'
         ``/health/windows``, which is far cheaper to serve and read than every metric."""
         clocks: dict[str, float] = {}
-        async with httpx.AsyncClient(timeout=5.0) as client:
-            for worker in self.workers:
-                if worker.process is None or worker.process.poll() is not None:
-                    continue
-                try:
-                    data = (await client.get(f"{worker.url}/health/windows")).json()
-                except httpx.TransportError:
-                    continue
-                for partition, clock in data["clocks"].items():
-                    clocks[partition] = max(clocks.get(partition, clock), clock)
+        for data in await self._health("windows"):
+            for partition, clock in data["clocks"].items():
+                clocks[partition] = max(clocks.get(partition, clock), clock)
         return list(clocks.values())
 
     async def wait_clock(self, target: float, timeout: float = 120.0) -> float:
@@ -133,20 +126,26 @@ class Cluster:
         offset processed per (topic, partition), and deliveries still under way."""
         done: dict[tuple[str, int], int] = {}
         in_flight = 0
+        for data in await self._health("incidents"):
+            in_flight += int(data["in_flight"])
+            for topic, offsets in data["done"].items():
+                for partition, offset in offsets.items():
+                    key = (topic, int(partition))
+                    done[key] = max(done.get(key, -1), int(offset))
+        return done, in_flight
+
+    async def _health(self, page: str) -> list[dict[str, Any]]:
+        """``/health/<page>`` of every worker still running and answering."""
+        found: list[dict[str, Any]] = []
         async with httpx.AsyncClient(timeout=5.0) as client:
             for worker in self.workers:
                 if worker.process is None or worker.process.poll() is not None:
                     continue
                 try:
-                    data = (await client.get(f"{worker.url}/health/incidents")).json()
+                    found.append((await client.get(f"{worker.url}/health/{page}")).json())
                 except httpx.TransportError:
                     continue
-                in_flight += int(data["in_flight"])
-                for topic, offsets in data["done"].items():
-                    for partition, offset in offsets.items():
-                        key = (topic, int(partition))
-                        done[key] = max(done.get(key, -1), int(offset))
-        return done, in_flight
+        return found
 
     async def wait_incidents(self, timeout: float = 120.0, settle: int = 2) -> float:
         """Wait until the incident log and the notifications are processed to their ends
