@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -18,6 +19,7 @@ from listener.rules.conditions import (
     ConditionError,
     compile_condition,
 )
+from listener.rules.loader import load_rules
 from listener.windows.stats import COUNTS, METRICS
 
 pytestmark = pytest.mark.filterwarnings("error")
@@ -219,18 +221,23 @@ def test_a_condition_ruled_out_by_the_counts_is_false(
     counts = {name: value for name, value in metrics.items() if name in COUNTS}
     if condition.ruled_out(counts):
         assert condition(metrics) is False
-    # The gate is the conjuncts that read counts only: with all of them true, it rules
-    # nothing out; a condition reading a baseline or a surprise anywhere else keeps them.
     assert all(node.names() <= COUNTS for node in condition.gate)
-    assert condition.ruled_out(counts) is not all(node.evaluate(counts) for node in condition.gate)
+
+
+def test_the_gate_is_every_count_comparison_the_whole_condition_needs() -> None:
+    condition = compile_condition(
+        "volume >= 20 and (negative > 5 and volume_ratio >= 2) and (topic > 1 or sentiment_z < -3)"
+    )
+    assert [node.names() for node in condition.gate] == [{"volume"}, {"negative"}]
+    counts = dict.fromkeys(COUNTS, 100.0)
+    assert not condition.ruled_out(counts)
+    assert condition.ruled_out({**counts, "negative": 5.0})
+    # Within an "or", a count alone proves nothing.
+    assert compile_condition("topic > 1 or sentiment_z < -3").gate == ()
 
 
 def test_the_shipped_rules_each_have_a_gate_of_counts() -> None:
-    # Every shipped rule names a count floor, so a quiet brand costs no surprise computed.
-    from pathlib import Path
-
-    from listener.rules.loader import load_rules
-
+    # Every shipped rule names a count floor, so a quiet brand's rules are settled on counts.
     rules = load_rules(Path(__file__).parents[2] / "rules")
     assert rules.rules
     for rule in rules.rules:
