@@ -19,6 +19,10 @@ from listener.broker.tansu import die_with_parent, free_port, terminate
 from listener.errors import BrokerError
 from listener.kafka_client import child_environment
 
+#: Starts of a worker on a fresh port when the one picked for it was given to another
+#: process before the worker could bind it (a free port is only free when it is picked).
+PORT_TRIES = 3
+
 
 class WorkerProcess:
     """One ``listener worker`` process bound to 127.0.0.1 on a free port."""
@@ -36,6 +40,8 @@ class WorkerProcess:
         self._env = dict(env or {})
         self.log_file = log_file or data_dir / f"worker-{self.port}.log"
         self.process: subprocess.Popen[bytes] | None = None
+        #: Where this start's lines begin in the log file.
+        self._log_from = 0
 
     @property
     def url(self) -> str:
@@ -52,6 +58,7 @@ class WorkerProcess:
             **self._env,
         }
         with open(self.log_file, "ab") as out:
+            self._log_from = out.tell()
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "listener", "worker"],
                 stdout=out,
@@ -62,7 +69,29 @@ class WorkerProcess:
             )
 
     async def wait_ready(self, timeout: float = 60.0) -> float:
-        """Wait until the worker has joined the group and owns partitions; returns seconds."""
+        """Wait until the worker has joined the group and owns partitions; returns seconds.
+        A worker that could not bind its port is started again on another."""
+        for _ in range(PORT_TRIES - 1):
+            try:
+                return await self._wait_ready(timeout)
+            except BrokerError:
+                if not self._port_taken():
+                    raise
+            self.port = free_port()
+            self.start()
+        return await self._wait_ready(timeout)
+
+    def _port_taken(self) -> bool:
+        """Whether this start ended because its web port was in use."""
+        try:
+            with open(self.log_file, "rb") as log:
+                log.seek(self._log_from)
+                text = log.read().decode(errors="replace")
+        except OSError:
+            return False
+        return "address already in use" in text and f"', {self.port})" in text
+
+    async def _wait_ready(self, timeout: float) -> float:
         loop = asyncio.get_running_loop()
         started = loop.time()
         async with httpx.AsyncClient(timeout=2.0) as client:
