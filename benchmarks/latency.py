@@ -51,6 +51,7 @@ import yaml
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from fleet import broker_pid, cpu_seconds, load_average, metric_total, worker_pid
 from prometheus_client.parser import text_string_to_metric_families
+from throughput import worker_env
 
 from listener.broker.admin import ensure_topics
 from listener.broker.process import WorkerProcess
@@ -385,11 +386,8 @@ async def run(args: argparse.Namespace) -> None:
             work,
             env={
                 **sinks.env,
-                "LISTENER_RULES_DIR": str(work / "rules"),
-                "LISTENER_PARTITIONS": str(args.partitions),
+                **worker_env(work / "rules", args.partitions, args.bundle),
                 "LISTENER_ALLOWED_LATENESS_SECONDS": str(args.lateness),
-                # A micro-batch of at most about 2,000 posts, whatever the bundle size.
-                "LISTENER_BATCH_SIZE": str(max(1, 2000 // args.bundle)),
             },
         )
         worker.start()

@@ -34,7 +34,7 @@ from fleet import (
     totals,
     worker_pid,
 )
-from throughput import counted, fill, make_posts, write_rules
+from throughput import counted, fill, load_options, make_posts, worker_env, write_rules
 
 from listener.broker.admin import ensure_topics
 from listener.broker.process import WorkerProcess
@@ -87,12 +87,7 @@ async def measure(args: argparse.Namespace, count: int, posts: list[bytes], work
     async with EmbeddedBroker(log_file=run_dir / "broker.log") as broker:
         await ensure_topics(broker.bootstrap, names.all(), args.partitions)
         await fill(broker.bootstrap, names.raw, posts, args.bundle)
-        env = {
-            "LISTENER_RULES_DIR": str(work / "rules"),
-            "LISTENER_PARTITIONS": str(args.partitions),
-            # A micro-batch of about 2,000 posts, whatever the bundle size.
-            "LISTENER_BATCH_SIZE": str(max(1, 2000 // args.bundle)),
-        }
+        env = worker_env(work / "rules", args.partitions, args.bundle)
         workers = [WorkerProcess(broker.bootstrap, run_dir, env=env) for _ in range(count)]
         for worker in workers:
             worker.start()
@@ -180,13 +175,9 @@ async def run(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--posts", type=int, default=200_000)
+    load_options(parser)
     parser.add_argument("--workers", default="1,2", help="worker counts, in order")
     parser.add_argument("--rounds", type=int, default=1)
-    parser.add_argument("--bundle", type=int, default=100)
-    parser.add_argument("--brands", type=int, default=50)
-    parser.add_argument("--partitions", type=int, default=4)
-    parser.add_argument("--timeout", type=float, default=600)
     asyncio.run(run(parser.parse_args()))
 
 

@@ -184,12 +184,7 @@ async def run(args: argparse.Namespace) -> None:
         worker = WorkerProcess(
             broker.bootstrap,
             work,
-            env={
-                "LISTENER_RULES_DIR": str(work / "rules"),
-                "LISTENER_PARTITIONS": str(args.partitions),
-                # A micro-batch of about 2,000 posts, whatever the bundle size.
-                "LISTENER_BATCH_SIZE": str(max(1, 2000 // args.bundle)),
-            },
+            env=worker_env(work / "rules", args.partitions, args.bundle),
         )
         worker.start()
         try:
@@ -233,13 +228,28 @@ async def run(args: argparse.Namespace) -> None:
         print(f"  {name:<25s}{value:>10,.1f}")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+def worker_env(rules: Path, partitions: int, bundle: int) -> dict[str, str]:
+    """A benchmark worker's settings: ``rules``, ``partitions``, and micro-batches of about
+    2,000 posts whatever the bundle size."""
+    return {
+        "LISTENER_RULES_DIR": str(rules),
+        "LISTENER_PARTITIONS": str(partitions),
+        "LISTENER_BATCH_SIZE": str(max(1, 2000 // bundle)),
+    }
+
+
+def load_options(parser: argparse.ArgumentParser) -> None:
+    """The load every end-to-end benchmark of one pre-filled topic is given."""
     parser.add_argument("--posts", type=int, default=200_000)
     parser.add_argument("--bundle", type=int, default=100)
     parser.add_argument("--brands", type=int, default=50)
     parser.add_argument("--partitions", type=int, default=4)
     parser.add_argument("--timeout", type=float, default=600)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    load_options(parser)
     asyncio.run(run(parser.parse_args()))
 
 
