@@ -222,6 +222,9 @@ def test_a_condition_ruled_out_by_the_counts_is_false(
     if condition.ruled_out(counts):
         assert condition(metrics) is False
     assert all(node.names() <= COUNTS for node in condition.gate)
+    # The gate as ruled_out runs it (a count and a number bound together) says what the
+    # gate's comparisons say, read one by one.
+    assert condition.ruled_out(counts) is not all(node.evaluate(counts) for node in condition.gate)
 
 
 def test_the_gate_is_every_count_comparison_the_whole_condition_needs() -> None:

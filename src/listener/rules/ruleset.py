@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from listener.rules.conditions import Condition
@@ -98,6 +98,10 @@ class RuleSet:
     #: How people are reached (notifiers.yaml); None without the file: notifications are
     #: only written to the worker's log.
     notifiers: NotifiersConfig | None = None
+    #: ``rules_for``'s answers by brand: the judge asks for every brand at every boundary.
+    _watching: dict[str, tuple[Rule, ...]] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
 
     def brand_terms(self) -> tuple[BrandTermsFields, ...]:
         """Per brand, what enrich matches posts against; called once when the pipeline starts.
@@ -125,7 +129,12 @@ class RuleSet:
 
     def rules_for(self, brand: str) -> tuple[Rule, ...]:
         """The rules that watch ``brand``, in file order."""
-        return rules_for_brand(self.rules, brand)
+        found = self._watching.get(brand)
+        if found is None:
+            found = rules_for_brand(self.rules, brand)
+            if brand in self.brands:  # kept for configured brands only: a bounded set
+                self._watching[brand] = found
+        return found
 
     def owners_for(self, rule: Rule, brand: str) -> str:
         """The owner group told when ``rule`` fires for ``brand``: the rule's, else the brand's."""
