@@ -17,7 +17,7 @@ from throughput import make_posts, write_rules
 
 from listener.enrich.stage import RawMessage, ScoringStage
 from listener.records import ScoredBatch
-from listener.rules.loader import load_rules
+from listener.rules.files.loader import load_rules
 from listener.rules.runtime import build_enricher, build_judge, window_config
 from listener.settings import Settings
 from listener.windows.partition import PartitionState

@@ -18,7 +18,7 @@ from throughput import make_posts, vader_loop, write_rules
 from listener.enrich.language import detect_language
 from listener.enrich.stage import RawMessage, ScoringStage
 from listener.records import Post, ScoredBatch, ScoredPost, parse_raw_message
-from listener.rules.loader import load_rules
+from listener.rules.files.loader import load_rules
 from listener.rules.ruleset import RuleSet
 from listener.rules.runtime import build_enricher, build_judge, window_config
 from listener.settings import Settings

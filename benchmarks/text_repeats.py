@@ -19,7 +19,7 @@ from listener.enrich.pipeline import Enricher
 from listener.records import Post, post_from_dict
 from listener.replay.backtest.batches import write_rules as write_scenario_rules
 from listener.replay.scenarios.catalog import library
-from listener.rules.loader import load_rules
+from listener.rules.files.loader import load_rules
 from listener.rules.runtime import build_enricher
 
 ROOT = Path(__file__).resolve().parents[1]

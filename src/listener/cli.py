@@ -38,7 +38,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from listener.rules.loader import load_rules
+    from listener.rules.files.loader import load_rules
     from listener.rules.risks import unraised
 
     settings = _settings(args)

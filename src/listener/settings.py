@@ -1,7 +1,7 @@
 """Process settings: ``LISTENER_*`` environment variables, validated once at start.
 
 What the user edits as YAML (brands, owners, rules, connectors) is not here: see
-``listener.rules.loader``. These are the knobs of the process itself.
+``listener.rules.files.loader``. These are the knobs of the process itself.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from listener.broker.admin import ensure_topics
 from listener.errors import ListenerError
 from listener.kafka_client import topic_configs
 from listener.logs import logging_config
-from listener.rules.loader import load_rules
+from listener.rules.files.loader import load_rules
 from listener.settings import Settings
 from listener.topics import TopicNames
 

@@ -11,7 +11,7 @@ import pytest
 
 from listener.broker.tansu import EmbeddedBroker
 from listener.replay.scenarios import generate_calm_day, generate_intesa, write_jsonl
-from listener.rules.loader import load_rules
+from listener.rules.files.loader import load_rules
 from listener.rules.ruleset import RuleSet
 from listener.settings import Settings
 

@@ -29,7 +29,7 @@ from listener.incidents.lifecycle.events import AlertReceived
 from listener.incidents.lifecycle.model import ACKNOWLEDGED, Incident
 from listener.incidents.lifecycle.policy import Policies
 from listener.records import Alert, SamplePost
-from listener.rules.loader import load_rules
+from listener.rules.files.loader import load_rules
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "out" / "test-artifacts"

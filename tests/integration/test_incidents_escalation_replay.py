@@ -41,7 +41,7 @@ from listener.incidents.lifecycle.policy import Policies
 from listener.replay.collect import read_alerts, read_dead_letters
 from listener.replay.driver import Cluster, ReplayResult, cluster, replay_through
 from listener.replay.publish import read_lines
-from listener.rules.loader import load_rules
+from listener.rules.files.loader import load_rules
 from listener.settings import Settings
 from listener.topics import TopicNames
 

@@ -21,7 +21,7 @@ from test_incidents_setup import StandIns, notification_id, stand_ins, write_rul
 from listener.replay.collect import read_all
 from listener.replay.driver import cluster, replay_through
 from listener.replay.publish import read_lines
-from listener.rules.loader import load_rules
+from listener.rules.files.loader import load_rules
 from listener.settings import Settings
 from listener.topics import TopicNames
 

@@ -36,8 +36,8 @@ from listener.notifiers.pagerduty.notifier import PagerDutyNotifier
 from listener.notifiers.slack.notifier import SlackThreads
 from listener.notifiers.teams.notifier import CARD_TYPE, TeamsNotifier
 from listener.records import Alert, DeadLetter, SamplePost
-from listener.rules.config import GroupChannels
-from listener.rules.loader import load_rules
+from listener.rules.files.config import GroupChannels
+from listener.rules.files.loader import load_rules
 from listener.rules.ruleset import Owners
 
 pytestmark = pytest.mark.timeout(30)

@@ -35,7 +35,7 @@ from listener.notifiers.slack.format import ACTIONS_BLOCK, actions
 from listener.notifiers.slack.respond import SlackResponder
 from listener.notifiers.slack.signature import SlackVerifier, signature
 from listener.records import Alert
-from listener.rules.loader import load_rules
+from listener.rules.files.loader import load_rules
 
 pytestmark = pytest.mark.timeout(30)
 

@@ -25,7 +25,7 @@ from listener.replay.backtest.command import select
 from listener.replay.backtest.judge import Seen, judge
 from listener.replay.backtest.output import BatchRun, report, summary, table
 from listener.replay.scenarios.catalog import BrandSpec, Entry, Expected, Scenario
-from listener.rules.loader import load_rules
+from listener.rules.files.loader import load_rules
 
 SHIPPED = Path(__file__).resolve().parents[2] / "rules"
 UTC2 = timezone(timedelta(hours=2))

@@ -12,7 +12,7 @@ from factories import T0, make_scored
 
 from listener.errors import ConfigError
 from listener.records import NEGATIVE, ScoredBatch
-from listener.rules.loader import load_rules
+from listener.rules.files.loader import load_rules
 from listener.rules.runtime import window_config
 from listener.settings import Settings
 from listener.windows.partition import BrandView, PartitionState

@@ -31,7 +31,7 @@ from listener.notifiers.message import Notification
 from listener.notifiers.slack.notifier import SlackThreads, Thread
 from listener.notifiers.webhook.notifier import body as webhook_body
 from listener.records import DeadLetter
-from listener.rules.config import OwnerGroup, Person
+from listener.rules.files.config import OwnerGroup, Person
 from listener.rules.ruleset import Owners
 from listener.windows.recovery import decode_snapshot
 

@@ -35,7 +35,7 @@ from listener.incidents.lifecycle.events import (
 )
 from listener.incidents.lifecycle.model import ACKNOWLEDGED, NOTIFIED, OPEN, RESOLVED, Book
 from listener.incidents.lifecycle.policy import Policies
-from listener.rules.loader import load_rules
+from listener.rules.files.loader import load_rules
 from listener.rules.risks import RuleRisk
 
 

@@ -28,8 +28,8 @@ from listener.incidents.lifecycle.escalation import (
 )
 from listener.incidents.lifecycle.events import Acknowledge, AlertReceived, Event, Tick
 from listener.incidents.lifecycle.model import Book, incident_id
-from listener.rules.config import OwnerGroup
 from listener.rules.escalation import EscalationPolicy
+from listener.rules.files.config import OwnerGroup
 
 ROME = timezone(timedelta(hours=2))
 #: When the video reached the bank's page, and when the first surge alert fired.

@@ -18,9 +18,9 @@ from listener.incidents.lifecycle.events import Event, Tick
 from listener.incidents.lifecycle.model import Book
 from listener.incidents.lifecycle.policy import Policies
 from listener.records import Alert
-from listener.rules.config import OwnerGroup
 from listener.rules.escalation import escalation_policies
-from listener.rules.loader import load_rules
+from listener.rules.files.config import OwnerGroup
+from listener.rules.files.loader import load_rules
 from listener.rules.playbooks import StepText, fill_playbook
 from listener.rules.risks import (
     RegisterContext,

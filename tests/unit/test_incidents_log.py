@@ -29,7 +29,7 @@ from listener.incidents.lifecycle.log import (
 from listener.incidents.lifecycle.model import Book
 from listener.incidents.runtime.stage import IncidentStage
 from listener.records import DeadLetter
-from listener.rules.loader import load_rules
+from listener.rules.files.loader import load_rules
 from listener.windows.partition import Outcome
 from listener.windows.stats import WindowStats
 

@@ -25,7 +25,7 @@ from listener.incidents.lifecycle.escalation import page_at
 from listener.incidents.lifecycle.events import AlertReceived, Event, Tick
 from listener.records import Alert
 from listener.rules.escalation import EscalationPolicy
-from listener.rules.loader import load_rules
+from listener.rules.files.loader import load_rules
 from listener.rules.ruleset import RuleSet
 
 HOURS = 3600.0

@@ -34,7 +34,7 @@ from listener.incidents.lifecycle.events import (
     encode_event,
 )
 from listener.incidents.lifecycle.model import Book, Incident
-from listener.rules.loader import load_rules
+from listener.rules.files.loader import load_rules
 from listener.rules.playbooks import StepConfig
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,7 +15,7 @@ from listener.records import Post, ScoredBatch
 from listener.replay.backtest.batches import first_group, write_rules
 from listener.replay.scenarios.catalog import library
 from listener.rules.conditions import Condition
-from listener.rules.loader import load_rules
+from listener.rules.files.loader import load_rules
 from listener.rules.runtime import build_enricher, build_judge, window_config
 from listener.settings import Settings
 from listener.windows.partition import PartitionState

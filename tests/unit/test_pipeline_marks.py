@@ -14,7 +14,7 @@ from factories import T0, make_post
 
 from listener.app import HIGHWATER_FRESH_SECONDS, make_app
 from listener.records import ScoredBatch
-from listener.rules.loader import load_rules
+from listener.rules.files.loader import load_rules
 from listener.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]

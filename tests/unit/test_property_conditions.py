@@ -19,7 +19,7 @@ from listener.rules.conditions import (
     ConditionError,
     compile_condition,
 )
-from listener.rules.loader import load_rules
+from listener.rules.files.loader import load_rules
 from listener.windows.stats import COUNTS, METRICS
 
 pytestmark = pytest.mark.filterwarnings("error")

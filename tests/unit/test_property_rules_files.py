@@ -18,9 +18,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from listener.errors import ConfigError
-from listener.rules.loader import load_rules
+from listener.rules.files.loader import load_rules
+from listener.rules.files.yamlfile import MAX_YAML_NESTING
 from listener.rules.ruleset import RuleSet
-from listener.rules.yamlfile import MAX_YAML_NESTING
 from listener.windows.stats import METRICS
 
 pytestmark = pytest.mark.filterwarnings("error")

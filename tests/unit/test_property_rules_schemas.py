@@ -25,7 +25,7 @@ from pydantic import TypeAdapter, ValidationError
 from test_property_rules_files import VALID as FILES_VALID
 
 from listener.errors import ConfigError
-from listener.rules.loader import load_rules
+from listener.rules.files.loader import load_rules
 from listener.schemas import KINDS, load_schema
 
 pytestmark = pytest.mark.filterwarnings("error")

@@ -11,7 +11,7 @@ import yaml
 from test_incidents_fixtures import RULES, group
 
 from listener.errors import ConfigError
-from listener.rules.loader import load_rules
+from listener.rules.files.loader import load_rules
 from listener.rules.playbooks import fill_playbook
 from listener.rules.risks import (
     RegisterContext,

@@ -16,7 +16,7 @@ from listener.rules.conditions import (
     all_of,
     compile_condition,
 )
-from listener.rules.durations import format_duration, parse_duration
+from listener.rules.files.durations import format_duration, parse_duration
 from listener.windows.stats import METRICS
 
 pytestmark = pytest.mark.filterwarnings("error")

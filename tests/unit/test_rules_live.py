@@ -10,8 +10,8 @@ from typing import Any, cast
 import pytest
 
 from listener.errors import ConfigError, ConfigIssue
+from listener.rules.files.loader import load_rules
 from listener.rules.live import LiveRules, Reload
-from listener.rules.loader import load_rules
 from listener.rules.runtime import build_judge
 from listener.windows.partition import BrandView
 

@@ -12,8 +12,8 @@ import pytest
 from listener.errors import ConfigError
 from listener.rules import ruleset
 from listener.rules.conditions import MAX_CONDITION_CHARS, MAX_NESTING
-from listener.rules.loader import load_rules
-from listener.rules.yamlfile import MAX_YAML_NESTING
+from listener.rules.files.loader import load_rules
+from listener.rules.files.yamlfile import MAX_YAML_NESTING
 from listener.windows.stats import METRICS
 
 pytestmark = pytest.mark.filterwarnings("error")

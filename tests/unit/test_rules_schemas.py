@@ -20,8 +20,8 @@ from jsonschema import Draft202012Validator
 
 from listener.cli import main
 from listener.errors import ConfigError
-from listener.rules.loader import FILES as LOADER_FILES
-from listener.rules.loader import load_rules
+from listener.rules.files.loader import FILES as LOADER_FILES
+from listener.rules.files.loader import load_rules
 from listener.schemas import KINDS, load_schema, schema_path
 from listener.schemas.generate import FILES, generated
 from listener.schemas.translate import portable

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from listener.rules.engine import Firing, RuleState, step
-from listener.rules.loader import load_rules
+from listener.rules.files.loader import load_rules
 from listener.rules.ruleset import RuleSet
 from listener.rules.runtime import risk_of
 from listener.windows.stats import WindowStats

@@ -20,7 +20,7 @@ from listener.records import NEGATIVE, NEUTRAL, POSITIVE, Post
 from listener.replay.scenarios.catalog import DEFAULT_SEEDS, BrandSpec, Scenario, library
 from listener.replay.scenarios.cli import SCENARIOS, main
 from listener.replay.scenarios.shapes import blogger
-from listener.rules.config import Brand
+from listener.rules.files.config import Brand
 from listener.windows.words import TopicIndex, words
 
 FRAME_START = datetime(2017, 9, 18, tzinfo=UTC)

@@ -16,7 +16,7 @@ from typing import Annotated, Final
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, SecretStr
 
-from listener.rules.durations import parse_duration
+from listener.rules.files.durations import parse_duration
 from listener.validation import matching
 
 ENV_NAME: Final = re.compile(r"^[A-Z][A-Z0-9_]{0,127}$")

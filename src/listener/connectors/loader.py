@@ -16,8 +16,8 @@ from typing import Final
 from listener.connectors.config import SECRETS_OPTIONAL, ConnectorConfig, EndpointConfig
 from listener.connectors.registry import KINDS
 from listener.errors import ConfigError, ConfigIssue
-from listener.rules.issues import did_you_mean, validate
-from listener.rules.yamlfile import UNREADABLE, read_yaml
+from listener.rules.files.issues import did_you_mean, validate
+from listener.rules.files.yamlfile import UNREADABLE, read_yaml
 
 #: An instance name: the file's name without ``.yaml``. It keys checkpoints and raw messages
 #: and labels metrics, so renaming a file starts its source afresh.

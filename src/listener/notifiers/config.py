@@ -1,7 +1,7 @@
 """The ``notifiers:`` configuration of rules/notifiers.yaml (how listener reaches people),
 and the checks of the ``channels:`` keys of rules/owners.yaml (which people and groups are
 reached how) against it. The ``channels:`` models themselves live with the owners models in
-:mod:`listener.rules.config`, and are re-exported here.
+:mod:`listener.rules.files.config`, and are re-exported here.
 
 Every model refuses unknown keys and is frozen, like the rest of rules/. Credentials are
 environment variable names; :func:`listener.notifiers.fanout.build_notifiers` reads them.
@@ -23,7 +23,7 @@ from listener.notifiers.pagerduty.config import PagerDutyConfig
 from listener.notifiers.slack.config import SlackConfig
 from listener.notifiers.teams.config import TeamsConfig
 from listener.notifiers.webhook.config import WebhookConfig
-from listener.rules.config import (
+from listener.rules.files.config import (
     DEFAULT_PERSON_CHANNELS,
     ChannelName,
     GroupChannels,

@@ -21,7 +21,7 @@ from listener.replay.publish import ReplayReport, publish
 from listener.replay.report import Produced, RunInfo, incident_timeline, timeline, write_report
 from listener.replay.report.saved import SAVED, load, save
 from listener.replay.run import Options, read_notices, replay_isolated
-from listener.rules.loader import load_rules
+from listener.rules.files.loader import load_rules
 from listener.settings import Settings
 from listener.topics import TopicNames
 

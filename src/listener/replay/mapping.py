@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from listener.errors import ConfigError, ConfigIssue
-from listener.rules.yamlfile import UNREADABLE, read_yaml
+from listener.rules.files.yamlfile import UNREADABLE, read_yaml
 
 #: Short names a person may use for a field in flags and YAML: ``time=Date``.
 ALIASES: Final = {

@@ -27,7 +27,7 @@ from aiokafka.errors import KafkaError  # type: ignore[import-untyped]
 from listener.errors import BrokerError
 from listener.kafka_client import client_kwargs
 from listener.notifiers.sinks import MailSink, SlackSink
-from listener.rules.loader import FILES
+from listener.rules.files.loader import FILES
 from listener.settings import Settings
 from listener.topics import TopicNames
 

@@ -31,7 +31,7 @@ from listener.replay.namespace import (
 from listener.replay.progress import Progress
 from listener.replay.publish import Line
 from listener.replay.report import Produced
-from listener.rules.loader import load_rules
+from listener.rules.files.loader import load_rules
 from listener.rules.ruleset import RuleSet
 from listener.settings import Settings
 from listener.topics import TopicNames

@@ -186,10 +186,7 @@ class Condition:
         """True when ``counts`` (every name in :data:`COUNTS`) already make the condition
         false, whatever the other figures: a rule on a quiet brand is settled without its
         figures (surprises, ratios, topic figures) built. False means only "maybe"."""
-        for check in self._checks:
-            if not check(counts):
-                return True
-        return False
+        return not all(check(counts) for check in self._checks)
 
     @property
     def names(self) -> frozenset[str]:

@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from listener.rules.config import Brand, OwnerGroup
-from listener.rules.durations import format_duration
+from listener.rules.files.config import Brand, OwnerGroup
+from listener.rules.files.durations import format_duration
 from listener.rules.ruleset import Rule
 
 

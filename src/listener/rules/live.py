@@ -28,7 +28,7 @@ from typing import Any, Final, Generic, Literal, TypeVar
 
 from listener.errors import ConfigError, ConfigIssue
 from listener.metrics import RulesMetrics
-from listener.rules.loader import FILES, load_rules
+from listener.rules.files.loader import FILES, load_rules
 from listener.rules.ruleset import RuleSet
 
 log = logging.getLogger(__name__)

@@ -22,8 +22,8 @@ from typing import Annotated, Literal
 
 from pydantic import Discriminator, Field, Tag
 
-from listener.rules.config import SEVERITIES, Model, Seconds, Text
-from listener.rules.issues import did_you_mean
+from listener.rules.files.config import SEVERITIES, Model, Seconds, Text
+from listener.rules.files.issues import did_you_mean
 
 
 class StepConfig(Model):

@@ -7,7 +7,7 @@ from 1 to 25, read as :data:`SEVERITY_MATRIX` says. Impact is estimated prudentl
 damage of a bad case, not of the average one), so the register errs towards preparing.
 
 Every problem in the file is collected, with its key and a "did you mean" for misspelt
-references, before anything is refused (see :mod:`listener.rules.loader`).
+references, before anything is refused (see :mod:`listener.rules.files.loader`).
 """
 
 from __future__ import annotations
@@ -21,12 +21,12 @@ from typing import Annotated, Final
 from pydantic import BeforeValidator, Field
 
 from listener.errors import ConfigError, ConfigIssue
-from listener.rules.config import RULE_NAME, Brand, Model, OwnerGroup, Seconds, Text
 from listener.rules.escalation import SilenceRaiseContext, check_silence_raise
-from listener.rules.issues import did_you_mean, join_key, validate
+from listener.rules.files.config import RULE_NAME, Brand, Model, OwnerGroup, Seconds, Text
+from listener.rules.files.issues import did_you_mean, join_key, validate
+from listener.rules.files.yamlfile import UNREADABLE, read_yaml
 from listener.rules.playbooks import Expectation, StepText, fill_playbook, playbook_value
 from listener.rules.ruleset import Rule
-from listener.rules.yamlfile import UNREADABLE, read_yaml
 from listener.windows.stats import TOPIC_METRICS
 
 #: Lowest score of each severity, highest first; a score below them all is "info".

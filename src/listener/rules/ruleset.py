@@ -1,4 +1,4 @@
-"""What :func:`listener.rules.loader.load_rules` hands to the rest of listener: brands,
+"""What :func:`listener.rules.files.loader.load_rules` hands to the rest of listener: brands,
 owners, compiled rules, the risk register and the notifiers, all checked against each other
 and immutable from then on.
 """
@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from listener.rules.conditions import Condition
-from listener.rules.config import Brand, OwnerGroup, Person
+from listener.rules.files.config import Brand, OwnerGroup, Person
 
 if TYPE_CHECKING:
     # Only for annotations: both modules build on this one.

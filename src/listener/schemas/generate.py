@@ -6,7 +6,7 @@
 The entries of each file (a brand, a person, a rule, a risk, the notifiers) are pydantic
 models, translated by :mod:`listener.schemas.translate`; the top level of each file (which
 keys it has, which are required, what an entry's id looks like) is read by
-:mod:`listener.rules.loader` itself and is written out here, in the same terms.
+:mod:`listener.rules.files.loader` itself and is written out here, in the same terms.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaValue
 
 from listener.notifiers.config import NotifiersConfig
-from listener.rules.config import (
+from listener.rules.files.config import (
     OWNER_ID,
     RULE_NAME,
     SLUG,
@@ -46,8 +46,8 @@ from listener.schemas.translate import (
 DIALECT: Final = "https://json-schema.org/draft/2020-12/schema"
 #: Checks of a value that :class:`RulesSchema` translates in code rather than by table.
 _TRANSLATED_IN_CODE: Final = (
-    "listener.rules.durations.parse_duration",
-    "listener.rules.config._one_or_many.<locals>.accept",
+    "listener.rules.files.durations.parse_duration",
+    "listener.rules.files.config._one_or_many.<locals>.accept",
     "listener.rules.playbooks.playbook_value",
 )
 

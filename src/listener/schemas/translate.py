@@ -24,10 +24,10 @@ from typing import Any, Final
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import CoreSchema
 
-from listener.rules.config import SEVERITIES
-from listener.rules.durations import format_duration
+from listener.rules.files.config import SEVERITIES
+from listener.rules.files.durations import format_duration
 
-#: What :func:`listener.rules.durations.parse_duration` reads, spaces around included.
+#: What :func:`listener.rules.files.durations.parse_duration` reads, spaces around included.
 DURATION: Final = r"^\s*(?:\d+[smhd])+\s*$"
 _ZERO_DURATION: Final = r"^\s*(?:0+[smhd])+\s*$"
 _DURATION_HINT: Final = 'expected a duration such as "90s", "5m", "1h", "1h30m" or "1d"'
@@ -72,15 +72,15 @@ def _some_of(*keys: str, non_empty: bool = False) -> JsonSchemaValue:
 
 #: What each check on a whole model says in JSON Schema; None where it cannot be said.
 MODEL_CHECKS: Final[Mapping[str, JsonSchemaValue | None]] = {
-    "listener.rules.config.Brand._matchable": _some_of(
+    "listener.rules.files.config.Brand._matchable": _some_of(
         "terms", "hashtags", "handles", "channels", non_empty=True
     ),
-    "listener.rules.config.OwnerGroup._one_way_to_remind": {
+    "listener.rules.files.config.OwnerGroup._one_way_to_remind": {
         "not": _not_null("repeat", "reminders")
     },
     # Only the first half can be said: the first level notifies at once. That each level
     # comes later than the one before is a comparison JSON Schema cannot make.
-    "listener.rules.config.OwnerGroup._in_order": {
+    "listener.rules.files.config.OwnerGroup._in_order": {
         "properties": {
             "levels": {"prefixItems": [{"properties": {"after": {"pattern": _ZERO_DURATION}}}]}
         }
@@ -111,12 +111,12 @@ MODEL_CHECKS: Final[Mapping[str, JsonSchemaValue | None]] = {
 
 #: What each check on one value says, added to the schema of the value it is given.
 VALUE_CHECKS: Final[Mapping[str, JsonSchemaValue]] = {
-    "listener.rules.config._not_blank": {
+    "listener.rules.files.config._not_blank": {
         "pattern": r"\S",
         "patternErrorMessage": "must not be empty",
     },
-    "listener.rules.config._severity": {"enum": list(SEVERITIES)},
-    "listener.rules.config._duration_text": {
+    "listener.rules.files.config._severity": {"enum": list(SEVERITIES)},
+    "listener.rules.files.config._duration_text": {
         "pattern": DURATION,
         "patternErrorMessage": _DURATION_HINT,
     },
@@ -200,9 +200,9 @@ class RulesSchema(GenerateJsonSchema):
         name = name_of(function)
         self.used.add(name)
         inner: CoreSchema = schema["schema"]
-        if name == "listener.rules.durations.parse_duration":
+        if name == "listener.rules.files.durations.parse_duration":
             return _duration(inner)
-        if name == "listener.rules.config._one_or_many.<locals>.accept":
+        if name == "listener.rules.files.config._one_or_many.<locals>.accept":
             many = self.generate_inner(inner)
             return {"anyOf": [many["items"], many]}
         if name == "listener.rules.playbooks.playbook_value":

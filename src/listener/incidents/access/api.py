@@ -37,7 +37,7 @@ from listener.incidents.lifecycle.events import Acknowledge, Command, Note, Note
 from listener.incidents.lifecycle.model import ACKNOWLEDGED, RESOLVED, STATUSES, Incident
 from listener.incidents.lifecycle.silences import SilenceChanged
 from listener.refusals import Refusals
-from listener.rules.issues import did_you_mean
+from listener.rules.files.issues import did_you_mean
 
 if TYPE_CHECKING:
     from listener.rules.live import Reload

@@ -31,7 +31,7 @@ from listener.incidents.access.client import (
 from listener.incidents.access.client import call as _call
 from listener.incidents.access.client import short as _short
 from listener.incidents.access.silence_cli import add_parser as add_silences
-from listener.rules.durations import format_duration
+from listener.rules.files.durations import format_duration
 
 __all__ = ["KEY_ENV", "ApiError", "add_parser", "cmd_incidents", "run_command"]
 

@@ -18,7 +18,7 @@ import re
 from typing import Any, Final
 
 from listener.incidents.access.views import statement_text
-from listener.rules.durations import format_duration
+from listener.rules.files.durations import format_duration
 
 #: The category of each kind of transition.
 CATEGORIES: Final = {

@@ -32,9 +32,9 @@ from listener.incidents.access.requests import (
 from listener.incidents.access.views import iso
 from listener.incidents.lifecycle.events import Command
 from listener.incidents.lifecycle.silences import Expire, Matcher, Silence, SilenceChanged
-from listener.rules.config import SEVERITIES
-from listener.rules.durations import parse_duration
-from listener.rules.issues import did_you_mean
+from listener.rules.files.config import SEVERITIES
+from listener.rules.files.durations import parse_duration
+from listener.rules.files.issues import did_you_mean
 
 #: How far ahead a silence may be scheduled.
 MAX_AHEAD: Final = 90 * 86_400

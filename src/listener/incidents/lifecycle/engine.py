@@ -50,8 +50,8 @@ from listener.incidents.lifecycle.silences import muted
 from listener.incidents.lifecycle.statements import StatementSteps
 from listener.incidents.lifecycle.working import silence_text, union
 from listener.records import Alert
-from listener.rules.config import SEVERITIES
-from listener.rules.durations import format_duration
+from listener.rules.files.config import SEVERITIES
+from listener.rules.files.durations import format_duration
 
 #: The lowest severity that pages anyone.
 PAGING_SEVERITY: Final = "warning"

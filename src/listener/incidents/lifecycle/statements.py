@@ -21,7 +21,7 @@ from listener.incidents.lifecycle.events import Tick
 from listener.incidents.lifecycle.model import ACKNOWLEDGED, ENGINE, Incident
 from listener.incidents.lifecycle.silences import silencer
 from listener.incidents.lifecycle.working import WorkingBook, silence_text, union, when_text
-from listener.rules.durations import format_duration
+from listener.rules.files.durations import format_duration
 from listener.rules.playbooks import Expectation
 
 #: Who a statement seen in the stream is recorded as made by.

@@ -41,7 +41,7 @@ from listener.notifiers.delivery import RetryPolicy
 from listener.notifiers.fanout import build_notifiers
 from listener.notifiers.slack.notifier import SlackThreads
 from listener.records import DeadLetter
-from listener.rules.config import SEVERITIES
+from listener.rules.files.config import SEVERITIES
 from listener.rules.ruleset import RuleSet
 from listener.settings import Settings
 from listener.topics import TopicNames

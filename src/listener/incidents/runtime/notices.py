@@ -20,7 +20,7 @@ from listener.incidents.access.tokens import LinkSigner, action_link
 from listener.incidents.lifecycle.actions import Notify
 from listener.notifiers.fanout import SYSTEMS, Notifiers, Route, plan
 from listener.notifiers.message import NEEDS_ACTION, Kind, NextStep, Notification, Recipient
-from listener.rules.config import GroupChannels
+from listener.rules.files.config import GroupChannels
 from listener.rules.ruleset import Owners
 
 

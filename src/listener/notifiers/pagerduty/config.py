@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from listener.notifiers.secrets import EnvName, HttpUrl
-from listener.rules.config import Model, Seconds
+from listener.rules.files.config import Model, Seconds
 
 #: PagerDuty's Events API v2 endpoint.
 EVENTS_URL = "https://events.pagerduty.com/v2/enqueue"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pydantic import Field, model_validator
 
 from listener.notifiers.secrets import EnvName, HttpUrl
-from listener.rules.config import Model, Seconds, SlackChannel
+from listener.rules.files.config import Model, Seconds, SlackChannel
 
 __all__ = ["SlackChannel", "SlackConfig"]
 

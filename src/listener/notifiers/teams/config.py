@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from listener.notifiers.secrets import EnvName
-from listener.rules.config import Model, Seconds
+from listener.rules.files.config import Model, Seconds
 
 
 class TeamsConfig(Model):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field, model_validator
 
 from listener.notifiers.secrets import EnvName, HttpUrl
-from listener.rules.config import Model, Seconds
+from listener.rules.files.config import Model, Seconds
 
 
 class WebhookConfig(Model):

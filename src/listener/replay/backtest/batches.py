@@ -27,8 +27,8 @@ from listener.enrich.brands import BrandMatcher, BrandTerms
 from listener.errors import ConfigError, ConfigIssue
 from listener.records import Post
 from listener.replay.scenarios.catalog import BrandSpec, Scenario
-from listener.rules.loader import FILES
-from listener.rules.yamlfile import UNREADABLE, read_yaml
+from listener.rules.files.loader import FILES
+from listener.rules.files.yamlfile import UNREADABLE, read_yaml
 
 #: Files of the rules directory a batch does not take from the one given: the brands are
 #: the scenarios', and nobody real is ever notified (notifications stay in the topics).

@@ -28,8 +28,8 @@ from listener.replay.report.saved import SAVED, save
 from listener.replay.run import read_notices
 from listener.replay.scenarios import write_jsonl
 from listener.replay.scenarios.catalog import Entry, Scenario, library
-from listener.rules.issues import did_you_mean
-from listener.rules.loader import load_rules
+from listener.rules.files.issues import did_you_mean
+from listener.rules.files.loader import load_rules
 from listener.rules.ruleset import RuleSet
 from listener.settings import Settings
 

@@ -28,7 +28,7 @@ from listener.incidents.access.requests import MAX_BODY, ApiRequest, ApiResponse
 from listener.incidents.lifecycle.events import Acknowledge, Command, Note, Resolve
 from listener.incidents.lifecycle.model import ACKNOWLEDGED, RESOLVED, Incident
 from listener.incidents.lifecycle.silences import Silence
-from listener.rules.durations import parse_duration
+from listener.rules.files.durations import parse_duration
 
 #: Sent with every page: no script runs, nothing is framed, no other site learns the page
 #: (with "no-referrer" a browser would send "Origin: null" on our own forms).

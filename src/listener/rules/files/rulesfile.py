@@ -18,9 +18,9 @@ from listener.rules.conditions import (
     all_of,
     compile_condition,
 )
-from listener.rules.config import RuleConfig
-from listener.rules.durations import parse_duration
-from listener.rules.issues import did_you_mean, join_key, validate
+from listener.rules.files.config import RuleConfig
+from listener.rules.files.durations import parse_duration
+from listener.rules.files.issues import did_you_mean, join_key, validate
 from listener.rules.ruleset import ALL_BRANDS, Rule
 
 

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from listener.errors import ConfigError, ConfigIssue
 from listener.notifiers.config import NotifiersConfig, check_channels, check_people
-from listener.rules.config import (
+from listener.rules.files.config import (
     OWNER_ID,
     SLUG,
     Brand,
@@ -27,12 +27,12 @@ from listener.rules.config import (
     Person,
     WindowsConfig,
 )
-from listener.rules.durations import format_duration, parse_duration
-from listener.rules.issues import did_you_mean, join_key, validate
+from listener.rules.files.durations import format_duration, parse_duration
+from listener.rules.files.issues import did_you_mean, join_key, validate
+from listener.rules.files.rulesfile import RuleContext, build_rules
+from listener.rules.files.yamlfile import UNREADABLE, read_yaml
 from listener.rules.risks import RegisterContext, RiskRegister, build_register, declared_rule_names
 from listener.rules.ruleset import Owners, Rule, RuleSet
-from listener.rules.rulesfile import RuleContext, build_rules
-from listener.rules.yamlfile import UNREADABLE, read_yaml
 
 #: The files of a rules directory and the top-level keys each may hold (required ones first).
 FILES: Final[Mapping[str, tuple[str, ...]]] = {

@@ -3,7 +3,7 @@ group, an alert rule), so each entry is validated on its own and one bad entry n
 the problems of the others.
 
 References between entries (a brand's owner group, a group's people, a rule's brands and
-window) are checked by :mod:`listener.rules.loader`, which sees every file at once.
+window) are checked by :mod:`listener.rules.files.loader`, which sees every file at once.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pydantic import (
     model_validator,
 )
 
-from listener.rules.durations import parse_duration
+from listener.rules.files.durations import parse_duration
 from listener.validation import matching
 
 SEVERITIES: Final = ("info", "warning", "major", "critical")
