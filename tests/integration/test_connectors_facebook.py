@@ -20,7 +20,7 @@ from prometheus_client import CollectorRegistry
 
 from listener.broker.tansu import free_port
 from listener.connectors import connectors_running, load_connectors
-from listener.connectors.facebook.webhook import signature
+from listener.connectors.sources.facebook.webhook import signature
 from listener.connectors.testing import LocalServer, eventually, raw_posts, until_listening
 from listener.settings import Settings
 from listener.topics import TopicNames

@@ -19,7 +19,7 @@ from aiohttp import web
 from prometheus_client import CollectorRegistry
 
 from listener.connectors import Checkpoint, connectors_running, load_connectors
-from listener.connectors.checkpoint import checkpoint_topic, load_checkpoints
+from listener.connectors.runtime.checkpoint import checkpoint_topic, load_checkpoints
 from listener.connectors.testing import (
     LocalServer,
     Turnstile,

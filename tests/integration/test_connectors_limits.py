@@ -24,12 +24,12 @@ from prometheus_client import CollectorRegistry
 
 from listener.broker.tansu import free_port
 from listener.connectors import connectors_running, load_connectors
-from listener.connectors.door import LINGER
-from listener.connectors.errors import ResponseTooLarge, SourceUnavailable
-from listener.connectors.http import SourceHttp
-from listener.connectors.metrics import ConnectorMetrics
-from listener.connectors.ratelimit import Throttle
+from listener.connectors.runtime.metrics import ConnectorMetrics
 from listener.connectors.testing import LocalServer, eventually, raw_posts, until_listening
+from listener.connectors.wire.door import LINGER
+from listener.connectors.wire.errors import ResponseTooLarge, SourceUnavailable
+from listener.connectors.wire.http import SourceHttp
+from listener.connectors.wire.ratelimit import Throttle
 from listener.settings import Settings
 from listener.topics import TopicNames
 
@@ -189,7 +189,7 @@ async def keep_posting(url: str, stop: asyncio.Event, latencies: list[float]) ->
 async def test_gzip_bombs_cost_the_limit_while_the_ingest_endpoint_keeps_taking_posts(
     settings: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="listener.connectors.runner")
+    caplog.set_level(logging.WARNING, logger="listener.connectors.runtime.runner")
     bombs = Bombs()
     port = free_port()
     backoff = "poll_interval: 100ms\nbackoff: {initial: 100ms, max: 200ms}\n"

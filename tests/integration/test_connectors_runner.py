@@ -23,7 +23,7 @@ from listener.connectors import Checkpoint, Lane, Page, connectors_running, load
 from listener.connectors import registry as kinds
 from listener.connectors.base import SourceContext
 from listener.connectors.config import SourceConfig
-from listener.connectors.service import run_connectors
+from listener.connectors.runtime.service import run_connectors
 from listener.connectors.testing import LocalServer, eventually, raw_posts
 from listener.records import Post
 from listener.settings import Settings

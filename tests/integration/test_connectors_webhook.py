@@ -15,10 +15,10 @@ from prometheus_client import CollectorRegistry
 from listener.broker.tansu import free_port
 from listener.connectors import connectors_running, load_connectors
 from listener.connectors.base import EndpointContext
-from listener.connectors.metrics import ConnectorMetrics
+from listener.connectors.runtime.metrics import ConnectorMetrics
+from listener.connectors.sources.webhook.config import WebhookConfig
+from listener.connectors.sources.webhook.endpoint import ingest_app
 from listener.connectors.testing import LocalServer, raw_messages, raw_posts, until_listening
-from listener.connectors.webhook.config import WebhookConfig
-from listener.connectors.webhook.endpoint import ingest_app
 from listener.errors import BrokerError
 from listener.records import Post
 from listener.settings import Settings

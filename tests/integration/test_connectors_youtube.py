@@ -17,8 +17,8 @@ from aiohttp import web
 from prometheus_client import CollectorRegistry
 
 from listener.connectors import Checkpoint, connectors_running, load_connectors
+from listener.connectors.sources.youtube.connector import until_quota_renews
 from listener.connectors.testing import LocalServer, eventually, raw_posts
-from listener.connectors.youtube.connector import until_quota_renews
 from listener.settings import Settings
 from listener.topics import TopicNames
 

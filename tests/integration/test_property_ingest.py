@@ -19,10 +19,10 @@ from hypothesis import strategies as st
 from prometheus_client import CollectorRegistry
 
 from listener.connectors.base import EndpointContext
-from listener.connectors.metrics import ConnectorMetrics
+from listener.connectors.runtime.metrics import ConnectorMetrics
+from listener.connectors.sources.webhook.config import WebhookConfig
+from listener.connectors.sources.webhook.endpoint import bearer_token, ingest_app
 from listener.connectors.testing import LocalServer
-from listener.connectors.webhook.config import WebhookConfig
-from listener.connectors.webhook.endpoint import bearer_token, ingest_app
 from listener.records import Post
 
 TOKEN = "prop-ingest-token-1234"

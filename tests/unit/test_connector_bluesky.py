@@ -12,10 +12,12 @@ from urllib.parse import parse_qs, urlsplit
 import orjson
 import pytest
 
-from listener.connectors.bluesky.config import BlueskyConfig
-from listener.connectors.bluesky.connector import WalkAt, search_query
-from listener.connectors.bluesky.jetstream import Stream
-from listener.connectors.bluesky.records import (
+from listener.connectors.loader import load_connectors
+from listener.connectors.posts import ITEM_ERRORS
+from listener.connectors.sources.bluesky.config import BlueskyConfig
+from listener.connectors.sources.bluesky.connector import WalkAt, search_query
+from listener.connectors.sources.bluesky.jetstream import Stream
+from listener.connectors.sources.bluesky.records import (
     Selector,
     frame_post,
     iso_us,
@@ -23,8 +25,6 @@ from listener.connectors.bluesky.records import (
     split_uri,
     view_post,
 )
-from listener.connectors.loader import load_connectors
-from listener.connectors.posts import ITEM_ERRORS
 from listener.errors import ConfigError
 
 AUTHOR = "did:plc:eygmaihciaxprqvxpfvl6flk"

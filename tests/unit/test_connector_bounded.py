@@ -11,9 +11,9 @@ from collections.abc import AsyncIterator, Iterable
 
 import pytest
 
-from listener.connectors.bounded import Inflater, limited_lines, read_limited
-from listener.connectors.errors import MalformedResponse, ResponseTooLarge
-from listener.connectors.sse import events
+from listener.connectors.wire.bounded import Inflater, limited_lines, read_limited
+from listener.connectors.wire.errors import MalformedResponse, ResponseTooLarge
+from listener.connectors.wire.sse import events
 
 #: Text that compresses, with some bytes that do not, so pieces and blocks vary.
 BODY = b'{"hits": [' + b'{"id": 1, "text": "Acme"},' * 400 + random.Random(7).randbytes(3000)

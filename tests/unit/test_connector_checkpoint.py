@@ -8,8 +8,8 @@ import orjson
 import pytest
 
 from listener.connectors.base import Checkpoint, lane_key
-from listener.connectors.checkpoint import decode, encode
-from listener.connectors.publish import bundles
+from listener.connectors.runtime.checkpoint import decode, encode
+from listener.connectors.runtime.publish import bundles
 from listener.records import Post, parse_raw_message
 
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from listener.connectors.hackernews.config import HackerNewsConfig
 from listener.connectors.loader import load_connectors
-from listener.connectors.mastodon.config import MastodonConfig
-from listener.connectors.reddit.config import RedditConfig
-from listener.connectors.webhook.config import WebhookConfig
+from listener.connectors.sources.hackernews.config import HackerNewsConfig
+from listener.connectors.sources.mastodon.config import MastodonConfig
+from listener.connectors.sources.reddit.config import RedditConfig
+from listener.connectors.sources.webhook.config import WebhookConfig
 from listener.errors import ConfigError
 
 SHIPPED = Path(__file__).resolve().parents[2] / "connectors"

@@ -9,8 +9,8 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from listener.connectors.config import EndpointConfig
-from listener.connectors.door import Gate
-from listener.connectors.metrics import ConnectorMetrics
+from listener.connectors.runtime.metrics import ConnectorMetrics
+from listener.connectors.wire.door import Gate
 
 
 def gate(**limits: object) -> tuple[Gate, CollectorRegistry]:

@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 from prometheus_client import CollectorRegistry
 
-from listener.connectors.hackernews.connector import hit_post
-from listener.connectors.mastodon.timeline import next_max_id, status_post
-from listener.connectors.metrics import ConnectorMetrics
 from listener.connectors.posts import html_text, make_post, parse_items
-from listener.connectors.reddit.connector import thing_post
-from listener.connectors.rss.feed import read_entry, read_feed
-from listener.connectors.sse import Event, events
+from listener.connectors.runtime.metrics import ConnectorMetrics
+from listener.connectors.sources.hackernews.connector import hit_post
+from listener.connectors.sources.mastodon.timeline import next_max_id, status_post
+from listener.connectors.sources.reddit.connector import thing_post
+from listener.connectors.sources.rss.feed import read_entry, read_feed
+from listener.connectors.wire.sse import Event, events
 from listener.records import MAX_TEXT_CHARS
 
 # An Algolia HN Search hit, as https://hn.algolia.com/api documents it.

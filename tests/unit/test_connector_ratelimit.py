@@ -9,7 +9,7 @@ from email.utils import formatdate
 import httpx
 import pytest
 
-from listener.connectors.ratelimit import (
+from listener.connectors.wire.ratelimit import (
     MAX_HOLD,
     RateHeaders,
     ResetStyle,

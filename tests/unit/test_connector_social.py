@@ -8,9 +8,14 @@ from typing import Any
 import httpx
 import pytest
 
-from listener.connectors.facebook.graph import comment_post, feed_post, graph_usage, webhook_post
-from listener.connectors.x.connector import tweet_post
-from listener.connectors.youtube.connector import thread_post
+from listener.connectors.sources.facebook.graph import (
+    comment_post,
+    feed_post,
+    graph_usage,
+    webhook_post,
+)
+from listener.connectors.sources.x.connector import tweet_post
+from listener.connectors.sources.youtube.connector import thread_post
 
 # A tweet and its expanded author, as GET /2/tweets/search/recent returns them.
 TWEET: dict[str, Any] = {

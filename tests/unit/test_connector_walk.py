@@ -6,9 +6,9 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from listener.connectors.base import Checkpoint, Page
-from listener.connectors.ratelimit import RateInfo
-from listener.connectors.runner import fresh_posts, spacing
-from listener.connectors.walk import NOTHING_YET, Listing, step
+from listener.connectors.runtime.runner import fresh_posts, spacing
+from listener.connectors.wire.ratelimit import RateInfo
+from listener.connectors.wire.walk import NOTHING_YET, Listing, step
 from listener.records import Post
 
 T0 = 1_740_787_200.0

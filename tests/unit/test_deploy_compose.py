@@ -19,7 +19,7 @@ from prometheus_client import CollectorRegistry
 
 from listener.cli import build_parser, cmd_connectors, cmd_topics
 from listener.connectors.registry import KINDS
-from listener.connectors.service import metrics_app
+from listener.connectors.runtime.service import metrics_app
 from listener.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]

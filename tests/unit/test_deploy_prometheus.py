@@ -19,8 +19,8 @@ from prometheus_client import CollectorRegistry
 from pydantic import TypeAdapter
 
 from listener.connectors.config import Duration
-from listener.connectors.metrics import ConnectorMetrics
 from listener.connectors.registry import KINDS
+from listener.connectors.runtime.metrics import ConnectorMetrics
 from listener.metrics import Metrics, family_names
 from listener.ops.promql import metric_names
 

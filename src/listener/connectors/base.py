@@ -2,7 +2,7 @@
 
 A connector instance (one file in connectors/) has one or more **lanes**: one feed, one
 search query, one subreddit, one hashtag. Each lane is a :class:`Connector` with its own
-:class:`Checkpoint`, polled in its own task by :mod:`listener.connectors.runner`, which
+:class:`Checkpoint`, polled in its own task by :mod:`listener.connectors.runtime.runner`, which
 publishes the page's posts, waits for the broker to acknowledge them and only then stores
 the page's checkpoint. A connector therefore never publishes and never stores anything
 itself: it fetches, turns what it got into :class:`~listener.records.Post` records and says
@@ -20,9 +20,9 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from listener.connectors.http import SourceHttp
-from listener.connectors.metrics import Report
-from listener.connectors.ratelimit import RateInfo
+from listener.connectors.runtime.metrics import Report
+from listener.connectors.wire.http import SourceHttp
+from listener.connectors.wire.ratelimit import RateInfo
 from listener.records import Post
 
 
@@ -32,7 +32,7 @@ class Checkpoint:
 
     ``since`` is the newest mark (an id, or POSIX seconds) of everything fetched so far.
     Newest-first listings are walked downwards page by page (see
-    :mod:`listener.connectors.walk`): while a walk is under way ``cursor`` says where it
+    :mod:`listener.connectors.wire.walk`): while a walk is under way ``cursor`` says where it
     continues and ``walk_top`` is the mark it started from, which becomes ``since`` once the
     walk reaches the old ``since``. ``etag`` and ``last_modified`` are the validators of a
     conditional GET. ``seen`` holds the ids most recently published, newest last: the runner
@@ -68,7 +68,7 @@ class Connector(Protocol):
 
         The checkpoint given is the one of the last page the broker acknowledged, so a
         restarted process continues exactly there. Raising
-        :class:`~listener.connectors.errors.SourceError` means "nothing this time": the runner
+        :class:`~listener.connectors.wire.errors.SourceError` means "nothing this time": the runner
         counts it by kind, waits (as the source asked, or with backoff) and calls again with
         the same checkpoint. Any other exception is a bug: it is logged with its traceback,
         counted as ``bug`` and retried the same way. Items of a response that cannot be read

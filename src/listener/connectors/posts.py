@@ -17,7 +17,7 @@ from typing import Any, Final, TypeVar
 
 import orjson
 
-from listener.connectors.metrics import Report
+from listener.connectors.runtime.metrics import Report
 from listener.errors import InvalidPost
 from listener.records import MAX_TEXT_CHARS, Post, post_from_dict
 

@@ -8,29 +8,29 @@ from dataclasses import dataclass
 from typing import Any, Final, Generic, TypeVar
 
 from listener.connectors.base import Endpoint, EndpointContext, Lane, SourceContext
-from listener.connectors.bluesky import connector as bluesky
-from listener.connectors.bluesky.appview import RATE_HEADERS as BLUESKY_RATE
-from listener.connectors.bluesky.config import BlueskyConfig
 from listener.connectors.config import ConnectorConfig
-from listener.connectors.facebook import connector as facebook
-from listener.connectors.facebook import webhook as facebook_webhook
-from listener.connectors.facebook.config import FacebookConfig, FacebookWebhookConfig
-from listener.connectors.hackernews import connector as hackernews
-from listener.connectors.hackernews.config import HackerNewsConfig
-from listener.connectors.mastodon import connector as mastodon
-from listener.connectors.mastodon.config import MastodonConfig
-from listener.connectors.mastodon.timeline import RATE_HEADERS as MASTODON_RATE
-from listener.connectors.ratelimit import RateHeaders
-from listener.connectors.reddit import connector as reddit
-from listener.connectors.reddit.config import RedditConfig
-from listener.connectors.rss import connector as rss
-from listener.connectors.rss.config import RssConfig
-from listener.connectors.webhook import endpoint as webhook
-from listener.connectors.webhook.config import WebhookConfig
-from listener.connectors.x import connector as x
-from listener.connectors.x.config import XConfig
-from listener.connectors.youtube import connector as youtube
-from listener.connectors.youtube.config import YouTubeConfig
+from listener.connectors.sources.bluesky import connector as bluesky
+from listener.connectors.sources.bluesky.appview import RATE_HEADERS as BLUESKY_RATE
+from listener.connectors.sources.bluesky.config import BlueskyConfig
+from listener.connectors.sources.facebook import connector as facebook
+from listener.connectors.sources.facebook import webhook as facebook_webhook
+from listener.connectors.sources.facebook.config import FacebookConfig, FacebookWebhookConfig
+from listener.connectors.sources.hackernews import connector as hackernews
+from listener.connectors.sources.hackernews.config import HackerNewsConfig
+from listener.connectors.sources.mastodon import connector as mastodon
+from listener.connectors.sources.mastodon.config import MastodonConfig
+from listener.connectors.sources.mastodon.timeline import RATE_HEADERS as MASTODON_RATE
+from listener.connectors.sources.reddit import connector as reddit
+from listener.connectors.sources.reddit.config import RedditConfig
+from listener.connectors.sources.rss import connector as rss
+from listener.connectors.sources.rss.config import RssConfig
+from listener.connectors.sources.webhook import endpoint as webhook
+from listener.connectors.sources.webhook.config import WebhookConfig
+from listener.connectors.sources.x import connector as x
+from listener.connectors.sources.x.config import XConfig
+from listener.connectors.sources.youtube import connector as youtube
+from listener.connectors.sources.youtube.config import YouTubeConfig
+from listener.connectors.wire.ratelimit import RateHeaders
 
 C = TypeVar("C", bound=ConnectorConfig)
 
