@@ -145,7 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     _add_service_commands(sub)
     _add_replay_commands(sub)
-    from listener.incidents.access.cli import add_parser as add_incidents
+    from listener.incidents.access.cli.incidents import add_parser as add_incidents
 
     add_incidents(sub)
     from listener.schemas.cli import add_parser as add_schema

@@ -33,7 +33,7 @@ from test_incidents_setup import (
 )
 
 from listener.cli import build_parser
-from listener.incidents.access.cli import run_command
+from listener.incidents.access.cli.incidents import run_command
 from listener.incidents.access.tokens import LinkSigner
 from listener.incidents.lifecycle.events import Acknowledge
 from listener.incidents.lifecycle.log import Entry, Seal

@@ -19,7 +19,13 @@ from faust.web.drivers.aiohttp import Web as AiohttpWeb
 from test_incidents_fixtures import MINUTE, T0, make_alert, policies
 
 from listener.incidents.access.api import REFUSALS, IncidentApi, Known
-from listener.incidents.access.cli import KEY_ENV, ApiError, add_parser, cmd_incidents, run_command
+from listener.incidents.access.cli.incidents import (
+    KEY_ENV,
+    ApiError,
+    add_parser,
+    cmd_incidents,
+    run_command,
+)
 from listener.incidents.access.memory_store import MemoryStore
 from listener.incidents.access.tokens import LinkSigner
 from listener.incidents.access.web import build_app, mount_on_faust

@@ -16,8 +16,8 @@ from aiohttp import web
 from test_incidents_fixtures import MINUTE, T0, make_alert, policies
 
 from listener.incidents.access.api import IncidentApi
-from listener.incidents.access.cli import KEY_ENV, add_parser, run_command
-from listener.incidents.access.client import ApiError
+from listener.incidents.access.cli.client import ApiError
+from listener.incidents.access.cli.incidents import KEY_ENV, add_parser, run_command
 from listener.incidents.access.memory_store import MemoryStore
 from listener.incidents.access.postmortem import escape
 from listener.incidents.access.web import build_app

@@ -15,9 +15,9 @@ from test_incidents_fixtures import T0, make_alert, policies
 
 from listener.cli import build_parser
 from listener.incidents.access.api import IncidentApi, Known
-from listener.incidents.access.client import KEY_ENV, ApiError
+from listener.incidents.access.cli.client import KEY_ENV, ApiError
+from listener.incidents.access.cli.silences import run_silences
 from listener.incidents.access.memory_store import MemoryStore
-from listener.incidents.access.silence_cli import run_silences
 from listener.incidents.access.web import build_app
 from listener.incidents.lifecycle.engine import Engine
 from listener.incidents.lifecycle.events import AlertReceived

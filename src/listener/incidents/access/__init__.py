@@ -1,4 +1,4 @@
-"""How people reach incidents: the HTTP API (``api``, served by ``web``), the command line
-(``cli``), the JSON and HTML views of an incident (``views``), the signed links of the
+"""How people reach incidents: the HTTP API (``api``, served by ``web``), the command lines
+(``cli/``), the JSON and HTML views of an incident (``views``), the signed links of the
 notifications (``tokens``), and an in-memory store for tests and demos (``memory_store``).
 """

@@ -21,7 +21,7 @@ from typing import Any, TextIO
 
 import httpx
 
-from listener.incidents.access.client import add_common, call, open_client, short
+from listener.incidents.access.cli.client import add_common, call, open_client, short
 
 
 def add_parser(commands: Any) -> argparse.ArgumentParser:

@@ -22,15 +22,15 @@ import httpx
 import orjson
 
 from listener.incidents.access import postmortem
-from listener.incidents.access.client import (
+from listener.incidents.access.cli.client import (
     KEY_ENV,
     ApiError,
     add_common,
     open_client,
 )
-from listener.incidents.access.client import call as _call
-from listener.incidents.access.client import short as _short
-from listener.incidents.access.silence_cli import add_parser as add_silences
+from listener.incidents.access.cli.client import call as _call
+from listener.incidents.access.cli.client import short as _short
+from listener.incidents.access.cli.silences import add_parser as add_silences
 from listener.rules.files.durations import format_duration
 
 __all__ = ["KEY_ENV", "ApiError", "add_parser", "cmd_incidents", "run_command"]
