@@ -24,11 +24,11 @@ from listener.records import (
     Post,
     ScoredBatch,
     ScoredPost,
-    _post_checked,
     parse_post,
     parse_raw_message,
     post_from_dict,
 )
+from listener.records.posts import _post_checked
 
 pytestmark = pytest.mark.filterwarnings("error")
 
