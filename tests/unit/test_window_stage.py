@@ -1,5 +1,6 @@
 """The window stage reading a partition's state back: a broker that cannot be read is
-tried again until it can, and a read that broke off leaves nothing behind."""
+tried again until it can, and a read that broke off leaves nothing behind; and how often it
+writes a snapshot: a large state less often."""
 
 from __future__ import annotations
 
@@ -78,3 +79,51 @@ async def test_a_read_that_broke_off_is_read_again_from_the_start(
     for offset, value in enumerate(values):
         whole.apply(ScoredBatch.loads(value), offset)
     assert stage.states[0].to_dict() == whole.to_dict()
+
+
+class Clocks:
+    """The wall clock the stage reads, and a CPU clock on which every snapshot costs
+    ``cost`` seconds to encode."""
+
+    def __init__(self, cost: float) -> None:
+        self.now, self.spent, self.cost, self._calls = 100.0, 0.0, cost, 0
+
+    def wall(self) -> float:
+        return self.now
+
+    def cpu(self) -> float:
+        # Asked before and after each encoding: the second asking finds it done.
+        self._calls += 1
+        if self._calls % 2 == 0:
+            self.spent += self.cost
+        return self.spent
+
+
+def snapshotted_at(cost: float, times: list[float]) -> list[tuple[float, list[int]]]:
+    """Which of two busy partitions are snapshotted when the stage is asked at ``times``."""
+    clocks = Clocks(cost)
+    stage = WindowStage(
+        CONFIG, judge, "127.0.0.1:1", "scored", "snaps", 5.0, clock=clocks.wall, cpu=clocks.cpu
+    )
+    values = messages()
+    stage.states = {0: PartitionState(CONFIG, judge), 1: PartitionState(CONFIG, judge)}
+    taken = []
+    for offset, at in enumerate(times):
+        for state in stage.states.values():
+            state.apply(ScoredBatch.loads(values[offset]), offset)
+        clocks.now = at
+        taken.append((at, [partition for partition, _ in stage.due_snapshots()]))
+    return taken
+
+
+def test_a_small_state_is_snapshotted_every_snapshot_seconds() -> None:
+    assert snapshotted_at(0.001, [100, 103, 105, 108, 110]) == [
+        (100, [0, 1]), (103, []), (105, [0, 1]), (108, []), (110, [0, 1]),
+    ]  # fmt: skip
+
+
+def test_a_state_slow_to_encode_is_snapshotted_less_often() -> None:
+    # Two partitions at 0.3 s each: every 20 s keeps snapshots within 3% of the time.
+    assert snapshotted_at(0.3, [100, 105, 110, 119, 120, 125, 141]) == [
+        (100, [0, 1]), (105, []), (110, []), (119, []), (120, [0, 1]), (125, []), (141, [0, 1]),
+    ]  # fmt: skip

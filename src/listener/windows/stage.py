@@ -27,6 +27,12 @@ CATCH_UP_STEPS = 60
 #: Waits before reading a partition's state again when the broker cannot be read: from the
 #: first, doubling up to the last. Nothing of the partition can be counted before it is read.
 RECOVERY_RETRY_SECONDS = (1.0, 30.0)
+#: Most of the worker's time its snapshots may take. A snapshot costs in proportion to the
+#: state (a partition holding a busy hour costs a tenth of a second to encode), so a worker
+#: whose partitions hold more saves each less often than every ``snapshot_seconds``: the
+#: time a post costs stays the same however long the run, at the price of a longer replay
+#: after a crash (any snapshot is a consistent starting point, so never a wrong count).
+SNAPSHOT_SHARE = 0.03
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +57,7 @@ class WindowStage:
         snapshot_topic: str,
         snapshot_seconds: float,
         clock: Callable[[], float] = time.monotonic,
+        cpu: Callable[[], float] = time.thread_time,
     ) -> None:
         self.config = config
         self.judge = judge
@@ -59,8 +66,11 @@ class WindowStage:
         self.snapshot_topic = snapshot_topic
         self.snapshot_seconds = snapshot_seconds
         self.clock = clock
+        self.cpu = cpu
         self.states: dict[int, PartitionState] = {}
         self._snapshotted: dict[int, tuple[float, int]] = {}
+        #: CPU seconds the last snapshot of each partition took to encode.
+        self._snapshot_cost: dict[int, float] = {}
 
     async def ensure(self, partition: int, next_offset: int) -> Recovered | None:
         """Make sure the state of ``partition`` covers every offset before ``next_offset``.
@@ -155,7 +165,8 @@ class WindowStage:
         return state.apply(batch, offset, CATCH_UP_STEPS)
 
     def due_snapshots(self, force: bool = False) -> list[tuple[int, bytes]]:
-        """Snapshots of the states that changed and were not saved for ``snapshot_seconds``.
+        """Snapshots of the states that changed and were not saved for ``snapshot_seconds``,
+        or longer for a large state (see :data:`SNAPSHOT_SHARE`).
 
         Call only when every output of the messages applied so far has been delivered:
         a snapshot claims its offset is fully done.
@@ -164,12 +175,22 @@ class WindowStage:
         due = []
         for partition, state in self.states.items():
             when, offset = self._snapshotted.get(partition, (0.0, -1))
-            if state.offset > offset and (force or now - when >= self.snapshot_seconds):
+            if state.offset > offset and (force or now - when >= self.snapshot_wait(partition)):
+                started = self.cpu()
                 due.append((partition, encode_snapshot(state.to_dict())))
+                self._snapshot_cost[partition] = self.cpu() - started
                 self._snapshotted[partition] = (now, state.offset)
         return due
+
+    def snapshot_wait(self, partition: int) -> float:
+        """Seconds between two snapshots of ``partition``: ``snapshot_seconds``, or as long
+        as keeps the snapshots of every partition held within :data:`SNAPSHOT_SHARE` of the
+        worker's time, each taken to cost what its last one did."""
+        cost = self._snapshot_cost.get(partition, 0.0) * len(self.states)
+        return max(self.snapshot_seconds, cost / SNAPSHOT_SHARE)
 
     def drop(self, partitions: Iterable[int]) -> None:
         for partition in partitions:
             self.states.pop(partition, None)
             self._snapshotted.pop(partition, None)
+            self._snapshot_cost.pop(partition, None)
