@@ -16,7 +16,7 @@ from pathlib import Path
 from throughput import make_posts, vader_loop, write_rules
 
 from listener.enrich.language import detect_language
-from listener.enrich.stage import RawMessage, ScoringStage
+from listener.enrich.stage import RawMessage, ScoringStage, scored_messages
 from listener.records import Post, ScoredBatch, ScoredPost, parse_raw_message
 from listener.rules.files.loader import load_rules
 from listener.rules.ruleset import RuleSet
@@ -53,15 +53,20 @@ def chain(rules: RuleSet, bundles: list[bytes], n: int) -> dict[str, float]:
             for record in found:
                 by_brand[record.brand].append(record)
         spent["enrich"] += clock() - started
-        for brand, records in by_brand.items():
+        # One scored message per partition (here one) holding every brand's batch, then the
+        # marks: as the score agent sends them.
+        for _, batches in scored_messages(by_brand, 1):
             started = clock()
-            value = ScoredBatch(brand, tuple(records), {0: posts[-1].ts}).dumps()
-            batch = ScoredBatch.loads(value)
+            message = ScoredBatch.loads_many(ScoredBatch.dumps_many(batches))
             spent["codec"] += clock() - started
             started = clock()
-            state.apply(batch, offset)
+            state.apply_many(message, offset)
             offset += 1
             spent["window"] += clock() - started
+        started = clock()
+        state.apply(ScoredBatch(None, (), {0: posts[-1].ts}), offset)
+        offset += 1
+        spent["window"] += clock() - started
         since += len(posts)
         if since >= 30_000:
             started = clock()

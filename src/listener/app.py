@@ -22,7 +22,7 @@ from listener.batching import batch_agent
 from listener.broker.transport import SCHEME as TRANSPORT_SCHEME
 from listener.broker.transport import TablelessManager
 from listener.broker.transport import register as register_transport
-from listener.enrich.stage import Prepared, RawMessage, ScoreResult, ScoringStage
+from listener.enrich.stage import Prepared, RawMessage, ScoreResult, ScoringStage, scored_messages
 from listener.incidents.runtime.agents import IncidentAgents
 from listener.kafka_client import faust_credentials
 from listener.metrics import Metrics
@@ -41,8 +41,6 @@ from listener.windows.stats import WindowStats, stats_messages
 
 log = logging.getLogger(__name__)
 
-#: Most scored posts in one message; a brand's posts from one batch are split beyond it.
-SCORED_CHUNK = 500
 #: Oldest fetch answer that still tells whether a raw partition is caught up. A healthy
 #: consumer hears every partition at least every fetch wait (100 ms, broker/transport.py).
 HIGHWATER_FRESH_SECONDS = 1.0
@@ -165,11 +163,11 @@ class Pipeline:
         # Posts go out without news of event time; only once every post of the batch has
         # been sent does each scored partition hear how far the batch got, so a window is
         # never judged while part of its posts are still to come.
-        for brand, posts in result.by_brand.items():
-            for i in range(0, len(posts), SCORED_CHUNK):
-                batch = ScoredBatch(brand, tuple(posts[i : i + SCORED_CHUNK]), {})
-                await self.scored.send(key=brand.encode(), value=batch.dumps())
-            self.metrics.posts_scored.inc(len(posts))
+        for partition, batches in scored_messages(result.by_brand, self.settings.partitions):
+            await self.scored.send(
+                key=None, value=ScoredBatch.dumps_many(batches), partition=partition
+            )
+        self.metrics.posts_scored.inc(sum(len(posts) for posts in result.by_brand.values()))
         await self._send_marks(force=True)
         return result
 

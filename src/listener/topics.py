@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+from aiokafka.partitioner import murmur2  # type: ignore[import-untyped]
+
 from listener.settings import Settings
 
 #: Largest message listener's producers send to the raw topic, key and record framing
@@ -21,8 +23,9 @@ class TopicNames:
     #: Posts as fetched (records.Post JSON, one or a bundle), keyed by ``source:id``.
     #: Connectors and replay write here.
     raw: str
-    #: Posts about a brand (records.ScoredPost), keyed by brand: the brand's windows live in the
-    #: partition its key hashes to.
+    #: Scored posts (records.ScoredBatch), each brand's in the partition its name hashes to
+    #: (:func:`partition_of`): the brand's windows live there. One message holds the
+    #: batches of every brand of one partition that one score batch scored.
     scored: str
     #: Fired alerts (records.Alert), keyed by brand.
     alerts: str
@@ -78,3 +81,11 @@ class TopicNames:
             self.incident_snapshots,
             self.delivery_snapshots,
         )
+
+
+def partition_of(key: bytes, partitions: int) -> int:
+    """The partition a message keyed ``key`` goes to among ``partitions``, as Kafka's default
+    partitioner (and Faust's, and the Java client's) picks it: murmur2 of the key. The score
+    agent sends the brands of one scored partition together, and a brand must land where its
+    alerts and incident log entries, keyed by it, land."""
+    return int(murmur2(key) & 0x7FFFFFFF) % partitions

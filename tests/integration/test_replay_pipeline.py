@@ -83,5 +83,6 @@ async def test_malformed_lines_are_dead_lettered_and_good_posts_scored(
     for letter in result.dead_letters:
         assert letter.payload == bad[letter.reason]
         assert letter.topic == "listener.posts.raw"
-    keys = [post.key for _, _, value in scored for post in ScoredBatch.loads(value).posts]
+    batches = [batch for _, _, value in scored for batch in ScoredBatch.loads_many(value)]
+    keys = [post.key for batch in batches for post in batch.posts]
     assert sorted(keys) == sorted(f"x:ok-{n}" for n in range(60))

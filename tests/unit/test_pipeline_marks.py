@@ -37,11 +37,11 @@ class Outbox:
         self.holding = asyncio.Event()
 
     async def send(self, key: Any = None, value: bytes = b"", partition: Any = None) -> None:
-        batch = ScoredBatch.loads(value)
-        if batch.brand is not None:
+        batches = ScoredBatch.loads_many(value)
+        if any(batch.brand is not None for batch in batches):
             self.holding.set()
             await self.release.wait()
-        self.sent.append(batch)
+        self.sent.extend(batches)
 
 
 def raw_event(offset: int, text: str, ts: float) -> Any:

@@ -17,13 +17,17 @@ from typing import Protocol
 from listener.errors import InvalidPost
 from listener.eventtime import MAX_FUTURE_SECONDS as MAX_FUTURE_SECONDS
 from listener.eventtime import agreed, door_problem, keep_newest, stream_problem
-from listener.records import DeadLetter, Post, ScoredPost, parse_raw_message
+from listener.records import DeadLetter, Post, ScoredBatch, ScoredPost, parse_raw_message
+from listener.topics import partition_of
 
 #: Most post keys remembered per raw partition for dropping duplicates.
 MAX_SEEN_PER_PARTITION = 500_000
 #: A partition whose newest post was at most this old when it arrived is *live*: its source
 #: is followed as it happens, not replayed or caught up.
 LIVE_HORIZON_SECONDS = 900.0
+#: Most scored posts in one scored message; a partition's posts from one batch are split
+#: beyond it (500 posts are about 250 kB, far under a broker's message limit).
+SCORED_CHUNK = 500
 
 
 class Enricher(Protocol):
@@ -277,3 +281,26 @@ def _dead_letter(message: RawMessage, error: InvalidPost) -> DeadLetter:
 
 def counts(result: ScoreResult) -> Mapping[str, int]:
     return {brand: len(posts) for brand, posts in result.by_brand.items()}
+
+
+def scored_messages(
+    by_brand: Mapping[str, Sequence[ScoredPost]], partitions: int
+) -> Iterable[tuple[int, list[ScoredBatch]]]:
+    """What a batch's scored posts become on the scored topic: per scored partition, the
+    batches of the brands whose name hashes there (:func:`~listener.topics.partition_of`),
+    in messages of at most :data:`SCORED_CHUNK` posts, a brand's posts in their order."""
+    grouped: dict[int, list[ScoredBatch]] = defaultdict(list)
+    for brand, posts in by_brand.items():
+        partition = partition_of(brand.encode(), partitions)
+        for i in range(0, len(posts), SCORED_CHUNK):
+            grouped[partition].append(ScoredBatch(brand, tuple(posts[i : i + SCORED_CHUNK]), {}))
+    for partition, batches in grouped.items():
+        message: list[ScoredBatch] = []
+        held = 0
+        for batch in batches:
+            if message and held + len(batch.posts) > SCORED_CHUNK:
+                yield partition, message
+                message, held = [], 0
+            message.append(batch)
+            held += len(batch.posts)
+        yield partition, message

@@ -5,7 +5,7 @@ as the lean :class:`Counted` row the window stage reads.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final, NamedTuple
@@ -134,8 +134,9 @@ def _scored_from_dict(data: Mapping[str, Any]) -> ScoredPost:
 
 @dataclass(frozen=True, slots=True)
 class ScoredBatch:
-    """What the scoring agent sends to one scored partition: posts about one brand (keyed by
-    it), or, with ``brand`` None and no posts, only news of how far event time has got.
+    """What the scoring agent sends to one scored partition: posts about one brand, or, with
+    ``brand`` None and no posts, only news of how far event time has got. The batches of
+    several brands of one partition travel as one message (:meth:`dumps_many`).
 
     ``watermarks`` maps each raw partition the sender owns to the event time its posts
     agree on there (None: not yet; see listener.eventtime); ``idle`` lists those where
@@ -155,21 +156,38 @@ class ScoredBatch:
     newest: Mapping[int, tuple[float, ...]] = field(default_factory=dict)
 
     def dumps(self) -> bytes:
-        return orjson.dumps(
-            {
-                "brand": self.brand,
-                "posts": [
-                    list(p) if isinstance(p, Counted) else _scored_row(p) for p in self.posts
-                ],
-                "watermarks": {str(k): v for k, v in self.watermarks.items()},
-                "idle": sorted(self.idle),
-                "newest": {str(k): list(v) for k, v in self.newest.items()},
-            }
-        )
+        return orjson.dumps(self._to_dict())
+
+    @staticmethod
+    def dumps_many(batches: Sequence[ScoredBatch]) -> bytes:
+        """One scored message of several batches: a JSON array of them. A message per brand
+        cost the score agent a send, and the window agent an event and often a batch of its
+        own, for every brand a batch of posts named."""
+        return orjson.dumps([batch._to_dict() for batch in batches])
+
+    def _to_dict(self) -> dict[str, Any]:
+        return {
+            "brand": self.brand,
+            "posts": [list(p) if isinstance(p, Counted) else _scored_row(p) for p in self.posts],
+            "watermarks": {str(k): v for k, v in self.watermarks.items()},
+            "idle": sorted(self.idle),
+            "newest": {str(k): list(v) for k, v in self.newest.items()},
+        }
 
     @classmethod
     def loads(cls, raw: bytes) -> ScoredBatch:
+        return cls._from_dict(orjson.loads(raw))
+
+    @classmethod
+    def loads_many(cls, raw: bytes) -> list[ScoredBatch]:
+        """The batches of a scored message: several (:meth:`dumps_many`) or one (:meth:`dumps`)."""
         data = orjson.loads(raw)
+        if isinstance(data, list):
+            return [cls._from_dict(item) for item in data]
+        return [cls._from_dict(data)]
+
+    @classmethod
+    def _from_dict(cls, data: Mapping[str, Any]) -> ScoredBatch:
         return cls(
             brand=data["brand"],
             posts=tuple(map(_counted_from_row, data["posts"])),

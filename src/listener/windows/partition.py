@@ -167,14 +167,22 @@ class PartitionState:
     def apply(self, batch: ScoredBatch, offset: int, steps: int | None = None) -> Outcome:
         """Count ``batch`` and judge the boundaries the clock passes: all of them, or at
         most ``steps``, the rest left to ``catch_up`` (the state is the same either way)."""
+        return self.apply_many((batch,), offset, steps)
+
+    def apply_many(
+        self, batches: Sequence[ScoredBatch], offset: int, steps: int | None = None
+    ) -> Outcome:
+        """``apply`` for the batches of one scored message (several brands' posts): all
+        counted, then the boundaries judged."""
         outcome = Outcome()
         if offset <= self.offset:
             outcome.skipped = True
             return outcome
         self.offset = offset
-        if batch.brand is not None and batch.posts:
-            self._count(batch.brand, batch, outcome)
-        self._report(batch)
+        for batch in batches:
+            if batch.brand is not None and batch.posts:
+                self._count(batch.brand, batch, outcome)
+            self._report(batch)
         self._advance(outcome, steps)
         return outcome
 

@@ -151,7 +151,7 @@ class WindowStage:
         self, state: PartitionState, partition: int, offset: int, value: bytes
     ) -> Outcome | DeadLetter:
         try:
-            batch = ScoredBatch.loads(value)
+            batches = ScoredBatch.loads_many(value)
         except _UNREADABLE as exc:
             state.offset = max(state.offset, offset)
             return DeadLetter(
@@ -162,7 +162,7 @@ class WindowStage:
                 offset=offset,
                 payload=value,
             )
-        return state.apply(batch, offset, CATCH_UP_STEPS)
+        return state.apply_many(batches, offset, CATCH_UP_STEPS)
 
     def due_snapshots(self, force: bool = False) -> list[tuple[int, bytes]]:
         """Snapshots of the states that changed and were not saved for ``snapshot_seconds``,
