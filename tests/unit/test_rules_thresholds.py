@@ -19,7 +19,6 @@ import pytest
 from listener.rules.engine import Firing, RuleState, step
 from listener.rules.files.loader import load_rules
 from listener.rules.ruleset import RuleSet
-from listener.rules.runtime import risk_of
 from listener.windows.stats import WindowStats
 
 pytestmark = pytest.mark.filterwarnings("error")
@@ -126,7 +125,7 @@ def firings(
             stats = window(brand, minutes, end, rule.window_seconds, usual, UNREADABLE)
             now = stats.end
             state = states.get(rule.name, RuleState())
-            states[rule.name], firing = step(rule, stats, state, now, risk_of(ruleset, rule.name))
+            states[rule.name], firing = step(rule, stats, state, now, ruleset.risk_name(rule.name))
             if firing is not None:
                 yield firing
 

@@ -119,8 +119,9 @@ class BrandBoard:
         self.gauges = gauges
         self.limit = limit
         self.open_seconds = open_seconds
-        #: brand -> window size -> latest figures.
-        self.figures: dict[str, dict[int, Figures]] = {}
+        #: brand -> window size -> latest judged window. Its figures are read only when the
+        #: gauges are published: a replay judges many brand-minutes between two publications.
+        self.latest: dict[str, dict[int, WindowStats]] = {}
         #: brand -> (rule, severity) -> window end of the last alert.
         self.alerts: dict[str, dict[tuple[str, str], float]] = {}
         #: The newest window end judged on this worker: the board's own clock.
@@ -133,10 +134,10 @@ class BrandBoard:
         first = next(iter(stats.values()), None)
         if first is None:
             return
-        held = self.figures.setdefault(first.brand, {})
+        held = self.latest.setdefault(first.brand, {})
         for size, window in stats.items():
             if size not in held or held[size].end <= window.end:
-                held[size] = Figures.of(window)
+                held[size] = window
         if self.newest is None or first.end > self.newest:
             self.newest = first.end
 
@@ -148,14 +149,14 @@ class BrandBoard:
     def forget(self, brands: Iterable[str]) -> None:
         """Called with the brands of partitions taken away: their new owner exports them."""
         for brand in brands:
-            self.figures.pop(brand, None)
+            self.latest.pop(brand, None)
             self.alerts.pop(brand, None)
 
     def _drop_stale(self) -> None:
         newest = self.newest
         if newest is None:
             return
-        for brand, held in list(self.figures.items()):
+        for brand, held in list(self.latest.items()):
             end = max(f.end for f in held.values())
             if end < newest - min(held):
                 self.forget([brand])
@@ -169,14 +170,14 @@ class BrandBoard:
         newest = self.newest if self.newest is not None else 0.0
 
         def rank(brand: str) -> tuple[int, float, int, str]:
-            held = self.figures[brand]
+            held = self.latest[brand]
             volume = held[max(held)].volume
             last = self._last_alert(brand)
             if last is not None and last >= newest - self.open_seconds:
                 return (0, -last, -volume, brand)
             return (1, 0.0, -volume, brand)
 
-        ranked = sorted(self.figures, key=rank)
+        ranked = sorted(self.latest, key=rank)
         return ranked[: self.limit], ranked[self.limit :]
 
     def publish(self) -> None:
@@ -187,20 +188,20 @@ class BrandBoard:
         for gauge in (*self._figure_gauges(), g.last_alert):
             gauge.clear()
         for brand in named:
-            for size, figures in self.figures[brand].items():
-                self._set(brand, window_label(size), figures)
+            for size, window in self.latest[brand].items():
+                self._set(brand, window_label(size), Figures.of(window))
             for (rule, severity), at in self.alerts.get(brand, {}).items():
                 g.last_alert.labels(brand, rule, severity).set(at)
         self._publish_folded(folded)
-        g.tracked.set(len(self.figures))
+        g.tracked.set(len(self.latest))
         g.exported.set(len(named))
 
     def _publish_folded(self, folded: Sequence[str]) -> None:
         by_size: dict[int, list[Figures]] = {}
         alerts: dict[tuple[str, str], float] = {}
         for brand in folded:
-            for size, figures in self.figures[brand].items():
-                by_size.setdefault(size, []).append(figures)
+            for size, window in self.latest[brand].items():
+                by_size.setdefault(size, []).append(Figures.of(window))
             for key, at in self.alerts.get(brand, {}).items():
                 alerts[key] = max(at, alerts.get(key, at))
         for size, many in by_size.items():

@@ -98,8 +98,8 @@ class RuleSet:
     #: How people are reached (notifiers.yaml); None without the file: notifications are
     #: only written to the worker's log.
     notifiers: NotifiersConfig | None = None
-    #: ``rules_for``'s answers by brand: the judge asks for every brand at every boundary.
-    _watching: dict[str, tuple[Rule, ...]] = field(
+    #: ``watching``'s answers by brand: the judge asks for every brand at every boundary.
+    _watching: dict[str, tuple[tuple[Rule, str | None], ...]] = field(
         default_factory=dict, init=False, compare=False, repr=False
     )
 
@@ -129,12 +129,24 @@ class RuleSet:
 
     def rules_for(self, brand: str) -> tuple[Rule, ...]:
         """The rules that watch ``brand``, in file order."""
+        return rules_for_brand(self.rules, brand)
+
+    def watching(self, brand: str) -> tuple[tuple[Rule, str | None], ...]:
+        """The rules that watch ``brand``, in file order, each with the risk it raises in
+        the register (None without one): the judge asks for every brand at every boundary."""
         found = self._watching.get(brand)
         if found is None:
-            found = rules_for_brand(self.rules, brand)
+            found = tuple((rule, self.risk_name(rule.name)) for rule in self.rules_for(brand))
             if brand in self.brands:  # kept for configured brands only: a bounded set
                 self._watching[brand] = found
         return found
+
+    def risk_name(self, rule: str) -> str | None:
+        """The name of the risk ``rule`` raises in the register, None without one."""
+        if self.risks is None:
+            return None
+        entry = self.risks.rules.get(rule)
+        return entry.risk if entry is not None else None
 
     def owners_for(self, rule: Rule, brand: str) -> str:
         """The owner group told when ``rule`` fires for ``brand``: the rule's, else the brand's."""

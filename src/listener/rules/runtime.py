@@ -109,14 +109,6 @@ def make_alert(
     )
 
 
-def risk_of(rules: RuleSet, rule: str) -> str | None:
-    """The risk ``rule`` raises in the register, None without one."""
-    if rules.risks is None:
-        return None
-    entry = rules.risks.rules.get(rule)
-    return entry.risk if entry is not None else None
-
-
 def rule_figures(
     rules: RuleSet, brand: str, stats: Mapping[int, WindowStats]
 ) -> Iterator[tuple[Rule, dict[str, float] | None]]:
@@ -128,21 +120,22 @@ def rule_figures(
     the figures through here, so they agree."""
     built: dict[tuple[int, str | None], dict[str, float]] = {}
     counted: dict[tuple[int, str | None], dict[str, float]] = {}
-    for rule in rules.rules_for(brand):
+    for rule, risk in rules.watching(brand):
         window = stats.get(rule.window_seconds)
         if window is None:
             continue
-        key = (rule.window_seconds, risk_of(rules, rule.name))
-        if rule.condition.gate:
+        key = (rule.window_seconds, risk)
+        condition = rule.condition
+        if condition.gate:
             counts = counted.get(key)
             if counts is None:
-                counts = counted[key] = window.counts(key[1])
-            if rule.condition.ruled_out(counts):
+                counts = counted[key] = window.counts(risk)
+            if condition.ruled_out(counts):
                 yield rule, None
                 continue
         figures = built.get(key)
         if figures is None:
-            figures = built[key] = {**window.metrics(), **window.topic_metrics(key[1])}
+            figures = built[key] = {**window.metrics(), **window.topic_metrics(risk)}
         yield rule, figures
 
 

@@ -230,16 +230,15 @@ def stats_messages(judged: Sequence[Mapping[int, WindowStats]]) -> Iterator[byte
 def stats_record(stats: Mapping[int, WindowStats]) -> dict[str, object]:
     """One brand's judged windows at one boundary, as the window-stats topic carries them.
 
-    Infinite values (no brand post yet) become None so the record is plain JSON.
+    An infinite value (no brand post yet) is written as null: orjson writes every
+    infinity so, JSON having none. Each window's figures are the very dict the judge read
+    (do not modify it): the record is built for every brand judged, most of them quiet.
     """
     first = next(iter(stats.values()))
     return {
         "brand": first.brand,
         "end": first.end,
-        "windows": {
-            str(size): {k: (None if math.isinf(v) else v) for k, v in s.metrics().items()}
-            for size, s in sorted(stats.items())
-        },
+        "windows": {str(size): s.metrics() for size, s in sorted(stats.items())},
         "topics": {str(size): dict(s.topics) for size, s in sorted(stats.items()) if s.topics},
         "wave_since": first.wave_since,
     }
