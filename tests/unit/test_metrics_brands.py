@@ -175,6 +175,21 @@ def test_older_figures_replayed_by_a_recovery_do_not_replace_newer_ones(
     assert value(registry, "listener_brand_volume", "acme") == 40
 
 
+def test_each_publication_shows_the_newest_window_judged(registry: CollectorRegistry) -> None:
+    b = board(registry, limit=1)
+    b.judged(stats("acme", 40, end=T0))
+    b.judged(stats("globex", 5, end=T0))
+    b.publish()
+    b.publish()  # nothing judged in between: the same figures
+    assert value(registry, "listener_brand_volume", "acme") == 40
+    assert value(registry, "listener_brand_volume", OTHER_BRANDS) == 5
+    b.judged(stats("acme", 70, end=T0 + 60))
+    b.judged(stats("globex", 9, end=T0 + 60))
+    b.publish()
+    assert value(registry, "listener_brand_volume", "acme") == 70
+    assert value(registry, "listener_brand_volume", OTHER_BRANDS) == 9
+
+
 def test_brands_of_a_revoked_partition_are_left_to_their_new_owner(
     registry: CollectorRegistry,
 ) -> None:

@@ -122,6 +122,9 @@ class BrandBoard:
         #: brand -> window size -> latest judged window. Its figures are read only when the
         #: gauges are published: a replay judges many brand-minutes between two publications.
         self.latest: dict[str, dict[int, WindowStats]] = {}
+        #: brand -> window size -> the figures of the window held, once published: live, a
+        #: brand is judged once a minute and published every few seconds.
+        self._shown: dict[str, dict[int, Figures]] = {}
         #: brand -> (rule, severity) -> window end of the last alert.
         self.alerts: dict[str, dict[tuple[str, str], float]] = {}
         #: The newest window end judged on this worker: the board's own clock.
@@ -138,6 +141,7 @@ class BrandBoard:
         for size, window in stats.items():
             if size not in held or held[size].end <= window.end:
                 held[size] = window
+                self._shown.get(first.brand, {}).pop(size, None)
         if self.newest is None or first.end > self.newest:
             self.newest = first.end
 
@@ -150,6 +154,7 @@ class BrandBoard:
         """Called with the brands of partitions taken away: their new owner exports them."""
         for brand in brands:
             self.latest.pop(brand, None)
+            self._shown.pop(brand, None)
             self.alerts.pop(brand, None)
 
     def _drop_stale(self) -> None:
@@ -188,8 +193,8 @@ class BrandBoard:
         for gauge in (*self._figure_gauges(), g.last_alert):
             gauge.clear()
         for brand in named:
-            for size, window in self.latest[brand].items():
-                self._set(brand, window_label(size), Figures.of(window))
+            for size in self.latest[brand]:
+                self._set(brand, window_label(size), self._figures(brand, size))
             for (rule, severity), at in self.alerts.get(brand, {}).items():
                 g.last_alert.labels(brand, rule, severity).set(at)
         self._publish_folded(folded)
@@ -200,14 +205,22 @@ class BrandBoard:
         by_size: dict[int, list[Figures]] = {}
         alerts: dict[tuple[str, str], float] = {}
         for brand in folded:
-            for size, window in self.latest[brand].items():
-                by_size.setdefault(size, []).append(Figures.of(window))
+            for size in self.latest[brand]:
+                by_size.setdefault(size, []).append(self._figures(brand, size))
             for key, at in self.alerts.get(brand, {}).items():
                 alerts[key] = max(at, alerts.get(key, at))
         for size, many in by_size.items():
             self._set(OTHER_BRANDS, window_label(size), fold(many))
         for (rule, severity), at in alerts.items():
             self.gauges.last_alert.labels(OTHER_BRANDS, rule, severity).set(at)
+
+    def _figures(self, brand: str, size: int) -> Figures:
+        """The figures of the brand's latest window of ``size``, read once per window."""
+        shown = self._shown.setdefault(brand, {})
+        figures = shown.get(size)
+        if figures is None:
+            figures = shown[size] = Figures.of(self.latest[brand][size])
+        return figures
 
     def _figure_gauges(self) -> tuple[Gauge, ...]:
         g = self.gauges
