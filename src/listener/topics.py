@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
 from aiokafka.partitioner import murmur2  # type: ignore[import-untyped]
@@ -83,9 +84,11 @@ class TopicNames:
         )
 
 
+@lru_cache(maxsize=65_536)
 def partition_of(key: bytes, partitions: int) -> int:
     """The partition a message keyed ``key`` goes to among ``partitions``, as Kafka's default
     partitioner (and Faust's, and the Java client's) picks it: murmur2 of the key. The score
     agent sends the brands of one scored partition together, and a brand must land where its
-    alerts and incident log entries, keyed by it, land."""
+    alerts and incident log entries, keyed by it, land. Remembered: murmur2 is pure Python
+    (3 µs a key), and the score agent asks for every brand of every batch."""
     return int(murmur2(key) & 0x7FFFFFFF) % partitions
