@@ -13,10 +13,13 @@ For each alert (brand b, window ending at E, event time) it prints, as p50, p99 
 
 - post to alert: from the publication of the last post about b dated before E (the last
   post of the firing minute) to the alert record's publication (its Kafka timestamp);
+- the lateness the clock waited for: the allowed lateness, or less once the worker has
+  learnt how late the posts of each raw partition come (docs/architecture.md, "How long
+  the clock waits for late posts"), as the score agent's marks said;
 - of which the clock's wait: from that post to the moment every raw partition had two
-  posts dated at or after E + allowed lateness, which is when the window's event-time clock
+  posts dated at or after E + that lateness, which is when the window's event-time clock
   may pass E (docs/architecture.md, "Event time"): the wait for the minute to end, and
-  then for the allowed lateness;
+  then for late posts;
 - and the pipeline's part: from that moment to the alert's publication, split at the
   publication of the first marks on the scored topic that let the clock pass E (scoring
   before, judging after);
@@ -27,6 +30,7 @@ last allowed lateness of the run are judged after the stream stops, when the par
 are seen idle, and are shown apart.
 
     .venv/bin/python benchmarks/latency.py [--rate 1000] [--seconds 180] [--lateness 60]
+        [--learning SECONDS]
 """
 
 from __future__ import annotations
@@ -248,23 +252,32 @@ async def follow(bootstrap: str, topic: str, partitions: int, take: Callable[[An
 @dataclass
 class Marks:
     """The score agent's news of event time, as sent to the scored topic: when each was
-    published, and how far it lets the windows' clock go before the allowed lateness (the
-    least of its raw partitions' marks; None while a partition has none)."""
+    published, how far it lets the windows' clock go (the least of its raw partitions'
+    marks, each less the lateness it is waited for; None while a partition has none), and
+    the longest of those waits."""
 
-    sent: list[tuple[float, float | None]] = field(default_factory=list)
+    lateness: float
+    sent: list[tuple[float, float | None, float]] = field(default_factory=list)
 
     def take(self, message: Any) -> None:
         # Only marks messages, which ScoredBatch.dumps begins with a null brand; the posts
         # are not decoded.
         if message.value.startswith(b'{"brand":null'):
-            marks = orjson.loads(message.value)["watermarks"].values()
-            reach = None if None in marks or not marks else min(marks)
-            self.sent.append((message.timestamp / 1000, reach))
+            data = orjson.loads(message.value)
+            marks, waits = data["watermarks"], data.get("waits", {})
+            wait = {p: min(self.lateness, waits.get(p, self.lateness)) for p in marks}
+            reach = None
+            if marks and None not in marks.values():
+                reach = min(mark - wait[p] for p, mark in marks.items())
+            self.sent.append((message.timestamp / 1000, reach, max(wait.values(), default=0.0)))
 
-    def first_reaching(self, moment: float) -> float | None:
-        """When the first marks letting the clock reach ``moment`` were published."""
-        times = [at for at, reach in self.sent if reach is not None and reach >= moment]
-        return min(times) if times else None
+    def first_reaching(self, moment: float) -> tuple[float, float] | None:
+        """When the first marks letting the clock reach ``moment`` were published, and the
+        longest wait for late posts they asked."""
+        for at, reach, wait in sorted(self.sent):
+            if reach is not None and reach >= moment:
+                return at, wait
+        return None
 
 
 async def batch_times(client: httpx.AsyncClient, worker: WorkerProcess) -> dict[str, str]:
@@ -325,12 +338,18 @@ def report(
     slack: list[Posted],
 ) -> None:
     total, first, clock, pipeline, scoring, judging, after = [], [], [], [], [], [], []
+    waits: list[float] = []
     for seen in alerts:
         end = seen.alert.fired_at.timestamp()
         minute = published.minute(seen.alert.brand, end)
-        closed = published.closed_at(end + args.lateness)
-        announced = marks.first_reaching(end + args.lateness)
-        if minute is None or closed is None or announced is None:
+        reached = marks.first_reaching(end)
+        if minute is None or reached is None:
+            after.append(seen)
+            continue
+        announced, wait = reached
+        waits.append(wait)
+        closed = published.closed_at(end + wait)
+        if closed is None:
             after.append(seen)
             continue
         first.append(seen.published - minute[0])
@@ -357,6 +376,7 @@ def report(
     for seen in sorted(alerts, key=lambda s: s.published):
         a = seen.alert
         print(f"  {a.fired_at:%H:%M} {a.severity:<8s} {a.rule:<16s} {a.brand}")
+    print(f"lateness waited for, by alert            {percentiles(waits)}")
     print(f"post to alert, last post of the minute   {percentiles(total)}")
     print(f"  of which the clock's wait              {percentiles(clock)}")
     print(f"  of which the pipeline                  {percentiles(pipeline)}")
@@ -377,10 +397,13 @@ async def run(args: argparse.Namespace) -> None:
     settings = Settings(partitions=args.partitions)
     names = TopicNames.for_settings(settings)
     alerts: list[Seen] = []
-    marks = Marks()
+    marks = Marks(float(args.lateness))
     async with stand_ins() as sinks, EmbeddedBroker(log_file=work / "broker.log") as broker:
         write_rules(work / "rules", brands, args.rate / args.brands * 3600, sinks.notifiers("UTC"))
         await ensure_topics(broker.bootstrap, names.all(), args.partitions)
+        learning = {}
+        if args.learning is not None:
+            learning["LISTENER_LATENESS_LEARNING_SECONDS"] = str(args.learning)
         worker = WorkerProcess(
             broker.bootstrap,
             work,
@@ -388,6 +411,7 @@ async def run(args: argparse.Namespace) -> None:
                 **sinks.env,
                 **worker_env(work / "rules", args.partitions, args.bundle),
                 "LISTENER_ALLOWED_LATENESS_SECONDS": str(args.lateness),
+                **learning,
             },
         )
         worker.start()
@@ -454,6 +478,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=180.0)
     parser.add_argument("--brands", type=int, default=200)
     parser.add_argument("--lateness", type=int, default=Settings().allowed_lateness_seconds)
+    parser.add_argument(
+        "--learning",
+        type=float,
+        default=None,
+        help="LISTENER_LATENESS_LEARNING_SECONDS (default: the worker's)",
+    )
     parser.add_argument("--wave-start", type=float, default=20.0)
     parser.add_argument("--wave-every", type=float, default=10.0)
     parser.add_argument("--wave-seconds", type=float, default=60.0)

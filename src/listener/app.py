@@ -60,6 +60,7 @@ class Pipeline:
             Prepared(lambda: build_enricher(rules)),  # while the worker joins its group
             settings.dedupe_seconds,
             live_delay_seconds=settings.live_delay_seconds,
+            lateness_learning_seconds=settings.lateness_learning_seconds,
         )
         self.windows = WindowStage(
             window_config(rules, settings),
@@ -189,11 +190,16 @@ class Pipeline:
     async def _send_marks(self, force: bool = False) -> None:
         owned = self.owned(self.names.raw)
         marks, idle = self.scoring.watermarks(owned, self.highwater)
-        newest = self.scoring.newest_of(owned)
-        if not marks or (not force and (marks, idle, newest) == self._last_marks):
+        newest, waits = self.scoring.newest_of(owned), self.scoring.waits(owned)
+        if not marks or (not force and (marks, idle, newest, waits) == self._last_marks):
             return
-        self._last_marks = (marks, idle, newest)
-        value = ScoredBatch(None, (), marks, idle, newest).dumps()
+        self._last_marks = (marks, idle, newest, waits)
+        allowed = self.settings.allowed_lateness_seconds
+        for partition in owned:
+            wait = waits.get(partition) if self.settings.learn_lateness else None
+            waited = allowed if wait is None else min(allowed, wait)
+            self.metrics.lateness_wait.labels(str(partition)).set(waited)
+        value = ScoredBatch(None, (), marks, idle, newest, waits).dumps()
         for partition in range(self.settings.partitions):
             await self.scored.send(key=None, value=value, partition=partition)
 

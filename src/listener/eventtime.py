@@ -19,6 +19,7 @@ the ingest endpoint, the scoring stage, the window clock and the replay driver:
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import pairwise
 from typing import Final
@@ -42,6 +43,15 @@ AGREEING: Final = 2
 APART_SECONDS: Final = 900.0
 #: Distinct times kept per stream: the agreeing ones and one that may stand apart.
 KEPT: Final = AGREEING + 1
+#: How long (event time) a stream remembers how late its posts arrived: a source read every
+#: few minutes, whose posts come in minutes behind the others, keeps the wait it needs
+#: between two reads.
+LATENESS_MEMORY_SECONDS: Final = 3600.0
+#: Event time a live stream is followed, by default, before what it taught replaces the
+#: allowed lateness: after a start, a source read every few minutes has delivered once.
+LATENESS_LEARNING_SECONDS: Final = 600.0
+#: The memory is kept in spans of this much event time, the two latest posts of each.
+_LATENESS_SPAN: Final = 300.0
 
 PAST: Final = "past_timestamp"
 FUTURE: Final = "future_timestamp"
@@ -119,3 +129,41 @@ def first_judged(oldest: tuple[float, ...], clock: float) -> float:
         if following - ts <= MAX_BEHIND_SECONDS:
             return min(ts, clock)
     return clock
+
+
+@dataclass(slots=True)
+class Lateness:
+    """How late a stream's posts have lately arrived: how far behind the time its posts
+    agreed on (its mark, see :func:`agreed`) when they came. The window clock waits this
+    long after a minute before judging it, where it would wait the allowed lateness: a
+    stream whose posts arrive in order needs no wait at all, one mixing a source read every
+    five minutes needs minutes.
+
+    As for the clock, no post is believed alone: the wait is the lateness
+    :data:`AGREEING` posts of the last :data:`LATENESS_MEMORY_SECONDS` reached, so one post
+    arriving an hour behind the rest is counted late, not waited for.
+    """
+
+    #: The stream's first mark: it has been followed since.
+    since: float
+    #: Per span of event time (its start), the latest posts' lateness, largest first.
+    spans: dict[float, tuple[float, ...]] = field(default_factory=dict)
+
+    def note(self, mark: float, ts: float) -> None:
+        """A post dated ``ts``, before ``mark``, arrived when the stream's mark was that."""
+        late = mark - ts
+        span = mark - mark % _LATENESS_SPAN
+        kept = self.spans.get(span, ())
+        if len(kept) < AGREEING or late > kept[-1]:
+            self.spans[span] = tuple(sorted((*kept, late), reverse=True)[:AGREEING])
+
+    def wait(self, mark: float, learning: float = LATENESS_LEARNING_SECONDS) -> float | None:
+        """The lateness to wait for, now that the stream's mark is ``mark``; None while it
+        has been followed for less than ``learning`` seconds."""
+        if mark - self.since < learning:
+            return None
+        horizon = mark - LATENESS_MEMORY_SECONDS - _LATENESS_SPAN
+        for span in [span for span in self.spans if span <= horizon]:
+            del self.spans[span]
+        latest = sorted((late for kept in self.spans.values() for late in kept), reverse=True)
+        return latest[AGREEING - 1] if len(latest) >= AGREEING else 0.0

@@ -101,6 +101,11 @@ def _windows(registry: CollectorRegistry) -> dict[str, Any]:
             registry, "listener_event_clock_seconds",
             "Event-time clock (last judged window end) per scored partition", "partition",
         ),
+        "lateness_wait": _gauge(
+            registry, "listener_lateness_wait_seconds",
+            "How long the event-time clock waits for late posts, per raw partition",
+            "partition",
+        ),
         "alerts_fired": c(
             registry, "listener_alerts_fired_total", "Alerts fired", "rule", "severity"
         ),
@@ -327,6 +332,7 @@ class Metrics:
     recoveries: Counter
     snapshots_written: Counter
     event_clock: Gauge
+    lateness_wait: Gauge
     brands: BrandGauges
     delivery: DeliveryMetrics
     health: HealthMetrics

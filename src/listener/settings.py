@@ -80,8 +80,15 @@ class Settings(BaseSettings):
     snapshot_seconds: float = Field(default=5.0, gt=0)
     #: A duplicate (same source and id) is dropped if seen within this much event time.
     dedupe_seconds: int = Field(default=86_400, ge=0)
-    #: Posts later than this behind the newest seen (event time) are counted as late.
+    #: Posts later than this behind the newest seen (event time) are counted as late. A
+    #: source followed live waits only as long as its late posts have needed lately (see
+    #: docs/architecture.md, "Event time"), never longer than this.
     allowed_lateness_seconds: int = Field(default=60, ge=0)
+    #: False: always wait the allowed lateness, even for sources whose posts come in order.
+    learn_lateness: bool = True
+    #: Event time a source is followed live, after a start, before what its posts taught
+    #: replaces the allowed lateness: long enough for every source polled to deliver once.
+    lateness_learning_seconds: float = Field(default=600.0, ge=0)
     #: When every source is quiet, event time follows the wall clock this far behind it
     #: (sources followed live only), so escalations fall due in a lull: see
     #: docs/architecture.md, "Event time". Posts a source delivers later than this (plus the

@@ -15,8 +15,15 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from listener.errors import InvalidPost
+from listener.eventtime import (
+    LATENESS_LEARNING_SECONDS,
+    Lateness,
+    agreed,
+    door_problem,
+    keep_newest,
+    stream_problem,
+)
 from listener.eventtime import MAX_FUTURE_SECONDS as MAX_FUTURE_SECONDS
-from listener.eventtime import agreed, door_problem, keep_newest, stream_problem
 from listener.records import DeadLetter, Post, ScoredBatch, ScoredPost, parse_raw_message
 from listener.topics import partition_of
 
@@ -93,10 +100,12 @@ class ScoringStage:
         wall: Callable[[], float] = time.time,
         empty_grace_seconds: float = 30.0,
         live_delay_seconds: float = 120.0,
+        lateness_learning_seconds: float = LATENESS_LEARNING_SECONDS,
     ) -> None:
         self.enricher = enricher
         self.wall = wall
         self.live_delay_seconds = live_delay_seconds
+        self.lateness_learning_seconds = lateness_learning_seconds
         self.dedupe_seconds = dedupe_seconds
         self.idle_seconds = idle_seconds
         self.empty_grace_seconds = empty_grace_seconds
@@ -119,6 +128,8 @@ class ScoringStage:
         self.last_message: dict[int, float] = {}
         #: Raw partitions whose newest post arrived live (see LIVE_HORIZON_SECONDS).
         self.live: dict[int, bool] = {}
+        #: Per raw partition: how late its posts have lately arrived (see ``waits``).
+        self.lateness: dict[int, Lateness] = {}
 
     def process(self, messages: Iterable[RawMessage]) -> ScoreResult:
         result = ScoreResult()
@@ -127,15 +138,23 @@ class ScoringStage:
         fresh: list[Post] = []
         before = dict(self.marks)
         for message in messages:
-            self.last_message[message.partition] = now
-            self.positions[message.partition] = message.offset + 1
+            partition = message.partition
+            self.last_message[partition] = now
+            self.positions[partition] = message.offset + 1
+            # A message's posts arrive together (a page of a poll, newest first or not):
+            # how late each came is measured against the mark before the message.
+            mark = self.marks.get(partition)
+            if mark is not None and partition not in self.lateness:
+                self.lateness[partition] = Lateness(since=mark)
             for item in parse_raw_message(message.value):
                 if not isinstance(item, InvalidPost):
                     item = self._plausible(message, item, wall)
                 if isinstance(item, InvalidPost):
                     result.dead.append(_dead_letter(message, item))
-                elif self._is_new(message.partition, item, result):
+                elif self._is_new(partition, item, result):
                     fresh.append(item)
+                    if mark is not None and item.ts < mark:
+                        self.lateness[partition].note(mark, item.ts)
         for partition, mark in self.marks.items():
             if mark != before.get(partition):
                 self.live[partition] = wall - mark <= LIVE_HORIZON_SECONDS
@@ -236,6 +255,21 @@ class ScoringStage:
                     marks[partition] = heartbeat
         return marks, frozenset(idle)
 
+    def waits(self, owned: Iterable[int]) -> dict[int, float]:
+        """How long the window clock should wait for late posts of each owned raw
+        partition followed live, as its posts taught (see eventtime.Lateness); the window
+        stage waits at most the allowed lateness. Partitions still learning, and those
+        replayed or caught up, are left out: they get the allowed lateness, and a replay
+        stays reproducible."""
+        waits: dict[int, float] = {}
+        for partition in owned:
+            mark, lateness = self.marks.get(partition), self.lateness.get(partition)
+            if mark is not None and lateness is not None and self.live.get(partition):
+                wait = lateness.wait(mark, self.lateness_learning_seconds)
+                if wait is not None:
+                    waits[partition] = wait
+        return waits
+
     def newest_of(self, owned: Iterable[int]) -> dict[int, tuple[float, ...]]:
         """The newest distinct post times of each owned raw partition that had posts: the
         window clock reads what all partitions together agree on once every one is idle."""
@@ -266,6 +300,7 @@ class ScoringStage:
             self.positions.pop(partition, None)
             self.fetch_positions.pop(partition, None)
             self.live.pop(partition, None)
+            self.lateness.pop(partition, None)
 
 
 def _dead_letter(message: RawMessage, error: InvalidPost) -> DeadLetter:

@@ -44,7 +44,7 @@ def matched_by_source(by_brand: Mapping[str, Sequence[ScoredPost]]) -> dict[str,
 def received_through(states: Iterable[PartitionState]) -> float | None:
     """Event time up to which every raw partition has delivered its posts, as far as the
     best-informed of ``states`` knows: its clock input before the lateness is taken off."""
-    marks = [s.watermark + s.config.lateness for s in states if s.watermark is not None]
+    marks = [mark for mark in (s.received for s in states) if mark is not None]
     return max(marks) if marks else None
 
 

@@ -141,10 +141,12 @@ class ScoredBatch:
     ``watermarks`` maps each raw partition the sender owns to the event time its posts
     agree on there (None: not yet; see listener.eventtime); ``idle`` lists those where
     nothing arrived for a while; ``newest`` holds the newest distinct post times of each,
-    for the clock once every partition is idle. The window agent takes the minimum over the
-    busy raw partitions as its clock, so a window is judged only when every upstream
-    partition has moved past it, whatever order partitions are read in (a replay read as
-    fast as possible stays correct).
+    for the clock once every partition is idle; ``waits`` how long the clock should wait
+    for late posts of each raw partition followed live, as its posts taught (absent: the
+    allowed lateness). The window agent takes the minimum over the busy raw partitions, each
+    less its wait, as its clock, so a window is judged only when every upstream partition
+    has moved past it, whatever order partitions are read in (a replay read as fast as
+    possible stays correct).
     """
 
     brand: str | None
@@ -154,6 +156,7 @@ class ScoredBatch:
     watermarks: Mapping[int, float | None]
     idle: frozenset[int] = frozenset()
     newest: Mapping[int, tuple[float, ...]] = field(default_factory=dict)
+    waits: Mapping[int, float] = field(default_factory=dict)
 
     def dumps(self) -> bytes:
         return orjson.dumps(self._to_dict())
@@ -166,13 +169,16 @@ class ScoredBatch:
         return orjson.dumps([batch._to_dict() for batch in batches])
 
     def _to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "brand": self.brand,
             "posts": [list(p) if isinstance(p, Counted) else _scored_row(p) for p in self.posts],
             "watermarks": {str(k): v for k, v in self.watermarks.items()},
             "idle": sorted(self.idle),
             "newest": {str(k): list(v) for k, v in self.newest.items()},
         }
+        if self.waits:
+            data["waits"] = {str(k): v for k, v in self.waits.items()}
+        return data
 
     @classmethod
     def loads(cls, raw: bytes) -> ScoredBatch:
@@ -196,4 +202,5 @@ class ScoredBatch:
             },
             idle=frozenset(int(p) for p in data.get("idle", ())),
             newest={int(k): tuple(float(t) for t in v) for k, v in data.get("newest", {}).items()},
+            waits={int(k): float(v) for k, v in data.get("waits", {}).items()},
         )

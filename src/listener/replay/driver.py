@@ -76,6 +76,8 @@ class Cluster:
             "LISTENER_PARTITIONS": str(s.partitions),
             "LISTENER_SNAPSHOT_SECONDS": str(s.snapshot_seconds),
             "LISTENER_ALLOWED_LATENESS_SECONDS": str(s.allowed_lateness_seconds),
+            "LISTENER_LEARN_LATENESS": str(s.learn_lateness).lower(),
+            "LISTENER_LATENESS_LEARNING_SECONDS": str(s.lateness_learning_seconds),
             "LISTENER_LIVE_DELAY_SECONDS": str(s.live_delay_seconds),
             "LISTENER_BATCH_SIZE": str(s.batch_size),
             **(extra or {}),

@@ -56,6 +56,7 @@ def window_config(rules: RuleSet, settings: Settings) -> WindowConfig:
         step=rules.step,
         sizes=rules.windows,
         lateness=settings.allowed_lateness_seconds,
+        learn_lateness=settings.learn_lateness,
         raw_partitions=settings.partitions,
         priors=priors,
         topics=topics,

@@ -6,7 +6,8 @@ messages after ``o`` replayed, is exactly the state of a worker that never stopp
 a message at or below the last applied offset (a redelivery) changes nothing.
 
 The clock is event time: the minimum, over all raw partitions, of the event time each
-has reported its posts agree on, less the allowed lateness. Windows ending at a step
+has reported its posts agree on, less the lateness it is allowed (what its late posts
+needed lately when it is followed live, at most the allowed lateness). Windows ending at a step
 boundary are judged when the clock passes that boundary, so a window is judged only once
 it is complete, whatever the speed or order in which upstream partitions were read. No
 single post moves it (listener.eventtime): not to its own date when every partition is
@@ -15,7 +16,7 @@ idle, nor back to where judging starts.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -44,6 +45,9 @@ class WindowConfig:
     sizes: tuple[int, ...]
     lateness: int
     raw_partitions: int
+    #: Wait for late posts of a raw partition followed live only as long as its posts
+    #: have needed lately (at most ``lateness``), instead of ``lateness`` always.
+    learn_lateness: bool = True
     half_life: int = 86_400
     #: Per brand: (expected posts per hour, usual negative share), seeds of the baseline.
     priors: Mapping[str, tuple[float, float]] = field(default_factory=dict)
@@ -125,6 +129,8 @@ class PartitionState:
         self.upstream: dict[int, tuple[float | None, bool]] = {}
         #: Per raw partition: its newest distinct post times, for when every one is idle.
         self.newest: dict[int, tuple[float, ...]] = {}
+        #: Per raw partition followed live: how long its late posts need the clock to wait.
+        self.waits: dict[int, float] = {}
         #: The last step boundary judged (event time); None until every upstream reported.
         self.clock: float | None = None
         #: The last message offset applied; -1 when none.
@@ -135,21 +141,40 @@ class PartitionState:
 
     @property
     def watermark(self) -> float | None:
-        """The event-time clock: the slowest busy raw partition, less the lateness allowed.
-        Idle partitions do not hold it back; when all are idle, everything the partitions'
-        posts agree on together is complete (a post ahead of every other is not)."""
+        """The event-time clock: the slowest busy raw partition, less the lateness it is
+        allowed (see ``lateness``). Idle partitions do not hold it back; when all are idle,
+        everything the partitions' posts agree on together is complete (a post ahead of
+        every other is not), less the allowed lateness."""
+        return self._through(self.lateness, self.config.lateness)
+
+    @property
+    def received(self) -> float | None:
+        """How far every raw partition has delivered its posts: the clock's input, before
+        any lateness is taken off."""
+        return self._through(lambda partition: 0.0, 0.0)
+
+    def lateness(self, partition: int) -> float:
+        """How long the clock waits for late posts of raw ``partition``: what its posts
+        needed lately when it is followed live (``waits``), never more than the allowed
+        lateness; the allowed lateness otherwise."""
+        wait = self.waits.get(partition)
+        allowed = self.config.lateness
+        if wait is None or not self.config.learn_lateness:
+            return allowed
+        return min(allowed, wait)
+
+    def _through(self, lateness: Callable[[int], float], allowed: float) -> float | None:
         if len(self.upstream) < self.config.raw_partitions:
             return None
-        busy = [mark for mark, idle in self.upstream.values() if not idle]
+        busy = [(p, mark) for p, (mark, idle) in self.upstream.items() if not idle]
         if busy:
-            if None in busy:
-                return None
-            return min(m for m in busy if m is not None) - self.config.lateness
+            marks = [mark - lateness(p) for p, mark in busy if mark is not None]
+            return min(marks) if len(marks) == len(busy) else None
         seen = [mark for mark, _ in self.upstream.values() if mark is not None]
         together = agreed_newest(t for times in self.newest.values() for t in times)
         if together is not None:
             seen.append(together)
-        return max(seen) - self.config.lateness if seen else None
+        return max(seen) - allowed if seen else None
 
     def _report(self, batch: ScoredBatch) -> None:
         for partition, mark in batch.watermarks.items():
@@ -157,6 +182,11 @@ class PartitionState:
             if old is not None and (mark is None or mark < old):
                 mark = old  # a new owner re-reading old posts does not turn the clock back
             self.upstream[partition] = (mark, partition in batch.idle)
+            wait = batch.waits.get(partition)
+            if wait is None:
+                self.waits.pop(partition, None)
+            else:
+                self.waits[partition] = wait
         for partition, times in batch.newest.items():
             # Distinct times, so a post re-read by a new owner does not agree with itself.
             kept = self.newest.get(partition, ())
@@ -359,6 +389,7 @@ class PartitionState:
             "oldest": list(self.oldest),
             "upstream": {str(k): list(v) for k, v in self.upstream.items()},
             "newest": {str(k): list(v) for k, v in self.newest.items()},
+            "waits": {str(k): v for k, v in self.waits.items()},
             "brands": {b: w.to_dict() for b, w in self.brands.items()},
             "baselines": {
                 b: {str(s): base.to_dict() for s, base in sizes.items()}
@@ -379,6 +410,7 @@ class PartitionState:
         state.oldest = tuple(data.get("oldest", ()))
         state.upstream = {int(k): (v[0], bool(v[1])) for k, v in data["upstream"].items()}
         state.newest = {int(k): tuple(v) for k, v in data.get("newest", {}).items()}
+        state.waits = {int(k): float(v) for k, v in data.get("waits", {}).items()}
         state.brands = {
             b: BrandWindows.from_dict(config.step, w) for b, w in data["brands"].items()
         }
