@@ -347,11 +347,11 @@ def report(
             after.append(seen)
             continue
         announced, wait = reached
-        waits.append(wait)
         closed = published.closed_at(end + wait)
         if closed is None:
             after.append(seen)
             continue
+        waits.append(wait)
         first.append(seen.published - minute[0])
         total.append(seen.published - minute[1])
         clock.append(closed - minute[1])
@@ -382,6 +382,10 @@ def report(
     print(f"  of which the pipeline                  {percentiles(pipeline)}")
     print(f"    scoring, to the marks that close it  {percentiles(scoring)}")
     print(f"    windows, from those marks            {percentiles(judging)}")
+    if len(set(waits)) > 1:
+        for label, learnt in (("the allowed lateness", False), ("what the posts taught", True)):
+            part = [t for t, w in zip(total, waits, strict=True) if (w < args.lateness) == learnt]
+            print(f"  waiting {label:<31s}  {percentiles(part)}")
     print(f"post to alert, first post of the minute  {percentiles(first)}")
     print(f"wave's first post to its first alert     {percentiles(onset)}")
     print(f"alert to Slack                           {percentiles(to_slack)}")

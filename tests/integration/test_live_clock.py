@@ -76,3 +76,28 @@ async def test_the_clock_follows_the_wall_after_live_posts_but_not_after_a_repla
         following = (time.time() - lateness) // STEP * STEP
         assert following > now - 300 - lateness  # beyond where the posts alone take it
         await group.wait_clock(following, timeout=30)
+
+
+async def test_a_live_stream_in_order_is_judged_without_waiting_the_allowed_lateness(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """Once a live partition's posts have shown they come in order, the clock waits for
+    no late post: a minute is judged as soon as every partition's posts are past it, not
+    the allowed lateness after."""
+    live = settings.model_copy(
+        # No wall-clock heartbeat to move the clock: only the posts' own times do.
+        update={"live_delay_seconds": 86_400.0, "lateness_learning_seconds": 60.0}
+    )
+    names = TopicNames.for_settings(live)
+    async with cluster(live, tmp_path) as group:
+        boundary = (time.time() - 300) // STEP * STEP
+        last = boundary + 45  # every partition's posts agree past the boundary, not past +60
+        path = tmp_path / "live.jsonl"
+        path.write_bytes(b"\n".join(posts_between(last - 400, last, 401, "live")))
+        await publish(group.bootstrap, names.raw, read_lines(path))
+        await group.wait_clock(boundary, timeout=30)
+        # The allowed lateness (60 s) would have stopped the clock a minute earlier.
+        assert min(await group.clocks()) == boundary
+        waits = await group.samples("listener_lateness_wait_seconds")
+        assert len(waits) == live.partitions
+        assert all(value == 0.0 for _, value in waits)
