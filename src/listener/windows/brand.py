@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from listener.records import NEGATIVE, POSITIVE, UNKNOWN, Counted, SamplePost, ScoredPost
+from listener.windows.authors import WindowAuthors
 from listener.windows.own import OwnHistory, read
 from listener.windows.words import TopicIndex, merge, terms, words
 
@@ -257,6 +258,9 @@ class BrandWindows:
     #: event-time order when the clock passes them, so what the account's history says of a
     #: post does not depend on the order a worker happened to receive them in.
     unread: list[tuple[float, SamplePost, str | None]] = field(default_factory=list)
+    #: The distinct authors of the windows last judged, kept as the clock moves (derived
+    #: from the buckets, never snapshotted: see windows/authors.py).
+    authors: WindowAuthors | None = field(default=None, compare=False, repr=False)
 
     def add(self, scored: Counted | ScoredPost, topics: TopicIndex = NO_TOPICS) -> bool:
         """Count a post once; returns False for a post already counted. ``topics`` names
@@ -274,6 +278,11 @@ class BrandWindows:
         bucket = self.buckets.get(index)
         if bucket is None:
             bucket = self.buckets[index] = Bucket()
+        kept = self.authors
+        if kept is not None and index < kept.last:  # late: its windows were counted
+            author = f"{post.source}:{post.author_id}"
+            if author not in bucket.authors:
+                kept.added(index, author)
         tokens = words(post.text)
         bucket.add(post, topics.match(tokens), terms(tokens))
         return True

@@ -2,9 +2,10 @@
 
 Judging reads every active brand's windows at every step, so this is the window stage's
 inner loop. It gives what ``BrandWindows.sums_ending`` gives (tests compare the two), with
-the sums kept in local variables instead of a Bucket absorbing bucket after bucket, and
-the windows' most damaging posts made quotable only when an alert reads them: most
-windows are judged and fire nothing.
+the sums kept in local variables instead of a Bucket absorbing bucket after bucket, the
+distinct authors kept from one step to the next (windows/authors.py) instead of unioned
+again, and the windows' most damaging posts made quotable only when an alert reads them:
+most windows are judged and fire nothing.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 
 from listener.records import Counted, SamplePost
+from listener.windows.authors import distinct_authors
 from listener.windows.brand import SAMPLES, SENTIMENT_UNIT, BrandWindows, WindowSums, as_sample
 
 #: A bucket's ranked post: (damage, key, the post).
@@ -56,10 +58,13 @@ def window_sums(
     buckets = windows.buckets
     last = int(end // step)
     wanted = sorted({size // step: size for size in sizes}.items())
+    kept = windows.authors = distinct_authors(
+        windows.authors, buckets, last, tuple(steps for steps, _ in wanted)
+    )
+    authors = kept.distinct()
     out: dict[int, WindowSums] = {}
     volume = negative = positive = unknown = units = reach = 0
     max_reach = negative_reach = negative_engagement = 0
-    authors: set[str] = set()
     ranked: list[Ranked] = []
     topics: Counter[str] = Counter()
     ends: dict[int, int] = {}
@@ -81,7 +86,6 @@ def window_sums(
                 negative_reach = bucket.negative_reach
             if bucket.negative_engagement > negative_engagement:
                 negative_engagement = bucket.negative_engagement
-            authors |= bucket.authors
             ranked += bucket.samples
             if bucket.topics:
                 topics.update(bucket.topics)
@@ -93,7 +97,7 @@ def window_sums(
             positive=positive,
             unknown=unknown,
             sentiment_sum=units / SENTIMENT_UNIT,
-            unique_authors=len(authors),
+            unique_authors=authors[steps],
             reach=reach,
             max_reach=max_reach,
             samples=(),
