@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from listener.records import NEGATIVE, POSITIVE, UNKNOWN, Counted, SamplePost, ScoredPost
-from listener.windows.authors import WindowAuthors
 from listener.windows.own import OwnHistory, read
+from listener.windows.running import Running, counts
 from listener.windows.words import TopicIndex, merge, terms, words
 
 #: A post this negative (VADER's compound, or the Italian analyser's) or more is clearly
@@ -258,9 +258,9 @@ class BrandWindows:
     #: event-time order when the clock passes them, so what the account's history says of a
     #: post does not depend on the order a worker happened to receive them in.
     unread: list[tuple[float, SamplePost, str | None]] = field(default_factory=list)
-    #: The distinct authors of the windows last judged, kept as the clock moves (derived
-    #: from the buckets, never snapshotted: see windows/authors.py).
-    authors: WindowAuthors | None = field(default=None, compare=False, repr=False)
+    #: The sums of the windows last judged, kept as the clock moves (derived from the
+    #: buckets, never snapshotted: see windows/running.py).
+    running: Running | None = field(default=None, compare=False, repr=False)
 
     def add(self, scored: Counted | ScoredPost, topics: TopicIndex = NO_TOPICS) -> bool:
         """Count a post once; returns False for a post already counted. ``topics`` names
@@ -278,13 +278,18 @@ class BrandWindows:
         bucket = self.buckets.get(index)
         if bucket is None:
             bucket = self.buckets[index] = Bucket()
-        kept = self.authors
-        if kept is not None and index < kept.last:  # late: its windows were counted
-            author = f"{post.source}:{post.author_id}"
-            if author not in bucket.authors:
-                kept.added(index, author)
         tokens = words(post.text)
-        bucket.add(post, topics.match(tokens), terms(tokens))
+        found = topics.match(tokens)
+        kept = self.running
+        if kept is not None and index < kept.last:  # late: its windows were summed
+            before = counts(bucket)
+            author: str | None = f"{post.source}:{post.author_id}"
+            if author in bucket.authors:
+                author = None
+            bucket.add(post, found, terms(tokens))
+            kept.late(index, before, bucket, author, found)
+        else:
+            bucket.add(post, found, terms(tokens))
         return True
 
     def read_own(self, until: float, language: str | None) -> None:

@@ -1,108 +1,92 @@
-"""The windows ending at one boundary, summed in one walk back over a brand's buckets.
+"""The windows ending at one boundary, as judging reads them: their sums and their quotes.
 
 Judging reads every active brand's windows at every step, so this is the window stage's
 inner loop. It gives what ``BrandWindows.sums_ending`` gives (tests compare the two), with
-the sums kept in local variables instead of a Bucket absorbing bucket after bucket, the
-distinct authors kept from one step to the next (windows/authors.py) instead of unioned
-again, and the windows' most damaging posts made quotable only when an alert reads them:
-most windows are judged and fire nothing.
+the sums kept from one step to the next (windows/running.py) instead of summed again from
+every bucket, and the windows' most damaging posts made quotable only when an alert reads
+them: most windows are judged and fire nothing.
 """
 
 from __future__ import annotations
 
 import heapq
-from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 
 from listener.records import Counted, SamplePost
-from listener.windows.authors import distinct_authors
-from listener.windows.brand import SAMPLES, SENTIMENT_UNIT, BrandWindows, WindowSums, as_sample
+from listener.windows.brand import (
+    SAMPLES,
+    SENTIMENT_UNIT,
+    BrandWindows,
+    Bucket,
+    WindowSums,
+    as_sample,
+)
+from listener.windows.running import running
 
 #: A bucket's ranked post: (damage, key, the post).
 Ranked = tuple[float, str, SamplePost | Counted]
 
 
 class Quotes(Mapping[int, tuple[SamplePost, ...]]):
-    """The most damaging posts of each window size, made quotable when first read."""
+    """The most damaging posts of each window size, gathered and made quotable when first
+    read (an alert is about to quote them, before any other post is counted)."""
 
-    __slots__ = ("_ends", "_made", "_ranked")
+    __slots__ = ("_buckets", "_last", "_lengths", "_made")
 
-    def __init__(self, ranked: list[Ranked], ends: dict[int, int]) -> None:
-        #: Every ranked post of the longest window; a window's are the first ``ends[size]``.
-        self._ranked = ranked
-        self._ends = ends
+    def __init__(self, buckets: Mapping[int, Bucket], last: int, lengths: dict[int, int]) -> None:
+        self._buckets = buckets
+        self._last = last
+        #: Per window size, its length in steps.
+        self._lengths = lengths
         self._made: dict[int, tuple[SamplePost, ...]] = {}
 
     def __getitem__(self, size: int) -> tuple[SamplePost, ...]:
         made = self._made.get(size)
         if made is None:
+            last, buckets = self._last, self._buckets
+            ranked: list[Ranked] = []
+            for index in range(last - self._lengths[size], last):
+                bucket = buckets.get(index)
+                if bucket is not None:
+                    ranked += bucket.samples
             # (damage, key, post): the keys are unique, so tuples never compare their posts.
-            top = heapq.nlargest(SAMPLES, self._ranked[: self._ends[size]])
+            top = heapq.nlargest(SAMPLES, ranked)
             made = self._made[size] = tuple(as_sample(post) for _, _, post in top)
         return made
 
     def __iter__(self) -> Iterator[int]:
-        return iter(self._ends)
+        return iter(self._lengths)
 
     def __len__(self) -> int:
-        return len(self._ends)
+        return len(self._lengths)
 
 
 def window_sums(
     windows: BrandWindows, end: float, sizes: Iterable[int]
 ) -> tuple[dict[int, WindowSums], Quotes]:
     """Figures for ``[end - size, end)`` for each of ``sizes`` (their ``samples`` left
-    empty), and the posts each would quote. The windows ending together nest, so each
-    bucket is read once."""
+    empty), and the posts each would quote."""
     step = windows.step
-    buckets = windows.buckets
     last = int(end // step)
-    wanted = sorted({size // step: size for size in sizes}.items())
-    kept = windows.authors = distinct_authors(
-        windows.authors, buckets, last, tuple(steps for steps, _ in wanted)
+    lengths = {size: size // step for size in sorted(sizes)}
+    kept = windows.running = running(
+        windows.running, windows.buckets, last, tuple(sorted(set(lengths.values())))
     )
-    authors = kept.distinct()
     out: dict[int, WindowSums] = {}
-    volume = negative = positive = unknown = units = reach = 0
-    max_reach = negative_reach = negative_engagement = 0
-    ranked: list[Ranked] = []
-    topics: Counter[str] = Counter()
-    ends: dict[int, int] = {}
-    reached = 0
-    for steps, size in wanted:
-        for index in range(last - steps, last - reached):
-            bucket = buckets.get(index)
-            if bucket is None:
-                continue
-            volume += bucket.volume
-            negative += bucket.negative
-            positive += bucket.positive
-            unknown += bucket.unknown
-            units += bucket.sentiment_units
-            reach += bucket.reach
-            if bucket.max_reach > max_reach:
-                max_reach = bucket.max_reach
-            if bucket.negative_reach > negative_reach:
-                negative_reach = bucket.negative_reach
-            if bucket.negative_engagement > negative_engagement:
-                negative_engagement = bucket.negative_engagement
-            ranked += bucket.samples
-            if bucket.topics:
-                topics.update(bucket.topics)
-        reached = steps
-        ends[size] = len(ranked)
+    for size, length in lengths.items():
+        window = kept.windows[length]
         out[size] = WindowSums(
-            volume=volume,
-            negative=negative,
-            positive=positive,
-            unknown=unknown,
-            sentiment_sum=units / SENTIMENT_UNIT,
-            unique_authors=authors[steps],
-            reach=reach,
-            max_reach=max_reach,
+            volume=window.volume,
+            negative=window.negative,
+            positive=window.positive,
+            unknown=window.unknown,
+            sentiment_sum=window.units / SENTIMENT_UNIT,
+            unique_authors=len(window.authors),
+            reach=window.reach,
+            max_reach=window.max_reach,
             samples=(),
-            negative_reach=negative_reach,
-            negative_engagement=negative_engagement,
-            topics=dict(topics),
+            negative_reach=window.negative_reach,
+            negative_engagement=window.negative_engagement,
+            topics=dict(window.topics),
         )
-    return out, Quotes(ranked, ends)
+    return out, Quotes(windows.buckets, last, lengths)
