@@ -21,9 +21,9 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 from listener.enrich import native, vader
 from listener.enrich.stage import RawMessage
 from listener.records import ScoredBatch
+from listener.windows.counting.words import terms, words
 from listener.windows.partition import PartitionState
 from listener.windows.recovery import encode_snapshot
-from listener.windows.words import terms, words
 
 
 def best(rounds: int, items: Sequence[object], work: Callable[[object], object]) -> float:

@@ -7,7 +7,7 @@ import math
 import orjson
 import pytest
 
-from listener.windows.baseline import Baseline, Ewma, alpha_for
+from listener.windows.learning.baseline import Baseline, Ewma, alpha_for
 
 
 def test_a_value_equal_to_the_mean_only_shrinks_the_variance() -> None:

@@ -11,9 +11,9 @@ import pytest
 from factories import T0, make_scored
 
 from listener.records import NEGATIVE, NEUTRAL, POSITIVE, UNKNOWN, SamplePost, ScoredPost
-from listener.windows.brand import SAMPLES, BrandWindows, Bucket, as_sample, damage
-from listener.windows.walk import window_sums
-from listener.windows.words import TopicIndex
+from listener.windows.counting.brand import SAMPLES, BrandWindows, Bucket, as_sample, damage
+from listener.windows.counting.walk import window_sums
+from listener.windows.counting.words import TopicIndex
 
 STEP = 60
 

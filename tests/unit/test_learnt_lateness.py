@@ -173,7 +173,7 @@ def test_the_waits_survive_a_snapshot() -> None:
     restored = PartitionState.from_dict(
         CONFIG, judge_nothing, decode_snapshot(encode_snapshot(state.to_dict()))
     )
-    assert restored.waits == {0: 2.0, 1: 4.0}
+    assert restored.upstream.waits == {0: 2.0, 1: 4.0}
     assert restored.watermark == state.watermark == T0 + 986
 
 

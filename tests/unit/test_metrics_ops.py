@@ -210,7 +210,7 @@ def test_received_through_is_the_upstream_progress_before_lateness() -> None:
     config = WindowConfig(step=60, sizes=(300,), lateness=60, raw_partitions=2)
     state = PartitionState(config, judge=lambda *args: [])
     assert received_through([state]) is None
-    state.upstream = {0: (T0 + 600, False), 1: (T0 + 300, False)}
+    state.upstream.marks = {0: (T0 + 600, False), 1: (T0 + 300, False)}
     assert received_through([state]) == T0 + 300
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from factories import T0, make_scored
 
 from listener.records import NEGATIVE, POSITIVE
-from listener.windows.brand import BrandWindows
-from listener.windows.own import OFF_BRAND, OwnHistory, read
+from listener.windows.counting.brand import BrandWindows
+from listener.windows.learning.own import OFF_BRAND, OwnHistory, read
 
 #: A care team's usual day: answers at working hours, in Italian, linking to its help pages.
 ANSWERS = (

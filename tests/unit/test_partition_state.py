@@ -15,12 +15,12 @@ import pytest
 from factories import T0, make_scored
 
 from listener.records import NEGATIVE, NEUTRAL, POSITIVE, UNKNOWN, SamplePost, ScoredBatch
-from listener.windows.baseline import alpha_for
+from listener.windows.counting.words import TopicIndex
+from listener.windows.learning.baseline import alpha_for
+from listener.windows.learning.surprise import variance
 from listener.windows.partition import BrandView, Judge, Outcome, PartitionState, WindowConfig
 from listener.windows.recovery import decode_snapshot, encode_snapshot
 from listener.windows.stats import WindowStats
-from listener.windows.surprise import variance
-from listener.windows.words import TopicIndex
 
 STEP = 60
 CONFIG = WindowConfig(step=STEP, sizes=(120, 300), lateness=30, raw_partitions=2, half_life=3600)
@@ -194,11 +194,11 @@ def test_a_partitions_mark_never_goes_backwards() -> None:
     feed = Feeder(state)
     feed(tick(T0 + 500, T0 + 800))
     feed(batch(marks={0: T0 + 300}))  # a new owner re-reading old posts
-    assert state.upstream[0] == (T0 + 500, False)
+    assert state.upstream.marks[0] == (T0 + 500, False)
     feed(batch(marks={0: None}, idle=frozenset({0})))
-    assert state.upstream[0] == (T0 + 500, True)  # the mark stays, the idleness is news
+    assert state.upstream.marks[0] == (T0 + 500, True)  # the mark stays, the idleness is news
     feed(batch(marks={0: T0 + 650}))
-    assert state.upstream[0] == (T0 + 650, False)
+    assert state.upstream.marks[0] == (T0 + 650, False)
     assert state.watermark == T0 + 620
 
 
@@ -673,7 +673,7 @@ def test_a_restored_state_remembers_which_partitions_were_idle() -> None:
     Feeder(state)(tick(T0 + 1000, T0 + 100, idle=frozenset({1})))
     judge, _ = recording_judge()
     restored = PartitionState.from_dict(CONFIG, judge, snapshot_json(state))
-    assert restored.upstream == {0: (T0 + 1000, False), 1: (T0 + 100, True)}
+    assert restored.upstream.marks == {0: (T0 + 1000, False), 1: (T0 + 100, True)}
     restored.apply(batch("acme", make_scored("1", ts=T0 + 1050), marks={0: T0 + 1100}), 1)
     assert restored.watermark == T0 + 1070
     assert restored.clock == T0 + 1020

@@ -21,7 +21,7 @@ from listener.replay.scenarios.catalog import DEFAULT_SEEDS, BrandSpec, Scenario
 from listener.replay.scenarios.cli import SCENARIOS, main
 from listener.replay.scenarios.shapes import blogger
 from listener.rules.files.config import Brand
-from listener.windows.words import TopicIndex, words
+from listener.windows.counting.words import TopicIndex, words
 
 FRAME_START = datetime(2017, 9, 18, tzinfo=UTC)
 FRAME_END = datetime(2017, 10, 16, tzinfo=UTC)

@@ -12,11 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from listener.enrich.brands import fold
-from listener.windows.brand import Bucket
-from listener.windows.learnt import WAVE_CALM, Learnt
-from listener.windows.surprise import DISPERSION, surprise, variance
-from listener.windows.usual import HOUR, Usual
-from listener.windows.words import (
+from listener.windows.counting.brand import Bucket
+from listener.windows.counting.words import (
     _NEGATIONS,
     _SKIPPED,
     Background,
@@ -26,6 +23,9 @@ from listener.windows.words import (
     terms,
     words,
 )
+from listener.windows.learning.learnt import WAVE_CALM, Learnt
+from listener.windows.learning.surprise import DISPERSION, surprise, variance
+from listener.windows.learning.usual import HOUR, Usual
 
 # -- surprise ---------------------------------------------------------------------------
 

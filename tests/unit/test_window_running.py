@@ -1,4 +1,4 @@
-"""The windows' sums kept from one step to the next (windows/running.py) are the ones a
+"""The windows' sums kept from one step to the next (windows/counting/running.py) are the ones a
 fresh walk over their buckets gives, however posts arrive: ahead of the clock, late into
 windows already summed, between boundaries skipped, after a snapshot."""
 
@@ -11,10 +11,10 @@ import pytest
 from factories import T0, make_scored
 
 from listener.records import NEGATIVE, NEUTRAL, POSITIVE, UNKNOWN, ScoredPost
-from listener.windows.brand import BrandWindows
-from listener.windows.running import Running, running
-from listener.windows.walk import window_sums
-from listener.windows.words import TopicIndex
+from listener.windows.counting.brand import BrandWindows
+from listener.windows.counting.running import Running, running
+from listener.windows.counting.walk import window_sums
+from listener.windows.counting.words import TopicIndex
 
 STEP = 60
 SIZES = (300, 900, 3600)

@@ -6,30 +6,30 @@ messages after ``o`` replayed, is exactly the state of a worker that never stopp
 a message at or below the last applied offset (a redelivery) changes nothing.
 
 The clock is event time: the minimum, over all raw partitions, of the event time each
-has reported its posts agree on, less the lateness it is allowed (what its late posts
-needed lately when it is followed live, at most the allowed lateness). Windows ending at a step
-boundary are judged when the clock passes that boundary, so a window is judged only once
-it is complete, whatever the speed or order in which upstream partitions were read. No
-single post moves it (listener.eventtime): not to its own date when every partition is
-idle, nor back to where judging starts.
+has reported its posts agree on, less the lateness it is allowed (windows/upstream.py).
+Windows ending at a step boundary are judged when the clock passes that boundary, so a
+window is judged only once it is complete, whatever the speed or order in which upstream
+partitions were read. No single post moves it (listener.eventtime): not to its own date
+when every partition is idle, nor back to where judging starts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from listener.eventtime import agreed_newest, first_judged, keep_newest, keep_oldest
+from listener.eventtime import first_judged, keep_oldest
 from listener.records import SamplePost, ScoredBatch
-from listener.windows.baseline import Baseline
-from listener.windows.brand import NO_TOPICS, BrandWindows
-from listener.windows.learnt import Learnt
+from listener.windows.counting.brand import NO_TOPICS, BrandWindows
+from listener.windows.counting.walk import Quotes, window_sums
+from listener.windows.counting.words import TopicIndex, rising
+from listener.windows.learning.baseline import Baseline
+from listener.windows.learning.learnt import Learnt
+from listener.windows.learning.surprise import variance
+from listener.windows.learning.usual import Usual
 from listener.windows.stats import WindowStats
-from listener.windows.surprise import variance
-from listener.windows.usual import Usual
-from listener.windows.walk import Quotes, window_sums
-from listener.windows.words import TopicIndex, rising
+from listener.windows.upstream import Upstream
 
 #: Old buckets and post keys are swept once every this many steps.
 EVICT_EVERY = 10
@@ -125,12 +125,8 @@ class PartitionState:
         self.rule_states: dict[str, dict[str, Any]] = {}
         self.learnt: dict[str, Learnt] = {}
         self.last_judged: dict[str, float] = {}
-        #: Per raw partition: the event time reported (None: nothing yet) and idleness.
-        self.upstream: dict[int, tuple[float | None, bool]] = {}
-        #: Per raw partition: its newest distinct post times, for when every one is idle.
-        self.newest: dict[int, tuple[float, ...]] = {}
-        #: Per raw partition followed live: how long its late posts need the clock to wait.
-        self.waits: dict[int, float] = {}
+        #: How far the raw partitions have delivered their posts: the clock's input.
+        self.upstream = Upstream(config.raw_partitions, config.lateness, config.learn_lateness)
         #: The last step boundary judged (event time); None until every upstream reported.
         self.clock: float | None = None
         #: The last message offset applied; -1 when none.
@@ -141,58 +137,13 @@ class PartitionState:
 
     @property
     def watermark(self) -> float | None:
-        """The event-time clock: the slowest busy raw partition, less the lateness it is
-        allowed (see ``lateness``). Idle partitions do not hold it back; when all are idle,
-        everything the partitions' posts agree on together is complete (a post ahead of
-        every other is not), less the allowed lateness."""
-        return self._through(self.lateness, self.config.lateness)
+        """The event-time clock (see windows/upstream.py)."""
+        return self.upstream.watermark
 
     @property
     def received(self) -> float | None:
-        """How far every raw partition has delivered its posts: the clock's input, before
-        any lateness is taken off."""
-        return self._through(lambda partition: 0.0, 0.0)
-
-    def lateness(self, partition: int) -> float:
-        """How long the clock waits for late posts of raw ``partition``: what its posts
-        needed lately when it is followed live (``waits``), never more than the allowed
-        lateness; the allowed lateness otherwise."""
-        wait = self.waits.get(partition)
-        allowed = self.config.lateness
-        if wait is None or not self.config.learn_lateness:
-            return allowed
-        return min(allowed, wait)
-
-    def _through(self, lateness: Callable[[int], float], allowed: float) -> float | None:
-        if len(self.upstream) < self.config.raw_partitions:
-            return None
-        busy = [(p, mark) for p, (mark, idle) in self.upstream.items() if not idle]
-        if busy:
-            marks = [mark - lateness(p) for p, mark in busy if mark is not None]
-            return min(marks) if len(marks) == len(busy) else None
-        seen = [mark for mark, _ in self.upstream.values() if mark is not None]
-        together = agreed_newest(t for times in self.newest.values() for t in times)
-        if together is not None:
-            seen.append(together)
-        return max(seen) - allowed if seen else None
-
-    def _report(self, batch: ScoredBatch) -> None:
-        for partition, mark in batch.watermarks.items():
-            old = self.upstream.get(partition, (None, False))[0]
-            if old is not None and (mark is None or mark < old):
-                mark = old  # a new owner re-reading old posts does not turn the clock back
-            self.upstream[partition] = (mark, partition in batch.idle)
-            wait = batch.waits.get(partition)
-            if wait is None:
-                self.waits.pop(partition, None)
-            else:
-                self.waits[partition] = wait
-        for partition, times in batch.newest.items():
-            # Distinct times, so a post re-read by a new owner does not agree with itself.
-            kept = self.newest.get(partition, ())
-            for ts in times:
-                kept = keep_newest(kept, ts)
-            self.newest[partition] = kept
+        """How far every raw partition has delivered its posts, before any lateness."""
+        return self.upstream.received
 
     def apply(self, batch: ScoredBatch, offset: int, steps: int | None = None) -> Outcome:
         """Count ``batch`` and judge the boundaries the clock passes: all of them, or at
@@ -212,7 +163,7 @@ class PartitionState:
         for batch in batches:
             if batch.brand is not None and batch.posts:
                 self._count(batch.brand, batch, outcome)
-            self._report(batch)
+            self.upstream.report(batch)
         self._advance(outcome, steps)
         return outcome
 
@@ -387,9 +338,7 @@ class PartitionState:
             "offset": self.offset,
             "clock": self.clock,
             "oldest": list(self.oldest),
-            "upstream": {str(k): list(v) for k, v in self.upstream.items()},
-            "newest": {str(k): list(v) for k, v in self.newest.items()},
-            "waits": {str(k): v for k, v in self.waits.items()},
+            **self.upstream.to_dict(),
             "brands": {b: w.to_dict() for b, w in self.brands.items()},
             "baselines": {
                 b: {str(s): base.to_dict() for s, base in sizes.items()}
@@ -408,9 +357,7 @@ class PartitionState:
         state.offset = int(data["offset"])
         state.clock = data["clock"]
         state.oldest = tuple(data.get("oldest", ()))
-        state.upstream = {int(k): (v[0], bool(v[1])) for k, v in data["upstream"].items()}
-        state.newest = {int(k): tuple(v) for k, v in data.get("newest", {}).items()}
-        state.waits = {int(k): float(v) for k, v in data.get("waits", {}).items()}
+        state.upstream.restore(data)
         state.brands = {
             b: BrandWindows.from_dict(config.step, w) for b, w in data["brands"].items()
         }

@@ -12,7 +12,7 @@ from typing import Final
 
 import orjson
 
-from listener.windows.surprise import surprise
+from listener.windows.learning.surprise import surprise
 
 #: Every metric a rule condition may name, with what it means. Rates and shares are in [0, 1];
 #: sentiment is VADER's compound score in [-1, 1]; ``*_z`` are standard scores against the

@@ -27,7 +27,7 @@ from typing import Protocol
 
 
 class Summed(Protocol):
-    """What a window reads of a bucket (windows.brand.Bucket)."""
+    """What a window reads of a bucket (counting.brand.Bucket)."""
 
     volume: int
     negative: int

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from listener.records import NEGATIVE, POSITIVE, UNKNOWN, Counted, SamplePost, ScoredPost
-from listener.windows.own import OwnHistory, read
-from listener.windows.running import Running, counts
-from listener.windows.words import TopicIndex, merge, terms, words
+from listener.windows.counting.running import Running, counts
+from listener.windows.counting.words import TopicIndex, merge, terms, words
+from listener.windows.learning.own import OwnHistory, read
 
 #: A post this negative (VADER's compound, or the Italian analyser's) or more is clearly
 #: negative: a mild complaint by a big account is everyday life, a rant is not.
@@ -259,7 +259,7 @@ class BrandWindows:
     #: post does not depend on the order a worker happened to receive them in.
     unread: list[tuple[float, SamplePost, str | None]] = field(default_factory=list)
     #: The sums of the windows last judged, kept as the clock moves (derived from the
-    #: buckets, never snapshotted: see windows/running.py).
+    #: buckets, never snapshotted: see windows/counting/running.py).
     running: Running | None = field(default=None, compare=False, repr=False)
 
     def add(self, scored: Counted | ScoredPost, topics: TopicIndex = NO_TOPICS) -> bool:

@@ -20,9 +20,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from listener.windows.brand import Bucket
-from listener.windows.usual import HOUR, Usual
-from listener.windows.words import Background
+from listener.windows.counting.brand import Bucket
+from listener.windows.counting.words import Background
+from listener.windows.learning.usual import HOUR, Usual
 
 #: A window this improbable (-log10 of its chance) under the usual starts a wave.
 WAVE_SURPRISE: Final = 3.0

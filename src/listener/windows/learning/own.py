@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from listener.windows.words import TopicIndex, words
+from listener.windows.counting.words import TopicIndex, words
 
 #: A post scoring this much is off-brand.
 OFF_BRAND: Final = 3.0

@@ -2,7 +2,7 @@
 
 Judging reads every active brand's windows at every step, so this is the window stage's
 inner loop. It gives what ``BrandWindows.sums_ending`` gives (tests compare the two), with
-the sums kept from one step to the next (windows/running.py) instead of summed again from
+the sums kept from one step to the next (windows/counting/running.py) instead of summed again from
 every bucket, and the windows' most damaging posts made quotable only when an alert reads
 them: most windows are judged and fire nothing.
 """
@@ -13,7 +13,7 @@ import heapq
 from collections.abc import Iterable, Iterator, Mapping
 
 from listener.records import Counted, SamplePost
-from listener.windows.brand import (
+from listener.windows.counting.brand import (
     SAMPLES,
     SENTIMENT_UNIT,
     BrandWindows,
@@ -21,7 +21,7 @@ from listener.windows.brand import (
     WindowSums,
     as_sample,
 )
-from listener.windows.running import running
+from listener.windows.counting.running import running
 
 #: A bucket's ranked post: (damage, key, the post).
 Ranked = tuple[float, str, SamplePost | Counted]
