@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from datetime import UTC, datetime
 
 import pytest
 from factories import T0
@@ -135,6 +136,15 @@ def test_the_usual_topic_share_is_learnt_from_hours_with_posts() -> None:
         usual.close_hour(T0 + hour * HOUR, 10, 2_000, {"service-outage": 1})
     assert usual.topic_share("service-outage") == pytest.approx(0.1, rel=0.05)
     assert usual.topic_share("data-breach") == 0.02  # never counted: the prior
+
+
+@given(st.floats(min_value=946_684_800.0, max_value=2_240_524_800.0))
+def test_the_usual_rate_reads_the_utc_hour_and_weekday(at: float) -> None:
+    usual = Usual(level=3.0)
+    usual.hours = [1.0 + i / 10 for i in range(24)]
+    usual.days = [1.0 + d / 7 for d in range(7)]
+    when = datetime.fromtimestamp(at, UTC)
+    assert usual.rate(at) == 3.0 * usual.hours[when.hour] * usual.days[when.weekday()]
 
 
 def test_the_usual_survives_a_round_trip() -> None:

@@ -56,9 +56,13 @@ METRICS: Final[Mapping[str, str]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class WindowStats:
-    """Figures for one brand over ``[end - size, end)`` in event time, with its baseline."""
+    """Figures for one brand over ``[end - size, end)`` in event time, with its baseline.
+
+    Not to be changed once built. It is not a frozen dataclass because one is built for
+    every window of every brand judged, most of them quiet, and a frozen one costs twice as
+    much to build (each field set through ``object.__setattr__``)."""
 
     brand: str
     size: int  # seconds

@@ -336,6 +336,8 @@ class BrandWindows:
 
     def off_brand_between(self, since: float, until: float) -> list[tuple[float, SamplePost]]:
         """The off-brand own posts of ``[since, until)`` as (score, post), newest first."""
+        if not self.off_brand:
+            return []  # nearly every brand, at every boundary
         newest_first = reversed(self.off_brand)
         return [(score, sample) for ts, score, sample in newest_first if since <= ts < until]
 
