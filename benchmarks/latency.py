@@ -24,10 +24,11 @@ For each alert (brand b, window ending at E, event time) it prints, as p50, p99 
   publication of the first marks on the scored topic that let the clock pass E (scoring
   before, judging after);
 
-and, for each Slack message, from the publication of the alert it reports to its arrival
-at the stand-in. Only windows the posts themselves closed are counted: those ending in the
-last allowed lateness of the run are judged after the stream stops, when the partitions
-are seen idle, and are shown apart.
+and, for the first Slack message of each incident (its page; an escalation or an
+acknowledgement later in the incident is not an alert's delivery), from the publication of
+the alert it reports to its arrival at the stand-in. Only windows the posts themselves
+closed are counted: those ending in the last allowed lateness of the run are judged after
+the stream stops, when the partitions are seen idle, and are shown apart.
 
     .venv/bin/python benchmarks/latency.py [--rate 1000] [--seconds 180] [--lateness 60]
         [--learning SECONDS]
@@ -39,6 +40,7 @@ import argparse
 import asyncio
 import bisect
 import random
+import re
 import shutil
 import tempfile
 import time
@@ -94,6 +96,10 @@ ANGRY = [
 STEP = 60.0
 #: Seconds the worker and the broker are watched with no post coming, before the stream.
 IDLE_SECONDS = 10.0
+
+
+#: How a message's details name its incident (notifiers/render.py).
+INCIDENT = re.compile(r"Incident: ([\w.-]+)")
 
 
 @dataclass(frozen=True)
@@ -315,6 +321,12 @@ def percentiles(values: list[float]) -> str:
     return f"p50 {at(0.5):7.3f} s   p99 {at(0.99):7.3f} s   max {ordered[-1]:7.3f} s   (n={n})"
 
 
+def incident_of(message: Posted) -> str | None:
+    """The incident a Slack message is about, as its details name it (None: not named)."""
+    found = INCIDENT.search(orjson.dumps(message.body).decode())
+    return found.group(1) if found else None
+
+
 def alert_for(message: Posted, alerts: list[Seen]) -> Seen | None:
     """The alert a Slack message reports: the newest one published before it arrived whose
     brand and rule it names."""
@@ -364,8 +376,15 @@ def report(
         theirs = [s.published for s in alerts if s.alert.brand == wave.brand]
         if theirs:
             onset.append(min(theirs) - (published.first + wave.start))
-    to_slack, unmatched = [], 0
-    for message in slack:
+    to_slack, unmatched, later = [], 0, 0
+    paged: set[str] = set()
+    for message in sorted(slack, key=lambda m: m.at):
+        incident = incident_of(message)
+        if incident is not None and incident in paged:
+            later += 1  # an escalation or an acknowledgement: not the alert's own page
+            continue
+        if incident is not None:
+            paged.add(incident)
         seen = alert_for(message, alerts)
         if seen is None:
             unmatched += 1
@@ -389,7 +408,8 @@ def report(
     print(f"post to alert, first post of the minute  {percentiles(first)}")
     print(f"wave's first post to its first alert     {percentiles(onset)}")
     print(f"alert to Slack                           {percentiles(to_slack)}")
-    print(f"Slack messages                           {len(slack)} ({unmatched} not matched)")
+    print(f"Slack messages                           {len(slack)} ({unmatched} not matched, "
+          f"{later} later messages of an incident paged already, not counted)")  # fmt: skip
     if stamps:
         print(f"alert record's timestamp - its emitted_at  at most {max(stamps) * 1000:.0f} ms")
 
