@@ -38,6 +38,7 @@ from listener.topics import TopicNames
 from listener.windows.partition import Outcome
 from listener.windows.stage import WindowStage
 from listener.windows.stats import WindowStats, stats_messages
+from listener.windows.upstream import waited
 
 log = logging.getLogger(__name__)
 
@@ -194,11 +195,10 @@ class Pipeline:
         if not marks or (not force and (marks, idle, newest, waits) == self._last_marks):
             return
         self._last_marks = (marks, idle, newest, waits)
-        allowed = self.settings.allowed_lateness_seconds
+        allowed, learn = self.settings.allowed_lateness_seconds, self.settings.learn_lateness
         for partition in owned:
-            wait = waits.get(partition) if self.settings.learn_lateness else None
-            waited = allowed if wait is None else min(allowed, wait)
-            self.metrics.lateness_wait.labels(str(partition)).set(waited)
+            wait = waited(allowed, learn, waits.get(partition))
+            self.metrics.lateness_wait.labels(str(partition)).set(wait)
         value = ScoredBatch(None, (), marks, idle, newest, waits).dumps()
         for partition in range(self.settings.partitions):
             await self.scored.send(key=None, value=value, partition=partition)

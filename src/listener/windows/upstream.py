@@ -20,6 +20,15 @@ from listener.eventtime import agreed_newest, keep_newest
 from listener.records import ScoredBatch
 
 
+def waited(allowed: float, learn: bool, wait: float | None) -> float:
+    """How long the clock waits for late posts of a raw partition whose posts taught
+    ``wait`` (None: not followed live, or still learning): never more than ``allowed``, and
+    ``allowed`` always when the deployment does not ``learn``."""
+    if wait is None or not learn:
+        return allowed
+    return min(allowed, wait)
+
+
 @dataclass(slots=True)
 class Upstream:
     """What one scored partition has heard of the raw partitions."""
@@ -48,10 +57,7 @@ class Upstream:
 
     def lateness(self, partition: int) -> float:
         """How long the clock waits for late posts of raw ``partition``."""
-        wait = self.waits.get(partition)
-        if wait is None or not self.learn:
-            return self.allowed
-        return min(self.allowed, wait)
+        return waited(self.allowed, self.learn, self.waits.get(partition))
 
     def _through(self, lateness: Callable[[int], float], allowed: float) -> float | None:
         if len(self.marks) < self.raw_partitions:
