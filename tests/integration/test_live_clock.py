@@ -66,6 +66,15 @@ async def test_the_clock_follows_the_wall_after_live_posts_but_not_after_a_repla
             page = (await client.get(f"{worker.url}/health/windows")).json()
         counted = await group.samples_of(worker, "listener_window_posts_counted")
         assert page["counted"] == counted == 40
+        # What each scored partition heard upstream: every raw partition, idle, at most
+        # where the posts agreed (a partition without posts has no mark).
+        heard = page["upstream"]
+        assert sorted(heard) == [str(p) for p in range(live.partitions)]
+        for raw in heard.values():
+            assert sorted(raw) == [str(p) for p in range(live.partitions)]
+            assert all(r["idle"] and r["wait"] == lateness for r in raw.values())
+            assert all(r["mark"] is None or r["mark"] <= old_last for r in raw.values())
+            assert any(r["mark"] is not None for r in raw.values())
 
         # Posts written five to ten minutes ago, arriving now: followed live. Once they
         # stop, the clock passes the last of them and follows the wall clock.

@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 import pytest
 
+from listener.errors import BrokerError
 from listener.replay.collect import read_alerts, read_all
 from listener.replay.driver import (
     Cluster,
@@ -90,13 +91,26 @@ async def interrupted(
         report = await sending
         last = last_agreed(lines, time.time())  # where the clock stops: two posts agree
         assert last is not None
-        await group.wait_clock(final_boundary(last, settings, rules.step), timeout=180)
+        try:
+            await group.wait_clock(final_boundary(last, settings, rules.step), timeout=180)
+        except BrokerError as exc:  # the logs go with the temporary directory: show them
+            raise AssertionError(f"{exc}\n{log_tails(group)}") from exc
         alerts = await read_alerts(group.bootstrap, names.alerts)
         view = alert_view(ReplayResult(report, alerts, [], []))
         recoveries = await group.samples("listener_recoveries")
         # Counters also carry a _created sample, a timestamp: not a count.
         recovered = sum(v for _, v in recoveries if v < 1e6)
         return view, await all_stats(group, settings), int(recovered)
+
+
+def log_tails(group: Cluster, lines: int = 40) -> str:
+    """The last lines of every worker's log."""
+    return "\n".join(
+        f"--- {worker.log_file.name}\n"
+        + "\n".join(worker.log_file.read_text(errors="replace").splitlines()[-lines:])
+        for worker in group.workers
+        if worker.log_file.exists()
+    )
 
 
 async def test_two_workers_share_the_partitions_and_agree_with_one(

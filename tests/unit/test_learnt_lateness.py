@@ -148,6 +148,15 @@ def test_the_clock_takes_each_partitions_wait_off_its_mark() -> None:
     assert state.watermark == T0 + 950  # partition 0 is learning again (a new owner)
 
 
+def test_the_health_view_shows_what_holds_the_clock() -> None:
+    state = PartitionState(CONFIG, judge_nothing)
+    state.apply(ScoredBatch(None, (), {0: T0 + 1000, 1: T0 + 990}, frozenset({0}), {}, {1: 4.0}), 0)
+    assert state.upstream.view() == {
+        "0": {"mark": T0 + 1000, "idle": True, "wait": 60.0},
+        "1": {"mark": T0 + 990, "idle": False, "wait": 4.0},
+    }
+
+
 def test_the_allowed_lateness_always_when_learning_is_off() -> None:
     config = WindowConfig(
         step=60, sizes=(120,), lateness=60, raw_partitions=2, learn_lateness=False

@@ -48,9 +48,11 @@ def serve_pages(app: faust.App, pipeline: Served) -> None:
         return web.bytes(generate_latest(pipeline.registry), content_type="text/plain")
 
     async def windows(web: Any, request: Any) -> Any:
-        # What listener_event_clock_seconds and _posts_counted say, without every metric.
+        # What listener_event_clock_seconds and _posts_counted say, without every metric,
+        # and what each scored partition has heard from upstream: what holds its clock.
         clocks = {str(p): c for p, c in pipeline.judged_to.items()}
-        return web.json({"clocks": clocks, "counted": pipeline.counted})
+        upstream = {str(p): s.upstream.view() for p, s in pipeline.windows.states.items()}
+        return web.json({"clocks": clocks, "counted": pipeline.counted, "upstream": upstream})
 
     app.page("/health/live")(live)
     app.page("/health/windows")(windows)

@@ -102,11 +102,17 @@ class Cluster:
         """The event-time clock of every scored partition (the newest any worker has
         judged and published): ``listener_event_clock_seconds``, read from the workers'
         ``/health/windows``, which is far cheaper to serve and read than every metric."""
+        return list((await self._clocks())[0].values())
+
+    async def _clocks(self) -> tuple[dict[str, float], dict[str, Any]]:
+        """The clocks by scored partition, and what each owner has heard from upstream."""
         clocks: dict[str, float] = {}
+        upstream: dict[str, Any] = {}
         for data in await self._health("windows"):
             for partition, clock in data["clocks"].items():
                 clocks[partition] = max(clocks.get(partition, clock), clock)
-        return list(clocks.values())
+            upstream.update(data.get("upstream", {}))
+        return clocks, upstream
 
     async def wait_clock(self, target: float, timeout: float = 120.0) -> float:
         """Wait until every scored partition has judged windows up to ``target``; give up
@@ -121,7 +127,17 @@ class Cluster:
             if clocks and min(clocks) > reached:
                 reached, moved = min(clocks), time.perf_counter()
             await asyncio.sleep(0.25)
-        raise BrokerError(f"windows not judged up to {target}: no progress for {timeout:.0f}s")
+        judged, upstream = await self._clocks()
+        behind = {
+            p: {"clock": judged.get(p), "upstream": upstream.get(p)}
+            for p in map(str, range(self.settings.partitions))
+            if judged.get(p, float("-inf")) < target
+        }
+        raise BrokerError(
+            f"windows not judged up to {target}: no progress for {timeout:.0f}s; "
+            f"behind it: {orjson.dumps(behind).decode()}; "
+            f"worker logs: {', '.join(str(w.log_file) for w in self.workers)}"
+        )
 
     async def incident_progress(self) -> tuple[dict[tuple[str, int], int], int]:
         """What the running workers' incident and delivery agents have done: the last

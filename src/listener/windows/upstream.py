@@ -91,6 +91,14 @@ class Upstream:
                 kept = keep_newest(kept, ts)
             self.newest[partition] = kept
 
+    def view(self) -> dict[str, dict[str, Any]]:
+        """Per raw partition, what the clock holds of it (for /health/windows): its mark,
+        whether it is idle, and how long the clock waits for its late posts."""
+        return {
+            str(partition): {"mark": mark, "idle": idle, "wait": self.lateness(partition)}
+            for partition, (mark, idle) in sorted(self.marks.items())
+        }
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "upstream": {str(k): list(v) for k, v in self.marks.items()},
