@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
 import subprocess
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition  # type:
 from aiokafka.admin import AIOKafkaAdminClient  # type: ignore[import-untyped]
 
 from listener.broker.admin import ensure_topics
-from listener.broker.seaweed import SeaweedFS, durable_broker
+from listener.broker.seaweed import PORT_TAKEN, SeaweedFS, SeaweedPorts, durable_broker
 from listener.broker.tansu import EmbeddedBroker
 from listener.errors import BrokerError
 from listener.replay.collect import read_all
@@ -154,3 +155,24 @@ async def test_a_directory_in_use_is_refused(tmp_path: Path) -> None:
             async with durable_broker(tmp_path):
                 pass
         assert await topics(broker.bootstrap) == []  # the running one is undisturbed
+
+
+async def test_a_port_taken_before_the_store_binds_it_is_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A free port is only free when picked: another process may bind it before weed."""
+    picked = SeaweedPorts.pick()
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", picked.admin))
+        squatter.listen()
+        picks = iter([picked])
+        real_pick = SeaweedPorts.pick.__func__  # type: ignore[attr-defined]
+        monkeypatch.setattr(
+            SeaweedPorts, "pick", classmethod(lambda cls: next(picks, None) or real_pick(cls))
+        )
+        store = SeaweedFS(tmp_path / "store")
+        async with store:
+            assert store.ports != picked
+            assert f"127.0.0.1:{store.ports.s3}" in listeners(store.pid or 0)
+        log = store.log_file.read_bytes()
+        assert log.count(PORT_TAKEN) == 1, log[-2000:]

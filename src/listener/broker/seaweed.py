@@ -50,6 +50,10 @@ GRPC_OFFSET = 10_000
 HOST = "127.0.0.1"
 #: What ``weed mini`` prints once all its components run (it is pinned to 4.48).
 READY_LINE = b"All enabled components are running"
+#: What it prints, and exits after, when a port it was given is in use.
+PORT_TAKEN = b"Port allocation failed"
+#: Starts on fresh ports when one picked was taken before weed could bind it.
+PORT_TRIES = 3
 
 
 def weed_binary() -> str:
@@ -118,22 +122,23 @@ class SeaweedPorts:
         return cls(**dict(zip(names, [*ports, admin], strict=True)))
 
     @classmethod
-    def reuse_or_pick(cls, path: Path) -> SeaweedPorts:
-        """The ports of the last run if they are all free again, else new ones.
+    def reuse_or_pick(cls, path: Path, fresh: bool = False) -> SeaweedPorts:
+        """The ports of the last run if they are all free again, else (or if ``fresh``)
+        new ones.
 
         Keeping them means the master finds its own state again (it keeps it in a
         folder named after its port) and the filer no longer calls on a peer at an
         old address.
         """
         try:
-            saved = cls(**json.loads(path.read_text()))
+            saved = None if fresh else cls(**json.loads(path.read_text()))
         except (OSError, ValueError, TypeError):
             saved = None
         if saved is not None and all(_port_free(port) for port in saved.listening()):
             return saved
-        fresh = cls.pick()
-        path.write_text(json.dumps(asdict(fresh)))
-        return fresh
+        picked = cls.pick()
+        path.write_text(json.dumps(asdict(picked)))
+        return picked
 
     def listening(self) -> list[int]:
         return [*asdict(self).values(), self.admin + GRPC_OFFSET]
@@ -223,9 +228,22 @@ class SeaweedFS(Service):
         ]  # fmt: skip
 
     async def start(self, timeout: float = 60.0) -> None:
+        """Start weed and wait until it takes writes. A port is only free when it is
+        picked: when another process took one before weed could bind it, weed is
+        started again on fresh ports (at most PORT_TRIES starts in all)."""
+        for tries_left in reversed(range(PORT_TRIES)):
+            try:
+                await self._start(timeout, fresh=tries_left < PORT_TRIES - 1)
+                return
+            except BrokerError:
+                if not tries_left or PORT_TAKEN not in self._log_since_start():
+                    raise
+                log.info("a port of the S3 store was taken before it bound it: new ports")
+
+    async def _start(self, timeout: float, fresh: bool) -> None:
         data = self.directory / "data"
         data.mkdir(parents=True, exist_ok=True)
-        self._ports = SeaweedPorts.reuse_or_pick(self.directory / "ports.json")
+        self._ports = SeaweedPorts.reuse_or_pick(self.directory / "ports.json", fresh)
         log.info("starting S3 store on %s (files in %s)", self.endpoint, data)
         try:
             with open(self.log_file, "ab") as out:
