@@ -1,5 +1,6 @@
 """A quiet brand's boundary is judged on its counts alone: a rule whose condition the
-window's counts already make false is not evaluated on the full figures. Judged both ways,
+window's counts already make false is not evaluated on the full figures, and a brand below
+every rule's floor is settled at once (rules/floors.py). Judged both ways,
 scenarios of the library give the same alerts, the same rules holding at every boundary
 and the same pending rules."""
 
@@ -16,6 +17,7 @@ from listener.replay.backtest.batches import first_group, write_rules
 from listener.replay.scenarios.catalog import library
 from listener.rules.conditions import Condition
 from listener.rules.files.loader import load_rules
+from listener.rules.floors import Floors
 from listener.rules.runtime import build_enricher, build_judge, window_config
 from listener.settings import Settings
 from listener.windows.partition import PartitionState
@@ -66,19 +68,28 @@ def judged(name: str, seed: int, target: Path) -> tuple[list[tuple[str, float]],
 def test_judging_on_counts_first_changes_nothing(
     name: str, seed: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    calls = {"ruled out": 0}
-    ruled_out = Condition.ruled_out
+    calls = {"ruled out": 0, "all below floors": 0}
+    ruled_out, unmet = Condition.ruled_out, Floors.unmet
 
     def counting(self: Condition, counts: Any) -> bool:
         out = ruled_out(self, counts)
         calls["ruled out"] += out
         return out
 
+    def counting_floors(self: Floors, stats: Any) -> bool:
+        out = unmet(self, stats)
+        calls["all below floors"] += out
+        return out
+
     monkeypatch.setattr(Condition, "ruled_out", counting)
+    monkeypatch.setattr(Floors, "unmet", counting_floors)
     gated = judged(name, seed, tmp_path / "gated")
     monkeypatch.setattr(Condition, "ruled_out", lambda self, counts: False)
+    monkeypatch.setattr(Floors, "unmet", lambda self, stats: False)
     full = judged(name, seed, tmp_path / "full")
     assert gated == full
     alerts, held, _ = gated
     assert alerts and any(rules for _, _, rules in held)  # the scenario did fire
-    assert calls["ruled out"] > len(held)  # and most rules were settled on their counts
+    # Most boundaries were settled on the brand's floors, and some rules one by one.
+    assert calls["all below floors"] > len(held) // 2, calls
+    assert calls["ruled out"] > 0, calls

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from listener.rules.conditions import Condition
 from listener.rules.files.config import Brand, OwnerGroup, Person
+from listener.rules.floors import Floors
 
 if TYPE_CHECKING:
     # Only for annotations: both modules build on this one.
@@ -102,6 +103,10 @@ class RuleSet:
     _watching: dict[str, tuple[tuple[Rule, str | None], ...]] = field(
         default_factory=dict, init=False, compare=False, repr=False
     )
+    #: ``floors``' answers by brand, for the same reason.
+    _floors: dict[str, Floors | None] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
 
     def brand_terms(self) -> tuple[BrandTermsFields, ...]:
         """Per brand, what enrich matches posts against; called once when the pipeline starts.
@@ -139,6 +144,16 @@ class RuleSet:
             found = tuple((rule, self.risk_name(rule.name)) for rule in self.rules_for(brand))
             if brand in self.brands:  # kept for configured brands only: a bounded set
                 self._watching[brand] = found
+        return found
+
+    def floors(self, brand: str) -> Floors | None:
+        """The least counts below which every rule watching ``brand`` is false (None when
+        some rule has none): see listener.rules.floors."""
+        if brand in self._floors:
+            return self._floors[brand]
+        found = Floors.of(self.watching(brand))
+        if brand in self.brands:  # kept for configured brands only: a bounded set
+            self._floors[brand] = found
         return found
 
     def risk_name(self, rule: str) -> str | None:

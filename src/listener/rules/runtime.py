@@ -140,6 +140,19 @@ def rule_figures(
         yield rule, figures
 
 
+def settled(
+    rules: RuleSet, stats: Mapping[int, WindowStats], states: Mapping[str, Any] | None = None
+) -> bool:
+    """Whether every rule watching the brand of ``stats`` is below one of its floors (see
+    listener.rules.floors), and none of the rule ``states`` is pending: judging it would
+    find every rule false and change none of its states."""
+    if states and any(state.get("pending_since") is not None for state in states.values()):
+        return False
+    brand = next(iter(stats.values())).brand
+    floors = rules.floors(brand)
+    return floors is not None and floors.unmet(stats)
+
+
 def build_judge(rules: RuleSet) -> Judge:
     """A pure judge: each applicable rule steps on its window, with the topic figures of
     the risk it raises; firings become alerts that say what the wave is about."""
@@ -148,6 +161,8 @@ def build_judge(rules: RuleSet) -> Judge:
         alerts: list[Any] = []
         if brand not in rules.brands:
             return alerts  # a brand removed from the rules since its posts were scored
+        if settled(rules, view.stats, states):
+            return alerts  # every rule false, as before: nothing to change
         judged = 0
         for rule, figures in rule_figures(rules, brand, view.stats):
             judged += 1

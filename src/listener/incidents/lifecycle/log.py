@@ -43,7 +43,7 @@ from listener.incidents.lifecycle.events import (
 )
 from listener.records import Alert
 from listener.rules.ruleset import RuleSet
-from listener.rules.runtime import rule_figures
+from listener.rules.runtime import rule_figures, settled
 from listener.windows.partition import Outcome
 from listener.windows.stats import WindowStats
 
@@ -136,8 +136,10 @@ def holding_at(rules: RuleSet, stats: Mapping[int, WindowStats]) -> frozenset[st
     first = next(iter(stats.values()))
     if first.brand not in rules.brands:
         return frozenset()
-    held = {rule.name for rule, figures in rule_figures(rules, first.brand, stats)
-            if figures is not None and rule.condition(figures)}  # fmt: skip
+    held = set() if settled(rules, stats) else {
+        rule.name for rule, figures in rule_figures(rules, first.brand, stats)
+        if figures is not None and rule.condition(figures)
+    }  # fmt: skip
     if first.wave_since is not None:
         held.add(WAVE)
     return frozenset(held)
