@@ -240,10 +240,10 @@ class PartitionState:
         baselines = self._baselines(brand)
         learnt = self._learnt(brand)
         usual = learnt.usual
-        silent_since = learnt.silent_since(windows.brand_last_post(now))
+        last_post = windows.brand_last_post(now)
+        silent_since = learnt.silent_since(last_post)
         topic_risks = self.config.topics_of(brand).risks
         stats: dict[int, WindowStats] = {}
-        last_post = windows.brand_last_post(now)
         every, quotes = window_sums(windows, now, self.config.sizes)
         for size in self.config.sizes:
             sums = every[size]
@@ -277,7 +277,7 @@ class PartitionState:
                 clustering=learnt.clustering,
                 negative_clustering=learnt.negative_clustering,
                 own_off_brand=len(off_brand),
-                own_off_brand_score=max((score for score, _ in off_brand), default=0.0),
+                own_off_brand_score=max(score for score, _ in off_brand) if off_brand else 0.0,
                 topics=sums.topics,
                 topic_baselines={risk: expected * usual.topic_share(risk) for risk in topic_risks},
             )
