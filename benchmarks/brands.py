@@ -31,8 +31,8 @@ from throughput import BODIES, OPENINGS, ROOT, counted, cpu_seconds, fill, peak_
 from listener.broker.admin import ensure_topics
 from listener.broker.process import WorkerProcess
 from listener.broker.tansu import EmbeddedBroker
+from listener.broker.topics import TopicNames
 from listener.settings import Settings
-from listener.topics import TopicNames
 
 #: Most brands with posts, whatever the size: the rest are configured and quiet.
 ACTIVE = 2000

@@ -60,14 +60,14 @@ from prometheus_client.parser import text_string_to_metric_families
 from throughput import worker_env
 
 from listener.broker.admin import ensure_topics
+from listener.broker.kafka_client import client_kwargs
 from listener.broker.process import WorkerProcess
 from listener.broker.tansu import EmbeddedBroker
-from listener.kafka_client import client_kwargs
+from listener.broker.topics import TopicNames
 from listener.notifiers.sinks import Posted
 from listener.records import Alert
 from listener.replay.namespace import stand_ins
 from listener.settings import Settings
-from listener.topics import TopicNames
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Ordinary posts: eight of ten positive or neutral, two negative (VADER), so a brand's

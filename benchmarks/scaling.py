@@ -39,8 +39,8 @@ from throughput import counted, fill, load_options, make_posts, worker_env, writ
 from listener.broker.admin import ensure_topics
 from listener.broker.process import WorkerProcess
 from listener.broker.tansu import EmbeddedBroker
+from listener.broker.topics import TopicNames
 from listener.settings import Settings
-from listener.topics import TopicNames
 
 COUNTED = "listener_window_posts_counted_total"
 RECEIVED = "listener_posts_received_total"

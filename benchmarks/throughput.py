@@ -30,8 +30,8 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 from listener.broker.admin import ensure_topics
 from listener.broker.process import WorkerProcess
 from listener.broker.tansu import EmbeddedBroker
+from listener.broker.topics import TopicNames
 from listener.settings import Settings
-from listener.topics import TopicNames
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Seconds of event time between two generated posts (20 posts a second across all brands).

@@ -19,14 +19,15 @@ from faust.types import TP, EventT
 from prometheus_client import CollectorRegistry
 
 from listener.batching import batch_agent
+from listener.broker.kafka_client import faust_credentials
+from listener.broker.topics import TopicNames
 from listener.broker.transport import SCHEME as TRANSPORT_SCHEME
 from listener.broker.transport import TablelessManager
 from listener.broker.transport import register as register_transport
 from listener.enrich.stage import Prepared, RawMessage, ScoreResult, ScoringStage, scored_messages
 from listener.incidents.runtime.agents import IncidentAgents
-from listener.kafka_client import faust_credentials
-from listener.metrics import Metrics
 from listener.ops.liveness import serve_liveness
+from listener.ops.metrics import Metrics
 from listener.ops.monitor import REFRESH_SECONDS, OpsMonitor, matched_by_source
 from listener.ops.pages import serve_pages
 from listener.records import Alert, DeadLetter, ScoredBatch
@@ -34,7 +35,6 @@ from listener.rules.live import LiveRules, Reloader
 from listener.rules.ruleset import RuleSet
 from listener.rules.runtime import build_enricher, build_judge, window_config
 from listener.settings import Settings
-from listener.topics import TopicNames
 from listener.windows.partition import Outcome
 from listener.windows.stage import WindowStage
 from listener.windows.stats import WindowStats, stats_messages

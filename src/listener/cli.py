@@ -14,8 +14,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from listener import kafka_client, logs
+from listener.broker import kafka_client
 from listener.errors import ListenerError
+from listener.ops import logs
 from listener.rules.ruleset import RuleSet
 from listener.settings import Settings, describe
 

@@ -11,12 +11,16 @@ Two kinds of caller use it, each with its own defaults:
   of its step ("equal jitter": instances that failed together do not retry together, yet
   each waits at least half the step, so a source that is down is not hammered). A
   :class:`Backoff` counts their failures in a row.
+
+Both read a receiver's ``Retry-After`` header with :func:`seconds_until`.
 """
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from datetime import UTC
+from email.utils import parsedate_to_datetime
 from typing import Protocol
 
 
@@ -120,3 +124,21 @@ class Backoff:
 
     def reset(self) -> None:
         self._attempts = 0
+
+
+def seconds_until(value: str, now: float) -> float | None:
+    """Seconds from ``now`` (Unix time) that a ``Retry-After`` value asks for: delay-seconds
+    or an HTTP date; negative when the date is past, None when it cannot be read. What to
+    make of past, absurd or non-finite waits is the caller's policy."""
+    value = value.strip()
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.timestamp() - now

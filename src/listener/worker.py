@@ -12,12 +12,12 @@ import threading
 import faust
 
 from listener.broker.admin import ensure_topics
+from listener.broker.kafka_client import topic_configs
+from listener.broker.topics import TopicNames
 from listener.errors import ListenerError
-from listener.kafka_client import topic_configs
-from listener.logs import logging_config
+from listener.ops.logs import logging_config
 from listener.rules.files.loader import load_rules
 from listener.settings import Settings
-from listener.topics import TopicNames
 
 log = logging.getLogger(__name__)
 

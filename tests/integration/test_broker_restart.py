@@ -18,8 +18,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from listener.broker.admin import ensure_topics
 from listener.broker.process import WorkerProcess
 from listener.broker.seaweed import durable_broker
+from listener.broker.topics import TopicNames
 from listener.settings import Settings
-from listener.topics import TopicNames
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(240)]
 

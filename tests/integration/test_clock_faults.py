@@ -17,6 +17,7 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from listener.broker.tansu import free_port
+from listener.broker.topics import TopicNames
 from listener.connectors import connectors_running, load_connectors
 from listener.connectors.testing import raw_posts
 from listener.replay.collect import read_alerts, read_dead_letters
@@ -29,7 +30,6 @@ from listener.replay.driver import (
 )
 from listener.replay.publish import Line, publish
 from listener.settings import Settings
-from listener.topics import TopicNames
 
 pytestmark = pytest.mark.timeout(240)
 

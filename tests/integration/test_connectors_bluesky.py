@@ -21,11 +21,11 @@ import pytest
 from aiohttp import WSCloseCode, web
 from prometheus_client import CollectorRegistry
 
+from listener.broker.topics import TopicNames
 from listener.connectors import Checkpoint, connectors_running, load_connectors
 from listener.connectors.testing import LocalServer, Turnstile, eventually, raw_posts
 from listener.records import Post
 from listener.settings import Settings
-from listener.topics import TopicNames
 
 KEY = "sky"  # the instance, and its one lane
 SECOND = 1_000_000

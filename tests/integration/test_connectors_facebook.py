@@ -19,11 +19,11 @@ from aiohttp import web
 from prometheus_client import CollectorRegistry
 
 from listener.broker.tansu import free_port
+from listener.broker.topics import TopicNames
 from listener.connectors import connectors_running, load_connectors
 from listener.connectors.sources.facebook.webhook import signature
 from listener.connectors.testing import LocalServer, eventually, raw_posts, until_listening
 from listener.settings import Settings
-from listener.topics import TopicNames
 
 PAGE = "150701000000005"
 TOKEN = "EAAB-page-token"

@@ -18,6 +18,7 @@ import pytest
 from aiohttp import web
 from prometheus_client import CollectorRegistry
 
+from listener.broker.topics import TopicNames
 from listener.connectors import Checkpoint, connectors_running, load_connectors
 from listener.connectors.runtime.checkpoint import checkpoint_topic, load_checkpoints
 from listener.connectors.testing import (
@@ -28,7 +29,6 @@ from listener.connectors.testing import (
     raw_posts,
 )
 from listener.settings import Settings
-from listener.topics import TopicNames
 
 T0 = 1_705_312_800  # 2024-01-15T10:00:00Z
 _FILTER = re.compile(r"^(\w+)(>=|<=|>|<|=)(\d+)$")

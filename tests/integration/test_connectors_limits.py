@@ -23,6 +23,7 @@ from aiohttp import web
 from prometheus_client import CollectorRegistry
 
 from listener.broker.tansu import free_port
+from listener.broker.topics import TopicNames
 from listener.connectors import connectors_running, load_connectors
 from listener.connectors.runtime.metrics import ConnectorMetrics
 from listener.connectors.testing import LocalServer, eventually, raw_posts, until_listening
@@ -31,7 +32,6 @@ from listener.connectors.wire.errors import ResponseTooLarge, SourceUnavailable
 from listener.connectors.wire.http import SourceHttp
 from listener.connectors.wire.ratelimit import Throttle
 from listener.settings import Settings
-from listener.topics import TopicNames
 
 pytestmark = pytest.mark.timeout(90)
 

@@ -16,10 +16,10 @@ import pytest
 from aiohttp import web
 from prometheus_client import CollectorRegistry
 
+from listener.broker.topics import TopicNames
 from listener.connectors import Checkpoint, connectors_running, load_connectors
 from listener.connectors.testing import LocalServer, eventually, raw_posts
 from listener.settings import Settings
-from listener.topics import TopicNames
 
 BASE_ID = 110_000_000_000_000_000
 T0 = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)

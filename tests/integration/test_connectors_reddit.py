@@ -15,10 +15,10 @@ import pytest
 from aiohttp import web
 from prometheus_client import CollectorRegistry
 
+from listener.broker.topics import TopicNames
 from listener.connectors import Checkpoint, connectors_running, load_connectors
 from listener.connectors.testing import LocalServer, Turnstile, eventually, raw_posts
 from listener.settings import Settings
-from listener.topics import TopicNames
 
 CREDENTIALS = ("app-id", "app-secret")
 T0 = 1_704_067_200.0

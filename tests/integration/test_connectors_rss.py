@@ -16,11 +16,11 @@ import pytest
 from aiohttp import web
 from prometheus_client import CollectorRegistry
 
+from listener.broker.topics import TopicNames
 from listener.connectors import connectors_running, load_connectors
 from listener.connectors.testing import LocalServer, eventually, raw_posts
 from listener.records import Post
 from listener.settings import Settings
-from listener.topics import TopicNames
 
 
 class FakeFeeds:

@@ -19,6 +19,7 @@ from prometheus_client import CollectorRegistry
 from prometheus_client.parser import text_string_to_metric_families
 
 from listener.broker.tansu import free_port
+from listener.broker.topics import TopicNames
 from listener.connectors import Checkpoint, Lane, Page, connectors_running, load_connectors
 from listener.connectors import registry as kinds
 from listener.connectors.base import SourceContext
@@ -27,7 +28,6 @@ from listener.connectors.runtime.service import run_connectors
 from listener.connectors.testing import LocalServer, eventually, raw_posts
 from listener.records import Post
 from listener.settings import Settings
-from listener.topics import TopicNames
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from listener.broker.tansu import free_port
+from listener.broker.topics import TopicNames
 from listener.connectors import connectors_running, load_connectors
 from listener.connectors.base import EndpointContext
 from listener.connectors.runtime.metrics import ConnectorMetrics
@@ -22,7 +23,6 @@ from listener.connectors.testing import LocalServer, raw_messages, raw_posts, un
 from listener.errors import BrokerError
 from listener.records import Post
 from listener.settings import Settings
-from listener.topics import TopicNames
 
 TOKEN = "k7f2-test-token"
 

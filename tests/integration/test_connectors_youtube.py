@@ -16,11 +16,11 @@ import pytest
 from aiohttp import web
 from prometheus_client import CollectorRegistry
 
+from listener.broker.topics import TopicNames
 from listener.connectors import Checkpoint, connectors_running, load_connectors
 from listener.connectors.sources.youtube.connector import until_quota_renews
 from listener.connectors.testing import LocalServer, eventually, raw_posts
 from listener.settings import Settings
-from listener.topics import TopicNames
 
 VIDEO = "dQw4w9WgXcQ"
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)

@@ -31,11 +31,11 @@ from test_incidents_setup import (
     write_rules,
 )
 
+from listener.broker.topics import TopicNames
 from listener.notifiers.webhook import verify
 from listener.replay.collect import read_all
 from listener.replay.driver import ReplayResult, cluster, replay_through
 from listener.settings import Settings
-from listener.topics import TopicNames
 
 START = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 ROME = ZoneInfo("Europe/Rome")

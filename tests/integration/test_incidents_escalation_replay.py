@@ -32,6 +32,7 @@ from test_incidents_setup import (
     write_rules,
 )
 
+from listener.broker.topics import TopicNames
 from listener.cli import build_parser
 from listener.incidents.access.cli.incidents import run_command
 from listener.incidents.access.tokens import LinkSigner
@@ -43,7 +44,6 @@ from listener.replay.driver import Cluster, ReplayResult, cluster, replay_throug
 from listener.replay.publish import read_lines
 from listener.rules.files.loader import load_rules
 from listener.settings import Settings
-from listener.topics import TopicNames
 
 BANK = "intesa_sanpaolo."
 #: The first page of the crisis falls due at 16:40, level 2 at 16:50: cut between.

@@ -30,12 +30,12 @@ from test_incidents_setup import (
     write_rules,
 )
 
+from listener.broker.topics import TopicNames
 from listener.incidents.lifecycle.actions import notification_id as derived_id
 from listener.replay.collect import read_all
 from listener.replay.driver import Cluster, cluster, replay_through
 from listener.replay.publish import publish, read_lines
 from listener.settings import Settings
-from listener.topics import TopicNames
 from listener.windows.recovery import latest_snapshot
 
 pytestmark = pytest.mark.timeout(120)

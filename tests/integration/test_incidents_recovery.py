@@ -18,12 +18,12 @@ from pathlib import Path
 import orjson
 from test_incidents_setup import StandIns, notification_id, stand_ins, write_rules
 
+from listener.broker.topics import TopicNames
 from listener.replay.collect import read_all
 from listener.replay.driver import cluster, replay_through
 from listener.replay.publish import read_lines
 from listener.rules.files.loader import load_rules
 from listener.settings import Settings
-from listener.topics import TopicNames
 
 #: After the first three levels of the firestorm were paged, before its reminders.
 CUT = datetime.fromisoformat("2017-10-03T17:25:00+02:00").timestamp()

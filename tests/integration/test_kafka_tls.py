@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from aiokafka import AIOKafkaProducer  # type: ignore[import-untyped]
 
-from listener import kafka_client
+from listener.broker import kafka_client
 from listener.broker.admin import ensure_topics
 from listener.broker.process import WorkerProcess
 from listener.broker.tansu import free_port, tansu_binary, terminate, wait_for_port

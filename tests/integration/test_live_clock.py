@@ -11,10 +11,10 @@ from pathlib import Path
 import httpx
 import orjson
 
+from listener.broker.topics import TopicNames
 from listener.replay.driver import cluster
 from listener.replay.publish import publish, read_lines
 from listener.settings import Settings
-from listener.topics import TopicNames
 
 STEP = 60
 

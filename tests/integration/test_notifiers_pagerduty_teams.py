@@ -29,12 +29,12 @@ from listener.incidents.lifecycle.events import Acknowledge, AlertReceived, Deli
 from listener.incidents.lifecycle.policy import Policies
 from listener.incidents.runtime.courier import Courier, Delivery, Desk
 from listener.incidents.runtime.notices import Composer
-from listener.metrics import DeliveryMetrics
 from listener.notifiers.delivery import RetryPolicy
 from listener.notifiers.fanout import Notifiers
 from listener.notifiers.pagerduty.notifier import PagerDutyNotifier
 from listener.notifiers.slack.notifier import SlackThreads
 from listener.notifiers.teams.notifier import CARD_TYPE, TeamsNotifier
+from listener.ops.metrics import DeliveryMetrics
 from listener.records import Alert, DeadLetter, SamplePost
 from listener.rules.files.config import GroupChannels
 from listener.rules.files.loader import load_rules

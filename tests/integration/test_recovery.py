@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 import pytest
 
+from listener.broker.topics import TopicNames
 from listener.errors import BrokerError
 from listener.replay.collect import read_alerts, read_all
 from listener.replay.driver import (
@@ -26,7 +27,6 @@ from listener.replay.driver import (
 from listener.replay.publish import publish, read_lines
 from listener.rules.ruleset import RuleSet
 from listener.settings import Settings
-from listener.topics import TopicNames
 
 #: The Intesa file spans four days: at this speed its replay lasts about nine seconds.
 SPEED = 40_000.0

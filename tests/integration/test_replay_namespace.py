@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from listener.broker.tansu import EmbeddedBroker
+from listener.broker.topics import TopicNames
 from listener.replay.collect import read_all
 from listener.replay.driver import Cluster, cluster
 from listener.replay.inputs import check_file
@@ -28,7 +29,6 @@ from listener.replay.progress import Progress
 from listener.replay.run import Options, replay_isolated
 from listener.replay.scenarios import generate_intesa, write_jsonl
 from listener.settings import Settings
-from listener.topics import TopicNames
 
 ROOT = Path(__file__).resolve().parents[2]
 ROME = ZoneInfo("Europe/Rome")

@@ -14,10 +14,10 @@ import pytest
 
 from listener.broker.admin import ensure_topics
 from listener.broker.tansu import EmbeddedBroker
+from listener.broker.topics import MAX_MESSAGE_BYTES
 from listener.records import MAX_BUNDLE_POSTS, InvalidPost, parse_raw_message
 from listener.replay.collect import read_all
 from listener.replay.publish import message_size, publish, read_lines
-from listener.topics import MAX_MESSAGE_BYTES
 
 pytestmark = pytest.mark.filterwarnings("error")
 

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import orjson
 
+from listener.broker.topics import TopicNames
 from listener.records import ScoredBatch
 from listener.replay.collect import read_all
 from listener.replay.driver import cluster, replay_through
 from listener.rules.ruleset import RuleSet
 from listener.settings import Settings
-from listener.topics import TopicNames
 
 WAVE_START = datetime.fromisoformat("2017-10-03T16:30:00+02:00")
 DEADLINE = datetime.fromisoformat("2017-10-03T16:50:00+02:00")

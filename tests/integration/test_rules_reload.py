@@ -22,9 +22,9 @@ from aiokafka import AIOKafkaProducer  # type: ignore[import-untyped]
 from test_incidents_delivery import RULES, post
 from test_incidents_setup import API_KEY, counted, stand_ins, write_rules
 
+from listener.broker.topics import TopicNames
 from listener.replay.driver import Cluster, cluster
 from listener.settings import Settings
-from listener.topics import TopicNames
 
 pytestmark = pytest.mark.timeout(150)
 AUTH = {"authorization": f"Bearer {API_KEY}"}

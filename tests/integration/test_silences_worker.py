@@ -16,12 +16,12 @@ from aiokafka import AIOKafkaProducer  # type: ignore[import-untyped]
 from test_incidents_delivery import RULES
 from test_incidents_setup import ACK_SECRET, API_KEY, counted, stand_ins, write_rules
 
+from listener.broker.topics import TopicNames
 from listener.incidents.lifecycle.events import AlertReceived
 from listener.incidents.lifecycle.log import Entry, Seal
 from listener.records import Alert
 from listener.replay.driver import cluster
 from listener.settings import Settings
-from listener.topics import TopicNames
 
 pytestmark = pytest.mark.timeout(120)
 AUTH = {"authorization": f"Bearer {API_KEY}"}

@@ -10,11 +10,11 @@ import pytest
 from aiokafka.admin import AIOKafkaAdminClient  # type: ignore[import-untyped]
 
 from listener.broker.admin import ensure_topics
+from listener.broker.kafka_client import topic_configs
 from listener.broker.tansu import EmbeddedBroker
+from listener.broker.topics import TopicNames
 from listener.cli import main
-from listener.kafka_client import topic_configs
 from listener.settings import Settings
-from listener.topics import TopicNames
 
 
 async def partitions(bootstrap: str, prefix: str) -> dict[str, int]:

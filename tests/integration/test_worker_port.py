@@ -12,8 +12,8 @@ import pytest
 from listener.broker.admin import ensure_topics
 from listener.broker.process import WorkerProcess
 from listener.broker.tansu import EmbeddedBroker
+from listener.broker.topics import TopicNames
 from listener.settings import Settings
-from listener.topics import TopicNames
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 

@@ -89,7 +89,7 @@ def test_the_init_container_creates_every_listener_topic_with_the_workers_partit
     compose: dict[str, Any],
 ) -> None:
     # listener topics, with the workers' own settings: the topics and their configs come
-    # from listener.topics and listener.kafka_client, in compose as in Kubernetes.
+    # from listener.broker.topics and listener.broker.kafka_client, in compose as in Kubernetes.
     init = compose["services"]["kafka-init"]
     assert init["depends_on"] == {"kafka": {"condition": "service_healthy"}}
     assert init["restart"] == "no"

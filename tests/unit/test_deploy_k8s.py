@@ -205,7 +205,7 @@ def test_the_service_and_disruption_budget_select_the_workers() -> None:
 
 
 def test_the_topics_job_runs_listener_topics_with_the_workers_settings() -> None:
-    # The listener image itself, so the topics get the configs of listener.kafka_client
+    # The listener image itself, so the topics get the configs of listener.broker.kafka_client
     # and the Job reaches a TLS or SASL cluster with the workers' own settings.
     pod = objects()["Job/listener-topics"]["spec"]["template"]["spec"]
     (container,) = pod["containers"]

@@ -21,7 +21,7 @@ from pydantic import TypeAdapter
 from listener.connectors.config import Duration
 from listener.connectors.registry import KINDS
 from listener.connectors.runtime.metrics import ConnectorMetrics
-from listener.metrics import Metrics, family_names
+from listener.ops.metrics import Metrics, family_names
 from listener.ops.promql import metric_names
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -23,13 +23,13 @@ from listener.incidents.lifecycle.events import AlertReceived, DeliveryFailed
 from listener.incidents.runtime import courier as courier_module
 from listener.incidents.runtime.courier import Courier, Delivery, Desk
 from listener.incidents.runtime.notices import Composer
-from listener.metrics import DeliveryMetrics
 from listener.notifiers.base import DeliveryError
 from listener.notifiers.delivery import RetryPolicy
 from listener.notifiers.fanout import Notifiers, deliver_all
 from listener.notifiers.message import Notification
 from listener.notifiers.slack.notifier import SlackThreads, Thread
 from listener.notifiers.webhook.notifier import body as webhook_body
+from listener.ops.metrics import DeliveryMetrics
 from listener.records import DeadLetter
 from listener.rules.files.config import OwnerGroup, Person
 from listener.rules.ruleset import Owners

@@ -16,10 +16,10 @@ import pytest
 from faust.auth import SASLCredentials, SSLCredentials
 from pydantic import ValidationError
 
-from listener import kafka_client
-from listener.kafka_client import client_kwargs, faust_credentials, topic_configs
+from listener.broker import kafka_client
+from listener.broker.kafka_client import client_kwargs, faust_credentials, topic_configs
+from listener.broker.topics import TopicNames
 from listener.settings import Settings
-from listener.topics import TopicNames
 
 CLUSTER = "kafka-1.example.com:9093,kafka-2.example.com:9093"
 PASSWORD = "correct-horse-battery-staple"

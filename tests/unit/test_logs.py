@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from listener.logs import MAX_QUIET, JsonFormatter, RepeatFilter, logging_config
+from listener.ops.logs import MAX_QUIET, JsonFormatter, RepeatFilter, logging_config
 
 
 class Clock:

@@ -6,8 +6,8 @@ import pytest
 from factories import T0
 from prometheus_client import CollectorRegistry
 
-from listener.metrics import OTHER_BRANDS, Metrics
 from listener.ops.brand_metrics import BrandBoard, Figures, fold, window_label
+from listener.ops.metrics import OTHER_BRANDS, Metrics
 from listener.windows.stats import WindowStats
 
 SIZES = (300, 900, 3600)

@@ -13,14 +13,14 @@ from faust.exceptions import ConsumerNotStarted
 from faust.types import TP
 from prometheus_client import CollectorRegistry
 
+from listener.broker.topics import TopicNames
 from listener.errors import BrokerError
-from listener.metrics import Metrics
 from listener.ops.health import BrokerWatch, assess
 from listener.ops.lag import LagMonitor
 from listener.ops.latency import AlertTiming
+from listener.ops.metrics import Metrics
 from listener.ops.monitor import OpsMonitor, matched_by_source, received_through
 from listener.settings import Settings
-from listener.topics import TopicNames
 from listener.windows.partition import PartitionState, WindowConfig
 
 NAMES = TopicNames.for_settings(Settings())

@@ -9,12 +9,12 @@ import pytest
 from prometheus_client import CollectorRegistry
 from prometheus_client.metrics import MetricWrapperBase
 
-from listener.metrics import Metrics, family_names
+from listener.ops.metrics import Metrics, family_names
 from listener.ops.promql import metric_names
 
 ROOT = Path(__file__).resolve().parents[2]
 
-#: Labels allowed on listener's metrics, each from a bounded vocabulary (see metrics.py).
+#: Labels allowed on listener's metrics, each from a bounded vocabulary (see ops/metrics.py).
 BOUNDED_LABELS = {
     "source", "reason", "rule", "severity", "agent", "start", "partition", "topic", "channel",
     "level", "brand", "window", "outcome",

@@ -12,9 +12,9 @@ from factories import post_dict
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from listener.broker.topics import MAX_MESSAGE_BYTES
 from listener.records import MAX_BUNDLE_POSTS, Post, parse_raw_message
 from listener.replay.publish import Line, Message, Skipped, message_size, plan, read_lines
-from listener.topics import MAX_MESSAGE_BYTES
 
 pytestmark = pytest.mark.filterwarnings("error")
 

@@ -11,10 +11,10 @@ from factories import T0, make_scored
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from listener.broker.topics import partition_of
 from listener.enrich import stage as stage_module
 from listener.enrich.stage import scored_messages
 from listener.records import NEGATIVE, Counted, ScoredBatch, ScoredPost
-from listener.topics import partition_of
 from listener.windows.partition import PartitionState, WindowConfig
 
 CONFIG = WindowConfig(step=60, sizes=(300, 900), lateness=0, raw_partitions=1)

@@ -14,8 +14,8 @@ from aiokafka.admin.config_resource import (  # type: ignore[import-untyped]
 )
 from aiokafka.errors import KafkaError  # type: ignore[import-untyped]
 
+from listener.broker.kafka_client import client_kwargs
 from listener.errors import BrokerError
-from listener.kafka_client import client_kwargs
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ async def ensure_topics(
     configs: Mapping[str, Mapping[str, str]] | None = None,
 ) -> None:
     """Create the topics that do not exist yet, each with its ``configs`` (see
-    :func:`listener.kafka_client.topic_configs`); existing ones are left as they are.
+    :func:`listener.broker.kafka_client.topic_configs`); existing ones are left as they are.
 
     A cluster that refuses ``min.insync.replicas`` (its policy, or fewer brokers than it
     asks) gets the topic without it, and the log says so.

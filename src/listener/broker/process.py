@@ -15,9 +15,9 @@ from pathlib import Path
 
 import httpx
 
+from listener.broker.kafka_client import child_environment
 from listener.broker.tansu import die_with_parent, free_port, terminate
 from listener.errors import BrokerError
-from listener.kafka_client import child_environment
 
 #: Starts of a worker on a fresh port when the one picked for it was given to another
 #: process before the worker could bind it (a free port is only free when it is picked).

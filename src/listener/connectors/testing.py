@@ -16,9 +16,9 @@ import httpx
 from aiohttp import web
 from aiokafka import AIOKafkaConsumer, TopicPartition  # type: ignore[import-untyped]
 
+from listener.broker.kafka_client import client_kwargs
 from listener.broker.tansu import free_port
 from listener.errors import InvalidPost
-from listener.kafka_client import client_kwargs
 from listener.records import Post, parse_raw_message
 from listener.windows.recovery import IDLE_MS
 

@@ -14,6 +14,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from listener.broker.topics import partition_of
 from listener.errors import InvalidPost
 from listener.eventtime import (
     LATENESS_LEARNING_SECONDS,
@@ -25,7 +26,6 @@ from listener.eventtime import (
 )
 from listener.eventtime import MAX_FUTURE_SECONDS as MAX_FUTURE_SECONDS
 from listener.records import DeadLetter, Post, ScoredBatch, ScoredPost, parse_raw_message
-from listener.topics import partition_of
 
 #: Most post keys remembered per raw partition for dropping duplicates.
 MAX_SEEN_PER_PARTITION = 500_000
@@ -322,7 +322,7 @@ def scored_messages(
     by_brand: Mapping[str, Sequence[ScoredPost]], partitions: int
 ) -> Iterable[tuple[int, list[ScoredBatch]]]:
     """What a batch's scored posts become on the scored topic: per scored partition, the
-    batches of the brands whose name hashes there (:func:`~listener.topics.partition_of`),
+    batches of the brands whose name hashes there (:func:`~listener.broker.topics.partition_of`),
     in messages of at most :data:`SCORED_CHUNK` posts, a brand's posts in their order."""
     grouped: dict[int, list[ScoredBatch]] = defaultdict(list)
     for brand, posts in by_brand.items():

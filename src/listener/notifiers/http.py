@@ -15,7 +15,7 @@ import httpx
 
 from listener.notifiers.base import DeliveryError
 from listener.notifiers.render import clean
-from listener.retry_after import seconds_until
+from listener.retry import seconds_until
 
 #: Answers worth sending again: the receiver was busy, overloaded or asked us to slow down.
 RETRYABLE_STATUS: Final = frozenset({408, 425, 429, 500, 502, 503, 504})

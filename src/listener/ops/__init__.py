@@ -1,3 +1,4 @@
-"""What operators see of a running worker: per-brand gauges, consumer lag, broker health,
-readiness and alert latency, all exported through the metrics of :mod:`listener.metrics`.
+"""What operators see of a running worker: every metric it exports (``metrics.py``), its
+logs (``logs.py``), per-brand gauges, consumer lag, broker health, readiness and alert
+latency, and the pages that serve them.
 """

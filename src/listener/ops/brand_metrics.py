@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 from prometheus_client import Gauge
 
-from listener.metrics import OTHER_BRANDS, BrandGauges
+from listener.ops.metrics import OTHER_BRANDS, BrandGauges
 from listener.windows.stats import WindowStats
 
 #: An alert counts as open for this long (event time) unless told otherwise.

@@ -19,7 +19,7 @@ from aiokafka.errors import KafkaError  # type: ignore[import-untyped]
 from faust.types import TP
 
 from listener.errors import BrokerError
-from listener.metrics import HealthMetrics
+from listener.ops.metrics import HealthMetrics
 
 #: Longest a measure waits for the broker before calling it unreachable.
 TIMEOUT_SECONDS = 3.0

@@ -19,7 +19,7 @@ import bisect
 import time
 from collections.abc import Callable
 
-from listener.metrics import DeliveryMetrics
+from listener.ops.metrics import DeliveryMetrics
 
 #: Most progress points remembered: at one per window batch, hours of them.
 KEEP = 20_000

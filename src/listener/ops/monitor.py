@@ -16,14 +16,14 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from faust.exceptions import ConsumerNotStarted
 from faust.types import TP
 
+from listener.broker.topics import TopicNames
 from listener.errors import BrokerError
-from listener.metrics import Metrics
 from listener.ops.brand_metrics import BrandBoard
 from listener.ops.health import BrokerWatch, Readiness, assess
 from listener.ops.lag import ConsumerView, LagMonitor
 from listener.ops.latency import AlertTiming
+from listener.ops.metrics import Metrics
 from listener.records import Alert, ScoredPost
-from listener.topics import TopicNames
 from listener.windows.partition import Outcome, PartitionState
 
 log = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
 """The metric names a PromQL expression reads.
 
 Used to check that every dashboard panel and alert rule in deploy/ refers to a metric
-listener really exports (see :func:`listener.metrics.family_names`): a renamed metric
+listener really exports (see :func:`listener.ops.metrics.family_names`): a renamed metric
 otherwise leaves an empty panel or an alert that can never fire, and nobody notices.
 
 This is a scanner, not a parser: it removes what cannot be a metric name (strings, label

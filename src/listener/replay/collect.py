@@ -7,7 +7,7 @@ from typing import Any
 import orjson
 from aiokafka import AIOKafkaConsumer, TopicPartition  # type: ignore[import-untyped]
 
-from listener.kafka_client import client_kwargs
+from listener.broker.kafka_client import client_kwargs
 from listener.records import Alert, DeadLetter
 from listener.windows.recovery import read_range
 

@@ -9,6 +9,7 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from listener.broker.topics import TopicNames
 from listener.errors import ScenarioError
 from listener.notifiers.sinks import MailSink, SlackSink
 from listener.replay.cli import DEFAULT_ZONE
@@ -23,7 +24,6 @@ from listener.replay.report.saved import SAVED, load, save
 from listener.replay.run import Options, read_notices, replay_isolated
 from listener.rules.files.loader import load_rules
 from listener.settings import Settings
-from listener.topics import TopicNames
 
 #: The Intesa Sanpaolo page's wave began with the first comment about the video.
 WAVE_START = datetime.fromisoformat("2017-10-03T16:30:00+02:00")

@@ -21,16 +21,16 @@ from aiokafka import AIOKafkaConsumer, TopicPartition  # type: ignore[import-unt
 from prometheus_client.parser import text_string_to_metric_families
 
 from listener.broker.admin import ensure_topics
+from listener.broker.kafka_client import client_kwargs
 from listener.broker.process import WorkerProcess
 from listener.broker.tansu import EmbeddedBroker
+from listener.broker.topics import TopicNames
 from listener.errors import BrokerError, InvalidPost
 from listener.eventtime import agreed_newest, door_problem
-from listener.kafka_client import client_kwargs
 from listener.records import Alert, DeadLetter, parse_raw_message
 from listener.replay.collect import read_alerts, read_all, read_dead_letters, read_stats
 from listener.replay.publish import Line, ReplayReport, publish, read_lines
 from listener.settings import Settings
-from listener.topics import TopicNames
 
 log = logging.getLogger(__name__)
 

@@ -24,12 +24,12 @@ from typing import Final
 from aiokafka.admin import AIOKafkaAdminClient  # type: ignore[import-untyped]
 from aiokafka.errors import KafkaError  # type: ignore[import-untyped]
 
+from listener.broker.kafka_client import client_kwargs
+from listener.broker.topics import TopicNames
 from listener.errors import BrokerError
-from listener.kafka_client import client_kwargs
 from listener.notifiers.sinks import MailSink, SlackSink
 from listener.rules.files.loader import FILES
 from listener.settings import Settings
-from listener.topics import TopicNames
 
 log = logging.getLogger(__name__)
 

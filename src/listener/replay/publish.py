@@ -5,7 +5,7 @@ time. A line that cannot be read is published as it is: the scoring agent sends 
 the dead-letter topic with the reason, exactly as it would a bad post from a connector.
 
 Messages obey the limits the pipeline does: none is larger than
-:data:`~listener.topics.MAX_MESSAGE_BYTES` as the producer measures it, and no bundle holds
+:data:`~listener.broker.topics.MAX_MESSAGE_BYTES` as the producer measures it, and no bundle holds
 more than :data:`~listener.records.MAX_BUNDLE_POSTS` posts, so bundles are split to fit.
 A line too large to travel even alone is skipped and reported with its number and size;
 the rest of the file is still published.
@@ -29,10 +29,10 @@ from aiokafka.record.default_records import (  # type: ignore[import-untyped]
     DefaultRecordBatchBuilder,
 )
 
+from listener.broker.kafka_client import client_kwargs
+from listener.broker.topics import MAX_MESSAGE_BYTES
 from listener.errors import BrokerError, ScenarioError
-from listener.kafka_client import client_kwargs
 from listener.records import MAX_BUNDLE_POSTS
-from listener.topics import MAX_MESSAGE_BYTES
 
 log = logging.getLogger(__name__)
 

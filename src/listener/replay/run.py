@@ -15,6 +15,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from listener.broker.topics import TopicNames
 from listener.connectors.base import cancel_and_wait
 from listener.errors import BrokerError
 from listener.incidents.lifecycle.actions import Notify
@@ -34,7 +35,6 @@ from listener.replay.report import Produced
 from listener.rules.files.loader import load_rules
 from listener.rules.ruleset import RuleSet
 from listener.settings import Settings
-from listener.topics import TopicNames
 
 log = logging.getLogger(__name__)
 

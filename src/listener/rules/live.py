@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Final, Generic, Literal, TypeVar
 
 from listener.errors import ConfigError, ConfigIssue
-from listener.metrics import RulesMetrics
+from listener.ops.metrics import RulesMetrics
 from listener.rules.files.loader import FILES, load_rules
 from listener.rules.ruleset import RuleSet
 

@@ -25,8 +25,8 @@ import zstandard
 from aiokafka import AIOKafkaConsumer, TopicPartition  # type: ignore[import-untyped]
 from aiokafka.errors import KafkaError  # type: ignore[import-untyped]
 
+from listener.broker.kafka_client import client_kwargs
 from listener.errors import BrokerError
-from listener.kafka_client import client_kwargs
 
 log = logging.getLogger(__name__)
 

@@ -21,9 +21,9 @@ from aiokafka import AIOKafkaConsumer  # type: ignore[import-untyped]
 from aiokafka.errors import KafkaError  # type: ignore[import-untyped]
 
 from listener.broker.admin import ensure_topics
+from listener.broker.kafka_client import client_kwargs
 from listener.connectors.base import Checkpoint
 from listener.errors import BrokerError
-from listener.kafka_client import client_kwargs
 from listener.settings import Settings
 from listener.windows.recovery import read_range
 

@@ -17,10 +17,10 @@ from typing import Final
 from aiokafka import AIOKafkaProducer  # type: ignore[import-untyped]
 from aiokafka.errors import KafkaError  # type: ignore[import-untyped]
 
+from listener.broker.kafka_client import client_kwargs
 from listener.connectors.base import Checkpoint
 from listener.connectors.runtime.checkpoint import encode
 from listener.errors import BrokerError
-from listener.kafka_client import client_kwargs
 from listener.records import MAX_BUNDLE_POSTS, Post
 
 log = logging.getLogger(__name__)

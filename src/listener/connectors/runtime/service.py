@@ -23,6 +23,8 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 from listener.broker.admin import ensure_topics
+from listener.broker.kafka_client import min_insync, topic_configs
+from listener.broker.topics import TopicNames
 from listener.connectors.loader import Instance, load_connectors
 from listener.connectors.runtime.checkpoint import (
     checkpoint_topic,
@@ -33,9 +35,7 @@ from listener.connectors.runtime.metrics import ConnectorMetrics
 from listener.connectors.runtime.publish import Sink
 from listener.connectors.runtime.runner import Runner
 from listener.errors import BrokerError, ConfigError, ConfigIssue
-from listener.kafka_client import min_insync, topic_configs
 from listener.settings import Settings
-from listener.topics import TopicNames
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from typing import Final
 
 from httpx import Headers
 
-from listener.retry_after import seconds_until
+from listener.retry import seconds_until
 
 #: Longest wait any header can impose; a reset a day away is more likely a clock problem.
 MAX_HOLD: Final = 3600.0

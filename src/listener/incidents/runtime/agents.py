@@ -21,6 +21,7 @@ import httpx
 from faust.types import TP, EventT
 
 from listener.batching import batch_agent
+from listener.broker.topics import TopicNames
 from listener.errors import BrokerError, ConfigError, ConfigIssue
 from listener.incidents.access.api import IncidentApi, Known
 from listener.incidents.access.board import Board, Sessions
@@ -36,15 +37,14 @@ from listener.incidents.runtime.courier import Courier, Delivery
 from listener.incidents.runtime.notices import Composer
 from listener.incidents.runtime.stage import IncidentStage
 from listener.incidents.runtime.topic_store import TopicStore
-from listener.metrics import Metrics
 from listener.notifiers.delivery import RetryPolicy
 from listener.notifiers.fanout import build_notifiers
 from listener.notifiers.slack.notifier import SlackThreads
+from listener.ops.metrics import Metrics
 from listener.records import DeadLetter
 from listener.rules.files.config import SEVERITIES
 from listener.rules.ruleset import RuleSet
 from listener.settings import Settings
-from listener.topics import TopicNames
 from listener.windows.partition import Outcome
 
 log = logging.getLogger(__name__)

@@ -28,7 +28,6 @@ from listener.errors import ListenerError
 from listener.incidents.lifecycle.actions import Notify
 from listener.incidents.lifecycle.events import DeliveryFailed
 from listener.incidents.runtime.notices import Composer
-from listener.metrics import DeliveryMetrics
 from listener.notifiers.delivery import (
     DeliveryAttempt,
     DeliveryLedger,
@@ -37,6 +36,7 @@ from listener.notifiers.delivery import (
 )
 from listener.notifiers.fanout import Notifiers, Route, deliver_all, unreached_people
 from listener.notifiers.slack.notifier import SlackThreads, Thread
+from listener.ops.metrics import DeliveryMetrics
 from listener.records import DeadLetter
 from listener.windows.recovery import encode_snapshot, latest_snapshot, read_range
 

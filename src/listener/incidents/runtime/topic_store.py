@@ -25,12 +25,12 @@ import orjson
 from aiokafka import AIOKafkaConsumer, TopicPartition  # type: ignore[import-untyped]
 from aiokafka.errors import KafkaError  # type: ignore[import-untyped]
 
+from listener.broker.kafka_client import client_kwargs
 from listener.incidents.lifecycle.events import Command, Expire, InvalidEvent, Silence, routing_key
 from listener.incidents.lifecycle.log import Entry, Seal
 from listener.incidents.lifecycle.model import Incident
 from listener.incidents.lifecycle.policy import DEFAULT_RETENTION
 from listener.incidents.lifecycle.silences import SilenceBook, SilenceChanged
-from listener.kafka_client import client_kwargs
 
 log = logging.getLogger(__name__)
 

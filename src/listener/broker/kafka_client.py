@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from aiokafka.helpers import create_ssl_context  # type: ignore[import-untyped]
 
+from listener.broker.topics import TopicNames
 from listener.settings import Settings
-from listener.topics import TopicNames
 
 if TYPE_CHECKING:
     from faust.auth import SASLCredentials, SSLCredentials
