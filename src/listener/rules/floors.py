@@ -20,16 +20,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from listener.rules.conditions import Compare, Metric, Number
+from listener.windows.stats import COUNTS, WindowStats
 
 if TYPE_CHECKING:
     from listener.rules.ruleset import Rule
-    from listener.windows.stats import WindowStats
-
-#: The counts a floor may name, as WindowStats keeps them ("topic" is read per risk).
-_ATTRIBUTES = frozenset({
-    "volume", "negative", "unknown", "unique_authors", "reach", "max_author_reach",
-    "negative_reach", "negative_engagement", "own_off_brand", "own_off_brand_score",
-})  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +38,7 @@ class Floor:
     strict: bool
 
     def unmet(self, stats: Mapping[int, WindowStats]) -> bool:
+        """Whether the count is below the floor (what WindowStats.counts would say)."""
         window = stats.get(self.size)
         if window is None:
             return False
@@ -64,8 +59,8 @@ def floor_of(node: object, size: int, risk: str | None) -> Floor | None:
         op = {"<=": ">=", "<": ">"}.get(op, "")
     if not (isinstance(left, Metric) and isinstance(right, Number) and op in (">=", ">")):
         return None
-    if left.name != "topic" and left.name not in _ATTRIBUTES:
-        return None
+    if left.name not in COUNTS:
+        return None  # every count but "topic" is a WindowStats attribute of its name
     return Floor(size, left.name, risk if left.name == "topic" else None, right.number, op == ">")
 
 
