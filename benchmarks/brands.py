@@ -5,7 +5,7 @@ worker takes to be ready, its throughput and CPU per post over the same number o
 its peak memory, and how long liveness takes to answer while the worker is busy: on the
 web port (served by the event loop) and on the health port (a thread of its own).
 
-    .venv/bin/python benchmarks/brands.py [--sizes 100,1000,10000] [--posts 100000]
+    .venv/bin/python benchmarks/brands.py [--sizes 100,1000,10000] [--posts 100000] [--rate 20]
 """
 
 from __future__ import annotations
@@ -58,9 +58,9 @@ def write_rules(target: Path, brands: list[str]) -> None:
     (target / "brands.yaml").write_text(yaml.safe_dump(doc))
 
 
-def make_posts(count: int, brands: list[str], seed: int = 7) -> list[bytes]:
+def make_posts(count: int, brands: list[str], seed: int = 7, rate: float = 20.0) -> list[bytes]:
     """Posts about the first ``ACTIVE`` brands, brand ``i`` about 1 / (i + 1) as often as the
-    busiest, twenty a second of event time."""
+    busiest, ``rate`` a second of event time."""
     rng = random.Random(seed)
     active = brands[:ACTIVE]
     weights = [1 / (i + 1) for i in range(len(active))]
@@ -71,7 +71,7 @@ def make_posts(count: int, brands: list[str], seed: int = 7) -> list[bytes]:
         text = f"{rng.choice(OPENINGS).format(b=brand.replace('_', ' '))} {rng.choice(BODIES)}"
         post = {
             "id": str(n), "source": "x", "lang": "en",
-            "created_at": (start + timedelta(seconds=n * 0.05)).isoformat(),
+            "created_at": (start + timedelta(seconds=n / rate)).isoformat(),
             "text": f"{text} #{n % 97}",
             "author_id": f"user{rng.randrange(count // 3 + 1)}",
             "author_handle": f"user{n % 5000}",
@@ -106,12 +106,14 @@ async def timed_get(client: httpx.AsyncClient, url: str) -> float:
     return time.perf_counter() - started
 
 
-async def one_size(size: int, posts_count: int, partitions: int) -> dict[str, float]:
+async def one_size(
+    size: int, posts_count: int, partitions: int, rate: float = 20.0
+) -> dict[str, float]:
     brands = [f"brand_{i:05d}" for i in range(size)]
     work = Path(tempfile.mkdtemp(prefix=f"listener-brands-{size}-"))
     write_rules(work / "rules", brands)
     check_wall, check_cpu = check_seconds(work / "rules")
-    posts = make_posts(posts_count, brands)
+    posts = make_posts(posts_count, brands, rate=rate)
     settings = Settings(partitions=partitions)
     names = TopicNames.for_settings(settings)
     health = free_port()
@@ -156,8 +158,12 @@ async def one_size(size: int, posts_count: int, partitions: int) -> dict[str, fl
 
 async def run(args: argparse.Namespace) -> None:
     sizes = [int(s) for s in args.sizes.split(",")]
-    results = {size: await one_size(size, args.posts, args.partitions) for size in sizes}
+    results = {
+        size: await one_size(size, args.posts, args.partitions, args.rate) for size in sizes
+    }
     names = list(next(iter(results.values())))
+    print(f"{args.posts:,} posts, {args.rate:g} a second of event time "
+          f"({args.posts / args.rate / 60:,.0f} minutes)")  # fmt: skip
     print(f"{'brands configured':<32s}" + "".join(f"{s:>12,}" for s in sizes))
     print(f"{'brands with posts':<32s}" + "".join(f"{min(s, ACTIVE):>12,}" for s in sizes))
     for name in names:
@@ -169,6 +175,11 @@ def main() -> None:
     parser.add_argument("--sizes", default="100,1000,10000")
     parser.add_argument("--posts", type=int, default=100_000)
     parser.add_argument("--partitions", type=int, default=4)
+    parser.add_argument(
+        "--rate", type=float, default=20.0,
+        help="posts a second of event time: every brand with posts is judged every minute,"
+        " so the fewer posts a minute, the more judging each post brings",
+    )  # fmt: skip
     asyncio.run(run(parser.parse_args()))
 
 
