@@ -11,7 +11,14 @@ import pytest
 from factories import T0, make_scored
 
 from listener.records import NEGATIVE, NEUTRAL, POSITIVE, UNKNOWN, SamplePost, ScoredPost
-from listener.windows.counting.brand import SAMPLES, BrandWindows, Bucket, as_sample, damage
+from listener.windows.counting.brand import (
+    SAMPLES,
+    BrandWindows,
+    Bucket,
+    as_sample,
+    damage,
+    top_samples,
+)
 from listener.windows.counting.walk import window_sums
 from listener.windows.counting.words import TopicIndex
 
@@ -420,4 +427,5 @@ def test_a_snapshot_quotes_a_bucket_top_posts_as_an_alert_would() -> None:
     written = bucket.to_dict()["x"]
     expected = [[d, k, list(dataclasses.astuple(as_sample(s)))] for d, k, s in bucket.samples]
     assert written == expected and len(written) == SAMPLES
-    assert Bucket.from_dict(bucket.to_dict()).sums().samples == bucket.sums().samples
+    restored = Bucket.from_dict(bucket.to_dict())
+    assert top_samples({0: restored}, 0, 1) == top_samples({0: bucket}, 0, 1)

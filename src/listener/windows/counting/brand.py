@@ -12,12 +12,12 @@ import bisect
 import heapq
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from listener.records import NEGATIVE, POSITIVE, UNKNOWN, Counted, SamplePost, ScoredPost
-from listener.windows.counting.running import Running, counts
+from listener.windows.counting.running import Running, Window, counts
 from listener.windows.counting.words import TopicIndex, merge, terms, words
 from listener.windows.learning.own import OwnHistory, read
 
@@ -111,42 +111,6 @@ class Bucket:
         elif rank > self.samples[0][:2]:
             heapq.heapreplace(self.samples, (*rank, post))
 
-    def absorb(self, other: Bucket) -> None:
-        """Add ``other``'s posts to these sums, for a window made of buckets: its samples
-        are all kept (``sums`` picks the top) and its terms are not (see ``terms``)."""
-        self.encoded = None
-        self.volume += other.volume
-        self.negative += other.negative
-        self.positive += other.positive
-        self.unknown += other.unknown
-        self.sentiment_units += other.sentiment_units
-        self.reach += other.reach
-        self.max_reach = max(self.max_reach, other.max_reach)
-        self._hostile(other.negative_reach, other.negative_engagement)
-        self.authors |= other.authors
-        self.samples += other.samples
-        if other.topics:
-            self.topics.update(other.topics)
-
-    def sums(self) -> WindowSums:
-        """The figures of the posts counted here."""
-        # (damage, key, post): the keys are unique, so tuples never compare their posts.
-        top = heapq.nlargest(SAMPLES, self.samples)
-        return WindowSums(
-            volume=self.volume,
-            negative=self.negative,
-            positive=self.positive,
-            unknown=self.unknown,
-            sentiment_sum=self.sentiment_units / SENTIMENT_UNIT,
-            unique_authors=len(self.authors),
-            reach=self.reach,
-            max_reach=self.max_reach,
-            samples=tuple(as_sample(s) for _, _, s in top),
-            negative_reach=self.negative_reach,
-            negative_engagement=self.negative_engagement,
-            topics=dict(self.topics),
-        )
-
     def _hostile(self, followers: int, engagement: int) -> None:
         self.negative_reach = max(self.negative_reach, followers)
         self.negative_engagement = max(self.negative_engagement, engagement)
@@ -237,6 +201,35 @@ class WindowSums:
     topics: dict[str, int] = field(default_factory=dict)
 
 
+def top_samples(buckets: Mapping[int, Bucket], first: int, last: int) -> tuple[SamplePost, ...]:
+    """The most damaging posts of buckets ``first`` to ``last`` (excluded), as quoted."""
+    ranked: list[tuple[float, str, SamplePost | Counted]] = []
+    for index in range(first, last):
+        bucket = buckets.get(index)
+        if bucket is not None:
+            ranked += bucket.samples
+    # (damage, key, post): the keys are unique, so tuples never compare their posts.
+    return tuple(as_sample(post) for _, _, post in heapq.nlargest(SAMPLES, ranked))
+
+
+def sums_of(window: Window, samples: tuple[SamplePost, ...] = ()) -> WindowSums:
+    """The figures of a window's kept sums (counting/running.py), quoting ``samples``."""
+    return WindowSums(
+        volume=window.volume,
+        negative=window.negative,
+        positive=window.positive,
+        unknown=window.unknown,
+        sentiment_sum=window.units / SENTIMENT_UNIT,
+        unique_authors=len(window.authors),
+        reach=window.reach,
+        max_reach=window.max_reach,
+        samples=samples,
+        negative_reach=window.negative_reach,
+        negative_engagement=window.negative_engagement,
+        topics=dict(window.topics),
+    )
+
+
 #: Topics of nothing: for callers (and tests) that count posts without a risk register.
 NO_TOPICS = TopicIndex()
 
@@ -309,20 +302,16 @@ class BrandWindows:
         return self.sums_ending(end, (size,))[size]
 
     def sums_ending(self, end: float, sizes: Iterable[int]) -> dict[int, WindowSums]:
-        """Figures for ``[end - size, end)`` for each of ``sizes``, in one walk back from
-        ``end``: the windows ending together nest, so each bucket is read once."""
+        """Figures for ``[end - size, end)`` for each of ``sizes``, summed afresh from the
+        buckets (the kept sums judging reads, ``running``, are left as they are), each
+        quoting the window's most damaging posts."""
         last = int(end // self.step)
-        wanted = sorted({size // self.step: size for size in sizes}.items())
+        lengths = {size: size // self.step for size in sizes}
+        fresh = Running.sum(self.buckets, last, tuple(sorted(set(lengths.values()))))
         out: dict[int, WindowSums] = {}
-        acc = Bucket()
-        reached = 0
-        for steps, size in wanted:
-            for index in range(last - steps, last - reached):
-                bucket = self.buckets.get(index)
-                if bucket is not None:
-                    acc.absorb(bucket)
-            reached = steps
-            out[size] = acc.sums()
+        for size, length in lengths.items():
+            samples = top_samples(self.buckets, last - length, last)
+            out[size] = sums_of(fresh.windows[length], samples)
         return out
 
     def _picked(self, end: float, size: int) -> list[Bucket]:

@@ -9,22 +9,17 @@ them: most windows are judged and fire nothing.
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Iterable, Iterator, Mapping
 
-from listener.records import Counted, SamplePost
+from listener.records import SamplePost
 from listener.windows.counting.brand import (
-    SAMPLES,
-    SENTIMENT_UNIT,
     BrandWindows,
     Bucket,
     WindowSums,
-    as_sample,
+    sums_of,
+    top_samples,
 )
 from listener.windows.counting.running import running
-
-#: A bucket's ranked post: (damage, key, the post).
-Ranked = tuple[float, str, SamplePost | Counted]
 
 
 class Quotes(Mapping[int, tuple[SamplePost, ...]]):
@@ -43,15 +38,8 @@ class Quotes(Mapping[int, tuple[SamplePost, ...]]):
     def __getitem__(self, size: int) -> tuple[SamplePost, ...]:
         made = self._made.get(size)
         if made is None:
-            last, buckets = self._last, self._buckets
-            ranked: list[Ranked] = []
-            for index in range(last - self._lengths[size], last):
-                bucket = buckets.get(index)
-                if bucket is not None:
-                    ranked += bucket.samples
-            # (damage, key, post): the keys are unique, so tuples never compare their posts.
-            top = heapq.nlargest(SAMPLES, ranked)
-            made = self._made[size] = tuple(as_sample(post) for _, _, post in top)
+            last = self._last
+            made = self._made[size] = top_samples(self._buckets, last - self._lengths[size], last)
         return made
 
     def __iter__(self) -> Iterator[int]:
@@ -72,21 +60,5 @@ def window_sums(
     kept = windows.running = running(
         windows.running, windows.buckets, last, tuple(sorted(set(lengths.values())))
     )
-    out: dict[int, WindowSums] = {}
-    for size, length in lengths.items():
-        window = kept.windows[length]
-        out[size] = WindowSums(
-            volume=window.volume,
-            negative=window.negative,
-            positive=window.positive,
-            unknown=window.unknown,
-            sentiment_sum=window.units / SENTIMENT_UNIT,
-            unique_authors=len(window.authors),
-            reach=window.reach,
-            max_reach=window.max_reach,
-            samples=(),
-            negative_reach=window.negative_reach,
-            negative_engagement=window.negative_engagement,
-            topics=dict(window.topics),
-        )
+    out = {size: sums_of(kept.windows[length]) for size, length in lengths.items()}
     return out, Quotes(windows.buckets, last, lengths)
