@@ -26,8 +26,9 @@ $(STAMP): pyproject.toml constraints.txt | $(BIN)/python
 	$(PIP_INSTALL) -e '.[dev]'
 	touch $(STAMP) $(DEMO_STAMP)
 
-# VADER's rules compiled with mypyc where a C compiler is present (listener/enrich/native.py):
-# quick when the compiled copy is up to date; without a compiler the pure-Python module runs.
+# VADER's rules and the count model compiled with mypyc where a C compiler is present
+# (listener/enrich/native.py): quick when the compiled copies are up to date; without a
+# compiler the pure-Python modules run.
 native: $(DEMO_STAMP)
 	$(BIN)/python -m listener.enrich.native
 

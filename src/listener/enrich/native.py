@@ -7,7 +7,7 @@ that copy when it was built from the source as it is now, and the pure-Python mo
 otherwise (no mypyc or no C compiler, a failed build, a source edited since the build, or
 ``LISTENER_PURE_PYTHON`` set), saying which in one log line. Both give the same results
 (tests/unit/test_native.py compares them); compiled, VADER reads a post in about half the
-time (docs/benchmarks.md).
+time, and a count's surprise takes a sixth of the time (docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -28,8 +28,9 @@ from typing import Final
 
 log = logging.getLogger(__name__)
 
-#: The modules compiled: plain typed functions and classes, no dataclasses.
-COMPILED: Final = ("listener.enrich.vader",)
+#: The modules compiled: plain typed functions and classes, no dataclasses. VADER's rules
+#: read every post; the count model's surprises every window of every brand judged.
+COMPILED: Final = ("listener.enrich.vader", "listener.windows.learning.surprise")
 #: Where the compiled copies are kept (beside the package's sources; never committed).
 BUILD_DIR: Final = Path(__file__).resolve().parent / "build"
 #: Set to anything to run the pure-Python modules even where compiled copies are built.

@@ -26,9 +26,8 @@ from listener.windows.counting.walk import Quotes, window_sums
 from listener.windows.counting.words import TopicIndex, rising
 from listener.windows.learning.baseline import Baseline
 from listener.windows.learning.learnt import Learnt
-from listener.windows.learning.surprise import variance
 from listener.windows.learning.usual import Usual
-from listener.windows.stats import WindowStats
+from listener.windows.stats import WindowStats, variance
 from listener.windows.upstream import Upstream
 
 #: Old buckets and post keys are swept once every this many steps.
@@ -242,7 +241,7 @@ class PartitionState:
         usual = learnt.usual
         last_post = windows.brand_last_post(now)
         silent_since = learnt.silent_since(last_post)
-        topic_risks = self.config.topics_of(brand).risks
+        topic_shares = [(r, usual.topic_share(r)) for r in self.config.topics_of(brand).risks]
         stats: dict[int, WindowStats] = {}
         every, quotes = window_sums(windows, now, self.config.sizes)
         for size in self.config.sizes:
@@ -279,7 +278,7 @@ class PartitionState:
                 own_off_brand=len(off_brand),
                 own_off_brand_score=max(score for score, _ in off_brand) if off_brand else 0.0,
                 topics=sums.topics,
-                topic_baselines={risk: expected * usual.topic_share(risk) for risk in topic_risks},
+                topic_baselines={risk: expected * share for risk, share in topic_shares},
             )
             known = sums.volume - sums.unknown
             base.update(

@@ -8,11 +8,22 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import orjson
 
-from listener.windows.learning.surprise import surprise
+from listener.enrich import native
+from listener.windows.learning import surprise as count_model
+
+#: The count model's functions, compiled where a compiled copy was built from its present
+#: source (listener.enrich.native): the surprises are read for every window of every brand
+#: judged, and are the largest part of what judging a quiet brand costs.
+if TYPE_CHECKING:
+    from listener.windows.learning.surprise import surprise as surprise
+    from listener.windows.learning.surprise import variance as variance
+else:
+    _model = native.load(count_model.__name__)
+    surprise, variance = _model.surprise, _model.variance
 
 #: Every metric a rule condition may name, with what it means. Rates and shares are in [0, 1];
 #: sentiment is VADER's compound score in [-1, 1]; ``*_z`` are standard scores against the
@@ -125,37 +136,41 @@ class WindowStats:
         return self._metrics
 
     def _compute(self) -> dict[str, float]:
-        since = (
-            math.inf
-            if self.brand_last_post is None
-            else max(0.0, (self.end - self.brand_last_post) / 60.0)
-        )
-        negative_usual = self.volume_baseline * self.negative_share_baseline
-        silent = 0.0 if self.silent_since is None else max(0.0, self.end - self.silent_since) / 60
+        # The shares and the mean are the properties' own expressions, read once here:
+        # this runs for every window of every brand judged, most of them quiet.
+        volume, negative = self.volume, self.negative
+        known = volume - self.unknown
+        negative_share = negative / known if known else 0.0
+        positive_share = self.positive / known if known else 0.0
+        mean_sentiment = self.sentiment_sum / known if known else 0.0
+        end, last_post, silent_since = self.end, self.brand_last_post, self.silent_since
+        since = math.inf if last_post is None else max(0.0, (end - last_post) / 60.0)
+        volume_usual = self.volume_baseline
+        share_usual = self.negative_share_baseline
+        negative_usual = volume_usual * share_usual
+        silent = 0.0 if silent_since is None else max(0.0, end - silent_since) / 60
         return {
-            "volume": float(self.volume),
-            "negative": float(self.negative),
-            "negative_share": self.negative_share,
-            "positive_share": self.positive_share,
+            "volume": float(volume),
+            "negative": float(negative),
+            "negative_share": negative_share,
+            "positive_share": positive_share,
             "unknown": float(self.unknown),
-            "mean_sentiment": self.mean_sentiment,
+            "mean_sentiment": mean_sentiment,
             "unique_authors": float(self.unique_authors),
             "reach": float(self.reach),
             "max_author_reach": float(self.max_author_reach),
             "minutes_since_brand_post": since,
             "minutes_silent": silent,
-            "volume_baseline": self.volume_baseline,
-            "volume_ratio": self.volume / max(self.volume_baseline, 1.0),
-            "volume_z": _z(self.volume, self.volume_baseline, self.volume_std, floor=1.0),
-            "volume_surprise": surprise(
-                self.volume, self.volume_baseline, clustering=self.clustering
-            ),
+            "volume_baseline": volume_usual,
+            "volume_ratio": volume / max(volume_usual, 1.0),
+            "volume_z": _z(volume, volume_usual, self.volume_std, floor=1.0),
+            "volume_surprise": surprise(volume, volume_usual, clustering=self.clustering),
             "negative_baseline": negative_usual,
-            "negative_ratio": self.negative / max(negative_usual, 1.0),
+            "negative_ratio": negative / max(negative_usual, 1.0),
             "negative_surprise": surprise(
-                self.negative, negative_usual, clustering=self.negative_clustering
+                negative, negative_usual, clustering=self.negative_clustering
             ),
-            "negative_share_delta": self.negative_share - self.negative_share_baseline,
+            "negative_share_delta": negative_share - share_usual,
             "negative_reach": float(self.negative_reach),
             "negative_reach_ratio": self.negative_reach / max(self.reach_baseline, 1.0),
             "negative_engagement": float(self.negative_engagement),
@@ -164,14 +179,11 @@ class WindowStats:
             "own_off_brand_score": self.own_off_brand_score,
             "sentiment_baseline": self.sentiment_baseline,
             "sentiment_z": _z(
-                self.mean_sentiment, self.sentiment_baseline, self.sentiment_std, floor=0.05
+                mean_sentiment, self.sentiment_baseline, self.sentiment_std, floor=0.05
             ),
-            "negative_share_baseline": self.negative_share_baseline,
+            "negative_share_baseline": share_usual,
             "negative_share_z": _z(
-                self.negative_share,
-                self.negative_share_baseline,
-                self.negative_share_std,
-                floor=0.05,
+                negative_share, share_usual, self.negative_share_std, floor=0.05
             ),
         }
 

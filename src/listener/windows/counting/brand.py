@@ -183,9 +183,10 @@ def _sample_from_list(values: list[Any]) -> SamplePost:
     return SamplePost(*values)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class WindowSums:
-    """A window's figures before the baseline is laid beside them."""
+    """A window's figures before the baseline is laid beside them. Not to be changed once
+    built; not frozen, as three are built for every brand judged (see WindowStats)."""
 
     volume: int
     negative: int
