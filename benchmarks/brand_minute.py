@@ -1,0 +1,99 @@
+"""What one judged brand-minute costs: the CPU the window stage spends on one brand at one
+boundary, judging it (its windows' sums, figures and baselines, its rules) and writing its
+record for the window-stats topic, in one process, without the broker.
+
+With many brands sharing the posts, nearly every brand has a post in its longest window, so
+every one is judged at every boundary (benchmarks/brands.py measures the worker as a whole).
+This builds the windows of ``--posts`` posts spread over ``--brands`` brands as brands.py
+spreads them, copies that state ``--copies`` times, and times each copy's next boundary;
+the best copy is printed, with the same cost in posts of a raw VADER loop run beside it.
+
+    .venv/bin/python benchmarks/brand_minute.py [--brands 1000] [--posts 30000] [--copies 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import gc
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from brands import make_posts, write_rules
+from throughput import vader_loop
+
+from listener.records import Post, ScoredBatch, ScoredPost, parse_raw_message
+from listener.rules.files.loader import load_rules
+from listener.rules.runtime import build_enricher, build_judge, window_config
+from listener.settings import Settings
+from listener.windows.partition import PartitionState
+from listener.windows.stats import stats_messages
+
+
+def counted_state(brand_count: int, post_count: int) -> PartitionState:
+    """One partition's windows after ``post_count`` posts, its clock at the last of them."""
+    brands = [f"brand_{i:05d}" for i in range(brand_count)]
+    raw = make_posts(post_count, brands)
+    target = Path(tempfile.mkdtemp(prefix="listener-brand-minute-")) / "rules"
+    write_rules(target, brands)
+    rules = load_rules(target)
+    posts = [p for r in raw for p in parse_raw_message(b"[" + r + b"]") if isinstance(p, Post)]
+    by_brand: dict[str, list[ScoredPost]] = defaultdict(list)
+    for found in build_enricher(rules).enrich_many(posts):
+        for record in found:
+            by_brand[record.brand].append(record)
+    state = PartitionState(window_config(rules, Settings(partitions=1)), build_judge(rules))
+    offset = 0
+    for brand, records in by_brand.items():
+        state.apply(ScoredBatch(brand, tuple(records), {}), offset)
+        offset += 1
+    state.apply(ScoredBatch(None, (), {0: posts[-1].ts}), offset)
+    return state
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--brands", type=int, default=1000)
+    parser.add_argument("--posts", type=int, default=30_000)
+    parser.add_argument("--copies", type=int, default=15)
+    args = parser.parse_args()
+    state = counted_state(args.brands, args.posts)
+    assert state.clock is not None
+    data = state.to_dict()
+    # Far enough on for the clock to pass many boundaries; each apply judges one.
+    mark = state.clock + 10 * state.config.step + state.config.lateness
+    copies = []
+    for _ in range(args.copies):
+        restored = PartitionState.from_dict(state.config, state.judge, copy.deepcopy(data))
+        # The first boundary after a restore sums each window afresh; the ones after it
+        # move the sums kept, as a running worker's do.
+        restored.apply(ScoredBatch(None, (), {0: mark}), restored.offset + 1, steps=1)
+        copies.append(restored)
+    gc.collect()
+    gc.disable()  # the copies hold millions of objects: a full collection is not judging
+    judging = records = float("inf")
+    judged = 0
+    for each in copies:
+        started = time.process_time()
+        outcome = each.apply(ScoredBatch(None, (), {}), each.offset + 1, steps=1)
+        judged_at = time.process_time()
+        sent = list(stats_messages(outcome.judged))
+        done = time.process_time()
+        judged = len(outcome.judged)
+        assert sent and judged, "no brand judged: the clock did not pass a boundary"
+        judging = min(judging, (judged_at - started) / judged)
+        records = min(records, (done - judged_at) / judged)
+    gc.enable()
+    _, vader_cpu = vader_loop(make_posts(20_000, ["brand_00000"]))
+    whole = judging + records
+    print(f"{args.brands:,} brands, {args.posts:,} posts: {judged:,} brands judged at the boundary")
+    print(f"judging                 {judging * 1e6:8.1f} µs per brand")
+    print(f"window-stats record     {records * 1e6:8.1f} µs per brand")
+    print(f"a judged brand-minute   {whole * 1e6:8.1f} µs, {whole / vader_cpu:.2f} of a VADER post")
+    print(f"raw VADER loop          {vader_cpu * 1e6:8.1f} µs per post")
+
+
+if __name__ == "__main__":
+    main()
