@@ -6,7 +6,8 @@ With many brands sharing the posts, nearly every brand has a post in its longest
 every one is judged at every boundary (benchmarks/brands.py measures the worker as a whole).
 This builds the windows of ``--posts`` posts spread over ``--brands`` brands as brands.py
 spreads them, copies that state ``--copies`` times, and times each copy's next boundary;
-the best copy is printed, with the same cost in posts of a raw VADER loop run beside it.
+the best copy is printed, with the same cost in posts of a raw VADER loop run beside it,
+and what a count's surprise costs, compiled (listener.enrich.native) and in pure Python.
 
     .venv/bin/python benchmarks/brand_minute.py [--brands 1000] [--posts 30000] [--copies 15]
 """
@@ -16,9 +17,11 @@ from __future__ import annotations
 import argparse
 import copy
 import gc
+import random
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 from brands import make_posts, write_rules
@@ -28,6 +31,8 @@ from listener.records import Post, ScoredBatch, ScoredPost, parse_raw_message
 from listener.rules.files.loader import load_rules
 from listener.rules.runtime import build_enricher, build_judge, window_config
 from listener.settings import Settings
+from listener.windows import stats
+from listener.windows.learning import surprise as count_model
 from listener.windows.partition import PartitionState
 from listener.windows.stats import stats_messages
 
@@ -51,6 +56,20 @@ def counted_state(brand_count: int, post_count: int) -> PartitionState:
         offset += 1
     state.apply(ScoredBatch(None, (), {0: posts[-1].ts}), offset)
     return state
+
+
+def surprise_cost(compute: Callable[..., float], rounds: int = 5) -> float:
+    """CPU seconds per call of ``compute`` over counts and means like a window's, best of
+    ``rounds``."""
+    rng = random.Random(3)
+    cases = [(rng.randint(0, 40), rng.uniform(0, 20), rng.uniform(1, 3)) for _ in range(20_000)]
+    best = float("inf")
+    for _ in range(rounds):
+        started = time.process_time()
+        for count, mean, clustering in cases:
+            compute(count, mean, clustering=clustering)
+        best = min(best, (time.process_time() - started) / len(cases))
+    return best
 
 
 def main() -> None:
@@ -93,6 +112,12 @@ def main() -> None:
     print(f"window-stats record     {records * 1e6:8.1f} µs per brand")
     print(f"a judged brand-minute   {whole * 1e6:8.1f} µs, {whole / vader_cpu:.2f} of a VADER post")
     print(f"raw VADER loop          {vader_cpu * 1e6:8.1f} µs per post")
+    pure = surprise_cost(count_model.surprise)
+    if stats.surprise is count_model.surprise:
+        print(f"a count's surprise      {pure * 1e6:8.2f} µs (pure Python: no compiled copy)")
+    else:
+        fast = surprise_cost(stats.surprise)
+        print(f"a count's surprise      {fast * 1e6:8.2f} µs compiled, {pure * 1e6:.2f} µs pure")
 
 
 if __name__ == "__main__":
