@@ -229,3 +229,44 @@ def test_shares_of_other_leave_out_posts_of_unknown_tone() -> None:
     assert folded.known == 10
     assert folded.negative_share == 0.5
     assert fold([italian]).negative_share == 0.0
+
+
+def test_a_publication_writes_only_what_changed(registry: CollectorRegistry) -> None:
+    gauges = Metrics.create(registry).brands
+    b = BrandBoard(gauges, limit=2)
+    for brand, volume in [("acme", 40), ("globex", 30), ("initech", 5)]:
+        b.judged(stats(brand, volume))
+    b.alerted("acme", "volume-spike", "major", T0)
+    b.publish()
+    kept = gauges.volume.labels("acme", "60m")
+    kept_alert = gauges.last_alert.labels("acme", "volume-spike", "major")
+    b.judged(stats("globex", 30, end=T0 + 60))
+    b.judged(stats("initech", 50, end=T0 + 60))  # now busier than globex
+    b.publish()
+    # acme's figures did not change: its series are the very ones published before.
+    assert gauges.volume.labels("acme", "60m") is kept
+    assert gauges.last_alert.labels("acme", "volume-spike", "major") is kept_alert
+    assert exported_brands(registry) == {"acme", "initech", OTHER_BRANDS}
+    assert value(registry, "listener_brand_volume", "initech") == 50
+    assert value(registry, "listener_brand_volume", OTHER_BRANDS) == 30  # globex, folded
+    # globex left the names: every one of its series is gone, not only its volume.
+    assert value(registry, "listener_brand_volume_z", OTHER_BRANDS) is not None
+    assert value(registry, "listener_brand_volume_z", "globex") is None
+
+
+def test_with_nothing_judged_since_a_publication_writes_nothing(
+    registry: CollectorRegistry,
+) -> None:
+    gauges = Metrics.create(registry).brands
+    b = BrandBoard(gauges, limit=1)
+    b.judged(stats("acme", 40))
+    b.judged(stats("globex", 5))
+    b.publish()
+    gauges.volume.labels("acme", "60m").set(-1)  # what a write would put back
+    gauges.volume.labels(OTHER_BRANDS, "60m").set(-1)
+    b.publish()
+    assert value(registry, "listener_brand_volume", "acme") == -1
+    assert value(registry, "listener_brand_volume", OTHER_BRANDS) == -1
+    b.judged(stats("globex", 6, end=T0 + 60))
+    b.publish()
+    assert value(registry, "listener_brand_volume", OTHER_BRANDS) == 6

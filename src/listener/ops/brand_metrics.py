@@ -129,6 +129,12 @@ class BrandBoard:
         self.alerts: dict[str, dict[tuple[str, str], float]] = {}
         #: The newest window end judged on this worker: the board's own clock.
         self.newest: float | None = None
+        #: What the gauges show: (brand, window) -> figures, (brand, rule, severity) -> end.
+        self._published: dict[tuple[str, str], Figures] = {}
+        self._alerts_published: dict[tuple[str, str, str], float] = {}
+        #: Whether anything was judged, alerted or forgotten since the last publication:
+        #: if not, the selection and every figure are what the gauges show already.
+        self._changed = True
 
     def judged(self, stats: Mapping[int, WindowStats]) -> None:
         """Called with each brand's windows judged at one boundary (``Outcome.judged``).
@@ -137,6 +143,7 @@ class BrandBoard:
         first = next(iter(stats.values()), None)
         if first is None:
             return
+        self._changed = True
         held = self.latest.setdefault(first.brand, {})
         for size, window in stats.items():
             if size not in held or held[size].end <= window.end:
@@ -147,11 +154,13 @@ class BrandBoard:
 
     def alerted(self, brand: str, rule: str, severity: str, at: float) -> None:
         """Called for each alert sent; ``at`` is its window end (event time)."""
+        self._changed = True
         rules = self.alerts.setdefault(brand, {})
         rules[(rule, severity)] = max(at, rules.get((rule, severity), at))
 
     def forget(self, brands: Iterable[str]) -> None:
         """Called with the brands of partitions taken away: their new owner exports them."""
+        self._changed = True
         for brand in brands:
             self.latest.pop(brand, None)
             self._shown.pop(brand, None)
@@ -186,33 +195,58 @@ class BrandBoard:
         return ranked[: self.limit], ranked[self.limit :]
 
     def publish(self) -> None:
-        """Replace the gauges with the current selection; called on the ops timer."""
+        """Bring the gauges to the current selection; called on the ops timer.
+
+        Only what changed is written: a series whose figures were published already is left
+        as it is, and the series of brands no longer exported by name are removed. A brand
+        is judged once a minute and published every few seconds, and with hundreds of brands
+        named, clearing and setting every series again cost the worker more than all its
+        posts did when few were coming."""
+        if not self._changed:
+            return
         self._drop_stale()
         named, folded = self.select()
-        g = self.gauges
-        for gauge in (*self._figure_gauges(), g.last_alert):
-            gauge.clear()
+        series: dict[tuple[str, str], Figures] = {}
+        alerts: dict[tuple[str, str, str], float] = {}
         for brand in named:
             for size in self.latest[brand]:
-                self._set(brand, window_label(size), self._figures(brand, size))
+                series[(brand, window_label(size))] = self._figures(brand, size)
             for (rule, severity), at in self.alerts.get(brand, {}).items():
-                g.last_alert.labels(brand, rule, severity).set(at)
-        self._publish_folded(folded)
-        g.tracked.set(len(self.latest))
-        g.exported.set(len(named))
+                alerts[(brand, rule, severity)] = at
+        self._fold(folded, series, alerts)
+        for key in self._published.keys() - series.keys():
+            for gauge in self._figure_gauges():
+                gauge.remove(*key)
+        for key, figures in series.items():
+            if self._published.get(key) is not figures:
+                self._set(*key, figures)
+        last_alert = self.gauges.last_alert
+        for alert in self._alerts_published.keys() - alerts.keys():
+            last_alert.remove(*alert)
+        for alert, at in alerts.items():
+            if self._alerts_published.get(alert) != at:
+                last_alert.labels(*alert).set(at)
+        self._published, self._alerts_published = series, alerts
+        self._changed = False
+        self.gauges.tracked.set(len(self.latest))
+        self.gauges.exported.set(len(named))
 
-    def _publish_folded(self, folded: Sequence[str]) -> None:
+    def _fold(
+        self,
+        folded: Sequence[str],
+        series: dict[tuple[str, str], Figures],
+        alerts: dict[tuple[str, str, str], float],
+    ) -> None:
+        """Add the ``_other`` series of the ``folded`` brands to ``series`` and ``alerts``."""
         by_size: dict[int, list[Figures]] = {}
-        alerts: dict[tuple[str, str], float] = {}
         for brand in folded:
             for size in self.latest[brand]:
                 by_size.setdefault(size, []).append(self._figures(brand, size))
-            for key, at in self.alerts.get(brand, {}).items():
+            for (rule, severity), at in self.alerts.get(brand, {}).items():
+                key = (OTHER_BRANDS, rule, severity)
                 alerts[key] = max(at, alerts.get(key, at))
         for size, many in by_size.items():
-            self._set(OTHER_BRANDS, window_label(size), fold(many))
-        for (rule, severity), at in alerts.items():
-            self.gauges.last_alert.labels(OTHER_BRANDS, rule, severity).set(at)
+            series[(OTHER_BRANDS, window_label(size))] = fold(many)
 
     def _figures(self, brand: str, size: int) -> Figures:
         """The figures of the brand's latest window of ``size``, read once per window."""

@@ -17,7 +17,7 @@ from listener.windows.learning import surprise as count_model
 
 #: The count model's functions, compiled where a compiled copy was built from its present
 #: source (listener.enrich.native): the surprises are read for every window of every brand
-#: judged, and are the largest part of what judging a quiet brand costs.
+#: judged, and in pure Python were the largest single part of judging a quiet brand.
 if TYPE_CHECKING:
     from listener.windows.learning.surprise import surprise as surprise
     from listener.windows.learning.surprise import variance as variance
