@@ -82,7 +82,7 @@ def main() -> None:
         for windows in state.brands.values():
             for bucket in windows.buckets.values():
                 bucket.encoded = None
-        encode_snapshot(state.to_dict())
+        encode_snapshot(state.to_dict(encoded=True))
 
     rewritten = best(args.rounds, [None], snapshot) / 1e3
     print(f"{'snapshot, every bucket rewritten':32s} {rewritten:8.1f} ms")

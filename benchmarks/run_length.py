@@ -68,7 +68,7 @@ def main() -> None:
         since += count
         if since >= args.snapshot_every:
             started = clock()
-            encode_snapshot(state.to_dict())
+            encode_snapshot(state.to_dict(encoded=True))
             spent["snapshot"] += clock() - started
             since = 0
         if done % args.block < count or done == args.posts:

@@ -70,7 +70,7 @@ def chain(rules: RuleSet, bundles: list[bytes], n: int) -> dict[str, float]:
         since += len(posts)
         if since >= 30_000:
             started = clock()
-            encode_snapshot(state.to_dict())
+            encode_snapshot(state.to_dict(encoded=True))
             spent["snapshot"] += clock() - started
             since = 0
     costs = {stage: seconds / n * 1e6 for stage, seconds in spent.items()}

@@ -203,6 +203,24 @@ def spread_posts() -> list[ScoredPost]:
     ]
 
 
+def test_a_snapshot_writes_each_bucket_as_it_is_now_whatever_it_wrote_before() -> None:
+    windows = windows_with(*spread_posts())
+    first = orjson.dumps(windows.to_dict(encoded=True))
+    assert first == orjson.dumps(windows.to_dict())  # the buckets kept as JSON: same bytes
+    index = int(T0 // STEP)
+    written = windows.buckets[index].as_json()
+    assert windows.buckets[index].as_json() is written  # unchanged: not encoded again
+    # A late post joins a bucket already written: the next snapshot writes it with it.
+    assert windows.add(
+        make_scored("late", ts=T0 + 30, compound=-0.9, label=NEGATIVE, author_id="u9")
+    )
+    second = orjson.dumps(windows.to_dict(encoded=True))
+    assert second == orjson.dumps(windows.to_dict()) != first
+    restored = BrandWindows.from_dict(STEP, orjson.loads(second))
+    assert restored.buckets[index].volume == windows.buckets[index].volume == 3
+    assert restored.buckets[index].authors == {"twitter:u1", "twitter:u2", "twitter:u9"}
+
+
 def test_windows_of_several_sizes_end_at_the_same_boundary() -> None:
     windows = windows_with(*spread_posts())
     end = T0 + 300

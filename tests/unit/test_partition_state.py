@@ -591,7 +591,8 @@ def snapshot_json(state: PartitionState) -> dict[str, Any]:
 
 
 def snapshot_compressed(state: PartitionState) -> dict[str, Any]:
-    return decode_snapshot(encode_snapshot(state.to_dict()))
+    """A snapshot as the window stage writes it: its buckets kept as JSON."""
+    return decode_snapshot(encode_snapshot(state.to_dict(encoded=True)))
 
 
 def snapshot_zlib(state: PartitionState) -> dict[str, Any]:

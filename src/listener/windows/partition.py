@@ -332,13 +332,15 @@ class PartitionState:
                 learnt.learn(index, bucket, step)
             learnt.advance(before)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, encoded: bool = False) -> dict[str, Any]:
+        """The state as plain data; ``encoded``: each bucket already as JSON, for
+        windows.recovery.encode_snapshot only (the bytes are the same either way)."""
         return {
             "offset": self.offset,
             "clock": self.clock,
             "oldest": list(self.oldest),
             **self.upstream.to_dict(),
-            "brands": {b: w.to_dict() for b, w in self.brands.items()},
+            "brands": {b: w.to_dict(encoded) for b, w in self.brands.items()},
             "baselines": {
                 b: {str(s): base.to_dict() for s, base in sizes.items()}
                 for b, sizes in self.baselines.items()

@@ -1,8 +1,10 @@
 """Snapshots of window state, and the reads that bring a partition's state back exactly.
 
-A snapshot is ``PartitionState.to_dict()``, compressed (a zstd frame; zlib streams written
-by earlier versions are still read), on the snapshot topic's partition
-of the same number as the scored partition it covers; it records the offset it covers.
+A snapshot is ``PartitionState.to_dict()`` as JSON (written from ``to_dict(encoded=True)``,
+whose buckets are kept as JSON from one snapshot to the next: the same bytes), compressed (a
+zstd frame; zlib streams written by earlier versions are still read), on the snapshot
+topic's partition of the same number as the scored partition it covers; it records the
+offset it covers.
 Recovery = the newest snapshot + the scored messages after its offset. Any snapshot is a
 consistent starting point (state and offset are taken together), so a stale one written
 by a worker that lost the partition costs only a longer replay, never a wrong count.

@@ -177,7 +177,7 @@ class WindowStage:
             when, offset = self._snapshotted.get(partition, (0.0, -1))
             if state.offset > offset and (force or now - when >= self.snapshot_wait(partition)):
                 started = self.cpu()
-                due.append((partition, encode_snapshot(state.to_dict())))
+                due.append((partition, encode_snapshot(state.to_dict(encoded=True))))
                 self._snapshot_cost[partition] = self.cpu() - started
                 self._snapshotted[partition] = (now, state.offset)
         return due
