@@ -7,7 +7,9 @@ every one is judged at every boundary (benchmarks/brands.py measures the worker 
 This builds the windows of ``--posts`` posts spread over ``--brands`` brands as brands.py
 spreads them, copies that state ``--copies`` times, and times each copy's next boundary;
 the best copy is printed, with the same cost in posts of a raw VADER loop run beside it,
-and what a count's surprise costs, compiled (listener.enrich.native) and in pure Python.
+and what a count's surprise costs, compiled (listener.enrich.native) and in pure Python;
+then two costs that grow with the brands held whatever the posts: a snapshot of that state,
+and publishing the per-brand gauges (listener.ops.brand_metrics).
 
     .venv/bin/python benchmarks/brand_minute.py [--brands 1000] [--posts 30000] [--copies 15]
 """
@@ -23,10 +25,14 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from brands import make_posts, write_rules
+from prometheus_client import CollectorRegistry
 from throughput import vader_loop
 
+from listener.ops.brand_metrics import BrandBoard
+from listener.ops.metrics import Metrics
 from listener.records import Post, ScoredBatch, ScoredPost, parse_raw_message
 from listener.rules.files.loader import load_rules
 from listener.rules.runtime import build_enricher, build_judge, window_config
@@ -34,6 +40,7 @@ from listener.settings import Settings
 from listener.windows import stats
 from listener.windows.learning import surprise as count_model
 from listener.windows.partition import PartitionState
+from listener.windows.recovery import encode_snapshot
 from listener.windows.stats import stats_messages
 
 
@@ -72,6 +79,34 @@ def surprise_cost(compute: Callable[..., float], rounds: int = 5) -> float:
     return best
 
 
+def snapshot_cost(state: PartitionState, rounds: int = 5) -> float:
+    """CPU seconds of one snapshot of ``state`` as the window stage takes it, best of
+    ``rounds`` (the first encodes every bucket; the next copy in those kept)."""
+    best = float("inf")
+    for _ in range(rounds):
+        started = time.process_time()
+        try:
+            data = state.to_dict(encoded=True)
+        except TypeError:  # code from before buckets were kept as JSON, run for comparison
+            data = state.to_dict()
+        encode_snapshot(data)
+        best = min(best, time.process_time() - started)
+    return best
+
+
+def publish_cost(judged: list[dict[int, Any]]) -> tuple[float, float]:
+    """CPU seconds of publishing the per-brand gauges after a boundary's judging, and of
+    publishing them again with nothing judged since (the ops timer runs every 2 s)."""
+    board = BrandBoard(Metrics.create(CollectorRegistry()).brands, Settings().brand_metrics_limit)
+    for stats_of_brand in judged:
+        board.judged(stats_of_brand)
+    started = time.process_time()
+    board.publish()
+    first = time.process_time() - started
+    board.publish()
+    return first, time.process_time() - started - first
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--brands", type=int, default=1000)
@@ -105,6 +140,8 @@ def main() -> None:
         judging = min(judging, (judged_at - started) / judged)
         records = min(records, (done - judged_at) / judged)
     gc.enable()
+    snapshot = snapshot_cost(state)
+    first_publish, again = publish_cost(outcome.judged)
     _, vader_cpu = vader_loop(make_posts(20_000, ["brand_00000"]))
     whole = judging + records
     print(f"{args.brands:,} brands, {args.posts:,} posts: {judged:,} brands judged at the boundary")
@@ -112,6 +149,8 @@ def main() -> None:
     print(f"window-stats record     {records * 1e6:8.1f} µs per brand")
     print(f"a judged brand-minute   {whole * 1e6:8.1f} µs, {whole / vader_cpu:.2f} of a VADER post")
     print(f"raw VADER loop          {vader_cpu * 1e6:8.1f} µs per post")
+    print(f"a snapshot of the state {snapshot * 1e3:8.1f} ms")
+    print(f"brand gauges published  {first_publish * 1e3:8.1f} ms; again: {again * 1e3:.1f} ms")
     pure = surprise_cost(count_model.surprise)
     if stats.surprise is count_model.surprise:
         print(f"a count's surprise      {pure * 1e6:8.2f} µs (pure Python: no compiled copy)")
