@@ -131,8 +131,8 @@ class Bucket:
 
     def as_json(self) -> orjson.Fragment:
         """:meth:`to_dict` as JSON, written into a snapshot as it is: the same until the
-        bucket changes. Kept as bytes rather than as the dict: a third of its memory, and
-        an unchanged bucket costs a snapshot a copy of them instead of encoding it again."""
+        bucket changes. Kept as bytes, not as the dict: an unchanged bucket costs a snapshot
+        a copy of them instead of being encoded again."""
         if self.encoded is None:
             # orjson's bytes keep the buffer they were written in (16 KiB for a bucket of
             # 500 bytes): the copy held is of the bytes alone.
