@@ -118,15 +118,15 @@ class WindowStats:
 
     @property
     def negative_share(self) -> float:
-        return self.negative / self.known if self.known else 0.0
+        return _per(self.negative, self.known)
 
     @property
     def positive_share(self) -> float:
-        return self.positive / self.known if self.known else 0.0
+        return _per(self.positive, self.known)
 
     @property
     def mean_sentiment(self) -> float:
-        return self.sentiment_sum / self.known if self.known else 0.0
+        return _per(self.sentiment_sum, self.known)
 
     def metrics(self) -> dict[str, float]:
         """Every metric in :data:`METRICS` but the topic ones, by name (do not modify)."""
@@ -136,13 +136,12 @@ class WindowStats:
         return self._metrics
 
     def _compute(self) -> dict[str, float]:
-        # The shares and the mean are the properties' own expressions, read once here:
-        # this runs for every window of every brand judged, most of them quiet.
-        volume, negative = self.volume, self.negative
-        known = volume - self.unknown
-        negative_share = negative / known if known else 0.0
-        positive_share = self.positive / known if known else 0.0
-        mean_sentiment = self.sentiment_sum / known if known else 0.0
+        # The shares and the mean as the properties give them, with the posts of known tone
+        # read once: this runs for every window of every brand judged, most of them quiet.
+        volume, negative, known = self.volume, self.negative, self.known
+        negative_share = _per(negative, known)
+        positive_share = _per(self.positive, known)
+        mean_sentiment = _per(self.sentiment_sum, known)
         end, last_post, silent_since = self.end, self.brand_last_post, self.silent_since
         since = math.inf if last_post is None else max(0.0, (end - last_post) / 60.0)
         volume_usual = self.volume_baseline
@@ -227,6 +226,11 @@ COUNTS: Final = frozenset({
     "volume", "negative", "unknown", "unique_authors", "reach", "max_author_reach",
     "negative_reach", "negative_engagement", "own_off_brand", "own_off_brand_score", "topic",
 })  # fmt: skip
+
+
+def _per(part: float, known: int) -> float:
+    """``part`` per post of known tone; 0 when no post's tone is known."""
+    return part / known if known else 0.0
 
 
 def _z(value: float, mean: float, std: float, floor: float) -> float:
