@@ -468,6 +468,7 @@ async def run(args: argparse.Namespace) -> None:
             async with httpx.AsyncClient(timeout=10.0) as client:
                 counted = await metric_total(client, worker, "listener_window_posts_counted_total")
                 late = await metric_total(client, worker, "listener_window_posts_late_total")
+                snapshots = await metric_total(client, worker, "listener_snapshots_written_total")
                 own = [
                     await metric_total(client, worker, f"listener_alert_latency_seconds_{s}")
                     for s in ("sum", "count")
@@ -489,6 +490,7 @@ async def run(args: argparse.Namespace) -> None:
           f"{cpu[0] / posts * 1e6:.0f} µs per post; broker {cpu[1] / seconds:.0%}, "
           f"{cpu[1] / posts * 1e6:.0f} µs per post")  # fmt: skip
     print(f"  with no post coming             worker {idle[0]:.0%} of a core, broker {idle[1]:.0%}")
+    print(f"  window state snapshots written  {snapshots:,.0f}")
     if own[1]:
         print(f"worker's listener_alert_latency     mean {own[0] / own[1]:.3f} s (n={own[1]:.0f})")
     for agent, figures in batches.items():

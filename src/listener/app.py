@@ -225,8 +225,11 @@ class Pipeline:
                 outcomes.extend((message.partition, outcome) for outcome in more)
         self.ops.window_batch(self.windows.states, received_at)
         await self.dead_letters(dead)
-        await self.publish_outcomes(outcomes)
-        for partition, snapshot in self.windows.due_snapshots():
+        alerted = await self.publish_outcomes(outcomes)
+        # One partition's snapshot a batch, and in a batch that raised alerts only an
+        # overdue one: their pages go through this event loop, which a snapshot holds
+        # while it is encoded.
+        for partition, snapshot in self.windows.due_snapshots(most=1, overdue=alerted):
             await self.snapshots.send(
                 key=str(partition).encode(), value=snapshot, partition=partition
             )
@@ -256,9 +259,10 @@ class Pipeline:
             self.metrics.recoveries.labels(start).inc()
         return outcomes
 
-    async def publish_outcomes(self, outcomes: Sequence[tuple[int, Outcome]]) -> None:
+    async def publish_outcomes(self, outcomes: Sequence[tuple[int, Outcome]]) -> bool:
         """Alerts and the incident log's entries are awaited until the broker has them: a
-        snapshot taken after this claims that everything before its offset is done."""
+        snapshot taken after this claims that everything before its offset is done.
+        Returns whether there were alerts."""
         pending: list[Awaitable[Any]] = []
         sent: list[Alert] = []
         # Alerts and the incident log first: a page waits on them, not on the figures of
@@ -295,6 +299,7 @@ class Pipeline:
             await future
         for alert in sent:
             self.ops.alert_sent(alert)
+        return bool(sent)
 
     async def dead_letters(self, letters: Iterable[DeadLetter]) -> None:
         for letter in letters:

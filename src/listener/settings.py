@@ -75,8 +75,9 @@ class Settings(BaseSettings):
     #: ``batch_seconds``: the main lever on throughput.
     batch_size: int = Field(default=2000, ge=1)
     batch_seconds: float = Field(default=0.2, gt=0)
-    #: Window state is snapshotted this often (seconds of wall clock) so a restarted worker
-    #: replays only the posts since the last snapshot.
+    #: Window state is snapshotted at most this often (seconds of wall clock) so a restarted
+    #: worker replays only the posts since the last snapshot (listener.windows.stage says
+    #: when a partition waits longer).
     snapshot_seconds: float = Field(default=5.0, gt=0)
     #: A duplicate (same source and id) is dropped if seen within this much event time.
     dedupe_seconds: int = Field(default=86_400, ge=0)

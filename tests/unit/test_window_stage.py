@@ -1,6 +1,7 @@
 """The window stage reading a partition's state back: a broker that cannot be read is
 tried again until it can, and a read that broke off leaves nothing behind; and how often it
-writes a snapshot: a large state less often."""
+writes a snapshot: once the work since the last one is worth saving, and at least every five
+minutes."""
 
 from __future__ import annotations
 
@@ -82,48 +83,117 @@ async def test_a_read_that_broke_off_is_read_again_from_the_start(
 
 
 class Clocks:
-    """The wall clock the stage reads, and a CPU clock on which every snapshot costs
-    ``cost`` seconds to encode."""
+    """The wall clock the stage reads, and a CPU clock on which whatever the stage measures
+    (between two askings) costs ``charge`` seconds: applying a message, or a snapshot."""
 
-    def __init__(self, cost: float) -> None:
-        self.now, self.spent, self.cost, self._calls = 100.0, 0.0, cost, 0
+    def __init__(self) -> None:
+        self.now, self.spent, self.charge, self._calls = 100.0, 0.0, 0.0, 0
 
     def wall(self) -> float:
         return self.now
 
     def cpu(self) -> float:
-        # Asked before and after each encoding: the second asking finds it done.
+        # Asked before and after each measured step: the second asking finds it done.
         self._calls += 1
         if self._calls % 2 == 0:
-            self.spent += self.cost
+            self.spent += self.charge
         return self.spent
 
 
-def snapshotted_at(cost: float, times: list[float]) -> list[tuple[float, list[int]]]:
-    """Which of two busy partitions are snapshotted when the stage is asked at ``times``."""
-    clocks = Clocks(cost)
+def snapshotted_at(
+    work: float,
+    cost: float,
+    times: list[float],
+    fed: tuple[int, ...] = (0, 1),
+    **asked: Any,
+) -> list[tuple[float, list[int]]]:
+    """Which of two partitions are snapshotted when the stage is asked at ``times`` (with
+    the arguments ``asked``), the partitions ``fed`` each applying one message, of
+    ``work`` CPU seconds, before each asking (the first asking: both), and each snapshot
+    costing ``cost``."""
+    clocks = Clocks()
     stage = WindowStage(
         CONFIG, judge, "127.0.0.1:1", "scored", "snaps", 5.0, clock=clocks.wall, cpu=clocks.cpu
     )
-    values = messages()
+    values = messages() * 10
     stage.states = {0: PartitionState(CONFIG, judge), 1: PartitionState(CONFIG, judge)}
     taken = []
     for offset, at in enumerate(times):
-        for state in stage.states.values():
-            state.apply(ScoredBatch.loads(values[offset]), offset)
-        clocks.now = at
-        taken.append((at, [partition for partition, _ in stage.due_snapshots()]))
+        clocks.charge = work
+        for partition in stage.states:
+            if partition in fed or not offset:
+                stage.apply(partition, offset, values[offset])
+        clocks.now, clocks.charge = at, cost
+        taken.append((at, [partition for partition, _ in stage.due_snapshots(**asked)]))
     return taken
 
 
-def test_a_small_state_is_snapshotted_every_snapshot_seconds() -> None:
-    assert snapshotted_at(0.001, [100, 103, 105, 108, 110]) == [
+def test_a_busy_state_cheap_to_encode_is_snapshotted_every_snapshot_seconds() -> None:
+    assert snapshotted_at(0.05, 0.001, [100, 103, 105, 108, 110]) == [
         (100, [0, 1]), (103, []), (105, [0, 1]), (108, []), (110, [0, 1]),
     ]  # fmt: skip
 
 
-def test_a_state_slow_to_encode_is_snapshotted_less_often() -> None:
-    # Two partitions at 0.3 s each: every 20 s keeps snapshots within 3% of the time.
-    assert snapshotted_at(0.3, [100, 105, 110, 119, 120, 125, 141]) == [
-        (100, [0, 1]), (105, []), (110, []), (119, []), (120, [0, 1]), (125, []), (141, [0, 1]),
+def test_a_state_is_snapshotted_again_once_replaying_its_work_would_cost_far_more() -> None:
+    # A snapshot of 0.3 s is worth taking again after 10 s of work (SNAPSHOT_SHARE, 3%):
+    # twenty messages of a little more than half a second each.
+    times = [100.0 + second for second in range(45)]
+    taken = [(at, which) for at, which in snapshotted_at(0.51, 0.3, times) if which]
+    assert taken == [(100, [0, 1]), (120, [0, 1]), (140, [0, 1])]
+
+
+def test_a_state_that_sees_little_work_is_snapshotted_every_five_minutes() -> None:
+    assert stage_module.SNAPSHOT_LONGEST_SECONDS == 300
+    taken = snapshotted_at(0.001, 0.3, [100, 105, 200, 399, 400, 405, 699, 700])
+    assert [(at, which) for at, which in taken if which] == [
+        (100, [0, 1]), (400, [0, 1]), (700, [0, 1]),
     ]  # fmt: skip
+
+
+def test_a_state_that_did_not_change_is_not_snapshotted_again() -> None:
+    taken = snapshotted_at(0.5, 0.001, [100, 110, 400, 800], fed=(1,))
+    assert taken == [(100, [0, 1]), (110, [1]), (400, [1]), (800, [1])]
+
+
+def test_snapshots_taken_one_at_a_time_go_to_the_partition_waiting_longest() -> None:
+    taken = snapshotted_at(0.05, 0.001, [100, 101, 105, 106, 107, 110, 111], most=1)
+    assert taken == [
+        (100, [0]), (101, [1]), (105, [0]), (106, [1]), (107, []), (110, [0]), (111, [1]),
+    ]  # fmt: skip
+
+
+def test_a_batch_that_raised_alerts_takes_only_an_overdue_snapshot() -> None:
+    # Work enough to be worth saving at every asking, but only five minutes after the last
+    # snapshot is one taken.
+    # (A partition never saved is overdue.)
+    taken = snapshotted_at(0.05, 0.001, [400, 405, 500, 699, 700, 705], overdue=True)
+    assert [(at, which) for at, which in taken if which] == [(400, [0, 1]), (700, [0, 1])]
+
+
+async def test_the_work_a_recovery_replayed_is_saved_at_the_next_snapshot(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    values = messages()
+
+    async def latest_snapshot(bootstrap: str, topic: str, partition: int) -> None:
+        return None
+
+    async def read_range(
+        bootstrap: str, topic: str, partition: int, start: int, end: int
+    ) -> AsyncIterator[tuple[int, bytes]]:
+        for offset in range(start, end):
+            yield offset, values[offset]
+
+    monkeypatch.setattr(stage_module, "latest_snapshot", latest_snapshot)
+    monkeypatch.setattr(stage_module, "read_range", read_range)
+    clocks = Clocks()
+    stage = WindowStage(
+        CONFIG, judge, "127.0.0.1:1", "scored", "snaps", 5.0, clock=clocks.wall, cpu=clocks.cpu
+    )
+    stage._snapshot_cost[0] = 0.3  # what the partition's last snapshot cost, elsewhere
+    clocks.charge = 1.0  # each message replayed: 11 s of work for 11 messages
+    await stage.ensure(0, len(values) - 1)
+    clocks.charge = 0.0  # one more message, costing nothing
+    stage.apply(0, len(values) - 1, values[-1])
+    clocks.now += 5
+    assert [partition for partition, _ in stage.due_snapshots()] == [0]

@@ -27,12 +27,19 @@ CATCH_UP_STEPS = 60
 #: Waits before reading a partition's state again when the broker cannot be read: from the
 #: first, doubling up to the last. Nothing of the partition can be counted before it is read.
 RECOVERY_RETRY_SECONDS = (1.0, 30.0)
-#: Most of the worker's time its snapshots may take. A snapshot costs in proportion to the
-#: state (a partition holding a busy hour costs a tenth of a second to encode), so a worker
-#: whose partitions hold more saves each less often than every ``snapshot_seconds``: the
-#: time a post costs stays the same however long the run, at the price of a longer replay
-#: after a crash (any snapshot is a consistent starting point, so never a wrong count).
+#: Most of the work a snapshot may cost: a partition is saved again only once the CPU spent
+#: applying its messages since its last snapshot, which a restarted worker would spend again
+#: replaying them, is this many times what its last snapshot cost. A snapshot costs in
+#: proportion to the state, not to what changed (a partition holding a busy hour, or a
+#: thousand brands' learning, takes tens of milliseconds to encode), so a large state fed a
+#: trickle of posts is saved rarely, and a busy one about as often as ``snapshot_seconds``:
+#: the time a post costs stays the same however long the run and however many brands, and
+#: a restarted worker replays at most about thirty snapshots' worth of work (any snapshot
+#: is a consistent starting point, so never a wrong count).
 SNAPSHOT_SHARE = 0.03
+#: A partition that changed is saved at least this often (or every ``snapshot_seconds`` if
+#: longer), however little work it saw: replays stay short and well within retention.
+SNAPSHOT_LONGEST_SECONDS = 300.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +78,8 @@ class WindowStage:
         self._snapshotted: dict[int, tuple[float, int]] = {}
         #: CPU seconds the last snapshot of each partition took to encode.
         self._snapshot_cost: dict[int, float] = {}
+        #: CPU seconds spent applying each partition's messages since its last snapshot.
+        self._worked: dict[int, float] = {}
 
     async def ensure(self, partition: int, next_offset: int) -> Recovered | None:
         """Make sure the state of ``partition`` covers every offset before ``next_offset``.
@@ -103,6 +112,8 @@ class WindowStage:
         )
         start = state.offset + 1
         outcomes: list[Outcome] = []
+        # The replay is work no snapshot holds yet: it counts towards the next one.
+        self._worked[partition] = 0.0
         if start < next_offset:
             async for offset, value in read_range(
                 self.bootstrap, self.scored_topic, partition, start, next_offset
@@ -110,7 +121,7 @@ class WindowStage:
                 result = self._apply(state, partition, offset, value)
                 if isinstance(result, Outcome):
                     outcomes.append(result)
-                    outcomes.extend(await self._catch_up(state, lambda: True))
+                    outcomes.extend(await self._catch_up(state, partition, lambda: True))
         self.states[partition] = state
         self._snapshotted[partition] = (self.clock(), state.offset)
         log.info(
@@ -136,20 +147,25 @@ class WindowStage:
         """Judge the boundaries ``apply`` left, yielding to the event loop between steps;
         stops early if the partition is taken from this worker meanwhile."""
         state = self.states[partition]
-        return await self._catch_up(state, lambda: self.states.get(partition) is state)
+        return await self._catch_up(state, partition, lambda: self.states.get(partition) is state)
 
-    async def _catch_up(self, state: PartitionState, owned: Callable[[], bool]) -> list[Outcome]:
+    async def _catch_up(
+        self, state: PartitionState, partition: int, owned: Callable[[], bool]
+    ) -> list[Outcome]:
         outcomes: list[Outcome] = []
         while state.behind:
             await asyncio.sleep(0)
             if not owned():
                 break
+            started = self.cpu()
             outcomes.append(state.catch_up(CATCH_UP_STEPS))
+            self._count_work(partition, started)
         return outcomes
 
     def _apply(
         self, state: PartitionState, partition: int, offset: int, value: bytes
     ) -> Outcome | DeadLetter:
+        started = self.cpu()
         try:
             batches = ScoredBatch.loads_many(value)
         except _UNREADABLE as exc:
@@ -162,35 +178,58 @@ class WindowStage:
                 offset=offset,
                 payload=value,
             )
-        return state.apply_many(batches, offset, CATCH_UP_STEPS)
+        outcome = state.apply_many(batches, offset, CATCH_UP_STEPS)
+        self._count_work(partition, started)
+        return outcome
 
-    def due_snapshots(self, force: bool = False) -> list[tuple[int, bytes]]:
-        """Snapshots of the states that changed and were not saved for ``snapshot_seconds``,
-        or longer for a large state (see :data:`SNAPSHOT_SHARE`).
+    def _count_work(self, partition: int, started: float) -> None:
+        self._worked[partition] = self._worked.get(partition, 0.0) + self.cpu() - started
+
+    def due_snapshots(
+        self, force: bool = False, most: int | None = None, overdue: bool = False
+    ) -> list[tuple[int, bytes]]:
+        """Snapshots of the states that changed and are due (see :meth:`due`), of every
+        state that changed with ``force``, or, with ``overdue``, only of those not saved
+        for :data:`SNAPSHOT_LONGEST_SECONDS`; ``most`` of them at most, those waiting
+        longest first (each snapshot holds the event loop while it is encoded: spread over
+        the agent's batches, they hold it a partition at a time).
 
         Call only when every output of the messages applied so far has been delivered:
         a snapshot claims its offset is fully done.
         """
         now = self.clock()
+        waiting = sorted(
+            (self._snapshotted.get(partition, (0.0, -1))[0], partition)
+            for partition, state in self.states.items()
+            if state.offset > self._snapshotted.get(partition, (0.0, -1))[1]
+            and (force or self.due(partition, now, overdue))
+        )
         due = []
-        for partition, state in self.states.items():
-            when, offset = self._snapshotted.get(partition, (0.0, -1))
-            if state.offset > offset and (force or now - when >= self.snapshot_wait(partition)):
-                started = self.cpu()
-                due.append((partition, encode_snapshot(state.to_dict(encoded=True))))
-                self._snapshot_cost[partition] = self.cpu() - started
-                self._snapshotted[partition] = (now, state.offset)
+        for _, partition in waiting[:most]:
+            state = self.states[partition]
+            started = self.cpu()
+            due.append((partition, encode_snapshot(state.to_dict(encoded=True))))
+            self._snapshot_cost[partition] = self.cpu() - started
+            self._snapshotted[partition] = (now, state.offset)
+            self._worked[partition] = 0.0
         return due
 
-    def snapshot_wait(self, partition: int) -> float:
-        """Seconds between two snapshots of ``partition``: ``snapshot_seconds``, or as long
-        as keeps the snapshots of every partition held within :data:`SNAPSHOT_SHARE` of the
-        worker's time, each taken to cost what its last one did."""
-        cost = self._snapshot_cost.get(partition, 0.0) * len(self.states)
-        return max(self.snapshot_seconds, cost / SNAPSHOT_SHARE)
+    def due(self, partition: int, now: float, overdue: bool = False) -> bool:
+        """Whether ``partition``'s state, if it changed, is to be saved at ``now``: not within
+        ``snapshot_seconds`` of its last snapshot; then once the work since that snapshot
+        is worth saving (:data:`SNAPSHOT_SHARE`), or :data:`SNAPSHOT_LONGEST_SECONDS` after it
+        whatever the work (only then with ``overdue``)."""
+        waited = now - self._snapshotted.get(partition, (0.0, -1))[0]
+        if waited < self.snapshot_seconds:
+            return False
+        if waited >= SNAPSHOT_LONGEST_SECONDS:
+            return True
+        cost = self._snapshot_cost.get(partition, 0.0)
+        return not overdue and self._worked.get(partition, 0.0) * SNAPSHOT_SHARE >= cost
 
     def drop(self, partitions: Iterable[int]) -> None:
         for partition in partitions:
             self.states.pop(partition, None)
             self._snapshotted.pop(partition, None)
             self._snapshot_cost.pop(partition, None)
+            self._worked.pop(partition, None)
