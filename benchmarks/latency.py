@@ -28,7 +28,9 @@ and, for the first Slack message of each incident (its page; an escalation or an
 acknowledgement later in the incident is not an alert's delivery), from the publication of
 the alert it reports to its arrival at the stand-in. Only windows the posts themselves
 closed are counted: those ending in the last allowed lateness of the run are judged after
-the stream stops, when the partitions are seen idle, and are shown apart.
+the stream stops, when the partitions are seen idle, and are shown apart. So are those of a
+minute that closed while the worker was still learning how late each raw partition's posts
+come (``--learning``), whose clock waited for that learning to end.
 
     .venv/bin/python benchmarks/latency.py [--rate 1000] [--seconds 180] [--lateness 60]
         [--learning SECONDS]
@@ -277,6 +279,11 @@ class Marks:
                 reach = min(mark - wait[p] for p, mark in marks.items())
             self.sent.append((message.timestamp / 1000, reach, max(wait.values(), default=0.0)))
 
+    def learnt_at(self) -> float | None:
+        """When the first marks were published that waited for every raw partition only as
+        long as its posts were learnt to come late (before: the whole allowed lateness)."""
+        return min((at for at, _, wait in self.sent if wait < self.lateness), default=None)
+
     def first_reaching(self, moment: float) -> tuple[float, float] | None:
         """When the first marks letting the clock reach ``moment`` were published, and the
         longest wait for late posts they asked."""
@@ -350,6 +357,11 @@ def report(
     slack: list[Posted],
 ) -> None:
     total, first, clock, pipeline, scoring, judging, after = [], [], [], [], [], [], []
+    # Alerts whose minute closed while the worker was still learning how late each raw
+    # partition's posts come, and whose clock was let through when that learning ended
+    # (until then it waits the whole allowed lateness): a worker's first minutes.
+    learning: list[float] = []
+    learnt = marks.learnt_at()
     waits: list[float] = []
     for seen in alerts:
         end = seen.alert.fired_at.timestamp()
@@ -362,6 +374,9 @@ def report(
         closed = published.closed_at(end + wait)
         if closed is None:
             after.append(seen)
+            continue
+        if learnt is not None and closed < learnt <= announced:
+            learning.append(seen.published - minute[1])
             continue
         waits.append(wait)
         first.append(seen.published - minute[0])
@@ -391,7 +406,8 @@ def report(
         else:
             to_slack.append(message.at - seen.published)
     print(f"alerts                              {len(alerts)} "
-          f"({len(after)} judged after the stream stopped, not counted)")  # fmt: skip
+          f"({len(after)} judged after the stream stopped, not counted; "
+          f"{len(learning)} closed while the lateness was being learnt, shown apart)")  # fmt: skip
     for seen in sorted(alerts, key=lambda s: s.published):
         a = seen.alert
         print(f"  {a.fired_at:%H:%M} {a.severity:<8s} {a.rule:<16s} {a.brand}")
@@ -401,6 +417,7 @@ def report(
     print(f"  of which the pipeline                  {percentiles(pipeline)}")
     print(f"    scoring, to the marks that close it  {percentiles(scoring)}")
     print(f"    windows, from those marks            {percentiles(judging)}")
+    print(f"  closed while learning the lateness     {percentiles(learning)}")
     if len(set(waits)) > 1:
         for label, learnt in (("the allowed lateness", False), ("what the posts taught", True)):
             part = [t for t, w in zip(total, waits, strict=True) if (w < args.lateness) == learnt]
