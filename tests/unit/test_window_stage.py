@@ -164,8 +164,7 @@ def test_snapshots_taken_one_at_a_time_go_to_the_partition_waiting_longest() -> 
 
 def test_a_batch_that_raised_alerts_takes_only_an_overdue_snapshot() -> None:
     # Work enough to be worth saving at every asking, but only five minutes after the last
-    # snapshot is one taken.
-    # (A partition never saved is overdue.)
+    # snapshot is one taken (a partition never saved is overdue).
     taken = snapshotted_at(0.05, 0.001, [400, 405, 500, 699, 700, 705], overdue=True)
     assert [(at, which) for at, which in taken if which] == [(400, [0, 1]), (700, [0, 1])]
 
