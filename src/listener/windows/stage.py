@@ -112,7 +112,8 @@ class WindowStage:
         )
         start = state.offset + 1
         outcomes: list[Outcome] = []
-        # The replay is work no snapshot holds yet: it counts towards the next one.
+        # The replay is work no snapshot holds yet: counted towards the next one, from
+        # nothing again if a read that broke off is read again.
         self._worked[partition] = 0.0
         if start < next_offset:
             async for offset, value in read_range(
@@ -186,26 +187,25 @@ class WindowStage:
         self._worked[partition] = self._worked.get(partition, 0.0) + self.cpu() - started
 
     def due_snapshots(
-        self, force: bool = False, most: int | None = None, overdue: bool = False
+        self, most: int | None = None, overdue: bool = False
     ) -> list[tuple[int, bytes]]:
-        """Snapshots of the states that changed and are due (see :meth:`due`), of every
-        state that changed with ``force``, or, with ``overdue``, only of those not saved
-        for :data:`SNAPSHOT_LONGEST_SECONDS`; ``most`` of them at most, those waiting
-        longest first (each snapshot holds the event loop while it is encoded: spread over
-        the agent's batches, they hold it a partition at a time).
+        """Snapshots of the states that changed and are due (see :meth:`_due`), or, with
+        ``overdue``, only of those not saved for :data:`SNAPSHOT_LONGEST_SECONDS`; ``most``
+        of them at most, those waiting longest first (each snapshot holds the event loop
+        while it is encoded: spread over the agent's batches, they hold it a partition at a
+        time).
 
         Call only when every output of the messages applied so far has been delivered:
         a snapshot claims its offset is fully done.
         """
         now = self.clock()
-        waiting = sorted(
-            (self._snapshotted.get(partition, (0.0, -1))[0], partition)
-            for partition, state in self.states.items()
-            if state.offset > self._snapshotted.get(partition, (0.0, -1))[1]
-            and (force or self.due(partition, now, overdue))
-        )
+        waiting = []
+        for partition, state in self.states.items():
+            when, offset = self._snapshotted.get(partition, (0.0, -1))
+            if state.offset > offset and self._due(partition, now - when, overdue):
+                waiting.append((when, partition))
         due = []
-        for _, partition in waiting[:most]:
+        for _, partition in sorted(waiting)[:most]:
             state = self.states[partition]
             started = self.cpu()
             due.append((partition, encode_snapshot(state.to_dict(encoded=True))))
@@ -214,12 +214,11 @@ class WindowStage:
             self._worked[partition] = 0.0
         return due
 
-    def due(self, partition: int, now: float, overdue: bool = False) -> bool:
-        """Whether ``partition``'s state, if it changed, is to be saved at ``now``: not within
-        ``snapshot_seconds`` of its last snapshot; then once the work since that snapshot
-        is worth saving (:data:`SNAPSHOT_SHARE`), or :data:`SNAPSHOT_LONGEST_SECONDS` after it
-        whatever the work (only then with ``overdue``)."""
-        waited = now - self._snapshotted.get(partition, (0.0, -1))[0]
+    def _due(self, partition: int, waited: float, overdue: bool) -> bool:
+        """Whether ``partition``'s state, changed and last saved ``waited`` seconds ago, is to
+        be saved now: not within ``snapshot_seconds``; then once the work since that
+        snapshot is worth saving (:data:`SNAPSHOT_SHARE`), or :data:`SNAPSHOT_LONGEST_SECONDS`
+        after it whatever the work (only then with ``overdue``)."""
         if waited < self.snapshot_seconds:
             return False
         if waited >= SNAPSHOT_LONGEST_SECONDS:
