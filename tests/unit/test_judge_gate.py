@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 
 from listener.incidents.lifecycle.log import holding_at
@@ -26,9 +27,12 @@ SHIPPED = Path(__file__).resolve().parents[2] / "rules"
 BUNDLE = 50
 
 
-def judged(name: str, seed: int, target: Path) -> tuple[list[tuple[str, float]], list[Any], int]:
-    """Alerts (rule, event time), rules holding per (brand, boundary), and pending rules
-    at the end, of one scenario replayed through a partition's windows."""
+def judged(
+    name: str, seed: int, target: Path
+) -> tuple[list[tuple[str, float]], list[Any], int, bytes]:
+    """Alerts (rule, event time), rules holding per (brand, boundary), pending rules at
+    the end, and what the windows learnt by the end, of one scenario replayed through a
+    partition's windows."""
     scenario = library()[name].build(seed)
     rules = load_rules(write_rules(SHIPPED, target, [scenario.brand], first_group(SHIPPED)))
     enricher = build_enricher(rules)
@@ -59,7 +63,9 @@ def judged(name: str, seed: int, target: Path) -> tuple[list[tuple[str, float]],
         for saved in rules_of.values()
         if saved.get("pending_since") is not None
     )
-    return alerts, held, pending
+    # Rule states aside: a rule settled on its floors is never given a state of its own.
+    learnt = {k: v for k, v in state.to_dict().items() if k != "rules"}
+    return alerts, held, pending, orjson.dumps(learnt)
 
 
 @pytest.mark.parametrize(
@@ -87,8 +93,13 @@ def test_judging_on_counts_first_changes_nothing(
     monkeypatch.setattr(Condition, "ruled_out", lambda self, counts: False)
     monkeypatch.setattr(Floors, "unmet", lambda self, stats: False)
     full = judged(name, seed, tmp_path / "full")
-    assert gated == full
-    alerts, held, _ = gated
+    assert gated[0] == full[0] and gated[2] == full[2]  # the same alerts, the same pending
+    assert gated[3] == full[3]  # the same baselines and learnt usual
+    # Every boundary where some rule held was judged both ways; the gated run skipped some
+    # where none did (a brand settled with counts unchanged since: PartitionState._steady).
+    assert [h for h in gated[1] if h[2]] == [h for h in full[1] if h[2]]
+    assert [h for h in gated[1] if h in full[1]] == gated[1]
+    alerts, held, _, _ = gated
     assert alerts and any(rules for _, _, rules in held)  # the scenario did fire
     # Most boundaries were settled on the brand's floors, and some rules one by one.
     assert calls["all below floors"] > len(held) // 2, calls

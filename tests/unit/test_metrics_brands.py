@@ -165,6 +165,21 @@ def test_a_brand_no_longer_judged_disappears(registry: CollectorRegistry) -> Non
     assert exported_brands(registry) == {"here"}
 
 
+def test_a_steady_brand_keeps_the_figures_of_its_last_judging(
+    registry: CollectorRegistry,
+) -> None:
+    b = board(registry, limit=5)
+    b.judged(stats("quiet", 2, end=T0))
+    b.judged(stats("gone", 2, end=T0))
+    for minute in range(1, 7):
+        b.steady("quiet", T0 + 60 * minute)
+    b.steady("never judged", T0 + 360)
+    b.judged(stats("here", 10, end=T0 + 360))
+    b.publish()
+    assert exported_brands(registry) == {"quiet", "here"}
+    assert value(registry, "listener_brand_volume", "quiet") == 2.0
+
+
 def test_older_figures_replayed_by_a_recovery_do_not_replace_newer_ones(
     registry: CollectorRegistry,
 ) -> None:

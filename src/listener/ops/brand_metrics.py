@@ -20,12 +20,15 @@ The bound on series per worker is therefore ``(limit + 1) x windows x 9`` figure
 one scored partition, so across workers each brand is exported by at most one of them; the
 ``_other`` series of the workers add up with ``sum by (window)``.
 
-A brand is dropped once it has not been judged for the shortest window size: it is judged
-whenever it has posts in the longest window, so by then its figures are all but zero.
+A brand is dropped once it has been neither judged nor found steady for the shortest window
+size: it is one or the other whenever it has posts in the longest window, so by then its
+figures are all but zero. A steady brand (its windows' posts unchanged since it was judged
+with every rule false: listener.windows.partition) keeps the figures of its last judging.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -125,6 +128,8 @@ class BrandBoard:
         #: brand -> window size -> the figures of the window held, once published: live, a
         #: brand is judged once a minute and published every few seconds.
         self._shown: dict[str, dict[int, Figures]] = {}
+        #: brand -> the last boundary it was found steady at (its figures are unchanged).
+        self._steady: dict[str, float] = {}
         #: brand -> (rule, severity) -> window end of the last alert.
         self.alerts: dict[str, dict[tuple[str, str], float]] = {}
         #: The newest window end judged on this worker: the board's own clock.
@@ -152,6 +157,12 @@ class BrandBoard:
         if self.newest is None or first.end > self.newest:
             self.newest = first.end
 
+    def steady(self, brand: str, end: float) -> None:
+        """Called with each brand found steady at the boundary ``end`` (``Outcome.steady``):
+        its figures are those of its last judging, still held."""
+        if brand in self.latest:
+            self._steady[brand] = end
+
     def alerted(self, brand: str, rule: str, severity: str, at: float) -> None:
         """Called for each alert sent; ``at`` is its window end (event time)."""
         self._changed = True
@@ -164,6 +175,7 @@ class BrandBoard:
         for brand in brands:
             self.latest.pop(brand, None)
             self._shown.pop(brand, None)
+            self._steady.pop(brand, None)
             self.alerts.pop(brand, None)
 
     def _drop_stale(self) -> None:
@@ -171,7 +183,7 @@ class BrandBoard:
         if newest is None:
             return
         for brand, held in list(self.latest.items()):
-            end = max(f.end for f in held.values())
+            end = max(max(f.end for f in held.values()), self._steady.get(brand, -math.inf))
             if end < newest - min(held):
                 self.forget([brand])
 

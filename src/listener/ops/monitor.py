@@ -87,6 +87,8 @@ class OpsMonitor:
         """Called with each outcome published: its judged windows feed the brand gauges."""
         for stats in outcome.judged:
             self.brands.judged(stats)
+        for brand, end in outcome.steady:
+            self.brands.steady(brand, end)
 
     def alert_sent(self, alert: Alert) -> None:
         """Called once the broker has an alert."""

@@ -156,8 +156,29 @@ def settled(
 def build_judge(rules: RuleSet) -> Judge:
     """A pure judge: each applicable rule steps on its window, with the topic figures of
     the risk it raises; firings become alerts that say what the wave is about."""
+    return RuleJudge(rules)
 
-    def judge(brand: str, view: BrandView, states: dict[str, Any], now: float) -> list[Any]:
+
+class RuleJudge:
+    """The judge of :func:`build_judge` (see listener.windows.partition.Judge)."""
+
+    __slots__ = ("rules",)
+
+    def __init__(self, rules: RuleSet) -> None:
+        self.rules = rules
+
+    def settled(
+        self, brand: str, stats: Mapping[int, WindowStats], states: Mapping[str, Any]
+    ) -> bool:
+        """Whether judging the brand would find every rule false and change none of its
+        states, and would go on doing so while its windows' counts stay as they are: no
+        rule is pending, and each is below one of its floors (or the brand has no rules)."""
+        return brand not in self.rules.brands or settled(self.rules, stats, states)
+
+    def __call__(
+        self, brand: str, view: BrandView, states: dict[str, Any], now: float
+    ) -> list[Any]:
+        rules = self.rules
         alerts: list[Any] = []
         if brand not in rules.brands:
             return alerts  # a brand removed from the rules since its posts were scored
@@ -186,5 +207,3 @@ def build_judge(rules: RuleSet) -> Judge:
             for name in [name for name in states if name not in watching]:
                 del states[name]
         return alerts
-
-    return judge

@@ -15,19 +15,19 @@ when every partition is idle, nor back to where judging starts.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from listener.eventtime import first_judged, keep_oldest
 from listener.records import SamplePost, ScoredBatch
-from listener.windows.counting.brand import NO_TOPICS, BrandWindows
-from listener.windows.counting.walk import Quotes, window_sums
+from listener.windows.counting.brand import NO_TOPICS, BrandWindows, WindowSums
+from listener.windows.counting.walk import window_sums
 from listener.windows.counting.words import TopicIndex, rising
 from listener.windows.learning.baseline import Baseline
-from listener.windows.learning.learnt import Learnt
+from listener.windows.learning.learnt import WAVE_MIN_POSTS, Learnt
 from listener.windows.learning.usual import Usual
-from listener.windows.stats import WindowStats, variance
+from listener.windows.stats import WindowStats, window_stats
 from listener.windows.upstream import Upstream
 
 #: Old buckets and post keys are swept once every this many steps.
@@ -89,7 +89,12 @@ class BrandView:
 
 
 class Judge(Protocol):
-    """Turns one brand's window figures at one boundary into alerts (pure)."""
+    """Turns one brand's window figures at one boundary into alerts (pure).
+
+    A judge may also have ``settled(brand, stats, states) -> bool``: whether judging the
+    brand would find every rule false and change none of its ``states``, and would go on
+    doing so while its windows' counts stay as they are (rules.runtime.RuleJudge). The
+    windows then skip judging the brand until its counts change (``PartitionState``)."""
 
     def __call__(
         self, brand: str, view: BrandView, states: dict[str, Any], now: float
@@ -111,6 +116,9 @@ class Outcome:
     alerts: list[Any] = field(default_factory=list)
     #: Window figures judged at each boundary passed, for metrics and reports.
     judged: list[dict[int, WindowStats]] = field(default_factory=list)
+    #: (brand, boundary) of each brand found steady there: not judged, its figures as at
+    #: its last judging (see ``PartitionState._steady``).
+    steady: list[tuple[str, float]] = field(default_factory=list)
 
 
 class PartitionState:
@@ -118,6 +126,8 @@ class PartitionState:
 
     def __init__(self, config: WindowConfig, judge: Judge) -> None:
         self.config = config
+        #: Per brand settled at its last judging, its last own post then (see ``_steady``).
+        self.settled: dict[str, float | None] = {}
         self.judge = judge
         self.brands: dict[str, BrandWindows] = {}
         self.baselines: dict[str, dict[int, Baseline]] = {}
@@ -133,6 +143,18 @@ class PartitionState:
         #: Oldest distinct times of the posts counted before the clock started: where
         #: judging begins (see eventtime.first_judged).
         self.oldest: tuple[float, ...] = ()
+
+    @property
+    def judge(self) -> Judge:
+        return self._judge
+
+    @judge.setter
+    def judge(self, judge: Judge) -> None:
+        """A new judge (reloaded rules) may not find settled what the last one did."""
+        self._judge = judge
+        self._settles: Callable[[str, Mapping[int, WindowStats], Mapping[str, Any]], bool] | None
+        self._settles = getattr(judge, "settled", None)
+        self.settled.clear()
 
     @property
     def watermark(self) -> float | None:
@@ -220,85 +242,83 @@ class PartitionState:
             self._evict(self.clock)
 
     def _judge_all(self, now: float, outcome: Outcome) -> None:
-        since = now - self.config.horizon
+        config = self.config
+        since = now - config.horizon
+        settles = self._settles
         for brand in sorted(self.brands):
             windows = self.brands[brand]
             if windows.unread:
-                windows.read_own(now, self.config.languages.get(brand))
+                windows.read_own(now, config.languages.get(brand))
             states = self.rule_states.setdefault(brand, {})
             if not windows.has_posts_between(since, now) and not _active(states):
                 continue
-            stats, samples = self._stats(brand, windows, now)
+            every, quotes = window_sums(windows, now, config.sizes)
+            if self._steady(brand, windows, now):
+                self._learn(brand, every, now)
+                outcome.steady.append((brand, now))
+                continue
+            stats = self._stats(brand, windows, now, every)
+            self._learn(brand, every, now)
+            shortest = stats[min(stats)]
+            figures = shortest.metrics()
+            learnt = self._learnt(brand)
+            learnt.watch(
+                now, shortest.size, figures["volume_surprise"], figures["negative_surprise"],
+                shortest.volume,
+            )  # fmt: skip
             outcome.judged.append(stats)
-            view = BrandView(stats, samples, windows, self._learnt(brand))
-            outcome.alerts.extend(self.judge(brand, view, states, now))
+            settled = settles is not None and settles(brand, stats, states)
+            if not settled:
+                view = BrandView(stats, quotes, windows, learnt)
+                outcome.alerts.extend(self.judge(brand, view, states, now))
+            if settled and shortest.volume < WAVE_MIN_POSTS and learnt.wave_since is None:
+                self.settled[brand] = windows.brand_last_post(now)
+            else:
+                self.settled.pop(brand, None)
+
+    def _steady(self, brand: str, windows: BrandWindows, now: float) -> bool:
+        """Whether judging ``brand`` at ``now`` would find what it found at its last judging:
+        every rule false, nothing to change, no wave to start (fewer posts in its shortest
+        window than a wave needs), and no window's posts changed since, nor the brand's own
+        posts. Its figures then differ only by the time passed, and nothing is judged on
+        them: the brand is learnt from (``_learn``) without being judged, and no figures
+        are sent for it. A quiet brand with a post in the last hour is judged once when the
+        post comes and once as it leaves each window, not at every boundary of that hour."""
+        if brand not in self.settled:
+            return False
+        kept = windows.running
+        if kept is None or kept.changed or windows.off_brand:
+            return False
+        return self.settled[brand] == windows.brand_last_post(now)
 
     def _stats(
-        self, brand: str, windows: BrandWindows, now: float
-    ) -> tuple[dict[int, WindowStats], Quotes]:
+        self, brand: str, windows: BrandWindows, now: float, every: Mapping[int, WindowSums]
+    ) -> dict[int, WindowStats]:
+        assert windows.running is not None  # window_sums moved it to ``now``
+        windows.running.changed = False
+        return window_stats(
+            brand, now, every, windows, self._learnt(brand), self._baselines(brand),
+            self.config.topics_of(brand).risks,
+        )  # fmt: skip
+
+    def _learn(self, brand: str, every: Mapping[int, WindowSums], now: float) -> None:
+        """What a boundary teaches the brand's tone baselines and burstiness, from its
+        windows' sums: the same whether the brand is judged there or steady (``_steady``)."""
         baselines = self._baselines(brand)
-        learnt = self._learnt(brand)
-        usual = learnt.usual
-        last_post = windows.brand_last_post(now)
-        silent_since = learnt.silent_since(last_post)
-        topic_shares = [(r, usual.topic_share(r)) for r in self.config.topics_of(brand).risks]
-        stats: dict[int, WindowStats] = {}
-        every, quotes = window_sums(windows, now, self.config.sizes)
         for size in self.config.sizes:
             sums = every[size]
-            base = baselines[size]
-            expected = usual.expected(now - size, now)
-            off_brand = windows.off_brand_between(now - size, now)
-            stats[size] = WindowStats(
-                brand=brand,
-                size=size,
-                end=now,
-                volume=sums.volume,
-                negative=sums.negative,
-                positive=sums.positive,
-                unknown=sums.unknown,
-                sentiment_sum=sums.sentiment_sum,
-                unique_authors=sums.unique_authors,
-                reach=sums.reach,
-                max_author_reach=sums.max_reach,
-                brand_last_post=last_post,
-                volume_baseline=expected,
-                volume_std=variance(expected, clustering=learnt.clustering) ** 0.5,
-                sentiment_baseline=base.sentiment.mean,
-                sentiment_std=base.sentiment.std,
-                negative_share_baseline=base.negative_share.mean,
-                negative_share_std=base.negative_share.std,
-                negative_reach=sums.negative_reach,
-                negative_engagement=sums.negative_engagement,
-                reach_baseline=usual.usual_top_reach,
-                wave_since=learnt.wave_since,
-                silent_since=silent_since,
-                clustering=learnt.clustering,
-                negative_clustering=learnt.negative_clustering,
-                own_off_brand=len(off_brand),
-                own_off_brand_score=max(score for score, _ in off_brand) if off_brand else 0.0,
-                topics=sums.topics,
-                topic_baselines={risk: expected * share for risk, share in topic_shares},
-            )
             known = sums.volume - sums.unknown
-            base.update(
+            baselines[size].update(
                 known,
                 sums.sentiment_sum / known if known else 0.0,
                 sums.negative / known if known else 0.0,
             )
-        window, longest = stats[min(stats)], stats[max(stats)]
-        shortest = window.metrics()
-        learnt.burstiness(
-            (window.volume, window.negative),
-            (longest.volume, longest.negative),
-            window.size / longest.size,
+        shortest, longest = min(every), max(every)
+        window, whole = every[shortest], every[longest]
+        self._learnt(brand).burstiness(
+            (window.volume, window.negative), (whole.volume, whole.negative), shortest / longest
         )
-        learnt.watch(
-            now, min(stats), shortest["volume_surprise"], shortest["negative_surprise"],
-            window.volume,
-        )  # fmt: skip
         self.last_judged[brand] = now
-        return stats, quotes
 
     def _learnt(self, brand: str) -> Learnt:
         learnt = self.learnt.get(brand)

@@ -6,14 +6,17 @@ The names in :data:`METRICS` are the vocabulary of rule conditions in rules/*.ya
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
 import orjson
 
 from listener.enrich import native
+from listener.windows.counting.brand import BrandWindows, WindowSums
 from listener.windows.learning import surprise as count_model
+from listener.windows.learning.baseline import Baseline
+from listener.windows.learning.learnt import Learnt
 
 #: The count model's functions, compiled where a compiled copy was built from its present
 #: source (listener.enrich.native): the surprises are read for every window of every brand
@@ -226,6 +229,61 @@ COUNTS: Final = frozenset({
     "volume", "negative", "unknown", "unique_authors", "reach", "max_author_reach",
     "negative_reach", "negative_engagement", "own_off_brand", "own_off_brand_score", "topic",
 })  # fmt: skip
+
+
+def window_stats(
+    brand: str,
+    now: float,
+    every: Mapping[int, WindowSums],
+    windows: BrandWindows,
+    learnt: Learnt,
+    baselines: Mapping[int, Baseline],
+    risks: Iterable[str],
+) -> dict[int, WindowStats]:
+    """One brand's figures for each window ending at ``now``, by size: its windows' sums
+    (``every``) against what it usually sees (``learnt``, ``baselines``) before this
+    boundary teaches it anything; ``risks``, those whose topics its posts are read for."""
+    usual = learnt.usual
+    last_post = windows.brand_last_post(now)
+    silent_since = learnt.silent_since(last_post)
+    topic_shares = [(r, usual.topic_share(r)) for r in risks]
+    stats: dict[int, WindowStats] = {}
+    for size, sums in every.items():
+        base = baselines[size]
+        expected = usual.expected(now - size, now)
+        off_brand = windows.off_brand_between(now - size, now)
+        stats[size] = WindowStats(
+            brand=brand,
+            size=size,
+            end=now,
+            volume=sums.volume,
+            negative=sums.negative,
+            positive=sums.positive,
+            unknown=sums.unknown,
+            sentiment_sum=sums.sentiment_sum,
+            unique_authors=sums.unique_authors,
+            reach=sums.reach,
+            max_author_reach=sums.max_reach,
+            brand_last_post=last_post,
+            volume_baseline=expected,
+            volume_std=variance(expected, clustering=learnt.clustering) ** 0.5,
+            sentiment_baseline=base.sentiment.mean,
+            sentiment_std=base.sentiment.std,
+            negative_share_baseline=base.negative_share.mean,
+            negative_share_std=base.negative_share.std,
+            negative_reach=sums.negative_reach,
+            negative_engagement=sums.negative_engagement,
+            reach_baseline=usual.usual_top_reach,
+            wave_since=learnt.wave_since,
+            silent_since=silent_since,
+            clustering=learnt.clustering,
+            negative_clustering=learnt.negative_clustering,
+            own_off_brand=len(off_brand),
+            own_off_brand_score=max(score for score, _ in off_brand) if off_brand else 0.0,
+            topics=sums.topics,
+            topic_baselines={risk: expected * share for risk, share in topic_shares},
+        )
+    return stats
 
 
 def _per(part: float, known: int) -> float:
