@@ -119,8 +119,16 @@ def main() -> None:
     # Far enough on for the clock to pass many boundaries; each apply judges one.
     mark = state.clock + 10 * state.config.step + state.config.lateness
     copies = []
+    rule_judge = state.judge
+
+    def judge(brand: str, view: Any, states: dict[str, Any], now: float) -> list[Any]:
+        return rule_judge(brand, view, states, now)
+
     for _ in range(args.copies):
-        restored = PartitionState.from_dict(state.config, state.judge, copy.deepcopy(data))
+        # A judge that cannot tell a brand settled, so that every brand is judged: a
+        # steady one (unchanged since judged with every rule false) would only be learnt
+        # from (listener.windows.partition), and this measures a brand judged.
+        restored = PartitionState.from_dict(state.config, judge, copy.deepcopy(data))
         # The first boundary after a restore sums each window afresh; the ones after it
         # move the sums kept, as a running worker's do.
         restored.apply(ScoredBatch(None, (), {0: mark}), restored.offset + 1, steps=1)
