@@ -3,9 +3,11 @@ in them is reported with its file, its key and, where a name is misspelt, a sugg
 
 from __future__ import annotations
 
+import gc
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -113,6 +115,32 @@ def test_shipped_rules_load() -> None:
         300,
         0,
     )
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_collector_is_paused_while_loading_and_left_as_it_was(
+    enabled: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from listener.rules.files import loader
+
+    seen: list[bool] = []
+    read = loader._read_directory
+
+    def reading(directory: Path, issues: list[Any]) -> Any:
+        seen.append(gc.isenabled())
+        return read(directory, issues)
+
+    monkeypatch.setattr(loader, "_read_directory", reading)
+    was = gc.isenabled()
+    try:
+        gc.enable() if enabled else gc.disable()
+        load_rules(SHIPPED)
+        with pytest.raises(ConfigError):
+            load_rules(SHIPPED / "missing")
+        assert gc.isenabled() is enabled  # after a refusal too
+    finally:
+        gc.enable() if was else gc.disable()
+    assert seen == [False, False]
 
 
 def test_shipped_brand_terms_carry_every_field() -> None:

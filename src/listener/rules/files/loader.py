@@ -9,7 +9,9 @@ group, a rule's brands and window) are checked with "did you mean" suggestions.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import gc
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -71,6 +73,27 @@ def load_rules(directory: Path) -> RuleSet:
 
     Raises :class:`ConfigError` carrying every problem found in every file.
     """
+    with _collector_paused():
+        return _load(directory)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while the rules are built: they are many long-lived
+    containers and no garbage, and with 10,000 brands the collector walking them again and
+    again took more than half of the load (1.5-1.75 s of CPU with it, 0.65-0.75 s without).
+    Reference counting still frees what is dropped; a reload, in a thread, pauses the
+    collector for the whole worker as long."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _load(directory: Path) -> RuleSet:
     issues: list[ConfigIssue] = []
     docs = _read_directory(directory, issues)
     brands = _section(docs.get("brands.yaml"), "brands", Brand, issues)
