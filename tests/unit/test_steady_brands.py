@@ -134,3 +134,21 @@ def test_a_settled_brand_is_not_asked_to_judge() -> None:
     run.send(*posts(10), mark=B + 30)
     run.minutes(B + 600)
     assert run.judged and judge.calls == 0
+
+
+def test_a_restored_state_judges_a_steady_brand_once_more_and_learns_the_same() -> None:
+    whole, restarted = Run(Settled()), Run(Settled())
+    for run in (whole, restarted):
+        run.send(*posts(10), mark=B + 30)
+        run.minutes(B + 240)
+    # A worker taking over restores the snapshot: the kept sums are not in it, so whether
+    # the brand's windows changed since it was judged is not known, and it is judged again.
+    data = orjson.loads(orjson.dumps(restarted.state.to_dict()))
+    restarted.state = PartitionState.from_dict(CONFIG, Settled(), data)
+    for run in (whole, restarted):
+        run.minutes(B + 1200)
+    assert sorted(whole.judged) == [B + 60, B + 180, B + 360]
+    assert sorted(restarted.judged) == [B + 60, B + 180, B + 300, B + 360]
+    for end, figures in whole.judged.items():
+        assert restarted.judged[end] == figures
+    assert orjson.dumps(restarted.state.to_dict()) == orjson.dumps(whole.state.to_dict())
