@@ -175,4 +175,7 @@ async def test_a_port_taken_before_the_store_binds_it_is_replaced(
             assert store.ports != picked
             assert f"127.0.0.1:{store.ports.s3}" in listeners(store.pid or 0)
         log = store.log_file.read_bytes()
-        assert log.count(PORT_TAKEN) == 1, log[-2000:]
+        # The squatted port was refused, once. A fresh port picked after it may, rarely, be
+        # taken too by a test running beside this one before weed binds it: not counted.
+        assert PORT_TAKEN in log
+        assert log.count(f"port {picked.admin} for Admin".encode()) == 1, log[-2000:]
