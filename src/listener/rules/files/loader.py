@@ -84,12 +84,12 @@ def _collector_paused() -> Iterator[None]:
     again took more than half of the load (1.5-1.75 s of CPU with it, 0.65-0.75 s without).
     Reference counting still frees what is dropped; a reload, in a thread, pauses the
     collector for the whole worker as long."""
-    paused = gc.isenabled()
+    enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        if paused:
+        if enabled:
             gc.enable()
 
 
