@@ -10,7 +10,8 @@ import orjson
 from factories import T0, make_scored
 
 from listener.records import NEGATIVE, ScoredBatch
-from listener.windows.partition import BrandView, PartitionState, WindowConfig
+from listener.windows.judging import BrandView
+from listener.windows.partition import PartitionState, WindowConfig
 
 STEP = 60
 CONFIG = WindowConfig(step=STEP, sizes=(120, 300, 900), lateness=0, raw_partitions=1)
@@ -103,16 +104,20 @@ def test_enough_posts_in_the_shortest_window_to_start_a_wave_are_judged_each_bou
 
 
 def test_a_late_post_in_a_window_already_summed_is_judged() -> None:
-    quiet, late = Run(Settled()), Run(Settled())
-    for run in (quiet, late):
+    quiet, late, full = Run(Settled()), Run(Settled()), Run(every_boundary)
+    for run in (quiet, late, full):
         run.send(*posts(10), mark=B + 30)
         run.minutes(B + 240)
-    late.send(*posts(200), mark=B + 240)  # into the bucket of B + 180, summed already
-    for run in (quiet, late):
+    for run in (late, full):
+        run.send(*posts(200), mark=B + 240)  # into the bucket of B + 180, summed already
+    for run in (quiet, late, full):
         run.minutes(B + 1200)
     assert B + 300 not in quiet.judged
     assert B + 300 in late.judged
     assert late.judged[B + 300][120]["volume"] == 1.0
+    # What the steady boundaries before it taught was learnt before the post changed the
+    # windows they had.
+    assert orjson.dumps(late.state.to_dict()) == orjson.dumps(full.state.to_dict())
 
 
 def test_a_new_judge_judges_again() -> None:
