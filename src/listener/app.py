@@ -35,7 +35,7 @@ from listener.rules.live import LiveRules, Reloader
 from listener.rules.ruleset import RuleSet
 from listener.rules.runtime import build_enricher, build_judge, window_config
 from listener.settings import Settings
-from listener.windows.partition import Outcome
+from listener.windows.judging import Outcome
 from listener.windows.stage import WindowStage
 from listener.windows.stats import WindowStats, stats_messages
 from listener.windows.upstream import waited

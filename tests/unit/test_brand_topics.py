@@ -15,7 +15,8 @@ from listener.records import NEGATIVE, ScoredBatch
 from listener.rules.files.loader import load_rules
 from listener.rules.runtime import window_config
 from listener.settings import Settings
-from listener.windows.partition import BrandView, PartitionState
+from listener.windows.judging import BrandView
+from listener.windows.partition import PartitionState
 
 SHIPPED = Path(__file__).resolve().parents[2] / "rules"
 

@@ -30,7 +30,7 @@ from listener.incidents.lifecycle.model import Book
 from listener.incidents.runtime.stage import IncidentStage
 from listener.records import DeadLetter
 from listener.rules.files.loader import load_rules
-from listener.windows.partition import Outcome
+from listener.windows.judging import Outcome
 from listener.windows.stats import WindowStats
 
 RULES = load_rules(Path(__file__).resolve().parents[2] / "rules")

@@ -21,7 +21,8 @@ from listener.eventtime import (
     Lateness,
 )
 from listener.records import ScoredBatch
-from listener.windows.partition import BrandView, PartitionState, WindowConfig
+from listener.windows.judging import BrandView
+from listener.windows.partition import PartitionState, WindowConfig
 from listener.windows.recovery import decode_snapshot, encode_snapshot
 
 LEARNT = T0 + LATENESS_LEARNING_SECONDS  # where a stream followed from T0 has been learnt

@@ -13,7 +13,7 @@ from listener.errors import ConfigError, ConfigIssue
 from listener.rules.files.loader import load_rules
 from listener.rules.live import LiveRules, Reload
 from listener.rules.runtime import build_judge
-from listener.windows.partition import BrandView
+from listener.windows.judging import BrandView
 
 ROOT = Path(__file__).resolve().parents[2]
 EXTRA_BRAND = """

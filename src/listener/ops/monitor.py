@@ -24,7 +24,8 @@ from listener.ops.lag import ConsumerView, LagMonitor
 from listener.ops.latency import AlertTiming
 from listener.ops.metrics import Metrics
 from listener.records import Alert, ScoredPost
-from listener.windows.partition import Outcome, PartitionState
+from listener.windows.judging import Outcome
+from listener.windows.partition import PartitionState
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,8 @@ from listener.rules.engine import Firing, RuleState, evaluate
 from listener.rules.ruleset import Rule, RuleSet
 from listener.settings import Settings
 from listener.windows.counting.words import TopicIndex
-from listener.windows.partition import BrandView, Judge, WindowConfig
+from listener.windows.judging import BrandView, Judge
+from listener.windows.partition import WindowConfig
 from listener.windows.stats import WindowStats
 
 #: Figures an alert quotes as "now" and as "usual".
@@ -160,7 +161,7 @@ def build_judge(rules: RuleSet) -> Judge:
 
 
 class RuleJudge:
-    """The judge of :func:`build_judge` (see listener.windows.partition.Judge)."""
+    """The judge of :func:`build_judge` (see listener.windows.judging.Judge)."""
 
     __slots__ = ("rules",)
 

@@ -14,7 +14,8 @@ import orjson
 from listener.errors import BrokerError, InvalidPost
 from listener.records import DeadLetter, ScoredBatch
 from listener.retry import Backoff
-from listener.windows.partition import Judge, Outcome, PartitionState, WindowConfig
+from listener.windows.judging import Judge, Outcome
+from listener.windows.partition import PartitionState, WindowConfig
 from listener.windows.recovery import encode_snapshot, latest_snapshot, read_range
 
 log = logging.getLogger(__name__)

@@ -44,7 +44,7 @@ from listener.incidents.lifecycle.events import (
 from listener.records import Alert
 from listener.rules.ruleset import RuleSet
 from listener.rules.runtime import rule_figures, settled
-from listener.windows.partition import Outcome
+from listener.windows.judging import Outcome
 from listener.windows.stats import WindowStats
 
 #: What the seal's key is derived for: the links' secret is not used as it is.

@@ -45,7 +45,7 @@ from listener.records import DeadLetter
 from listener.rules.files.config import SEVERITIES
 from listener.rules.ruleset import RuleSet
 from listener.settings import Settings
-from listener.windows.partition import Outcome
+from listener.windows.judging import Outcome
 
 log = logging.getLogger(__name__)
 
