@@ -65,7 +65,7 @@ class Outcome:
     #: Window figures judged at each boundary passed, for metrics and reports.
     judged: list[dict[int, WindowStats]] = field(default_factory=list)
     #: (brand, boundary) of each brand found steady there: not judged, its figures as at
-    #: its last judging (see ``partition.PartitionState._steady``).
+    #: its last judging (see ``partition.PartitionState._unchanged``).
     steady: list[tuple[str, float]] = field(default_factory=list)
 
 

@@ -72,8 +72,11 @@ class PartitionState:
 
     def __init__(self, config: WindowConfig, judge: Judge) -> None:
         self.config = config
-        #: Per brand settled at its last judging, its last own post then (see ``_steady``).
-        self.settled: dict[str, float | None] = {}
+        #: The brands found settled at their last boundary (see ``_unchanged``).
+        self.settled: set[str] = set()
+        #: The brands that counted a post into windows already judged since the last
+        #: boundary (a late post): their windows changed.
+        self.touched: set[str] = set()
         self.judge = judge
         self.brands: dict[str, BrandWindows] = {}
         self.baselines: dict[str, dict[int, Baseline]] = {}
@@ -96,7 +99,7 @@ class PartitionState:
 
     @judge.setter
     def judge(self, judge: Judge) -> None:
-        """A new judge (reloaded rules) may not find settled what the last one did."""
+        """A new judge (reloaded rules) is asked again what it finds settled."""
         self._judge = judge
         self._settles: Callable[[str, Mapping[int, WindowStats], Mapping[str, Any]], bool] | None
         self._settles = getattr(judge, "settled", None)
@@ -151,6 +154,7 @@ class PartitionState:
                     self.oldest = keep_oldest(self.oldest, ts)
                 if self.clock is not None and ts < self.clock:
                     outcome.late += 1
+                    self.touched.add(brand)
             else:
                 outcome.duplicates += 1
 
@@ -199,7 +203,8 @@ class PartitionState:
             if not windows.has_posts_between(since, now) and not _active(states):
                 continue
             every, quotes = window_sums(windows, now, config.sizes)
-            if self._steady(brand, windows, now):
+            unchanged = self._unchanged(brand, windows, now)
+            if unchanged and brand in self.settled:
                 self._learn(brand, every, now)
                 outcome.steady.append((brand, now))
                 continue
@@ -212,36 +217,46 @@ class PartitionState:
                 now, shortest.size, figures["volume_surprise"], figures["negative_surprise"],
                 shortest.volume,
             )  # fmt: skip
-            outcome.judged.append(stats)
+            calm = shortest.volume < WAVE_MIN_POSTS and learnt.wave_since is None
             settled = settles is not None and settles(brand, stats, states)
+            if unchanged and settled and calm and shortest.wave_since is None:
+                # Steady, as a worker that judged the last boundary knew (``settled``).
+                self.settled.add(brand)
+                outcome.steady.append((brand, now))
+                continue
+            outcome.judged.append(stats)
             if not settled:
                 view = BrandView(stats, quotes, windows, learnt)
                 outcome.alerts.extend(self.judge(brand, view, states, now))
-            if settled and shortest.volume < WAVE_MIN_POSTS and learnt.wave_since is None:
-                self.settled[brand] = windows.brand_last_post(now)
+                settled = settles is not None and settles(brand, stats, states)
+            if settled and calm:
+                self.settled.add(brand)
             else:
-                self.settled.pop(brand, None)
+                self.settled.discard(brand)
+        self.touched.clear()
 
-    def _steady(self, brand: str, windows: BrandWindows, now: float) -> bool:
-        """Whether judging ``brand`` at ``now`` would find what it found at its last judging:
-        every rule false, nothing to change, no wave to start (fewer posts in its shortest
-        window than a wave needs), and no window's posts changed since, nor the brand's own
-        posts. Its figures then differ only by the time passed, and nothing is judged on
-        them: the brand is learnt from (``_learn``) without being judged, and no figures
-        are sent for it. A quiet brand with a post in the last hour is judged once when the
-        post comes and once as it leaves each window, not at every boundary of that hour."""
-        if brand not in self.settled:
+    def _unchanged(self, brand: str, windows: BrandWindows, now: float) -> bool:
+        """Whether no post of the brand's windows, nor of its own, changed at this step: none
+        entered or left a window, none arrived late into one, no own post was read. A brand
+        whose rules were all settled at the last boundary (``settled``) is then steady: the
+        same counts and rule states find every rule false again, and change nothing. It is
+        learnt from as a judged brand is, but neither judged nor sent as figures. A quiet
+        brand with a post in the last hour is judged as the post comes and as it leaves each
+        window, not at each of the hour's boundaries. Whether a brand is steady depends on
+        the state alone, so a restored worker finds what one that never stopped found."""
+        if brand in self.touched or windows.off_brand:
             return False
-        kept = windows.running
-        if kept is None or kept.changed or windows.off_brand:
+        step = self.config.step
+        buckets, entering = windows.buckets, int(now // step) - 1
+        if entering in buckets:
             return False
-        return self.settled[brand] == windows.brand_last_post(now)
+        if any(entering - size // step in buckets for size in self.config.sizes):
+            return False
+        return windows.brand_last_post(now) == windows.brand_last_post(now - step)
 
     def _stats(
         self, brand: str, windows: BrandWindows, now: float, every: Mapping[int, WindowSums]
     ) -> dict[int, WindowStats]:
-        assert windows.running is not None  # window_sums moved it to ``now``
-        windows.running.changed = False
         return window_stats(
             brand, now, every, windows, self._learnt(brand), self._baselines(brand),
             self.config.topics_of(brand).risks,
@@ -249,7 +264,7 @@ class PartitionState:
 
     def _learn(self, brand: str, every: Mapping[int, WindowSums], now: float) -> None:
         """What a boundary teaches the brand's tone baselines and burstiness, from its
-        windows' sums: the same whether the brand is judged there or steady (``_steady``)."""
+        windows' sums: the same whether the brand is judged there or steady (``_unchanged``)."""
         baselines = self._baselines(brand)
         for size in self.config.sizes:
             sums = every[size]
@@ -315,6 +330,7 @@ class PartitionState:
                 b: {r: dict(s) for r, s in rules.items()} for b, rules in self.rule_states.items()
             },
             "last_judged": dict(self.last_judged),
+            "touched": sorted(self.touched),
             "learnt": {b: learnt.to_dict() for b, learnt in self.learnt.items()},
         }
 
@@ -335,6 +351,7 @@ class PartitionState:
                     baselines[int(size)].restore(values)
         state.rule_states = data["rules"]
         state.last_judged = {b: float(t) for b, t in data["last_judged"].items()}
+        state.touched = set(data.get("touched", ()))
         state.learnt = {b: Learnt.from_dict(d) for b, d in data.get("learnt", {}).items()}
         return state
 

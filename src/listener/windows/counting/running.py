@@ -133,9 +133,6 @@ class Running:
 
     last: int
     windows: dict[int, Window]
-    #: Whether a post was added to or taken from any window since the judge last read
-    #: them (it clears this): a window whose posts did not change has the same counts.
-    changed: bool = True
 
     @classmethod
     def sum(cls, buckets: Mapping[int, Summed], last: int, lengths: tuple[int, ...]) -> Running:
@@ -153,16 +150,11 @@ class Running:
         leaves."""
         entering = buckets.get(self.last)
         self.last += 1
-        if entering is not None:
-            self.changed = True
         for length, window in self.windows.items():
             if entering is not None:
                 window.enter(entering)
             leaving = buckets.get(self.last - 1 - length)
-            if leaving is None:
-                continue
-            self.changed = True
-            if window.leave(leaving):
+            if leaving is not None and window.leave(leaving):
                 first = self.last - length
                 window.find_maxima(b for i in range(first, self.last) if (b := buckets.get(i)))
 
@@ -172,7 +164,6 @@ class Running:
         is the bucket's :func:`counts` before it, ``author`` the post's author if new to
         the bucket, ``found`` the topics it names."""
         after = counts(bucket)
-        self.changed = True
         volume, negative, positive, unknown, units, reach = (
             a - b for a, b in zip(after, before, strict=True)
         )
