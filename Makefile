@@ -26,11 +26,11 @@ $(STAMP): pyproject.toml constraints.txt | $(BIN)/python
 	$(PIP_INSTALL) -e '.[dev]'
 	touch $(STAMP) $(DEMO_STAMP)
 
-# VADER's rules and the count model compiled with mypyc where a C compiler is present
-# (listener/enrich/native.py): quick when the compiled copies are up to date; without a
-# compiler the pure-Python modules run.
+# VADER's rules and the window figures compiled with mypyc where a C compiler is present
+# (listener/native/): quick when the compiled copies are up to date; without a compiler
+# the pure-Python modules run.
 native: $(DEMO_STAMP)
-	$(BIN)/python -m listener.enrich.native
+	$(BIN)/python -m listener.native.build
 
 demo: $(DEMO_STAMP) native
 	$(BIN)/listener demo

@@ -7,7 +7,7 @@ every one is judged at every boundary (benchmarks/brands.py measures the worker 
 This builds the windows of ``--posts`` posts spread over ``--brands`` brands as brands.py
 spreads them, copies that state ``--copies`` times, and times each copy's next boundary;
 the best copy is printed, with the same cost in posts of a raw VADER loop run beside it,
-and what a count's surprise costs, compiled (listener.enrich.native) and in pure Python;
+and what a count's surprise costs, compiled (listener.native) and in pure Python;
 then two costs that grow with the brands held whatever the posts: a snapshot of that state,
 and publishing the per-brand gauges (listener.ops.brand_metrics).
 
@@ -31,6 +31,7 @@ from brands import make_posts, write_rules
 from prometheus_client import CollectorRegistry
 from throughput import vader_loop
 
+from listener import native
 from listener.ops.brand_metrics import BrandBoard
 from listener.ops.metrics import Metrics
 from listener.records import Post, ScoredBatch, ScoredPost, parse_raw_message
@@ -38,7 +39,6 @@ from listener.rules.files.loader import load_rules
 from listener.rules.runtime import build_enricher, build_judge, window_config
 from listener.settings import Settings
 from listener.windows import stats
-from listener.windows.learning import surprise as count_model
 from listener.windows.partition import PartitionState
 from listener.windows.recovery import encode_snapshot
 from listener.windows.stats import stats_messages
@@ -159,8 +159,8 @@ def main() -> None:
     print(f"raw VADER loop          {vader_cpu * 1e6:8.1f} µs per post")
     print(f"a snapshot of the state {snapshot * 1e3:8.1f} ms")
     print(f"brand gauges published  {first_publish * 1e3:8.1f} ms; again: {again * 1e3:.1f} ms")
-    pure = surprise_cost(count_model.surprise)
-    if stats.surprise is count_model.surprise:
+    pure = surprise_cost(native.pure_copy(stats.surprise.__module__).surprise)
+    if not native.is_compiled(stats):
         print(f"a count's surprise      {pure * 1e6:8.2f} µs (pure Python: no compiled copy)")
     else:
         fast = surprise_cost(stats.surprise)

@@ -1,7 +1,7 @@
 """CPU time of the parts of a post's way that were rewritten for speed, each in a tight loop
 over the generated posts of benchmarks/throughput.py, best of ``--rounds``: VADER as
 vaderSentiment reads a text, as listener's pure-Python rules do and as their compiled copy
-does (when built: `python -m listener.enrich.native`), a post's words and terms, and a
+does (when built: `python -m listener.native.build`), a post's words and terms, and a
 snapshot of a 50-brand partition after an hour and a bit of posts, every bucket rewritten.
 
     cd benchmarks && ../.venv/bin/python parts.py [--posts 40000] [--rounds 5]
@@ -18,7 +18,8 @@ from run_length import stages
 from throughput import make_posts
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from listener.enrich import native, vader
+from listener import native
+from listener.enrich import vader
 from listener.enrich.stage import RawMessage
 from listener.records import ScoredBatch
 from listener.windows.counting.words import terms, words
@@ -62,14 +63,13 @@ def main() -> None:
     raw = make_posts(args.posts, brands)
     texts = [orjson.loads(p)["text"] for p in raw]
     plain = SentimentIntensityAnalyzer()
-    pure = vader.VaderCore(plain.lexicon, plain.emojis)
-    compiled = native.load(vader.__name__)
+    pure = native.pure_copy(vader.__name__).VaderCore(plain.lexicon, plain.emojis)
     rows = [
         ("VADER, vaderSentiment", best(args.rounds, texts, plain.polarity_scores)),
         ("VADER, listener's rules", best(args.rounds, texts, pure.compound)),  # type: ignore[arg-type]
     ]
-    if compiled is not vader:
-        fast = compiled.VaderCore(plain.lexicon, plain.emojis)
+    if native.is_compiled(vader):
+        fast = vader.VaderCore(plain.lexicon, plain.emojis)
         rows.append(("VADER, compiled", best(args.rounds, texts, fast.compound)))
     tokens = [words(t) for t in texts]
     rows.append(("words of a post", best(args.rounds, texts, words)))  # type: ignore[arg-type]

@@ -1,1 +1,6 @@
 """listener: streaming social listening and crisis alerting."""
+
+from listener import native as _native
+
+# Before any of the compiled modules is imported (listener/native.py).
+_native.install()

@@ -11,6 +11,7 @@ import threading
 
 import faust
 
+from listener import native
 from listener.broker.admin import ensure_topics
 from listener.broker.kafka_client import topic_configs
 from listener.broker.topics import TopicNames
@@ -101,6 +102,10 @@ class _Worker(faust.Worker):
     """
 
     shutdown_seconds: float = 20.0
+
+    async def on_first_start(self) -> None:
+        log.info("hot modules: %s", native.state())  # listener/native/
+        await super().on_first_start()
 
     def _schedule_shutdown(self, signal_: signal.Signals) -> None:
         if not self._signal_stop_time:

@@ -1,13 +1,16 @@
-"""Compiled copies of hot modules: used only when built from the present source, and
-giving the same results as the pure-Python modules they were built from."""
+"""Compiled copies of hot modules (listener/native/): used only when built from the present
+sources, under the modules' own names, and giving the same results as the pure-Python
+modules they were built from."""
 
 from __future__ import annotations
 
+import importlib
 import logging
-import shutil
+import os
+import subprocess
+import sys
 from pathlib import Path
 from types import ModuleType
-from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -15,42 +18,44 @@ from hypothesis import strategies as st
 from test_sentiment import _texts_to_compare
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from listener.enrich import native, vader
-from listener.windows import stats
+from listener import native
+from listener.enrich import vader
+from listener.native.build import build
 from listener.windows.learning import surprise as count_model
 
 
-def _built(module: ModuleType) -> Any:
-    compiled = native.load(module.__name__)
-    if compiled is module:
-        pytest.skip("no compiled copy built here (`python -m listener.enrich.native`)")
-    return compiled
+def _compiled(module: ModuleType) -> ModuleType:
+    if not native.is_compiled(module):
+        pytest.skip(f"not compiled here: {native.state()}")
+    return module
 
 
-def _built_vader() -> Any:
-    return _built(vader)
+def test_every_module_runs_compiled_when_built() -> None:
+    if native.unusable() is not None:
+        pytest.skip(f"not compiled here: {native.state()}")
+    assert native.state().startswith("compiled with mypyc")
+    for name in native.COMPILED:
+        assert native.is_compiled(importlib.import_module(name)), name
+    from listener.enrich.sentiment import VaderAnalyzer
+
+    assert type(VaderAnalyzer()._vader) is vader.VaderCore
 
 
 def test_the_compiled_vader_scores_every_evaluation_post_as_the_pure_one() -> None:
-    compiled = _built_vader()
+    compiled = _compiled(vader)
+    pure = native.pure_copy(vader.__name__)
     plain = SentimentIntensityAnalyzer()
-    pure = vader.VaderCore(plain.lexicon, plain.emojis)
-    fast = compiled.VaderCore(plain.lexicon, plain.emojis)  # type: ignore[attr-defined]
-    assert type(fast) is not vader.VaderCore
+    fast = compiled.VaderCore(plain.lexicon, plain.emojis)
+    slow = pure.VaderCore(plain.lexicon, plain.emojis)
+    assert not native.is_compiled(pure)
     texts = _texts_to_compare()
-    assert [fast.compound(t) for t in texts] == [pure.compound(t) for t in texts]
-
-
-def test_the_worker_reads_sentiment_with_the_compiled_copy_when_built() -> None:
-    from listener.enrich import sentiment
-
-    compiled = native.load(vader.__name__)
-    assert sentiment._VaderCore is compiled.VaderCore
+    assert [fast.compound(t) for t in texts] == [slow.compound(t) for t in texts]
 
 
 #: Counts as judging gives them (whole, or fractions of bursts), means from none to busy.
 _COUNTS = st.one_of(st.integers(0, 2_000), st.floats(0.0, 2_000.0))
 _MEANS = st.floats(0.0, 1_000.0)
+_PURE_MODEL = native.pure_copy(count_model.__name__)
 
 
 @settings(max_examples=2_000, deadline=None)
@@ -63,65 +68,126 @@ _MEANS = st.floats(0.0, 1_000.0)
 def test_the_compiled_count_model_gives_the_pure_ones_figures(
     count: float, mean: float, clustering: float, dispersion: float
 ) -> None:
-    compiled = _built(count_model)
-    assert compiled.surprise(count, mean, dispersion, clustering) == count_model.surprise(
+    compiled = _compiled(count_model)
+    assert compiled.surprise(count, mean, dispersion, clustering) == _PURE_MODEL.surprise(
         count, mean, dispersion, clustering
     )
-    assert compiled.variance(mean, dispersion, clustering) == count_model.variance(
+    assert compiled.variance(mean, dispersion, clustering) == _PURE_MODEL.variance(
         mean, dispersion, clustering
     )
 
 
 def test_the_compiled_count_model_reads_windows_far_above_their_usual() -> None:
-    compiled = _built(count_model)
+    compiled = _compiled(count_model)
     # The tail's geometric bound and the ceiling: where a port of the loop would drift.
     for count, mean in [(40, 0.05), (500, 2.0), (3, 2.9), (60, 50.0), (10_000, 1.0)]:
-        assert compiled.surprise(count, mean) == count_model.surprise(count, mean) > 0
+        assert compiled.surprise(count, mean) == _PURE_MODEL.surprise(count, mean) > 0
 
 
-def test_the_windows_judge_with_the_compiled_count_model_when_built() -> None:
-    compiled = _built(count_model)
-    assert stats.surprise is compiled.surprise
-    assert stats.variance is compiled.variance
+#: One scenario of the library through the enricher and a partition's windows: what it
+#: prints is everything they give and keep.
+_REPLAY = """
+import sys
+from pathlib import Path
+import orjson
+from listener import native
+from listener.records import ScoredBatch
+from listener.replay.backtest.batches import first_group, write_rules
+from listener.replay.scenarios.catalog import library
+from listener.rules.files.loader import load_rules
+from listener.rules.runtime import build_enricher, build_judge, window_config
+from listener.settings import Settings
+from listener.windows.partition import PartitionState
+from listener.windows.stats import stats_messages
+
+name, seed, shipped, target = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4])
+scenario = library()[name].build(seed)
+rules = load_rules(write_rules(shipped, target, [scenario.brand], first_group(shipped)))
+enricher = build_enricher(rules)
+state = PartitionState(window_config(rules, Settings(partitions=1)), build_judge(rules))
+posts = sorted(scenario.posts, key=lambda p: p.ts)
+out = []
+for offset, i in enumerate(range(0, len(posts), 50)):
+    bundle = posts[i : i + 50]
+    records = tuple(r for found in enricher.enrich_many(bundle) for r in found)
+    outcome = state.apply(ScoredBatch(scenario.brand.id, records, {0: bundle[-1].ts}), offset)
+    alerts = [a.to_dict() | {"emitted_at": None} for a in outcome.alerts]  # wall clock
+    out.append([[r.compound for r in records], alerts])
+    out.append([orjson.loads(m) for m in stats_messages(outcome.judged)])
+    if offset % 40 == 0:  # and what a restored worker goes on from
+        state = PartitionState.from_dict(state.config, state.judge, state.to_dict())
+out.append(state.to_dict())
+print(native.state().split(" (")[0])
+print(orjson.dumps(out, option=orjson.OPT_SORT_KEYS).decode())
+"""
 
 
-def test_without_a_copy_the_pure_module_runs_and_says_so(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+@pytest.mark.parametrize(("name", "seed"), [("intesa", 2), ("hacked-account", 1)])
+def test_the_windows_give_the_same_figures_alerts_and_state_compiled_and_pure(
+    name: str, seed: int, tmp_path: Path
 ) -> None:
-    with caplog.at_level(logging.INFO, logger=native.__name__):
-        assert native.load(vader.__name__, tmp_path) is vader
-    assert "pure Python (no compiled copy" in caplog.text
+    if native.unusable() is not None:
+        pytest.skip(f"not compiled here: {native.state()}")
+    shipped = Path(__file__).resolve().parents[2] / "rules"
+    runs = {}
+    for how, extra in [("compiled", {}), ("pure", {native.PURE_ENV: "1"})]:
+        env = {k: v for k, v in os.environ.items() if k != native.PURE_ENV} | extra
+        args = [name, str(seed), str(shipped), str(tmp_path / how)]
+        done = subprocess.run(
+            [sys.executable, "-c", _REPLAY, *args], env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+        runs[how] = done.stdout.splitlines()
+    assert runs["compiled"][0] == "compiled with mypyc"
+    assert runs["pure"][0] == "pure Python"
+    assert '"rule"' in runs["pure"][1]  # the scenario did fire: the figures were read
+    assert runs["compiled"][1] == runs["pure"][1]
 
 
-def test_a_copy_that_does_not_import_is_not_used(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+def test_without_a_copy_the_pure_modules_run_and_say_why(tmp_path: Path) -> None:
+    assert "no compiled copy" in str(native.unusable(tmp_path))
+
+
+def test_copies_built_from_other_sources_are_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    native.built_path(vader.__name__, tmp_path).write_bytes(b"not a shared object")
-    with caplog.at_level(logging.INFO, logger=native.__name__):
-        assert native.load(vader.__name__, tmp_path) is vader
-    assert "does not import" in caplog.text
-
-
-def test_a_copy_built_from_another_source_is_not_used(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
-    _built_vader()
-    shutil.copyfile(native.built_path(vader.__name__), native.built_path(vader.__name__, tmp_path))
-    monkeypatch.setattr(native, "digest", lambda path: "edited since")
-    with caplog.at_level(logging.INFO, logger=native.__name__):
-        assert native.load(vader.__name__, tmp_path) is vader
-    assert "another version of the source" in caplog.text
+    for name in native.COMPILED:
+        native.built_path(name, tmp_path).write_bytes(b"")
+    native.stamp_path(tmp_path).write_text(native.digest())
+    monkeypatch.delenv(native.PURE_ENV, raising=False)
+    assert native.unusable(tmp_path) is None
+    native.stamp_path(tmp_path).write_text("edited since")
+    assert "another version of the sources" in str(native.unusable(tmp_path))
 
 
 def test_the_pure_modules_can_be_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(native.PURE_ENV, "1")
-    assert native.load(vader.__name__) is vader
+    assert f"{native.PURE_ENV} is set" in str(native.unusable())
 
 
-def test_a_failed_build_leaves_the_pure_module_to_run(tmp_path: Path) -> None:
-    outcome = native.build(build_dir=tmp_path, command=("false",))
-    assert outcome[vader.__name__].startswith("not compiled")
-    assert not native.built_path(vader.__name__, tmp_path).exists()
-    assert native.load(vader.__name__, tmp_path) is vader
-    missing = native.build(build_dir=tmp_path, command=(str(tmp_path / "no-such-compiler"),))
-    assert missing[vader.__name__].startswith("not compiled")
+def test_a_copy_that_does_not_import_gives_way_to_its_source(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    source = tmp_path / "listener_native_probe.py"
+    source.write_text("ANSWER = 42\n")
+    broken = tmp_path / ("listener_native_probe" + native.SUFFIX)
+    broken.write_bytes(b"not a shared object")
+    finder = native.CompiledFinder({"listener_native_probe": (broken, source)})
+    sys.meta_path.insert(0, finder)
+    try:
+        with caplog.at_level(logging.WARNING, logger=native.__name__):
+            probe = importlib.import_module("listener_native_probe")
+    finally:
+        sys.meta_path.remove(finder)
+        sys.modules.pop("listener_native_probe", None)
+    assert probe.ANSWER == 42
+    assert probe.__file__ == str(source)
+    assert "does not import" in caplog.text
+
+
+def test_a_failed_build_leaves_the_pure_modules_to_run(tmp_path: Path) -> None:
+    assert build(tmp_path, command=("false",)).startswith("not compiled")
+    assert not native.stamp_path(tmp_path).exists()
+    assert "no compiled copy" in str(native.unusable(tmp_path))
+    missing = build(tmp_path, command=(str(tmp_path / "no-such-compiler"),))
+    assert missing.startswith("not compiled")

@@ -15,7 +15,7 @@ from typing import Final, Protocol
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # type: ignore[import-untyped]
 
-from listener.enrich import native, vader
+from listener.enrich import vader
 from listener.records import NEGATIVE, NEUTRAL, POSITIVE, UNKNOWN
 
 #: VADER's own convention for turning a compound score into a label.
@@ -32,9 +32,6 @@ class Sentiment:
 
 
 UNREAD: Final = Sentiment(0.0, UNKNOWN)
-
-#: VADER's rules, compiled where a compiled copy was built (listener.enrich.native).
-_VaderCore: type[vader.VaderCore] = native.load(vader.__name__).VaderCore
 
 
 class Analyzer(Protocol):
@@ -58,7 +55,7 @@ class VaderAnalyzer:
 
     def __init__(self) -> None:
         lexicon = SentimentIntensityAnalyzer()
-        self._vader = _VaderCore(lexicon.lexicon, lexicon.emojis)
+        self._vader = vader.VaderCore(lexicon.lexicon, lexicon.emojis)
 
     def polarity(self, text: str) -> float:
         return self._vader.compound(text)

@@ -8,25 +8,14 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 import orjson
 
-from listener.enrich import native
 from listener.windows.counting.brand import BrandWindows, WindowSums
-from listener.windows.learning import surprise as count_model
 from listener.windows.learning.baseline import Baseline
 from listener.windows.learning.learnt import Learnt
-
-#: The count model's functions, compiled where a compiled copy was built from its present
-#: source (listener.enrich.native): the surprises are read for every window of every brand
-#: judged, and in pure Python were the largest single part of judging a quiet brand.
-if TYPE_CHECKING:
-    from listener.windows.learning.surprise import surprise as surprise
-    from listener.windows.learning.surprise import variance as variance
-else:
-    _model = native.load(count_model.__name__)
-    surprise, variance = _model.surprise, _model.variance
+from listener.windows.learning.surprise import surprise, variance
 
 #: Every metric a rule condition may name, with what it means. Rates and shares are in [0, 1];
 #: sentiment is VADER's compound score in [-1, 1]; ``*_z`` are standard scores against the
