@@ -2,5 +2,5 @@
 
 from listener import native as _native
 
-# Before any of the compiled modules is imported (listener/native.py).
+# Before any of the compiled modules is imported (listener/native/).
 _native.install()
