@@ -17,6 +17,8 @@ import pytest
 import yaml
 from prometheus_client import CollectorRegistry
 
+import listener
+from listener import native
 from listener.cli import build_parser, cmd_connectors, cmd_topics
 from listener.connectors.registry import KINDS
 from listener.connectors.runtime.service import metrics_app
@@ -259,10 +261,14 @@ def test_prometheus_scrapes_both_workers_and_grafana_is_provisioned(
             assert (DEPLOY / source).exists(), source
 
 
-def dockerfile() -> list[str]:
-    """The Dockerfile's instructions, continuation lines joined."""
+def dockerfile(stage: int = -1) -> list[str]:
+    """The instructions of one of the Dockerfile's stages (the image's by default),
+    continuation lines joined."""
     text = (DEPLOY / "Dockerfile").read_text().replace("\\\n", " ")
-    return [line.strip() for line in text.splitlines() if line.strip() and line[0] != "#"]
+    lines = [line.strip() for line in text.splitlines() if line.strip() and line[0] != "#"]
+    starts = [i for i, line in enumerate(lines) if line.startswith("FROM ")]
+    stages = [lines[a:b] for a, b in zip(starts, [*starts[1:], len(lines)], strict=True)]
+    return stages[stage]
 
 
 def test_the_image_is_python_311_slim_installed_with_the_constraints() -> None:
@@ -297,11 +303,31 @@ def test_the_image_installs_no_development_only_package() -> None:
     assert not any("[" in line for line in dockerfile() if line.startswith("RUN pip"))
 
 
+def test_the_image_runs_the_hot_modules_compiled_in_a_stage_of_their_own() -> None:
+    # The slim image has no C compiler: a first stage, of the same Python, compiles them
+    # from the same sources (an image build fails if they do not compile), and the image
+    # takes only the compiled copies, where the installed package looks for them.
+    first, image = dockerfile(0), dockerfile()
+    assert first[0] == "FROM python:3.11 AS compiled"
+    assert "COPY src ./src" in first
+    build = next(ln for ln in first if "listener.native.build" in ln)
+    assert "'.[native]'" in build and build.endswith("python -m listener.native.build --require")
+    packages = Path(listener.__file__).resolve().parents[1]
+    where = "/usr/local/lib/python3.11/site-packages/" + "/".join(
+        native.BUILD_DIR.relative_to(packages).parts
+    )
+    copied = [ln for ln in image if ln.startswith("COPY --from=compiled ")]
+    assert copied == [f"COPY --from=compiled {where} {where}"]
+    assert image.index(copied[0]) > image.index(
+        "RUN pip install --no-deps --constraint constraints.txt ."
+    )
+
+
 def test_what_the_image_copies_exists_and_is_let_through_the_ignore_file() -> None:
     ignore = (DEPLOY / "Dockerfile.dockerignore").read_text().splitlines()
     allowed = {ln[1:].rstrip("/") for ln in ignore if ln.startswith("!")}
-    for line in dockerfile():
-        if line.startswith("COPY "):
+    for line in dockerfile(0) + dockerfile():
+        if line.startswith("COPY ") and not line.startswith("COPY --from="):
             for source in line.split()[1:-1]:
                 assert (ROOT / source).exists(), source
                 assert source.rstrip("/") in allowed, source

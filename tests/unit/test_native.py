@@ -20,7 +20,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from listener import native
 from listener.enrich import vader
-from listener.native.build import build
+from listener.native.build import build, main
 from listener.windows.learning import surprise as count_model
 
 
@@ -191,3 +191,8 @@ def test_a_failed_build_leaves_the_pure_modules_to_run(tmp_path: Path) -> None:
     assert "no compiled copy" in str(native.unusable(tmp_path))
     missing = build(tmp_path, command=(str(tmp_path / "no-such-compiler"),))
     assert missing.startswith("not compiled")
+
+
+def test_an_image_build_can_require_the_compiled_copies(tmp_path: Path) -> None:
+    assert main(["--require"], tmp_path, ("false",)) == 1
+    assert main([], tmp_path, ("false",)) == 0  # make test goes on in pure Python

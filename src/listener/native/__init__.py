@@ -42,7 +42,7 @@ COMPILED: Final = (
     "listener.windows.stats",
 )
 #: Where the compiled copies are kept (beside the package's sources; never committed).
-BUILD_DIR: Final = Path(__file__).resolve().parent / "build"
+BUILD_DIR: Final = Path(__file__).resolve().parent / "compiled"
 #: Set to anything to run the pure-Python modules even where compiled copies are built.
 PURE_ENV: Final = "LISTENER_PURE_PYTHON"
 #: The compiled module's own file name ends so; mypyc puts its code in a second library,

@@ -82,9 +82,18 @@ def build(build_dir: Path = BUILD_DIR, command: Sequence[str] = (sys.executable,
     return f"compiled with mypyc into {build_dir}"
 
 
-def main() -> None:
-    print(f"{', '.join(COMPILED)}: {build()}")
+def main(
+    argv: Sequence[str] | None = None,
+    build_dir: Path = BUILD_DIR,
+    command: Sequence[str] = (sys.executable,),
+) -> int:
+    """Build; with ``--require``, fail (exit 1) unless the compiled copies are in place, as
+    an image build should."""
+    outcome = build(build_dir, command)
+    print(f"{', '.join(COMPILED)}: {outcome}")
+    required = "--require" in (sys.argv[1:] if argv is None else argv)
+    return 1 if required and outcome.startswith("not compiled") else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
