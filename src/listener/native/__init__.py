@@ -11,7 +11,7 @@ does not import is replaced by its source too. :func:`state` says which runs.
 
 Both give the same results (tests/unit/test_native.py runs the window stage both ways);
 compiled, VADER reads a post in about half the time and a judged brand-minute costs about
-a quarter less (docs/benchmarks.md).
+a third less (docs/benchmarks.md).
 """
 
 from __future__ import annotations
