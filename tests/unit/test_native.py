@@ -4,6 +4,7 @@ modules they were built from."""
 
 from __future__ import annotations
 
+import ast
 import importlib
 import logging
 import os
@@ -153,11 +154,24 @@ def test_copies_built_from_other_sources_are_not_used(
 ) -> None:
     for name in native.COMPILED:
         native.built_path(name, tmp_path).write_bytes(b"")
+        native.built_path(name + native.LIBRARY, tmp_path).write_bytes(b"")
     native.stamp_path(tmp_path).write_text(native.digest())
     monkeypatch.delenv(native.PURE_ENV, raising=False)
     assert native.unusable(tmp_path) is None
     native.stamp_path(tmp_path).write_text("edited since")
     assert "another version of the sources" in str(native.unusable(tmp_path))
+
+
+def test_a_change_to_a_module_whose_classes_the_compiled_ones_read_retires_them() -> None:
+    imported = set()
+    for name in native.COMPILED:
+        tree = ast.parse(native.source_of(name).read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("listener"):
+                imported.add(node.module)
+    assert imported - set(native.COMPILED) <= set(native.READ_BY_COMPILED)
+    for name in native.READ_BY_COMPILED:
+        assert native.source_of(name).is_file(), name
 
 
 def test_the_pure_modules_can_be_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -41,6 +41,14 @@ COMPILED: Final = (
     "listener.windows.counting.walk",
     "listener.windows.stats",
 )
+#: listener's modules whose classes the compiled ones read: mypyc compiled them against
+#: these types, so a change to one of them retires the compiled copies too.
+READ_BY_COMPILED: Final = (
+    "listener.records",
+    "listener.records.alerts",
+    "listener.windows.counting.brand",
+    "listener.windows.learning.learnt",
+)
 #: Where the compiled copies are kept (beside the package's sources; never committed).
 BUILD_DIR: Final = Path(__file__).resolve().parent / "compiled"
 #: Set to anything to run the pure-Python modules even where compiled copies are built.
@@ -51,17 +59,19 @@ SUFFIX: Final = importlib.machinery.EXTENSION_SUFFIXES[0]
 LIBRARY: Final = "__mypyc"
 _PACKAGE: Final = Path(__file__).resolve().parents[1]
 
-#: What :func:`install` found: "compiled" or "pure Python (why)".
+#: What :func:`install` found: "compiled with mypyc (where)" or "pure Python (why)".
 _state = "not installed"
 
 
 def source_of(module: str) -> Path:
-    """The pure-Python source of one of listener's modules."""
-    return _PACKAGE.joinpath(*module.split(".")[1:]).with_suffix(".py")
+    """The pure-Python source of one of listener's modules (or packages)."""
+    path = _PACKAGE.joinpath(*module.split(".")[1:])
+    return path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
 
 
-def digest(modules: Iterable[str] = COMPILED) -> str:
-    """One digest of the sources of ``modules``: a change to any of them retires them all."""
+def digest(modules: Iterable[str] = COMPILED + READ_BY_COMPILED) -> str:
+    """One digest of the sources of ``modules``: a change to any of them retires all the
+    compiled copies."""
     hashed = hashlib.sha256()
     for module in modules:
         hashed.update(module.encode() + b"\0" + source_of(module).read_bytes() + b"\0")
@@ -82,9 +92,10 @@ def unusable(build_dir: Path = BUILD_DIR, modules: Sequence[str] = COMPILED) -> 
     if os.environ.get(PURE_ENV):
         return f"{PURE_ENV} is set"
     stamp = stamp_path(build_dir)
-    if not stamp.exists() or not all(built_path(m, build_dir).exists() for m in modules):
+    files = [built_path(m + end, build_dir) for m in modules for end in ("", LIBRARY)]
+    if not stamp.exists() or not all(path.exists() for path in files):
         return "no compiled copy: `python -m listener.native.build` builds them"
-    if stamp.read_text().strip() != digest(modules):
+    if stamp.read_text().strip() != digest():
         return "the compiled copies were built from another version of the sources"
     return None
 
