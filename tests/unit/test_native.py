@@ -207,6 +207,12 @@ def test_a_failed_build_leaves_the_pure_modules_to_run(tmp_path: Path) -> None:
     assert missing.startswith("not compiled")
 
 
+def test_a_place_that_cannot_be_written_to_leaves_the_pure_modules_to_run(tmp_path: Path) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("")
+    assert build(blocked / "compiled").startswith("not compiled")
+
+
 def test_an_image_build_can_require_the_compiled_copies(tmp_path: Path) -> None:
     assert main(["--require"], tmp_path, ("false",)) == 1
     assert main([], tmp_path, ("false",)) == 0  # make test goes on in pure Python

@@ -48,13 +48,16 @@ def build(build_dir: Path = BUILD_DIR, command: Sequence[str] = (sys.executable,
     """Compile the modules of :data:`COMPILED` unless copies built from their present
     sources are there; says what became of them. When they do not compile, the pure-Python
     modules run: nothing raises."""
-    build_dir.mkdir(parents=True, exist_ok=True)
     stamp, wanted = stamp_path(build_dir), digest()
     made = [built_path(m, build_dir) for m in COMPILED]
     made += [built_path(m + LIBRARY, build_dir) for m in COMPILED]
     if stamp.exists() and stamp.read_text().strip() == wanted and all(p.exists() for p in made):
         return "compiled copies up to date"
-    stamp.unlink(missing_ok=True)
+    try:
+        build_dir.mkdir(parents=True, exist_ok=True)
+        stamp.unlink(missing_ok=True)
+    except OSError as exc:  # an installation this user may not write to
+        return f"not compiled ({exc}): pure Python runs"
     with tempfile.TemporaryDirectory(prefix="listener-native-") as tmp:
         (Path(tmp) / "setup.py").write_text(_SETUP)
         try:
