@@ -39,6 +39,7 @@ from listener.rules.files.loader import load_rules
 from listener.rules.runtime import build_enricher, build_judge, window_config
 from listener.settings import Settings
 from listener.windows import stats
+from listener.windows.learning import surprise as count_model
 from listener.windows.partition import PartitionState
 from listener.windows.recovery import encode_snapshot
 from listener.windows.stats import stats_messages
@@ -159,7 +160,7 @@ def main() -> None:
     print(f"raw VADER loop          {vader_cpu * 1e6:8.1f} µs per post")
     print(f"a snapshot of the state {snapshot * 1e3:8.1f} ms")
     print(f"brand gauges published  {first_publish * 1e3:8.1f} ms; again: {again * 1e3:.1f} ms")
-    pure = surprise_cost(native.pure_copy(stats.surprise.__module__).surprise)
+    pure = surprise_cost(native.pure_copy(count_model.__name__).surprise)
     if not native.is_compiled(stats):
         print(f"a count's surprise      {pure * 1e6:8.2f} µs (pure Python: no compiled copy)")
     else:

@@ -114,7 +114,6 @@ def install(build_dir: Path = BUILD_DIR) -> str:
         files = {m: (built_path(m, build_dir), source_of(m)) for m in COMPILED}
         sys.meta_path.insert(0, CompiledFinder(files))
         _state = f"compiled with mypyc ({build_dir})"
-    log.debug("%s: %s", ", ".join(COMPILED), _state)
     return _state
 
 
