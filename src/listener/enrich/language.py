@@ -18,12 +18,6 @@ import re
 from collections.abc import Iterable
 from typing import Final
 
-from py3langid.langid import (  # type: ignore[import-untyped]
-    MODEL_FILE,
-    RAW_FLOOR,
-    LanguageIdentifier,
-)
-
 #: Languages detection chooses among by default. Besides the languages listener reads, it
 #: holds the common ones it cannot read, written in other scripts too: a post in Arabic must
 #: be recognised as Arabic (and so get an ``unknown`` sentiment), not forced into the
@@ -96,8 +90,17 @@ class LanguageDetector:
             # The model also knows regional languages (vec, lij), which have no ISO 639-1
             # code; a caller expects two letters back.
             raise ValueError(f"not ISO 639-1 code(s): {', '.join(odd)}")
+        # Imported here, not with the module: numpy and the model's code take 50 ms, which
+        # a starting worker spends in the thread building its enricher while it joins.
+        from py3langid.langid import (  # type: ignore[import-untyped]
+            MODEL_FILE,
+            RAW_FLOOR,
+            LanguageIdentifier,
+        )
+
         identifier = LanguageIdentifier.from_model_file(MODEL_FILE)
         identifier.set_languages(wanted)
+        self._raw_floor: Final = RAW_FLOOR
         self.languages: Final = frozenset(wanted)
         self._identifier = identifier
         self._enough_letters = _letter_run(min_letters)
@@ -121,7 +124,7 @@ class LanguageDetector:
         # py3langid lowers a text in capitals (the model was trained on mixed case) and
         # normalises it to NFC; a character cut by the byte limit is left out.
         label, score = self._identifier.classify(words.encode("utf-8")[: self._max_bytes])
-        if score == RAW_FLOOR or label == _NO_LANGUAGE:  # no feature of the model at all
+        if score == self._raw_floor or label == _NO_LANGUAGE:  # no feature of the model at all
             return None
         return str(label)
 
