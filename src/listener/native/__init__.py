@@ -87,17 +87,27 @@ def stamp_path(build_dir: Path = BUILD_DIR) -> Path:
     return build_dir / ("compiled" + SUFFIX.rsplit(".", 1)[0] + ".digest")
 
 
-def unusable(build_dir: Path = BUILD_DIR, modules: Sequence[str] = COMPILED) -> str | None:
-    """Why the compiled copies in ``build_dir`` may not be used; None when they may."""
-    if os.environ.get(PURE_ENV):
-        return f"{PURE_ENV} is set"
+def built_files(build_dir: Path = BUILD_DIR) -> list[Path]:
+    """Every file a build puts in ``build_dir``: each module and mypyc's library beside it."""
+    return [built_path(m + end, build_dir) for m in COMPILED for end in ("", LIBRARY)]
+
+
+def stale(build_dir: Path = BUILD_DIR) -> str | None:
+    """Why the compiled copies in ``build_dir`` are not those of the present sources; None
+    when they are."""
     stamp = stamp_path(build_dir)
-    files = [built_path(m + end, build_dir) for m in modules for end in ("", LIBRARY)]
-    if not stamp.exists() or not all(path.exists() for path in files):
+    if not stamp.exists() or not all(path.exists() for path in built_files(build_dir)):
         return "no compiled copy: `python -m listener.native.build` builds them"
     if stamp.read_text().strip() != digest():
         return "the compiled copies were built from another version of the sources"
     return None
+
+
+def unusable(build_dir: Path = BUILD_DIR) -> str | None:
+    """Why the compiled copies in ``build_dir`` may not be used; None when they may."""
+    if os.environ.get(PURE_ENV):
+        return f"{PURE_ENV} is set"
+    return stale(build_dir)
 
 
 def install(build_dir: Path = BUILD_DIR) -> str:

@@ -17,11 +17,11 @@ from typing import Final
 from listener.native import (
     BUILD_DIR,
     COMPILED,
-    LIBRARY,
     SUFFIX,
-    built_path,
+    built_files,
     digest,
     source_of,
+    stale,
     stamp_path,
 )
 
@@ -48,11 +48,9 @@ def build(build_dir: Path = BUILD_DIR, command: Sequence[str] = (sys.executable,
     """Compile the modules of :data:`COMPILED` unless copies built from their present
     sources are there; says what became of them. When they do not compile, the pure-Python
     modules run: nothing raises."""
-    stamp, wanted = stamp_path(build_dir), digest()
-    made = [built_path(m, build_dir) for m in COMPILED]
-    made += [built_path(m + LIBRARY, build_dir) for m in COMPILED]
-    if stamp.exists() and stamp.read_text().strip() == wanted and all(p.exists() for p in made):
+    if stale(build_dir) is None:
         return "compiled copies up to date"
+    stamp, wanted = stamp_path(build_dir), digest()
     try:
         build_dir.mkdir(parents=True, exist_ok=True)
         stamp.unlink(missing_ok=True)
@@ -72,8 +70,7 @@ def build(build_dir: Path = BUILD_DIR, command: Sequence[str] = (sys.executable,
         except (OSError, subprocess.TimeoutExpired) as exc:
             return f"not compiled ({exc}): pure Python runs"
         lib = Path(tmp) / "lib"
-        built = {p: lib.joinpath(*p.name[: -len(SUFFIX)].split(".")) for p in made}
-        built = {p: b.with_name(b.name + SUFFIX) for p, b in built.items()}
+        built = {target: _in_tree(lib, target) for target in built_files(build_dir)}
         if result.returncode != 0 or not all(b.exists() for b in built.values()):
             lines = (result.stderr or result.stdout).strip().splitlines() or ["no output"]
             return f"not compiled ({lines[-1][:200]}): pure Python runs"
@@ -83,6 +80,12 @@ def build(build_dir: Path = BUILD_DIR, command: Sequence[str] = (sys.executable,
             os.replace(partial, target)
     stamp.write_text(wanted)
     return f"compiled with mypyc into {build_dir}"
+
+
+def _in_tree(lib: Path, target: Path) -> Path:
+    """Where setuptools puts ``target`` (``a.b.c<SUFFIX>``) under ``lib``: ``a/b/c<SUFFIX>``."""
+    *package, module = target.name[: -len(SUFFIX)].split(".")
+    return lib.joinpath(*package, module + SUFFIX)
 
 
 def main(
