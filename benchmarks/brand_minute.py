@@ -9,7 +9,11 @@ spreads them, copies that state ``--copies`` times, and times each copy's next b
 the best copy is printed, with the same cost in posts of a raw VADER loop run beside it,
 and what a count's surprise costs, compiled (listener.native) and in pure Python;
 then two costs that grow with the brands held whatever the posts: a snapshot of that state,
-and publishing the per-brand gauges (listener.ops.brand_metrics).
+and publishing the per-brand gauges (listener.ops.brand_metrics). Last, what the window
+stage costs a post over the same posts with 50 brands and with ``--brands``, doing less
+and less of each boundary's work: how much of the difference judging is, and how much the
+windows' sums and what is learnt from them, which every brand with posts needs each minute
+whatever its rules.
 
     .venv/bin/python benchmarks/brand_minute.py [--brands 1000] [--posts 30000] [--copies 15]
 """
@@ -39,31 +43,103 @@ from listener.rules.files.loader import load_rules
 from listener.rules.runtime import build_enricher, build_judge, window_config
 from listener.settings import Settings
 from listener.windows import stats
+from listener.windows.counting.walk import window_sums
+from listener.windows.judging import Judge, Outcome
 from listener.windows.learning import surprise as count_model
-from listener.windows.partition import PartitionState
+from listener.windows.partition import PartitionState, WindowConfig
 from listener.windows.recovery import encode_snapshot
 from listener.windows.stats import stats_messages
+from listener.worker import GC_THRESHOLDS
+
+#: Posts scored together, as a scoring batch of the worker holds them.
+BUNDLE = 200
 
 
-def counted_state(brand_count: int, post_count: int) -> PartitionState:
-    """One partition's windows after ``post_count`` posts, its clock at the last of them."""
+def scored(brand_count: int, post_count: int) -> tuple[WindowConfig, Judge, list[ScoredBatch]]:
+    """The window stage's config and judge for ``brand_count`` brands, and ``post_count``
+    posts spread over them as brands.py spreads them, scored, in event-time order: one
+    batch per brand of each bundle of posts, then the bundle's last time as the clock."""
     brands = [f"brand_{i:05d}" for i in range(brand_count)]
     raw = make_posts(post_count, brands)
     target = Path(tempfile.mkdtemp(prefix="listener-brand-minute-")) / "rules"
     write_rules(target, brands)
     rules = load_rules(target)
     posts = [p for r in raw for p in parse_raw_message(b"[" + r + b"]") if isinstance(p, Post)]
-    by_brand: dict[str, list[ScoredPost]] = defaultdict(list)
-    for found in build_enricher(rules).enrich_many(posts):
-        for record in found:
-            by_brand[record.brand].append(record)
-    state = PartitionState(window_config(rules, Settings(partitions=1)), build_judge(rules))
-    offset = 0
-    for brand, records in by_brand.items():
-        state.apply(ScoredBatch(brand, tuple(records), {}), offset)
-        offset += 1
-    state.apply(ScoredBatch(None, (), {0: posts[-1].ts}), offset)
+    posts.sort(key=lambda post: post.ts)
+    enricher = build_enricher(rules)
+    batches = []
+    for start in range(0, len(posts), BUNDLE):
+        bundle = posts[start : start + BUNDLE]
+        by_brand: dict[str, list[ScoredPost]] = defaultdict(list)
+        for found in enricher.enrich_many(bundle):
+            for record in found:
+                by_brand[record.brand].append(record)
+        batches += [ScoredBatch(b, tuple(records), {}) for b, records in by_brand.items()]
+        batches.append(ScoredBatch(None, (), {0: bundle[-1].ts}))
+    return window_config(rules, Settings(partitions=1)), build_judge(rules), batches
+
+
+def counted_state(brand_count: int, post_count: int) -> PartitionState:
+    """One partition's windows after ``post_count`` posts, its clock at the last of them."""
+    config, judge, batches = scored(brand_count, post_count)
+    state = PartitionState(config, judge)
+    posts = [batch for batch in batches if batch.brand is not None]
+    for offset, batch in enumerate(posts):
+        state.apply(batch, offset)
+    state.apply(batches[-1], len(posts))
     return state
+
+
+class Partial(PartitionState):
+    """The window stage with only part of each boundary's work (``does``): none, each
+    brand's windows summed, or summed and learnt from (tone baselines, burstiness)."""
+
+    does = "none"
+
+    def _judge_all(self, now: float, outcome: Outcome) -> None:
+        if self.does == "none":
+            return
+        since = now - self.config.horizon
+        for brand in sorted(self.brands):
+            windows = self.brands[brand]
+            if windows.has_posts_between(since, now):
+                every, _ = window_sums(windows, now, self.config.sizes)
+                if self.does == "learning":
+                    self._learn(brand, every, now)
+
+
+#: The parts of the boundaries' work :func:`stage_cost` times, as it prints them.
+PARTS = {
+    "none": "nothing: posts counted, buckets evicted",
+    "sums": "each brand's windows summed",
+    "learning": "summed and learnt from",
+    "all": "all of it: judged, figures, rules",
+}
+
+
+def stage_cost(brand_count: int, post_count: int, rounds: int = 3) -> dict[str, float]:
+    """CPU seconds per post of the window stage over the posts of :func:`scored`, doing
+    each part of the boundaries' work (see :class:`Partial`) and all of it, best of
+    ``rounds``; and the brand-minutes judged per post."""
+    config, judge, batches = scored(brand_count, post_count)
+    costs = dict.fromkeys(PARTS, float("inf"))
+    judged = 0
+    thresholds = gc.get_threshold()
+    gc.set_threshold(*GC_THRESHOLDS)  # the collector as the worker sets it
+    for _ in range(rounds):
+        for does in PARTS:
+            state = PartitionState(config, judge) if does == "all" else Partial(config, judge)
+            if isinstance(state, Partial):
+                state.does = does
+            judged = 0
+            gc.collect()  # the last state's cycles, collected before, not while, this is timed
+            started = time.process_time()
+            for offset, batch in enumerate(batches):
+                judged += len(state.apply(batch, offset).judged)
+            costs[does] = min(costs[does], (time.process_time() - started) / post_count)
+    gc.set_threshold(*thresholds)
+    costs["judged"] = judged / post_count
+    return costs
 
 
 def surprise_cost(compute: Callable[..., float], rounds: int = 5) -> float:
@@ -166,6 +242,14 @@ def main() -> None:
     else:
         fast = surprise_cost(stats.surprise)
         print(f"a count's surprise      {fast * 1e6:8.2f} µs compiled, {pure * 1e6:.2f} µs pure")
+    sizes = (50, args.brands)
+    costs = {size: stage_cost(size, args.posts) for size in sizes}
+    print(f"\nthe window stage over {args.posts:,} posts, CPU per post, doing at each boundary:")
+    print(f"{'brands':<40s}" + "".join(f"{size:>10,}" for size in sizes))
+    for does, label in PARTS.items():
+        print(f"{label:<40s}" + "".join(f"{costs[s][does] * 1e6:7.1f} µs" for s in sizes))
+    judged = "".join(f"{costs[s]['judged']:>10.2f}" for s in sizes)
+    print(f"{'brand-minutes judged per post':<40s}{judged}")
 
 
 if __name__ == "__main__":
