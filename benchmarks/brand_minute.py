@@ -248,8 +248,8 @@ def main() -> None:
     print(f"{'brands':<40s}" + "".join(f"{size:>10,}" for size in sizes))
     for does, label in PARTS.items():
         print(f"{label:<40s}" + "".join(f"{costs[s][does] * 1e6:7.1f} µs" for s in sizes))
-    judged = "".join(f"{costs[s]['judged']:>10.2f}" for s in sizes)
-    print(f"{'brand-minutes judged per post':<40s}{judged}")
+    per_post = "".join(f"{costs[s]['judged']:>10.2f}" for s in sizes)
+    print(f"{'brand-minutes judged per post':<40s}{per_post}")
 
 
 if __name__ == "__main__":
