@@ -58,7 +58,7 @@ class Pipeline:
         self.metrics = Metrics.create(self.registry)
         self.ops = OpsMonitor(self.metrics, self.names, bootstrap, settings.brand_metrics_limit)
         self.scoring = ScoringStage(
-            Prepared(lambda: build_enricher(rules)),  # while the worker joins its group
+            Prepared(lambda: build_enricher(rules)),  # built as it joins: ListenerApp
             settings.dedupe_seconds,
             live_delay_seconds=settings.live_delay_seconds,
             lateness_learning_seconds=settings.lateness_learning_seconds,
@@ -327,10 +327,24 @@ class Pipeline:
         self.incidents.revoked(revoked)
 
 
-def make_app(settings: Settings, rules: RuleSet, bootstrap: str) -> faust.App:
+class ListenerApp(faust.App):
+    """Faust's app with the pipeline its agents share. As it first starts, before its
+    consumer joins the group, it begins building the enricher, waited for when partitions
+    are first assigned (``Pipeline.on_assigned``)."""
+
+    pipeline: Pipeline
+
+    async def on_first_start(self) -> None:
+        enricher = self.pipeline.scoring.enricher
+        if isinstance(enricher, Prepared):
+            enricher.start()
+        await super().on_first_start()
+
+
+def make_app(settings: Settings, rules: RuleSet, bootstrap: str) -> ListenerApp:
     """Build the worker application for ``bootstrap`` (``host:port[,host:port...]``)."""
     register_transport()
-    app = faust.App(
+    app = ListenerApp(
         settings.app_id,
         broker=[f"{TRANSPORT_SCHEME}://{server}" for server in bootstrap.split(",")],
         broker_credentials=faust_credentials(bootstrap),
@@ -358,8 +372,7 @@ def make_app(settings: Settings, rules: RuleSet, bootstrap: str) -> faust.App:
         datadir=str(settings.data_dir / settings.app_id),
         TableManager=TablelessManager,
     )
-    pipeline = Pipeline(app, settings, rules, bootstrap)
-    app.pipeline = pipeline  # type: ignore[attr-defined]
+    pipeline = app.pipeline = Pipeline(app, settings, rules, bootstrap)
     serve_liveness(app, settings)
     _agents(app, pipeline, settings)
     _signals(app, pipeline, settings)

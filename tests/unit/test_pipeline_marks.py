@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def pipeline(tmp_path: Path) -> Any:
     settings = Settings(rules_dir=ROOT / "rules", partitions=2, data_dir=tmp_path)
     app = make_app(settings, load_rules(settings.rules_dir), "127.0.0.1:1")
-    return app.pipeline  # type: ignore[attr-defined]
+    return app.pipeline
 
 
 class Outbox:

@@ -357,6 +357,33 @@ def test_in_a_lull_the_window_clock_follows_the_wall_and_judges_each_minute() ->
     assert judged == [T0 + 600 + 60 * i for i in range(5)]
 
 
+def test_an_enricher_is_built_once_when_started_and_not_before() -> None:
+    import threading
+
+    began = threading.Event()
+    builds: list[str] = []
+
+    class Quiet:
+        def enrich_many(self, posts: Sequence[Post]) -> list[list[ScoredPost]]:
+            return [[] for _ in posts]
+
+    def build() -> Quiet:
+        builds.append(threading.current_thread().name)
+        began.set()
+        return Quiet()
+
+    prepared = Prepared(build)
+    assert not began.wait(0.2)  # made, not started: the app is still being made
+    prepared.start()
+    prepared.start()
+    assert began.wait(5)
+    assert isinstance(prepared.ready(), Quiet)
+    assert builds == ["enricher"]  # once, in its own thread
+    unstarted = Prepared(build)
+    assert isinstance(unstarted.ready(), Quiet)  # waited for without a start: built then
+    assert len(builds) == 2
+
+
 def test_an_enricher_built_in_the_background_is_waited_for_and_its_failure_raised() -> None:
     import threading
 

@@ -47,26 +47,35 @@ class Enricher(Protocol):
 class Prepared:
     """An enricher built in a thread of its own: the language model, VADER's lexicon and
     the brand matcher take half a second to a second, which a starting worker spends
-    joining its group, mostly waiting on the broker. :meth:`ready` (or the first batch)
-    waits for it and raises what building it raised."""
+    joining its group, mostly waiting on the broker. :meth:`start` begins the build (the
+    worker starts it as its app starts, not while the app is being made: the two would
+    share one interpreter lock, and the app would take twice as long to make);
+    :meth:`ready` (or the first batch) starts it if nothing did, waits for it and raises
+    what building it raised."""
 
     def __init__(self, build: Callable[[], Enricher]) -> None:
+        self._build = build
         self._built: Future[Enricher] = Future()
-        thread = threading.Thread(target=self._build, args=(build,), name="enricher")
-        thread.daemon = True
-        thread.start()
+        self._thread: threading.Thread | None = None
 
-    def _build(self, build: Callable[[], Enricher]) -> None:
+    def start(self) -> None:
+        """Begin building, in a thread of its own; once only."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="enricher", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
         try:
-            self._built.set_result(build())
+            self._built.set_result(self._build())
         except BaseException as exc:  # handed to whoever waits for it
             self._built.set_exception(exc)
 
     def ready(self) -> Enricher:
+        self.start()
         return self._built.result()
 
     def enrich_many(self, posts: Sequence[Post]) -> list[list[ScoredPost]]:
-        return self._built.result().enrich_many(posts)
+        return self.ready().enrich_many(posts)
 
 
 @dataclass(frozen=True, slots=True)
