@@ -42,7 +42,6 @@ from listener.records import Post, ScoredBatch, ScoredPost, parse_raw_message
 from listener.rules.files.loader import load_rules
 from listener.rules.runtime import build_enricher, build_judge, window_config
 from listener.settings import Settings
-from listener.windows import stats
 from listener.windows.counting.walk import window_sums
 from listener.windows.judging import Judge, Outcome
 from listener.windows.learning import surprise as count_model
@@ -83,10 +82,10 @@ def counted_state(brand_count: int, post_count: int) -> PartitionState:
     """One partition's windows after ``post_count`` posts, its clock at the last of them."""
     config, judge, batches = scored(brand_count, post_count)
     state = PartitionState(config, judge)
-    posts = [batch for batch in batches if batch.brand is not None]
-    for offset, batch in enumerate(posts):
+    counted = [batch for batch in batches if batch.brand is not None]
+    for offset, batch in enumerate(counted):
         state.apply(batch, offset)
-    state.apply(batches[-1], len(posts))
+    state.apply(batches[-1], len(counted))  # the last bundle's time: the clock passes it
     return state
 
 
@@ -237,10 +236,10 @@ def main() -> None:
     print(f"a snapshot of the state {snapshot * 1e3:8.1f} ms")
     print(f"brand gauges published  {first_publish * 1e3:8.1f} ms; again: {again * 1e3:.1f} ms")
     pure = surprise_cost(native.pure_copy(count_model.__name__).surprise)
-    if not native.is_compiled(stats):
+    if not native.is_compiled(count_model):
         print(f"a count's surprise      {pure * 1e6:8.2f} µs (pure Python: no compiled copy)")
     else:
-        fast = surprise_cost(stats.surprise)
+        fast = surprise_cost(count_model.surprise)
         print(f"a count's surprise      {fast * 1e6:8.2f} µs compiled, {pure * 1e6:.2f} µs pure")
     sizes = (50, args.brands)
     costs = {size: stage_cost(size, args.posts) for size in sizes}
