@@ -1,7 +1,7 @@
 """Where a post's time goes: each stage of the pipeline called directly, in one process,
 without the broker, over the same generated posts as benchmarks/throughput.py.
 
-    .venv/bin/python benchmarks/stage_costs.py [--posts 60000] [--chain 5]
+    .venv/bin/python benchmarks/stage_costs.py [--posts 60000] [--chain 5] [--brands 50]
 """
 
 from __future__ import annotations
@@ -85,8 +85,9 @@ def main() -> None:
         "--chain", type=int, metavar="N", default=0,
         help="instead: the whole chain per batch, each stage's CPU time, best of N runs",
     )  # fmt: skip
+    parser.add_argument("--brands", type=int, default=50)
     args = parser.parse_args()
-    brands = [f"brand_{i:03d}" for i in range(50)]
+    brands = [f"brand_{i:03d}" for i in range(args.brands)]
     raw = make_posts(args.posts, brands)
     work = Path(tempfile.mkdtemp(prefix="listener-stages-"))
     write_rules(work / "rules", brands)
