@@ -23,7 +23,6 @@ from listener.incidents.lifecycle.log import (
     Entry,
     boundary_ticks,
     expand,
-    holding_at,
     outcome_events,
 )
 from listener.incidents.lifecycle.model import Book
@@ -141,15 +140,24 @@ def windows(brand: str, end: float, volume: int, negative: int) -> dict[int, Win
 def test_a_wave_under_way_is_held_whatever_rule_holds() -> None:
     calm = windows("intesa_sanpaolo", T0, 2, 0)
     waving = {size: replace(stats, wave_since=T0 - 3600) for size, stats in calm.items()}
-    assert holding_at(RULES, waving) == {WAVE}
-    assert holding_at(RULES, calm) == frozenset()
+    (tick,) = boundary_ticks(RULES, [waving], {})
+    assert tick.holding == {"intesa_sanpaolo": {WAVE}}
+    assert tick.pulse == {"intesa_sanpaolo": (2, 0)}
+    assert boundary_ticks(RULES, [calm], {}) == []
+    # A brand no longer in the rules holds nothing, its wave included.
+    gone = {size: replace(stats, brand="not_a_brand") for size, stats in waving.items()}
+    assert boundary_ticks(RULES, [gone], {}) == []
 
 
-def test_holding_is_what_the_rules_say_on_the_judged_figures() -> None:
+def test_what_the_judge_found_holding_is_ticked_with_the_pulse() -> None:
     surge = windows("intesa_sanpaolo", T0, 40, 30)
-    assert {"negative-surge", "negative-trend", "attention-spike"} <= holding_at(RULES, surge)
-    assert holding_at(RULES, windows("intesa_sanpaolo", T0, 2, 0)) == frozenset()
-    assert holding_at(RULES, windows("not_a_brand", T0, 40, 30)) == frozenset()
+    held = {("intesa_sanpaolo", T0): frozenset({"negative-surge", "attention-spike"})}
+    (tick,) = boundary_ticks(RULES, [surge], held)
+    assert tick.holding == {"intesa_sanpaolo": {"negative-surge", "attention-spike"}}
+    assert tick.pulse == {"intesa_sanpaolo": (40, 30)}
+    # What held at another boundary is not this one's.
+    elsewhere = {("intesa_sanpaolo", T0 + MINUTE): held["intesa_sanpaolo", T0]}
+    assert boundary_ticks(RULES, [surge], elsewhere) == []
 
 
 def test_only_boundaries_where_something_held_are_ticked() -> None:
@@ -159,9 +167,10 @@ def test_only_boundaries_where_something_held_are_ticked() -> None:
         windows("intesa_sanpaolo", T0 + MINUTE, 40, 30),
         windows("ita_airways", T0 + MINUTE, 1, 0),
     ]
-    (tick,) = boundary_ticks(RULES, judged)
+    held = {("intesa_sanpaolo", T0 + MINUTE): frozenset({"negative-surge"})}
+    (tick,) = boundary_ticks(RULES, judged, held)
     assert tick.at == T0 + MINUTE
-    assert set(tick.holding) == {"intesa_sanpaolo"}
+    assert tick.holding == {"intesa_sanpaolo": {"negative-surge"}}
 
 
 def test_alerts_come_before_the_tick_of_their_boundary() -> None:
@@ -172,6 +181,10 @@ def test_alerts_come_before_the_tick_of_their_boundary() -> None:
             windows("intesa_sanpaolo", T0, 40, 30),
             windows("intesa_sanpaolo", T0 + MINUTE, 40, 30),
         ],
+        held={
+            ("intesa_sanpaolo", T0): frozenset({"negative-surge"}),
+            ("intesa_sanpaolo", T0 + MINUTE): frozenset({"negative-surge"}),
+        },
     )
     events = outcome_events(RULES, [outcome])
     assert [type(e).__name__ for e in events] == ["Tick", "AlertReceived", "Tick"]

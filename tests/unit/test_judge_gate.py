@@ -2,29 +2,45 @@
 window's counts already make false is not evaluated on the full figures, and a brand below
 every rule's floor is settled at once (rules/floors.py). Judged both ways,
 scenarios of the library give the same alerts, the same rules holding at every boundary
-and the same pending rules."""
+and the same pending rules; and the rules the judge hands the incident log as holding are,
+at every boundary, those whose condition holds on the figures evaluated afresh."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import orjson
 import pytest
 
-from listener.incidents.lifecycle.log import holding_at
 from listener.records import Post, ScoredBatch
 from listener.replay.backtest.batches import first_group, write_rules
 from listener.replay.scenarios.catalog import library
 from listener.rules.conditions import Condition
 from listener.rules.files.loader import load_rules
 from listener.rules.floors import Floors
-from listener.rules.runtime import build_enricher, build_judge, window_config
+from listener.rules.ruleset import RuleSet
+from listener.rules.runtime import RuleJudge, build_enricher, build_judge, window_config
 from listener.settings import Settings
 from listener.windows.partition import PartitionState
+from listener.windows.stats import WindowStats
 
 SHIPPED = Path(__file__).resolve().parents[2] / "rules"
 BUNDLE = 50
+
+
+def afresh(rules: RuleSet, stats: dict[int, WindowStats]) -> frozenset[str]:
+    """The rules watching the brand whose condition holds on the full figures of its
+    windows ``stats``, evaluated again: no floors, no counts first, no rule states."""
+    first = next(iter(stats.values()))
+    found = set()
+    for rule, risk in rules.watching(first.brand):
+        window = stats.get(rule.window_seconds)
+        if window is not None and rule.condition(
+            {**window.metrics(), **window.topic_metrics(risk)}
+        ):
+            found.add(rule.name)
+    return frozenset(found)
 
 
 def judged(
@@ -49,7 +65,10 @@ def judged(
         alerts.extend((a.rule, a.fired_at.timestamp()) for a in outcome.alerts)
         for stats in outcome.judged:
             first = next(iter(stats.values()))
-            held.append((first.brand, first.end, sorted(holding_at(rules, stats))))
+            # What the judge found holding is what the rules say on the judged figures.
+            found = outcome.held.get((first.brand, first.end), frozenset())
+            assert found == afresh(rules, stats), (first.brand, first.end)
+            held.append((first.brand, first.end, sorted(found)))
 
     for i in range(0, len(posts), BUNDLE):
         bundle = posts[i : i + BUNDLE]
@@ -104,3 +123,22 @@ def test_judging_on_counts_first_changes_nothing(
     # Most boundaries were settled on the brand's floors, and some rules one by one.
     assert calls["all below floors"] > len(held) // 2, calls
     assert calls["ruled out"] > 0, calls
+
+
+def test_the_judge_names_the_rules_it_left_pending() -> None:
+    rules = load_rules(SHIPPED)
+    judge = RuleJudge(rules)
+    watching = [rule for rule, _ in rules.watching("intesa_sanpaolo")]
+    pending, other = watching[0], next(r for r in watching[1:] if r.name != watching[0].name)
+    # Only which windows were judged is read of the figures.
+    stats = cast(dict[int, WindowStats], {rule.window_seconds: None for rule in watching})
+    states = {
+        pending.name: {"pending_since": 60.0, "last_fired": None},
+        other.name: {"pending_since": None, "last_fired": 0.0},
+    }
+    assert judge.holding("intesa_sanpaolo", stats, states) == {pending.name}
+    # A rule whose window was not judged at this boundary did not hold at it.
+    fewer = {size: s for size, s in stats.items() if size != pending.window_seconds}
+    assert judge.holding("intesa_sanpaolo", fewer, states) == frozenset()
+    # Nor does any rule of a brand the rules no longer name.
+    assert judge.holding("not_a_brand", stats, states) == frozenset()

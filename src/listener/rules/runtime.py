@@ -118,8 +118,7 @@ def rule_figures(
     with the topic figures of the risk it raises; built once per window and risk. None
     instead of the figures when the window's counts already make the condition false
     (see Condition.ruled_out): most brands at most boundaries are quiet, and their rules
-    are then settled without those figures built. The judge and the incident log both read
-    the figures through here, so they agree."""
+    are then settled without those figures built."""
     built: dict[tuple[int, str | None], dict[str, float]] = {}
     counted: dict[tuple[int, str | None], dict[str, float]] = {}
     for rule, risk in rules.watching(brand):
@@ -175,6 +174,22 @@ class RuleJudge:
         states, and would go on doing so while its windows' counts stay as they are: no
         rule is pending, and each is below one of its floors (or the brand has no rules)."""
         return brand not in self.rules.brands or settled(self.rules, stats, states)
+
+    def holding(
+        self, brand: str, stats: Mapping[int, WindowStats], states: Mapping[str, Any]
+    ) -> frozenset[str]:
+        """The rules whose condition held on ``stats`` when the brand was just judged with
+        ``states``: those left pending (see rules.engine.evaluate: a rule is pending exactly
+        while its condition holds), read rather than evaluated again."""
+        if not states or brand not in self.rules.brands:
+            return frozenset()
+        return frozenset(
+            rule.name
+            for rule, _ in self.rules.watching(brand)
+            if rule.window_seconds in stats
+            and (state := states.get(rule.name)) is not None
+            and state.get("pending_since") is not None
+        )
 
     def __call__(
         self, brand: str, view: BrandView, states: dict[str, Any], now: float

@@ -42,7 +42,11 @@ class Judge(Protocol):
     A judge may also have ``settled(brand, stats, states) -> bool``: whether judging the
     brand would find every rule false and change none of its ``states``, and would go on
     doing so while its windows' counts stay as they are (rules.runtime.RuleJudge). The
-    windows then skip judging the brand until its counts change (partition.py)."""
+    windows then skip judging the brand until its counts change (partition.py).
+
+    And ``holding(brand, stats, states) -> frozenset[str]``: the rules whose condition held
+    on ``stats`` when the brand was just judged with ``states``. The windows hand them on
+    in :attr:`Outcome.held`, for the incident log; a judge without it leaves that empty."""
 
     def __call__(
         self, brand: str, view: BrandView, states: dict[str, Any], now: float
@@ -64,6 +68,9 @@ class Outcome:
     alerts: list[Any] = field(default_factory=list)
     #: Window figures judged at each boundary passed, for metrics and reports.
     judged: list[dict[int, WindowStats]] = field(default_factory=list)
+    #: The rules whose condition held, by (brand, boundary) judged, where any did: what
+    #: the judge found on the figures in ``judged`` (see ``Judge``).
+    held: dict[tuple[str, float], frozenset[str]] = field(default_factory=dict)
     #: (brand, boundary) of each brand found steady there: not judged, its figures as at
     #: its last judging (see ``partition.PartitionState._unchanged``).
     steady: list[tuple[str, float]] = field(default_factory=list)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from listener.eventtime import first_judged, keep_oldest
 from listener.records import ScoredBatch
@@ -35,6 +35,10 @@ from listener.windows.upstream import Upstream
 EVICT_EVERY = 10
 #: (posts per hour, negative share) of a brand with no baseline in brands.yaml.
 DEFAULT_PRIOR = (10.0, 0.2)
+
+_T = TypeVar("_T")
+#: What the windows may ask a judge of a brand's figures and rule states (see ``Judge``).
+_Asks = Callable[[str, Mapping[int, WindowStats], Mapping[str, Any]], _T]
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,8 +105,8 @@ class PartitionState:
     def judge(self, judge: Judge) -> None:
         """A new judge (reloaded rules) is asked again what it finds settled."""
         self._judge = judge
-        self._settles: Callable[[str, Mapping[int, WindowStats], Mapping[str, Any]], bool] | None
-        self._settles = getattr(judge, "settled", None)
+        self._settles: _Asks[bool] | None = getattr(judge, "settled", None)
+        self._holds: _Asks[frozenset[str]] | None = getattr(judge, "holding", None)
         self.settled.clear()
 
     @property
@@ -228,6 +232,9 @@ class PartitionState:
             if not settled:
                 view = BrandView(stats, quotes, windows, learnt)
                 outcome.alerts.extend(self.judge(brand, view, states, now))
+                held = self._holds(brand, stats, states) if self._holds is not None else None
+                if held:
+                    outcome.held[brand, now] = held
                 settled = settles is not None and settles(brand, stats, states)
             if settled and calm:
                 self.settled.add(brand)

@@ -43,10 +43,11 @@ from listener.incidents.lifecycle.events import (
 )
 from listener.records import Alert
 from listener.rules.ruleset import RuleSet
-from listener.rules.runtime import rule_figures, settled
 from listener.windows.judging import Outcome
 from listener.windows.stats import WindowStats
 
+_NOTHING: Final[frozenset[str]] = frozenset()
+_WAVE: Final = frozenset((WAVE,))
 #: What the seal's key is derived for: the links' secret is not used as it is.
 _SEAL_PURPOSE: Final = b"listener incident-log entries v1"
 
@@ -129,35 +130,26 @@ class Entry:
             raise InvalidEvent(f"not an incident log entry: {exc!r}"[:200]) from exc
 
 
-def holding_at(rules: RuleSet, stats: Mapping[int, WindowStats]) -> frozenset[str]:
-    """The rules whose condition holds on one brand's windows judged at one boundary: the
-    same conditions on the same figures the judge evaluated, so exactly the rules the judge
-    left pending."""
-    first = next(iter(stats.values()))
-    if first.brand not in rules.brands:
-        return frozenset()
-    held = set() if settled(rules, stats) else {
-        rule.name for rule, figures in rule_figures(rules, first.brand, stats)
-        if figures is not None and rule.condition(figures)
-    }  # fmt: skip
-    if first.wave_since is not None:
-        held.add(WAVE)
-    return frozenset(held)
-
-
-def boundary_ticks(rules: RuleSet, judged: Sequence[Mapping[int, WindowStats]]) -> list[Tick]:
+def boundary_ticks(
+    rules: RuleSet,
+    judged: Sequence[Mapping[int, WindowStats]],
+    held: Mapping[tuple[str, float], frozenset[str]],
+) -> list[Tick]:
     """The explicit ticks of one outcome: one per boundary at which some rule held for
-    some brand or some brand spoke from its own account, in boundary order (the window
-    stage judges every brand of a boundary together)."""
+    some brand (``held``, as the judge found on the figures ``judged``), a brand's wave was
+    under way or some brand spoke from its own account, in boundary order (the window stage
+    judges every brand of a boundary together)."""
     # Per boundary: what held, the brands' pulse while out of normal, who spoke.
     by_end: dict[float, tuple[dict[str, frozenset[str]], dict[str, tuple[int, int]],
                                dict[str, float]]] = {}  # fmt: skip
     for stats in judged:
         first = next(iter(stats.values()))
         holding, pulse, spoke = by_end.setdefault(first.end, ({}, {}, {}))
-        held = holding_at(rules, stats)
-        if held:
-            holding[first.brand] = held
+        holds = held.get((first.brand, first.end), _NOTHING)
+        if first.wave_since is not None and first.brand in rules.brands:
+            holds |= _WAVE
+        if holds:
+            holding[first.brand] = holds
             pulse[first.brand] = (first.volume, first.negative)
         last = first.brand_last_post
         if last is not None and last >= first.end - rules.step:  # in [end - step, end)
@@ -181,7 +173,7 @@ def outcome_events(rules: RuleSet, outcomes: Iterable[Outcome]) -> list[Event]:
             if isinstance(a, Alert)
         ]
         ticks: list[tuple[float, int, Event]] = [
-            (t.at, 1, t) for t in boundary_ticks(rules, outcome.judged)
+            (t.at, 1, t) for t in boundary_ticks(rules, outcome.judged, outcome.held)
         ]
         events.extend(item[2] for item in heapq.merge(alerts, ticks, key=lambda i: i[:2]))
     return events
