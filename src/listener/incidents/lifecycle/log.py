@@ -46,8 +46,10 @@ from listener.rules.ruleset import RuleSet
 from listener.windows.judging import Outcome
 from listener.windows.stats import WindowStats
 
+#: What a brand can hold at a boundary without any rule holding: nothing, or its wave.
 _NOTHING: Final[frozenset[str]] = frozenset()
 _WAVE: Final = frozenset((WAVE,))
+
 #: What the seal's key is derived for: the links' secret is not used as it is.
 _SEAL_PURPOSE: Final = b"listener incident-log entries v1"
 
