@@ -146,11 +146,17 @@ def settled(
     """Whether every rule watching the brand of ``stats`` is below one of its floors (see
     listener.rules.floors), and none of the rule ``states`` is pending: judging it would
     find every rule false and change none of its states."""
-    if states and any(state.get("pending_since") is not None for state in states.values()):
+    if states and any(_pending(state) for state in states.values()):
         return False
     brand = next(iter(stats.values())).brand
     floors = rules.floors(brand)
     return floors is not None and floors.unmet(stats)
+
+
+def _pending(saved: Mapping[str, Any] | None) -> bool:
+    """Whether a rule's saved state (:meth:`RuleState.to_dict`) is pending: its condition
+    held at the last boundary it was judged."""
+    return saved is not None and saved.get("pending_since") is not None
 
 
 def build_judge(rules: RuleSet) -> Judge:
@@ -186,9 +192,7 @@ class RuleJudge:
         return frozenset(
             rule.name
             for rule, _ in self.rules.watching(brand)
-            if rule.window_seconds in stats
-            and (state := states.get(rule.name)) is not None
-            and state.get("pending_since") is not None
+            if rule.window_seconds in stats and _pending(states.get(rule.name))
         )
 
     def __call__(
