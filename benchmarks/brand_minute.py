@@ -13,7 +13,8 @@ and publishing the per-brand gauges (listener.ops.brand_metrics). Last, what the
 stage costs a post over the same posts with 50 brands and with ``--brands``, doing less
 and less of each boundary's work: how much of the difference judging is, and how much the
 windows' sums and what is learnt from them, which every brand with posts needs each minute
-whatever its rules.
+whatever its rules; and all of it for the brands above some floor of their rules alone,
+the others costing nothing: the least any cheaper handling of quiet brands could reach.
 
     .venv/bin/python benchmarks/brand_minute.py [--brands 1000] [--posts 30000] [--copies 15]
 """
@@ -91,12 +92,25 @@ def counted_state(brand_count: int, post_count: int) -> PartitionState:
 
 class Partial(PartitionState):
     """The window stage with only part of each boundary's work (``does``): none, each
-    brand's windows summed, or summed and learnt from (tone baselines, burstiness)."""
+    brand's windows summed, summed and learnt from (tone baselines, burstiness), or all of
+    it for the brands whose rules were asked (``loud``, see :class:`Asked`) and nothing for
+    the others: what the stage would cost if the brands the rules' floors settle cost
+    nothing at all."""
 
     does = "none"
+    #: (brand, boundary) pairs judged in full, for ``does == "loud"``.
+    loud: frozenset[tuple[str, float]] = frozenset()
 
     def _judge_all(self, now: float, outcome: Outcome) -> None:
         if self.does == "none":
+            return
+        if self.does == "loud":
+            held = self.brands
+            self.brands = {b: w for b, w in held.items() if (b, now) in self.loud}
+            try:
+                super()._judge_all(now, outcome)
+            finally:
+                self.brands = held
             return
         since = now - self.config.horizon
         for brand in sorted(self.brands):
@@ -107,12 +121,28 @@ class Partial(PartitionState):
                     self._learn(brand, every, now)
 
 
+class Asked:
+    """A judge that notes each brand and boundary whose rules it is asked (those the
+    floors did not settle), and otherwise is ``judge``."""
+
+    def __init__(self, judge: Judge) -> None:
+        self.judge = judge
+        self.asked: set[tuple[str, float]] = set()
+        self.settled = getattr(judge, "settled", None)
+        self.holding = getattr(judge, "holding", None)
+
+    def __call__(self, brand: str, view: Any, states: dict[str, Any], now: float) -> list[Any]:
+        self.asked.add((brand, now))
+        return self.judge(brand, view, states, now)
+
+
 #: The parts of the boundaries' work :func:`stage_cost` times, as it prints them.
 PARTS = {
     "none": "nothing: posts counted, buckets evicted",
     "sums": "each brand's windows summed",
     "learning": "summed and learnt from",
     "all": "all of it: judged, figures, rules",
+    "loud": "all of it, for the brands above a floor",
 }
 
 
@@ -122,6 +152,11 @@ def stage_cost(brand_count: int, post_count: int, rounds: int = 3) -> dict[str, 
     ``rounds``; and the brand-minutes judged per post."""
     config, judge, batches = scored(brand_count, post_count)
     costs = dict.fromkeys(PARTS, float("inf"))
+    asked = Asked(judge)
+    state: PartitionState = PartitionState(config, asked)
+    for offset, batch in enumerate(batches):
+        state.apply(batch, offset)
+    loud = frozenset(asked.asked)
     judged = 0
     thresholds = gc.get_threshold()
     gc.set_threshold(*GC_THRESHOLDS)  # the collector as the worker sets it
@@ -129,15 +164,18 @@ def stage_cost(brand_count: int, post_count: int, rounds: int = 3) -> dict[str, 
         for does in PARTS:
             state = PartitionState(config, judge) if does == "all" else Partial(config, judge)
             if isinstance(state, Partial):
-                state.does = does
+                state.does, state.loud = does, loud
             judged = 0
             gc.collect()  # the last state's cycles, collected before, not while, this is timed
             started = time.process_time()
             for offset, batch in enumerate(batches):
-                judged += len(state.apply(batch, offset).judged)
+                counted = len(state.apply(batch, offset).judged)
+                judged += counted if does == "all" else 0
             costs[does] = min(costs[does], (time.process_time() - started) / post_count)
+            if does == "all":
+                costs["judged"] = judged / post_count
     gc.set_threshold(*thresholds)
-    costs["judged"] = judged / post_count
+    costs["loud_minutes"] = len(loud) / post_count
     return costs
 
 
@@ -249,6 +287,8 @@ def main() -> None:
         print(f"{label:<40s}" + "".join(f"{costs[s][does] * 1e6:7.1f} µs" for s in sizes))
     per_post = "".join(f"{costs[s]['judged']:>10.2f}" for s in sizes)
     print(f"{'brand-minutes judged per post':<40s}{per_post}")
+    per_post = "".join(f"{costs[s]['loud_minutes']:>10.2f}" for s in sizes)
+    print(f"{'... of them above a floor':<40s}{per_post}")
 
 
 if __name__ == "__main__":
