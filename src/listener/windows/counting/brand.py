@@ -359,14 +359,22 @@ class BrandWindows:
         """Forget buckets and post keys older than ``before`` (event time); returns the
         buckets forgotten, oldest first, for what is learnt from them."""
         first = int(before // self.step)
-        gone = sorted(((i, b) for i, b in self.buckets.items() if i < first), key=lambda e: e[0])
-        for index, _ in gone:
-            del self.buckets[index]
-        for key in [k for k, ts in self.seen.items() if ts < before]:
-            del self.seen[key]
+        gone: list[tuple[int, Bucket]] = []
+        # Most brands have nothing this old at most sweeps: the least key and time, found
+        # in C, say so without a walk in Python.
+        if self.buckets and min(self.buckets) < first:
+            gone = sorted(
+                ((i, b) for i, b in self.buckets.items() if i < first), key=lambda e: e[0]
+            )
+            for index, _ in gone:
+                del self.buckets[index]
+        if self.seen and min(self.seen.values()) < before:
+            for key in [k for k, ts in self.seen.items() if ts < before]:
+                del self.seen[key]
         keep = bisect.bisect_left(self.own_posts, before)
         del self.own_posts[: max(0, keep - 1)]  # the last one before the horizon still counts
-        self.off_brand = [entry for entry in self.off_brand if entry[0] >= before]
+        if self.off_brand:
+            self.off_brand = [entry for entry in self.off_brand if entry[0] >= before]
         return gone
 
     def to_dict(self, encoded: bool = False) -> dict[str, Any]:
