@@ -43,10 +43,11 @@ from listener.records import Post, ScoredBatch, ScoredPost, parse_raw_message
 from listener.rules.files.loader import load_rules
 from listener.rules.runtime import build_enricher, build_judge, window_config
 from listener.settings import Settings
+from listener.windows.config import WindowConfig
 from listener.windows.counting.walk import window_sums
 from listener.windows.judging import Judge, Outcome
 from listener.windows.learning import surprise as count_model
-from listener.windows.partition import PartitionState, WindowConfig
+from listener.windows.partition import PartitionState
 from listener.windows.recovery import encode_snapshot
 from listener.windows.stats import stats_messages
 from listener.worker import GC_THRESHOLDS

@@ -24,8 +24,9 @@ from listener.eventtime import (
     stream_problem,
 )
 from listener.records import ScoredBatch, ScoredPost, parse_post
+from listener.windows.config import WindowConfig
 from listener.windows.judging import BrandView
-from listener.windows.partition import PartitionState, WindowConfig
+from listener.windows.partition import PartitionState
 from listener.windows.stage import CATCH_UP_STEPS, WindowStage
 
 WALL = T0 + 3600

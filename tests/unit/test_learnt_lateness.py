@@ -21,8 +21,9 @@ from listener.eventtime import (
     Lateness,
 )
 from listener.records import ScoredBatch
+from listener.windows.config import WindowConfig
 from listener.windows.judging import BrandView
-from listener.windows.partition import PartitionState, WindowConfig
+from listener.windows.partition import PartitionState
 from listener.windows.recovery import decode_snapshot, encode_snapshot
 
 LEARNT = T0 + LATENESS_LEARNING_SECONDS  # where a stream followed from T0 has been learnt

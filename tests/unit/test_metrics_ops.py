@@ -21,7 +21,8 @@ from listener.ops.latency import AlertTiming
 from listener.ops.metrics import Metrics
 from listener.ops.monitor import OpsMonitor, matched_by_source, received_through
 from listener.settings import Settings
-from listener.windows.partition import PartitionState, WindowConfig
+from listener.windows.config import WindowConfig
+from listener.windows.partition import PartitionState
 
 NAMES = TopicNames.for_settings(Settings())
 RAW0, RAW1 = TP(NAMES.raw, 0), TP(NAMES.raw, 1)

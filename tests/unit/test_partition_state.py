@@ -15,11 +15,12 @@ import pytest
 from factories import T0, make_scored
 
 from listener.records import NEGATIVE, NEUTRAL, POSITIVE, UNKNOWN, SamplePost, ScoredBatch
+from listener.windows.config import WindowConfig
 from listener.windows.counting.words import TopicIndex
 from listener.windows.judging import BrandView, Judge, Outcome
 from listener.windows.learning.baseline import alpha_for
 from listener.windows.learning.surprise import variance
-from listener.windows.partition import PartitionState, WindowConfig
+from listener.windows.partition import PartitionState
 from listener.windows.recovery import decode_snapshot, encode_snapshot
 from listener.windows.stats import WindowStats
 

@@ -15,7 +15,8 @@ from listener.broker.topics import partition_of
 from listener.enrich import stage as stage_module
 from listener.enrich.stage import scored_messages
 from listener.records import NEGATIVE, Counted, ScoredBatch, ScoredPost
-from listener.windows.partition import PartitionState, WindowConfig
+from listener.windows.config import WindowConfig
+from listener.windows.partition import PartitionState
 
 CONFIG = WindowConfig(step=60, sizes=(300, 900), lateness=0, raw_partitions=1)
 

@@ -11,7 +11,8 @@ from factories import T0, make_post, post_dict
 from listener.enrich import stage as stage_module
 from listener.enrich.stage import Prepared, RawMessage, ScoringStage, counts
 from listener.records import NEGATIVE, DeadLetter, Post, ScoredBatch, ScoredPost
-from listener.windows.partition import PartitionState, WindowConfig
+from listener.windows.config import WindowConfig
+from listener.windows.partition import PartitionState
 
 TOPIC = "posts.raw"
 

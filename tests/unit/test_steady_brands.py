@@ -11,8 +11,9 @@ import pytest
 from factories import T0, make_scored
 
 from listener.records import NEGATIVE, ScoredBatch
+from listener.windows.config import WindowConfig
 from listener.windows.judging import BrandView
-from listener.windows.partition import PartitionState, WindowConfig
+from listener.windows.partition import PartitionState
 
 STEP = 60
 CONFIG = WindowConfig(step=STEP, sizes=(120, 300, 900), lateness=0, raw_partitions=1)

@@ -14,7 +14,8 @@ from factories import T0, make_scored
 from listener.errors import BrokerError
 from listener.records import ScoredBatch
 from listener.windows import stage as stage_module
-from listener.windows.partition import PartitionState, WindowConfig
+from listener.windows.config import WindowConfig
+from listener.windows.partition import PartitionState
 from listener.windows.stage import WindowStage
 
 CONFIG = WindowConfig(step=60, sizes=(120,), lateness=30, raw_partitions=1)

@@ -17,9 +17,9 @@ from listener.records import Alert, SamplePost
 from listener.rules.engine import Firing, RuleState, evaluate
 from listener.rules.ruleset import Rule, RuleSet
 from listener.settings import Settings
+from listener.windows.config import WindowConfig
 from listener.windows.counting.words import TopicIndex
 from listener.windows.judging import BrandView, Judge
-from listener.windows.partition import WindowConfig
 from listener.windows.stats import WindowStats
 
 #: Figures an alert quotes as "now" and as "usual".

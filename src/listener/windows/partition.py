@@ -16,59 +16,27 @@ when every partition is idle, nor back to where judging starts.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from listener.eventtime import first_judged, keep_oldest
 from listener.records import ScoredBatch
-from listener.windows.counting.brand import NO_TOPICS, BrandWindows, WindowSums
+from listener.windows.config import DEFAULT_PRIOR, WindowConfig
+from listener.windows.counting.brand import BrandWindows, WindowSums
 from listener.windows.counting.walk import window_sums
-from listener.windows.counting.words import TopicIndex
 from listener.windows.judging import BrandView, Judge, Outcome
 from listener.windows.learning.baseline import Baseline
 from listener.windows.learning.learnt import WAVE_MIN_POSTS, Learnt
 from listener.windows.learning.usual import Usual
+from listener.windows.sleep import Sleepers, Slept
 from listener.windows.stats import WindowStats, window_stats
 from listener.windows.upstream import Upstream
 
 #: Old buckets and post keys are swept once every this many steps.
 EVICT_EVERY = 10
-#: (posts per hour, negative share) of a brand with no baseline in brands.yaml.
-DEFAULT_PRIOR = (10.0, 0.2)
 
 _T = TypeVar("_T")
 #: What the windows may ask a judge of a brand's figures and rule states (see ``Judge``).
 _Asks = Callable[[str, Mapping[int, WindowStats], Mapping[str, Any]], _T]
-
-
-@dataclass(frozen=True, slots=True)
-class WindowConfig:
-    """How windows are cut: step and sizes in seconds, lateness, upstream partition count."""
-
-    step: int
-    sizes: tuple[int, ...]
-    lateness: int
-    raw_partitions: int
-    #: Wait for late posts of a raw partition followed live only as long as its posts
-    #: have needed lately (at most ``lateness``), instead of ``lateness`` always.
-    learn_lateness: bool = True
-    half_life: int = 86_400
-    #: Per brand: (expected posts per hour, usual negative share), seeds of the baseline.
-    priors: Mapping[str, tuple[float, float]] = field(default_factory=dict)
-    #: The risks a post's text is about (risks.yaml ``topics``), and per brand the same with
-    #: the brand's own words for them (brands.yaml ``topics``).
-    topics: TopicIndex = NO_TOPICS
-    brand_topics: Mapping[str, TopicIndex] = field(default_factory=dict)
-    #: Per brand: the language it is written about in (brands.yaml), for its own posts.
-    languages: Mapping[str, str] = field(default_factory=dict)
-
-    @property
-    def horizon(self) -> int:
-        return max(self.sizes)
-
-    def topics_of(self, brand: str) -> TopicIndex:
-        """The topic words ``brand``'s posts are read for."""
-        return self.brand_topics.get(brand, self.topics)
 
 
 class PartitionState:
@@ -81,6 +49,8 @@ class PartitionState:
         #: The brands that counted a post into windows already judged since the last
         #: boundary (a late post): their windows changed.
         self.touched: set[str] = set()
+        #: The brands not visited at each boundary, and when to visit them (windows/sleep.py).
+        self.sleepers = Sleepers(tuple(sorted({size // config.step for size in config.sizes})))
         self.judge = judge
         self.brands: dict[str, BrandWindows] = {}
         self.baselines: dict[str, dict[int, Baseline]] = {}
@@ -108,6 +78,8 @@ class PartitionState:
         self._settles: _Asks[bool] | None = getattr(judge, "settled", None)
         self._holds: _Asks[frozenset[str]] | None = getattr(judge, "holding", None)
         self.settled.clear()
+        for brand in list(self.sleepers.asleep):
+            self._wake(brand)
 
     @property
     def watermark(self) -> float | None:
@@ -145,14 +117,22 @@ class PartitionState:
         windows = self.brands.get(brand)
         if windows is None:
             windows = self.brands[brand] = BrandWindows(step=self.config.step)
+        if brand in self.sleepers.asleep:
+            self._wake(brand)
+        step = self.config.step
         oldest = None if self.clock is None else self.clock - self.config.horizon
+        judged = None if self.clock is None else int(self.clock // step)
         topics = self.config.topics_of(brand)
         for scored in batch.posts:
             ts = scored.ts
             if oldest is not None and ts < oldest:
                 outcome.too_late += 1  # its windows are closed and forgotten
                 continue
+            index = int(ts // step)
+            new = scored.own or index not in windows.buckets
             if windows.add(scored, topics):
+                if new:
+                    self.sleepers.expect(brand, index, judged)
                 outcome.counted += 1
                 if self.clock is None:
                     self.oldest = keep_oldest(self.oldest, ts)
@@ -188,6 +168,7 @@ class PartitionState:
             # replay read at full speed delivers days of posts before every upstream
             # partition has reported once, and those days must be judged too.
             self.clock = (first_judged(self.oldest, boundary) // step) * step
+            self.sleepers.forget_before(int(self.clock // step) + 1)
         left = -1 if steps is None else steps
         while self.clock + step <= boundary and left != 0:
             left -= 1
@@ -197,20 +178,31 @@ class PartitionState:
 
     def _judge_all(self, now: float, outcome: Outcome) -> None:
         config = self.config
-        since = now - config.horizon
+        since, step = now - config.horizon, config.step
         settles = self._settles
-        for brand in sorted(self.brands):
+        sleepers = self.sleepers
+        asleep = sleepers.asleep
+        # Every brand but those asleep, and those whose windows may change here: the
+        # others would be found steady, or without posts (windows/sleep.py).
+        visit = self.brands.keys() - asleep.keys()
+        visit |= sleepers.waking(int(now // step))
+        visit |= self.touched
+        for brand in sorted(visit):
+            if brand in asleep:
+                self._wake(brand, now - step)
             windows = self.brands[brand]
             if windows.unread:
                 windows.read_own(now, config.languages.get(brand))
             states = self.rule_states.setdefault(brand, {})
             if not windows.has_posts_between(since, now) and not _active(states):
+                sleepers.sleep(brand, None)  # nothing to learn until a post comes
                 continue
             every, quotes = window_sums(windows, now, config.sizes)
             unchanged = self._unchanged(brand, windows, now)
             if unchanged and brand in self.settled:
                 self._learn(brand, every, now)
                 outcome.steady.append((brand, now))
+                sleepers.sleep(brand, (now + step, every))
                 continue
             stats = self._stats(brand, windows, now, every)
             self._learn(brand, every, now)
@@ -227,6 +219,7 @@ class PartitionState:
                 # Steady, as a worker that judged the last boundary knew (``settled``).
                 self.settled.add(brand)
                 outcome.steady.append((brand, now))
+                sleepers.sleep(brand, (now + step, every))
                 continue
             outcome.judged.append(stats)
             if not settled:
@@ -238,9 +231,34 @@ class PartitionState:
                 settled = settles is not None and settles(brand, stats, states)
             if settled and calm:
                 self.settled.add(brand)
+                if not windows.off_brand:  # which changes its windows at every boundary
+                    sleepers.sleep(brand, (now + step, every))
             else:
                 self.settled.discard(brand)
+        for brand, slept in asleep.items():
+            if slept is not None and slept[0] <= now:
+                outcome.steady.append((brand, now))
         self.touched.clear()
+
+    def _wake(self, brand: str, through: float | None = None) -> None:
+        """Wake a sleeping brand: it learns from the boundaries it slept through, up to
+        ``through`` (the clock: None), and its kept sums move on to it (windows/sleep.py)."""
+        slept = self.sleepers.asleep.pop(brand)
+        if slept is not None:
+            self._learn_slept(brand, slept, self.clock if through is None else through)
+
+    def _learn_slept(self, brand: str, slept: Slept, through: float | None) -> None:
+        """What the boundaries from the first ``slept`` through to ``through`` would have
+        taught a steady brand: its windows' sums, unchanged since its last visit, learnt
+        from at each."""
+        first, every = slept
+        if through is None or through < first:
+            return
+        step = self.config.step
+        self._learn(brand, every, through, times=int((through - first) // step) + 1)
+        kept = self.brands[brand].running
+        if kept is not None:
+            kept.last = int(through // step)  # nothing entered or left its windows since
 
     def _unchanged(self, brand: str, windows: BrandWindows, now: float) -> bool:
         """Whether no post of the brand's windows, nor of its own, changed at this step: none
@@ -269,9 +287,13 @@ class PartitionState:
             self.config.topics_of(brand).risks,
         )  # fmt: skip
 
-    def _learn(self, brand: str, every: Mapping[int, WindowSums], now: float) -> None:
+    def _learn(
+        self, brand: str, every: Mapping[int, WindowSums], now: float, times: int = 1
+    ) -> None:
         """What a boundary teaches the brand's tone baselines and burstiness, from its
-        windows' sums: the same whether the brand is judged there or steady (``_unchanged``)."""
+        windows' sums: the same whether the brand is judged there or steady (``_unchanged``).
+        ``times``: what that many boundaries in a row with these sums teach, the last at
+        ``now`` (a brand asleep, windows/sleep.py), one boundary after the other."""
         baselines = self._baselines(brand)
         for size in self.config.sizes:
             sums = every[size]
@@ -280,12 +302,14 @@ class PartitionState:
                 known,
                 sums.sentiment_sum / known if known else 0.0,
                 sums.negative / known if known else 0.0,
+                times,
             )
         shortest, longest = min(every), max(every)
         window, whole = every[shortest], every[longest]
         self._learnt(brand).burstiness(
-            (window.volume, window.negative), (whole.volume, whole.negative), shortest / longest
-        )
+            (window.volume, window.negative), (whole.volume, whole.negative), shortest / longest,
+            times,
+        )  # fmt: skip
         self.last_judged[brand] = now
 
     def _learnt(self, brand: str) -> Learnt:
@@ -322,7 +346,14 @@ class PartitionState:
 
     def to_dict(self, encoded: bool = False) -> dict[str, Any]:
         """The state as plain data; ``encoded``: each bucket already as JSON, for
-        windows.recovery.encode_snapshot only (the bytes are the same either way)."""
+        windows.recovery.encode_snapshot only (the bytes are the same either way). The
+        sleeping brands learn what they slept through first: the state is the one a
+        worker that visited every brand at every boundary holds."""
+        asleep, clock = self.sleepers.asleep, self.clock
+        for brand, slept in asleep.items():
+            if slept is not None and clock is not None and slept[0] <= clock:
+                self._learn_slept(brand, slept, clock)
+                asleep[brand] = (clock + self.config.step, slept[1])
         return {
             "offset": self.offset,
             "clock": self.clock,
@@ -360,6 +391,7 @@ class PartitionState:
         state.last_judged = {b: float(t) for b, t in data["last_judged"].items()}
         state.touched = set(data.get("touched", ()))
         state.learnt = {b: Learnt.from_dict(d) for b, d in data.get("learnt", {}).items()}
+        state.sleepers.expect_all(state.brands, state.clock)
         return state
 
 
@@ -374,4 +406,4 @@ def _pending(state: Any) -> bool:
     return getattr(state, "pending_since", None) is not None
 
 
-__all__: Sequence[str] = ("PartitionState", "WindowConfig")
+__all__: Sequence[str] = ("PartitionState",)

@@ -14,8 +14,9 @@ import orjson
 from listener.errors import BrokerError, InvalidPost
 from listener.records import DeadLetter, ScoredBatch
 from listener.retry import Backoff
+from listener.windows.config import WindowConfig
 from listener.windows.judging import Judge, Outcome
-from listener.windows.partition import PartitionState, WindowConfig
+from listener.windows.partition import PartitionState
 from listener.windows.recovery import encode_snapshot, latest_snapshot, read_range
 
 log = logging.getLogger(__name__)

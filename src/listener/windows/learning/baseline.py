@@ -63,11 +63,13 @@ class Baseline:
             negative_share=Ewma(mean=negative_share, var=0.1**2, alpha=alpha, floor=0.05),
         )
 
-    def update(self, known: int, sentiment: float, negative_share: float) -> None:
-        """Learn from a window of ``known`` posts of readable tone (none: nothing to learn)."""
+    def update(self, known: int, sentiment: float, negative_share: float, times: int = 1) -> None:
+        """Learn from a window of ``known`` posts of readable tone (none: nothing to learn);
+        ``times`` steps in a row with the same window, one after the other."""
         if known:
-            self.sentiment.update(sentiment)
-            self.negative_share.update(negative_share)
+            for _ in range(times):
+                self.sentiment.update(sentiment)
+                self.negative_share.update(negative_share)
 
     def to_dict(self) -> dict[str, Any]:
         return {

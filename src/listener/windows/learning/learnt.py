@@ -110,18 +110,23 @@ class Learnt:
             if now - self.calm_since >= WAVE_CALM:
                 self.wave_since = self.calm_since = None
 
-    def burstiness(self, short: tuple[int, int], long: tuple[int, int], fraction: float) -> None:
+    def burstiness(
+        self, short: tuple[int, int], long: tuple[int, int], fraction: float, times: int = 1
+    ) -> None:
         """Learn how bursty the brand's ordinary counts are: the shortest window's posts and
         negative posts (``short``) against the local rate of the longest window (``long``,
         of which the shortest is ``fraction``). A slow bump of a few hours moves the local
         rate with it and is no burst; five posts in five minutes in a quiet hour are.
-        Learnt outside waves only: a crisis is not the brand's ordinary rhythm."""
+        Learnt outside waves only: a crisis is not the brand's ordinary rhythm. ``times``:
+        steps in a row with the same windows, one after the other."""
         if self.wave_since is not None:
             return
         volume, negative = short
         local_volume, local_negative = (count * fraction for count in long)
-        self.clustering = _residual(self.clustering, volume, local_volume)
-        self.negative_clustering = _residual(self.negative_clustering, negative, local_negative)
+        self.clustering = _towards(self.clustering, _residual(volume, local_volume), times)
+        self.negative_clustering = _towards(
+            self.negative_clustering, _residual(negative, local_negative), times
+        )
 
     def silent_since(self, last_post: float | None) -> float | None:
         """Since when the brand has said nothing in the current wave; None outside one."""
@@ -157,10 +162,18 @@ class Learnt:
         )
 
 
-def _residual(current: float, count: int, usual: float) -> float:
-    """``current`` moved towards this window's Pearson residual (x - mu)**2 / mu, which
-    averages 1 for a Poisson count and the mean burst size for bursty ones."""
+def _residual(count: int, usual: float) -> float:
+    """A window's Pearson residual (x - mu)**2 / mu, which averages 1 for a Poisson count
+    and the mean burst size for bursty ones."""
     mean = max(usual, 0.1)
-    residual = min((count - mean) ** 2 / mean, RESIDUAL_CAP)
-    moved = current + CLUSTERING_ALPHA * (residual - current)
-    return min(max(moved, 1.0), MAX_CLUSTERING)
+    return min((count - mean) ** 2 / mean, RESIDUAL_CAP)
+
+
+def _towards(current: float, residual: float, times: int) -> float:
+    """``current`` moved towards ``residual`` ``times`` steps in a row."""
+    for _ in range(times):
+        moved = min(max(current + CLUSTERING_ALPHA * (residual - current), 1.0), MAX_CLUSTERING)
+        if moved == current:
+            break  # held at a bound, or there already: every further step gives the same
+        current = moved
+    return current
