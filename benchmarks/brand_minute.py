@@ -49,6 +49,7 @@ from listener.windows.judging import Judge, Outcome
 from listener.windows.learning import surprise as count_model
 from listener.windows.partition import PartitionState
 from listener.windows.recovery import encode_snapshot
+from listener.windows.sleep import Sleepers
 from listener.windows.stats import stats_messages
 from listener.worker import GC_THRESHOLDS
 
@@ -106,12 +107,16 @@ class Partial(PartitionState):
         if self.does == "none":
             return
         if self.does == "loud":
-            held = self.brands
+            # Only the loud brands held, none asleep: each is looked at where it is loud.
+            held, sleepers, touched = self.brands, self.sleepers, self.touched
             self.brands = {b: w for b, w in held.items() if (b, now) in self.loud}
+            self.sleepers = Sleepers(sleepers.lengths)
+            self.touched = touched & self.brands.keys()
             try:
                 super()._judge_all(now, outcome)
             finally:
-                self.brands = held
+                self.brands, self.sleepers, self.touched = held, sleepers, touched
+                touched.clear()
             return
         since = now - self.config.horizon
         for brand in sorted(self.brands):
