@@ -175,8 +175,9 @@ def stage_cost(brand_count: int, post_count: int, rounds: int = 3) -> dict[str, 
             gc.collect()  # the last state's cycles, collected before, not while, this is timed
             started = time.process_time()
             for offset, batch in enumerate(batches):
-                counted = len(state.apply(batch, offset).judged)
-                judged += counted if does == "all" else 0
+                outcome = state.apply(batch, offset)
+                if does == "all":
+                    judged += len(outcome.judged)
             costs[does] = min(costs[does], (time.process_time() - started) / post_count)
             if does == "all":
                 costs["judged"] = judged / post_count
