@@ -19,7 +19,7 @@ from listener.rules.ruleset import Rule, RuleSet
 from listener.settings import Settings
 from listener.windows.config import WindowConfig
 from listener.windows.counting.words import TopicIndex
-from listener.windows.judging import BrandView, Judge
+from listener.windows.judging import BrandView, Judge, pending
 from listener.windows.stats import WindowStats
 
 #: Figures an alert quotes as "now" and as "usual".
@@ -146,17 +146,11 @@ def settled(
     """Whether every rule watching the brand of ``stats`` is below one of its floors (see
     listener.rules.floors), and none of the rule ``states`` is pending: judging it would
     find every rule false and change none of its states."""
-    if states and any(_pending(state) for state in states.values()):
+    if states and any(pending(state) for state in states.values()):
         return False
     brand = next(iter(stats.values())).brand
     floors = rules.floors(brand)
     return floors is not None and floors.unmet(stats)
-
-
-def _pending(saved: Mapping[str, Any] | None) -> bool:
-    """Whether a rule's saved state (:meth:`RuleState.to_dict`) is pending: its condition
-    held at the last boundary it was judged."""
-    return saved is not None and saved.get("pending_since") is not None
 
 
 def build_judge(rules: RuleSet) -> Judge:
@@ -192,7 +186,7 @@ class RuleJudge:
         return frozenset(
             rule.name
             for rule, _ in self.rules.watching(brand)
-            if rule.window_seconds in stats and _pending(states.get(rule.name))
+            if rule.window_seconds in stats and pending(states.get(rule.name))
         )
 
     def __call__(
@@ -209,7 +203,7 @@ class RuleJudge:
             judged += 1
             saved = states.get(rule.name)
             if figures is None:  # the condition is false: nothing pending any more
-                if saved and saved.get("pending_since") is not None:
+                if saved is not None and pending(saved):
                     last_fired = RuleState.from_dict(saved).last_fired
                     states[rule.name] = RuleState(last_fired=last_fired).to_dict()
                 continue

@@ -14,6 +14,15 @@ from listener.windows.learning.learnt import Learnt
 from listener.windows.stats import WindowStats
 
 
+def pending(state: Any) -> bool:
+    """Whether a rule's saved state is pending: its condition held at the last boundary it
+    was judged (``pending_since`` set, as rules.engine.RuleState keeps it). A judge keeps
+    its rule states; the windows ask this to know a brand is not quiet."""
+    if isinstance(state, Mapping):
+        return state.get("pending_since") is not None
+    return getattr(state, "pending_since", None) is not None
+
+
 @dataclass(frozen=True, slots=True)
 class BrandView:
     """One brand's judged windows at one boundary, and what an alert may quote of them.

@@ -23,7 +23,7 @@ from listener.records import ScoredBatch
 from listener.windows.config import DEFAULT_PRIOR, WindowConfig
 from listener.windows.counting.brand import BrandWindows, WindowSums
 from listener.windows.counting.walk import window_sums
-from listener.windows.judging import BrandView, Judge, Outcome
+from listener.windows.judging import BrandView, Judge, Outcome, pending
 from listener.windows.learning.baseline import Baseline
 from listener.windows.learning.learnt import WAVE_MIN_POSTS, Learnt
 from listener.windows.learning.usual import Usual
@@ -397,13 +397,7 @@ class PartitionState:
 
 def _active(states: Mapping[str, Any]) -> bool:
     """Whether any rule of the brand is pending (its condition held at the last boundary)."""
-    return any(_pending(s) for s in states.values())
-
-
-def _pending(state: Any) -> bool:
-    if isinstance(state, Mapping):
-        return state.get("pending_since") is not None
-    return getattr(state, "pending_since", None) is not None
+    return any(pending(s) for s in states.values())
 
 
 __all__: Sequence[str] = ("PartitionState",)
