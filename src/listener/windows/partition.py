@@ -257,8 +257,8 @@ class PartitionState:
         step = self.config.step
         self._learn(brand, every, through, times=int((through - first) // step) + 1)
         kept = self.brands[brand].running
-        if kept is not None:
-            kept.last = int(through // step)  # nothing entered or left its windows since
+        assert kept is not None  # summed at the visit it fell asleep at
+        kept.last = int(through // step)  # nothing entered or left its windows since
 
     def _unchanged(self, brand: str, windows: BrandWindows, now: float) -> bool:
         """Whether no post of the brand's windows, nor of its own, changed at this step: none
