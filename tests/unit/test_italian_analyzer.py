@@ -151,6 +151,18 @@ def test_praise_next_to_a_complaint_is_mockery(analyzer: ItalianAnalyzer) -> Non
     assert analyzer.polarity("Che bella figura") < 0
 
 
+def test_thanks_closing_a_question_are_a_formula(analyzer: ItalianAnalyzer) -> None:
+    # Thanks in advance: neither praise nor mockery, whatever the question is about.
+    question = "Ciao, quanto costa la SIM sostitutiva se perdo il telefono?"
+    assert analyzer.polarity(f"{question} Grazie.") == analyzer.polarity(question)
+    assert analyzer.polarity(f"{question} Grazie mille!") == analyzer.polarity(question + "!")
+    assert analyzer.polarity(f"{question} Grazie.") > -0.5  # not read as a rant
+    assert analyzer.polarity("Quanto costa un bonifico istantaneo? Grazie.") == 0.0
+    # Thanks after a complaint are still mockery, and so is other praise after a question.
+    assert analyzer.polarity("Perderò la coincidenza, grazie.") < -0.5
+    assert analyzer.polarity("Ancora nessuna risposta? Complimenti.") < -0.5
+
+
 def test_clapping_and_eye_rolls_mark_mockery(analyzer: ItalianAnalyzer) -> None:
     assert analyzer.polarity("bravi 👏👏") > 0.5
     assert analyzer.polarity("app bloccata, bravi 👏👏") < -0.5

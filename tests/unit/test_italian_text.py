@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from listener.enrich.italian.morphology import lemma_of
-from listener.enrich.italian.text import STOP, fold, pieces
+from listener.enrich.italian.text import QUESTION, STOP, fold, pieces
 
 
 def keys(text: str) -> list[str]:
@@ -37,6 +37,10 @@ def test_links_handles_and_numbers_are_dropped_hashtags_kept() -> None:
 
 def test_punctuation_becomes_one_stop_per_run() -> None:
     assert keys("no!!! basta, ora") == ["no", STOP, "basta", STOP, "ora"]
+
+
+def test_a_run_with_a_question_mark_is_a_question_stop() -> None:
+    assert keys("funziona?! grazie. ok?") == ["funziona", QUESTION, "grazie", STOP, "ok", QUESTION]
 
 
 def test_capitals_are_marked_on_words_of_two_letters_or_more() -> None:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Final, TypeVar
 
-from listener.enrich.italian.text import STOP, fold, pieces
+from listener.enrich.italian.text import QUESTION, STOP, fold, pieces
 from listener.errors import ConfigError, ConfigIssue
 
 #: The package data files, by what they hold.
@@ -95,7 +95,7 @@ def parse_table(
 
 def phrase_key(phrase: str) -> tuple[str, ...]:
     """A phrase as the analyzer sees it: its words' keys, in order."""
-    return tuple(piece for piece, _ in pieces(phrase) if piece != STOP)
+    return tuple(piece for piece, _ in pieces(phrase) if piece not in (STOP, QUESTION))
 
 
 def _phrases(

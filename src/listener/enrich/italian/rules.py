@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Final
 
 from listener.enrich.italian.vocabulary import (
+    ASKED,
     BOUNDARY,
     CLAUSE,
     CONCESSIVE,
@@ -25,6 +26,7 @@ from listener.enrich.italian.vocabulary import (
     PRAISE,
     REMEDY,
     SUCH,
+    THANKS,
     Phrase,
     Word,
 )
@@ -204,8 +206,13 @@ def mock_praise(words: Sequence[Word], sentiments: list[float], contrast: int) -
     """Praise beside a complaint is mockery: "Complimenti, app bloccata da tre giorni 👏".
 
     Praise after a contrast ("..., ma nel complesso ottima") is where the writer lands, and
-    is taken at its word.
+    is taken at its word. Thanks that close a question ("... se perdo il telefono? Grazie.")
+    are a formula, thanks in advance, like "grazie in anticipo": they count for nothing,
+    neither as praise nor as mockery.
     """
+    for k in range(1, len(words)):
+        if words[k].role & THANKS and words[k - 1].role & ASKED:
+            sentiments[k] = 0.0
     praised = [k for k in range(contrast) if words[k].role & PRAISE and sentiments[k] > 0]
     if not praised:
         return

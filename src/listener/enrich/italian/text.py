@@ -47,6 +47,8 @@ _FOLD: Final = str.maketrans(
 _KEEP_ACCENT: Final = frozenset({"né", "nè"})
 #: What every run of clause punctuation is read as.
 STOP: Final = ","
+#: What a run of clause punctuation that ends a question is read as: a boundary too.
+QUESTION: Final = "?"
 
 
 def fold(word: str) -> str:
@@ -72,7 +74,8 @@ def pieces(text: str) -> list[tuple[str, bool]]:
     """The pieces of ``text`` in order, each as (key, written in capitals).
 
     A key is a folded word, an emoticon or emoji as written, or :data:`STOP` for clause
-    punctuation (the exclamation and question marks are counted on the whole text instead).
+    punctuation, :data:`QUESTION` when it holds a question mark (the exclamation and question
+    marks are counted on the whole text for their emphasis).
     """
     found: list[tuple[str, bool]] = []
     append = found.append
@@ -84,5 +87,5 @@ def pieces(text: str) -> list[tuple[str, bool]]:
         elif kind == "emoji" or kind == "face":
             append((match.group(kind), False))
         elif kind == "stop":
-            append((STOP, False))
+            append((QUESTION if "?" in match.group("stop") else STOP, False))
     return found

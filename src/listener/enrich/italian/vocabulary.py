@@ -16,7 +16,7 @@ from typing import Final
 
 from listener.enrich.italian.lexicon import Lexicon
 from listener.enrich.italian.morphology import lemma_of
-from listener.enrich.italian.text import STOP
+from listener.enrich.italian.text import QUESTION, STOP
 
 #: VADER's empirically derived constants, kept so Italian and English scores compare.
 B_INCR: Final = 0.293
@@ -35,6 +35,8 @@ SKIP: Final = 128  # a piece of a composed emoji that means nothing alone
 CLAUSE: Final = 256  # "se", "perché": opens a new clause, which a negation does not reach
 EXPECT: Final = 512  # "pensavo": "non pensavo fosse così facile" stresses, not negates
 EMOJI: Final = 1024  # an emoji or emoticon: says what it says, whatever words surround it
+ASKED: Final = 2048  # a boundary that ends a question: thanks right after it are in advance
+THANKS: Final = 4096  # "grazie": after a question, thanks in advance, not mockery
 
 #: Negators and how they scale what they negate. Italian negation is concordant ("non ...
 #: mai", "non ... niente" negate once), so a clause is negated once however many it holds.
@@ -69,6 +71,7 @@ _ROLE_WORDS: Final[Mapping[int, frozenset[str]]] = {
     SUCH: frozenset({"cosi", "tanto", "tale", "simile", "piu"}),
     CLAUSE: frozenset({"se", "perche", "quando", "dove", "mentre", "finche", "siccome"}),
     EXPECT: frozenset({"pensare", "credere", "immaginare", "aspettare", "sperare"}),
+    THANKS: frozenset({"grazie", "ringraziare"}),
 }  # fmt: skip
 _ELONGATED: Final = re.compile(r"(.)\1{2,}")
 _K_SOFT: Final = re.compile(r"k(?=[eiy])")
@@ -95,6 +98,7 @@ class Word:
 
 
 STOP_WORD: Final = Word(STOP, role=BOUNDARY)
+QUESTION_WORD: Final = Word(QUESTION, role=BOUNDARY | ASKED)
 UNREADABLE: Final = Word("", role=SKIP)
 #: A phrase: the forms of its words, and the one word it reads as.
 Phrase = tuple[tuple[str, ...], Word]
@@ -152,7 +156,8 @@ class Vocabulary:
         self._memo: dict[str, Word] = {}
         starts: dict[str, list[Phrase]] = {}
         for forms, valence in lexicon.phrases.items():
-            praise = PRAISE if valence > 0 and self.resolve(forms[0]).role & PRAISE else 0
+            first = self.resolve(forms[0]).role
+            praise = first & (PRAISE | THANKS) if valence > 0 and first & PRAISE else 0
             phrase = Word(" ".join(forms), valence=valence, role=praise)
             starts.setdefault(forms[0], []).append((forms, phrase))
         #: Phrases by their first word's form, longest first so the longest match wins.
@@ -173,6 +178,8 @@ class Vocabulary:
     def _build(self, key: str) -> Word:
         if key == STOP:
             return STOP_WORD
+        if key == QUESTION:
+            return QUESTION_WORD
         emoji = self._lexicon.emoji.get(key)
         if emoji is not None:
             return Word(key, valence=emoji, role=_roles(key) | EMOJI)
