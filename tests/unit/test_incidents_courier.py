@@ -16,6 +16,7 @@ import pytest
 from prometheus_client import CollectorRegistry
 from test_incidents_fixtures import T0, feed, group, make_alert, policies
 
+from listener.errors import BrokerError
 from listener.incidents.access.tokens import LinkSigner
 from listener.incidents.lifecycle.actions import Notify
 from listener.incidents.lifecycle.engine import Engine
@@ -33,6 +34,7 @@ from listener.ops.metrics import DeliveryMetrics
 from listener.records import DeadLetter
 from listener.rules.files.config import OwnerGroup, Person
 from listener.rules.ruleset import Owners
+from listener.windows import recovery as recovery_module
 from listener.windows.recovery import decode_snapshot
 
 SIGNER = LinkSigner("s" * 40)
@@ -272,3 +274,36 @@ async def test_attempts_are_counted_while_the_retries_are_under_way(
     delivered = {"channel": "slack", "outcome": "delivered"}
     assert value("listener_notification_attempts_total", delivered) == 1.0
     assert value("listener_notifications_sent_total", {"channel": "slack"}) == 1.0
+
+
+async def test_a_partition_whose_read_broke_off_is_read_again_and_each_notification_sent_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(recovery_module, "RECOVERY_RETRY_SECONDS", (0.001, 0.004))
+    raws = [replace(opened(), id=f"n{k}").dumps() for k in range(4)]
+    reads: list[int] = []
+
+    async def latest_snapshot(bootstrap: str, topic: str, partition: int) -> None:
+        if not reads:
+            reads.append(-1)
+            raise BrokerError("the broker is not answering")
+
+    async def read_range(bootstrap: str, topic: str, partition: int, start: int, end: None) -> Any:
+        reads.append(start)
+        for offset in range(start, len(raws)):
+            if len(reads) == 2 and offset == 2:
+                raise BrokerError("the connection was reset")
+            yield offset, raws[offset]
+
+    monkeypatch.setattr(courier_module, "latest_snapshot", latest_snapshot)
+    monkeypatch.setattr(courier_module, "read_range", read_range)
+    slack, email, outlet = Scripted(), Scripted(), Outlet()
+    found, _ = courier(slack, email, outlet)
+    del found.desks[0]
+    found.assigned([0])
+    await found.take(0, len(raws), raws[0])  # waits for the partition's state
+    await found.close()
+    # The snapshot read failed once, the notifications' read broke off once: read again
+    # from the start, and none of the four was started before the read was whole.
+    assert reads == [-1, 0, 0]
+    assert (len(slack.sent), len(email.sent)) == (len(raws), len(raws))

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from test_incidents_fixtures import HOLD, MINUTE, T0, make_alert, policies
 
+from listener.errors import BrokerError
 from listener.incidents.lifecycle.actions import Notify, Record
 from listener.incidents.lifecycle.engine import Engine
 from listener.incidents.lifecycle.events import (
@@ -26,9 +27,11 @@ from listener.incidents.lifecycle.log import (
     outcome_events,
 )
 from listener.incidents.lifecycle.model import Book
+from listener.incidents.runtime import stage as stage_module
 from listener.incidents.runtime.stage import IncidentStage
 from listener.records import DeadLetter
 from listener.rules.files.loader import load_rules
+from listener.windows import recovery as recovery_module
 from listener.windows.judging import Outcome
 from listener.windows.stats import WindowStats
 
@@ -189,3 +192,22 @@ def test_alerts_come_before_the_tick_of_their_boundary() -> None:
     events = outcome_events(RULES, [outcome])
     assert [type(e).__name__ for e in events] == ["Tick", "AlertReceived", "Tick"]
     assert [getattr(e, "at", None) for e in events] == [T0, None, T0 + MINUTE]
+
+
+async def test_a_book_the_broker_cannot_give_yet_is_read_again_until_it_can(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(recovery_module, "RECOVERY_RETRY_SECONDS", (0.001, 0.004))
+    asked: list[int] = []
+
+    async def latest_snapshot(bootstrap: str, topic: str, partition: int) -> None:
+        asked.append(partition)
+        if len(asked) < 3:
+            raise BrokerError("the broker is not answering")
+
+    monkeypatch.setattr(stage_module, "latest_snapshot", latest_snapshot)
+    desk = stage()
+    recovered = await desk.ensure(1, 0)
+    assert asked == [1, 1, 1]
+    assert recovered is not None and recovered.partition == 1
+    assert desk.books[1].offset == -1

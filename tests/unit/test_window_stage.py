@@ -13,6 +13,7 @@ from factories import T0, make_scored
 
 from listener.errors import BrokerError
 from listener.records import ScoredBatch
+from listener.windows import recovery as recovery_module
 from listener.windows import stage as stage_module
 from listener.windows.config import WindowConfig
 from listener.windows.partition import PartitionState
@@ -32,7 +33,7 @@ def messages() -> list[bytes]:
 
 @pytest.fixture(autouse=True)
 def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(stage_module, "RECOVERY_RETRY_SECONDS", (0.001, 0.004))
+    monkeypatch.setattr(recovery_module, "RECOVERY_RETRY_SECONDS", (0.001, 0.004))
 
 
 async def test_a_broker_that_cannot_be_read_is_tried_again_until_it_can(

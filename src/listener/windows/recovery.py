@@ -18,9 +18,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import zlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 import zstandard
@@ -29,8 +29,11 @@ from aiokafka.errors import KafkaError  # type: ignore[import-untyped]
 
 from listener.broker.kafka_client import client_kwargs
 from listener.errors import BrokerError
+from listener.retry import Backoff
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 #: How long one poll of a read waits for records.
 IDLE_MS = 100
@@ -40,6 +43,26 @@ READ_TIMEOUT = 120.0
 
 #: How a zstd frame starts; a zlib stream never does (its first byte is 0x78 or so).
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+
+
+#: Waits before reading a partition's state again when the broker cannot be read: from the
+#: first, doubling up to the last. Nothing of the partition can be processed before it is read.
+RECOVERY_RETRY_SECONDS = (1.0, 30.0)
+
+
+async def until_read(what: str, read: Callable[[], Awaitable[T]]) -> T:
+    """What ``read()`` (a partition's state read back from the broker) gives, tried again,
+    with backoff, while the broker cannot be read: the agent taking the partition over waits
+    instead of failing (which would end the worker, listener/batching.py). ``read`` keeps
+    nothing of an attempt that broke off. ``what`` names the state in the log."""
+    backoff = Backoff(*RECOVERY_RETRY_SECONDS)
+    while True:
+        try:
+            return await read()
+        except BrokerError as exc:
+            delay = backoff.next()
+            log.warning("%s not read (%s); trying again in %.1f s", what, exc, delay)
+            await asyncio.sleep(delay)
 
 
 def encode_snapshot(state: dict[str, Any]) -> bytes:

@@ -11,13 +11,12 @@ from dataclasses import dataclass
 
 import orjson
 
-from listener.errors import BrokerError, InvalidPost
+from listener.errors import InvalidPost
 from listener.records import DeadLetter, ScoredBatch
-from listener.retry import Backoff
 from listener.windows.config import WindowConfig
 from listener.windows.judging import Judge, Outcome
 from listener.windows.partition import PartitionState
-from listener.windows.recovery import encode_snapshot, latest_snapshot, read_range
+from listener.windows.recovery import encode_snapshot, latest_snapshot, read_range, until_read
 
 log = logging.getLogger(__name__)
 
@@ -26,9 +25,6 @@ _UNREADABLE = (orjson.JSONDecodeError, KeyError, IndexError, TypeError, ValueErr
 #: Boundaries judged between two turns of the event loop: a long catch-up (days of a
 #: replay read at once) must not keep the worker's health page and heartbeats waiting.
 CATCH_UP_STEPS = 60
-#: Waits before reading a partition's state again when the broker cannot be read: from the
-#: first, doubling up to the last. Nothing of the partition can be counted before it is read.
-RECOVERY_RETRY_SECONDS = (1.0, 30.0)
 #: Most of the work a snapshot may cost: a partition is saved again only once the CPU spent
 #: applying its messages since its last snapshot, which a restarted worker would spend again
 #: replaying them, is this many times what its last snapshot cost. A snapshot costs in
@@ -93,17 +89,10 @@ class WindowStage:
         """
         if partition in self.states:
             return None
-        backoff = Backoff(*RECOVERY_RETRY_SECONDS)
-        while True:
-            try:
-                return await self._recover(partition, next_offset)
-            except BrokerError as exc:
-                delay = backoff.next()
-                log.warning(
-                    "window state of %s[%d] not read (%s); trying again in %.1f s",
-                    self.scored_topic, partition, exc, delay,
-                )  # fmt: skip
-                await asyncio.sleep(delay)
+        return await until_read(
+            f"window state of {self.scored_topic}[{partition}]",
+            lambda: self._recover(partition, next_offset),
+        )
 
     async def _recover(self, partition: int, next_offset: int) -> Recovered:
         data = await latest_snapshot(self.bootstrap, self.snapshot_topic, partition)

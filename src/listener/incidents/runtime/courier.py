@@ -38,7 +38,7 @@ from listener.notifiers.fanout import Notifiers, Route, deliver_all, unreached_p
 from listener.notifiers.slack.notifier import SlackThreads, Thread
 from listener.ops.metrics import DeliveryMetrics
 from listener.records import DeadLetter
-from listener.windows.recovery import encode_snapshot, latest_snapshot, read_range
+from listener.windows.recovery import encode_snapshot, latest_snapshot, read_range, until_read
 
 log = logging.getLogger(__name__)
 
@@ -182,15 +182,14 @@ class Courier:
         self._start(partition, desk, offset, value)
 
     async def _recover(self, partition: int) -> None:
-        threads = self.delivery.threads
-        data = await latest_snapshot(self.bootstrap, self.snapshot_topic, partition)
-        desk = Desk() if data is None else Desk.from_dict(data, threads)
+        desk, unsettled = await until_read(
+            f"deliveries of {self.topic}[{partition}]", lambda: self._read(partition)
+        )
         start = desk.offset + 1
         self.desks[partition] = desk
-        replayed = 0
-        async for offset, value in read_range(self.bootstrap, self.topic, partition, start, None):
+        for offset, value in unsettled:
             self._start(partition, desk, offset, value)
-            replayed += 1
+        replayed = len(unsettled)
         task = asyncio.current_task()
         if task is not None:
             self._recovered(partition, task)
@@ -198,6 +197,14 @@ class Courier:
             "deliveries of %s[%d] recovered: snapshot at offset %d, %d notifications again",
             self.topic, partition, start - 1, replayed,
         )  # fmt: skip
+
+    async def _read(self, partition: int) -> tuple[Desk, list[tuple[int, bytes]]]:
+        """The partition's desk as last saved, and the notifications after it: all read
+        before any is started, so a read that broke off starts nothing twice."""
+        data = await latest_snapshot(self.bootstrap, self.snapshot_topic, partition)
+        desk = Desk() if data is None else Desk.from_dict(data, self.delivery.threads)
+        after = read_range(self.bootstrap, self.topic, partition, desk.offset + 1, None)
+        return desk, [(offset, value) async for offset, value in after]
 
     def _start(self, partition: int, desk: Desk, offset: int, value: bytes) -> None:
         if offset <= desk.offset:

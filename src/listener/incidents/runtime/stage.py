@@ -22,7 +22,7 @@ from listener.incidents.lifecycle.events import Event, InvalidEvent, Tick
 from listener.incidents.lifecycle.log import Entry, Seal, event_time, expand
 from listener.incidents.lifecycle.model import Book
 from listener.records import DeadLetter
-from listener.windows.recovery import encode_snapshot, latest_snapshot, read_range
+from listener.windows.recovery import encode_snapshot, latest_snapshot, read_range, until_read
 
 log = logging.getLogger(__name__)
 
@@ -63,9 +63,16 @@ class IncidentStage:
 
     async def ensure(self, partition: int, next_offset: int) -> Recovered | None:
         """Make sure the book of ``partition`` covers every offset before ``next_offset``;
-        called before the first message of a partition after it was assigned."""
+        called before the first message of a partition after it was assigned. A broker that
+        cannot be read is tried again, with backoff, until it can (``until_read``)."""
         if partition in self.books:
             return None
+        return await until_read(
+            f"incident book of {self.log_topic}[{partition}]",
+            lambda: self._recover(partition, next_offset),
+        )
+
+    async def _recover(self, partition: int, next_offset: int) -> Recovered:
         data = await latest_snapshot(self.bootstrap, self.snapshot_topic, partition)
         book = Book() if data is None else Book.from_dict(data)
         start = book.offset + 1
