@@ -5,6 +5,7 @@ uninterrupted worker."""
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any
 import orjson
 import pytest
 
+from listener.batching import STAGE_FAILED
 from listener.broker.topics import TopicNames
 from listener.errors import BrokerError
 from listener.replay.collect import read_alerts, read_all
@@ -30,6 +32,25 @@ from listener.settings import Settings
 
 #: The Intesa file spans four days: at this speed its replay lasts about nine seconds.
 SPEED = 40_000.0
+#: Read by a worker's interpreter as it starts (a ``sitecustomize`` module on its path): its
+#: window stage raises on the batch numbered ``LISTENER_TEST_FAIL_AT``, as a stage meeting
+#: something it was not written for would.
+FAILING_STAGE = """
+import os
+from listener.app import Pipeline
+
+_window_batch, _batches = Pipeline.window_batch, [0]
+
+
+async def window_batch(self, events):
+    _batches[0] += 1
+    if _batches[0] == int(os.environ["LISTENER_TEST_FAIL_AT"]):
+        raise RuntimeError("the window stage met what it was not written for")
+    await _window_batch(self, events)
+
+
+Pipeline.window_batch = window_batch
+"""
 
 
 def alert_view(result: ReplayResult) -> dict[str, Any]:
@@ -158,5 +179,46 @@ async def test_the_surviving_worker_takes_over_exactly(
     got_alerts, got_stats, _ = await interrupted(
         settings, rules, intesa_file, tmp_path, workers=2, restart=False
     )
+    assert got_stats == want_stats
+    assert got_alerts == want_alerts
+
+
+async def test_a_stage_that_fails_ends_its_worker_and_a_new_one_loses_and_doubles_nothing(
+    settings: Settings, rules: RuleSet, intesa_file: Path, tmp_path: Path, uninterrupted: Figures
+) -> None:
+    """Faust would start the failed agent again past the batch it failed on, its posts
+    neither counted nor behind it: the event clock would stall, silently. The worker ends
+    instead, with its own status, and a new one resumes from the last commit."""
+    want_alerts, want_stats = uninterrupted
+    names = TopicNames.for_settings(settings)
+    lines = read_lines(intesa_file)
+    fault = tmp_path / "fault"
+    fault.mkdir()
+    (fault / "sitecustomize.py").write_text(FAILING_STAGE)
+    path = os.pathsep.join(p for p in (str(fault), os.environ.get("PYTHONPATH")) if p)
+    async with cluster(settings, tmp_path / "failing", workers=0) as group:
+        failing = await group.add_worker({"PYTHONPATH": path, "LISTENER_TEST_FAIL_AT": "20"})
+        await failing.wait_ready()
+        sending = asyncio.create_task(publish(group.bootstrap, names.raw, lines, speed=SPEED))
+        process = failing.process
+        assert process is not None
+        waited = 0.0
+        while process.poll() is None and waited < 60.0:
+            await asyncio.sleep(0.2)
+            waited += 0.2
+        assert process.returncode == STAGE_FAILED, log_tails(group)
+        assert "window_batch failed on a batch of events" in failing.log_file.read_text()
+        replacement = await group.add_worker()
+        await replacement.wait_ready()
+        report = await sending
+        last = last_agreed(lines, time.time())
+        assert last is not None
+        try:
+            await group.wait_clock(final_boundary(last, settings, rules.step), timeout=180)
+        except BrokerError as exc:
+            raise AssertionError(f"{exc}\n{log_tails(group)}") from exc
+        alerts = await read_alerts(group.bootstrap, names.alerts)
+        got_alerts = alert_view(ReplayResult(report, alerts, [], []))
+        got_stats = await all_stats(group, settings)
     assert got_stats == want_stats
     assert got_alerts == want_alerts
