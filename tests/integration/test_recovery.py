@@ -208,6 +208,10 @@ async def test_a_stage_that_fails_ends_its_worker_and_a_new_one_loses_and_double
             waited += 0.2
         assert process.returncode == STAGE_FAILED, log_tails(group)
         assert "window_batch failed on a batch of events" in failing.log_file.read_text()
+        # Whoever waits for the clock hears at once that no worker is left to move it.
+        ended = f"every worker has ended .exit status {STAGE_FAILED}"
+        with pytest.raises(BrokerError, match=ended):
+            await group.wait_clock(float("inf"), timeout=30)
         replacement = await group.add_worker()
         await replacement.wait_ready()
         report = await sending

@@ -121,6 +121,7 @@ class Cluster:
         started = moved = time.perf_counter()
         reached = float("-inf")
         while time.perf_counter() - moved < timeout:
+            self._some_worker_runs()
             clocks = await self.clocks()
             if len(clocks) >= self.settings.partitions and min(clocks) >= target:
                 return time.perf_counter() - started
@@ -138,6 +139,15 @@ class Cluster:
             f"behind it: {orjson.dumps(behind).decode()}; "
             f"worker logs: {', '.join(str(w.log_file) for w in self.workers)}"
         )
+
+    def _some_worker_runs(self) -> None:
+        """Raise at once when every worker started has ended: nothing will move now."""
+        ended = [w.process.poll() for w in self.workers if w.process is not None]
+        if ended and all(code is not None for code in ended):
+            raise BrokerError(
+                f"every worker has ended (exit status {', '.join(map(str, ended))}); "
+                f"worker logs: {', '.join(str(w.log_file) for w in self.workers)}"
+            )
 
     async def incident_progress(self) -> tuple[dict[tuple[str, int], int], int]:
         """What the running workers' incident and delivery agents have done: the last
