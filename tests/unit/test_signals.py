@@ -270,6 +270,30 @@ def test_a_wave_ends_after_an_hour_without_improbable_windows() -> None:
     assert learnt.wave_since is None
 
 
+def test_a_blip_long_before_does_not_date_the_wave_nor_the_silence() -> None:
+    learnt = Learnt(Usual(level=12.0))
+    for minute in range(8):  # eight improbable minutes, then a lull of forty
+        learnt.watch(T0 + 60 * minute, 300, 6.0, 6.0, 10)
+    for minute in range(8, 48):
+        learnt.watch(T0 + 60 * minute, 300, 0.0, 0.0, 1)
+    assert learnt.wave_since == T0 - 300  # still the blip's wave: not an hour calm yet
+    learnt.watch(T0 + 60 * 48, 300, 6.0, 6.0, 10)
+    # The lull outlasted the blip: the crisis is a wave of its own, silent from its start.
+    assert learnt.wave_since == T0 + 60 * 48 - 300
+    assert learnt.silent_since(T0 - 3600) == T0 + 60 * 48 - 300
+
+
+def test_a_lull_shorter_than_the_wave_so_far_is_a_pause_in_it() -> None:
+    learnt = Learnt(Usual(level=12.0))
+    for minute in range(30):
+        learnt.watch(T0 + 60 * minute, 300, 6.0, 6.0, 10)
+    for minute in range(30, 50):  # twenty quiet minutes in a wave of thirty
+        learnt.watch(T0 + 60 * minute, 300, 0.0, 0.0, 1)
+    learnt.watch(T0 + 60 * 50, 300, 6.0, 6.0, 10)
+    assert learnt.wave_since == T0 - 300
+    assert learnt.silent_since(None) == T0 - 300
+
+
 def test_a_handful_of_posts_is_no_wave() -> None:
     learnt = Learnt(Usual(level=0.5))
     learnt.watch(T0, 300, 9.0, 9.0, 2)

@@ -8,9 +8,12 @@ and the order of learning is the order of the event-time clock: a restarted work
 replays its partition learns exactly the same.
 
 A *wave* starts when the shortest window's volume or negative count is improbable under
-the usual, and ends after an hour without that. Silence is counted from the later of the
-wave's start and the brand's last on-brand post, so a brand that was quiet all week is
-not silent the minute a wave begins, and one that answers stops being silent.
+the usual, and ends after an hour without that. A lull longer than the wave had lasted
+before it makes the next improbable window start the wave afresh: a blip half an hour
+before a crisis does not date the crisis, nor the brand's silence in it. Silence is
+counted from the later of the wave's start and the brand's last on-brand post, so a brand
+that was quiet all week is not silent the minute a wave begins, and one that answers stops
+being silent.
 """
 
 from __future__ import annotations
@@ -101,7 +104,12 @@ class Learnt:
             WAVE_SURPRISE
         )
         if improbable:
-            if self.wave_since is None:
+            lull = self.calm_since
+            if self.wave_since is None or (
+                lull is not None and now - lull > lull - self.wave_since
+            ):
+                # A wave begins; or begins again, after a lull longer than all the wave had
+                # been: that was a blip, and the brand's silence counts from this one.
                 self.wave_since = now - window
             self.calm_since = None
         elif self.wave_since is not None:
