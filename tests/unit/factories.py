@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from listener.errors import BrokerError
 from listener.records import NEUTRAL, Post, ScoredPost
 
 #: 2025-03-01T00:00:00Z: a multiple of every step and window size the tests use.
@@ -69,3 +71,16 @@ def post_dict(**changes: Any) -> dict[str, Any]:
     }
     data.update(changes)
     return data
+
+
+def unreadable_snapshots(failures: int) -> tuple[list[int], Callable[..., Awaitable[None]]]:
+    """A ``latest_snapshot`` whose broker cannot be read the first ``failures`` times, and
+    then has no snapshot; and the partitions it was asked for, in order."""
+    asked: list[int] = []
+
+    async def latest_snapshot(bootstrap: str, topic: str, partition: int) -> None:
+        asked.append(partition)
+        if len(asked) <= failures:
+            raise BrokerError("the broker is not answering")
+
+    return asked, latest_snapshot

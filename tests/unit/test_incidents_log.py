@@ -7,9 +7,9 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from factories import unreadable_snapshots
 from test_incidents_fixtures import HOLD, MINUTE, T0, make_alert, policies
 
-from listener.errors import BrokerError
 from listener.incidents.lifecycle.actions import Notify, Record
 from listener.incidents.lifecycle.engine import Engine
 from listener.incidents.lifecycle.events import (
@@ -198,13 +198,7 @@ async def test_a_book_the_broker_cannot_give_yet_is_read_again_until_it_can(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(recovery_module, "RECOVERY_RETRY_SECONDS", (0.001, 0.004))
-    asked: list[int] = []
-
-    async def latest_snapshot(bootstrap: str, topic: str, partition: int) -> None:
-        asked.append(partition)
-        if len(asked) < 3:
-            raise BrokerError("the broker is not answering")
-
+    asked, latest_snapshot = unreadable_snapshots(2)
     monkeypatch.setattr(stage_module, "latest_snapshot", latest_snapshot)
     desk = stage()
     recovered = await desk.ensure(1, 0)

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from factories import T0, make_scored
+from factories import T0, make_scored, unreadable_snapshots
 
 from listener.errors import BrokerError
 from listener.records import ScoredBatch
@@ -39,13 +39,7 @@ def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
 async def test_a_broker_that_cannot_be_read_is_tried_again_until_it_can(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    asked: list[int] = []
-
-    async def latest_snapshot(bootstrap: str, topic: str, partition: int) -> None:
-        asked.append(partition)
-        if len(asked) < 3:
-            raise BrokerError("the broker is not answering")
-
+    asked, latest_snapshot = unreadable_snapshots(2)
     monkeypatch.setattr(stage_module, "latest_snapshot", latest_snapshot)
     stage = WindowStage(CONFIG, judge, "127.0.0.1:1", "scored", "snaps", 5.0)
     recovered = await stage.ensure(2, 0)
