@@ -1,11 +1,11 @@
 """The shape every listener agent has: take a micro-batch, hand it to a stage.
 
 A stage that raises has met something it was not written for. The worker then ends at
-once, as a SIGKILL would end it, rather than carry on without that batch: Faust would
-start the agent again on the events after it, and the batch's posts would be neither
-processed nor, while their offsets stay uncommitted, behind it (the event clock stalls).
-Nothing is lost: a batch's offsets are committed only after what it sent was flushed, so a
-new worker, started by the orchestrator, resumes from the last commit (docs/reliability.md).
+once, as a SIGKILL would end it, rather than carry on without that batch: left to Faust,
+the agent is started again and the worker runs on, but the failed batch is never
+processed, its offsets never committed, and the event clock stops at it. Nothing is lost
+by ending: a batch's offsets are committed only after what it sent was flushed, so a new
+worker, started by the orchestrator, resumes from the last commit (docs/reliability.md).
 """
 
 from __future__ import annotations

@@ -186,9 +186,9 @@ async def test_the_surviving_worker_takes_over_exactly(
 async def test_a_stage_that_fails_ends_its_worker_and_a_new_one_loses_and_doubles_nothing(
     settings: Settings, rules: RuleSet, intesa_file: Path, tmp_path: Path, uninterrupted: Figures
 ) -> None:
-    """Faust would start the failed agent again past the batch it failed on, its posts
-    neither counted nor behind it: the event clock would stall, silently. The worker ends
-    instead, with its own status, and a new one resumes from the last commit."""
+    """Left to Faust, the failed agent is started again and the worker runs on without the
+    batch it failed on: the event clock stalls, silently. The worker ends instead, with its
+    own status, and a new one resumes from the last commit."""
     want_alerts, want_stats = uninterrupted
     names = TopicNames.for_settings(settings)
     lines = read_lines(intesa_file)
