@@ -169,18 +169,18 @@ def test_a_post_is_counted_once_however_often_it_comes() -> None:
 def test_the_brands_own_posts_set_its_last_post_and_are_not_counted() -> None:
     windows = BrandWindows(step=STEP)
     assert windows.brand_last_post(T0 + 1000) is None
-    assert windows.add(make_scored("own1", ts=T0 + 30, own=True)) is True
+    assert windows.add(make_scored("own1", ts=T0 + 30, own=True, in_reply_to="c1")) is True
     assert windows.brand_last_post(T0 + 1000) is None  # read when the clock passes it
     windows.read_own(T0 + 60, None)
     assert windows.brand_last_post(T0 + 1000) == T0 + 30
-    assert windows.add(make_scored("own0", ts=T0 + 10, own=True)) is True
+    assert windows.add(make_scored("own0", ts=T0 + 10, own=True, in_reply_to="c1")) is True
     windows.read_own(T0 + 60, None)
     assert windows.brand_last_post(T0 + 1000) == T0 + 30  # an older own post does not turn it back
-    assert windows.add(make_scored("own2", ts=T0 + 90, own=True)) is True
+    assert windows.add(make_scored("own2", ts=T0 + 90, own=True, in_reply_to="c1")) is True
     windows.read_own(T0 + 120, None)
     assert windows.brand_last_post(T0 + 1000) == T0 + 90
     assert windows.brand_last_post(T0 + 60) == T0 + 30  # not a post after the window's end
-    assert windows.add(make_scored("own2", ts=T0 + 90, own=True)) is False
+    assert windows.add(make_scored("own2", ts=T0 + 90, own=True, in_reply_to="c1")) is False
     assert windows.buckets == {}
     assert windows.sums(T0 + 120, 120).volume == 0
     assert set(windows.seen) == {"twitter:own0", "twitter:own1", "twitter:own2"}
@@ -366,7 +366,7 @@ def test_has_posts_between_looks_at_the_buckets_of_the_span() -> None:
 
 def test_evict_forgets_buckets_and_keys_before_a_boundary() -> None:
     windows = windows_with(*spread_posts())
-    windows.add(make_scored("own", ts=T0 + 10, own=True))
+    windows.add(make_scored("own", ts=T0 + 10, own=True, in_reply_to="c1"))
     windows.read_own(T0 + 60, None)
     windows.evict(T0 + 300)
     assert sorted(windows.buckets) == [int((T0 + 300) // STEP), int((T0 + 600) // STEP)]
@@ -391,13 +391,15 @@ def test_a_snapshot_restores_the_same_sums_and_the_same_dict() -> None:
         for i in range(8)
     ]
     windows = windows_with(*posts)
-    windows.add(make_scored("own", ts=T0 + 400, own=True))
-    windows.add(make_scored("own-later", ts=T0 + 900, own=True))
+    windows.add(make_scored("own", ts=T0 + 400, own=True, in_reply_to="c1"))
+    windows.add(make_scored("own-later", ts=T0 + 900, own=True, in_reply_to="c1"))
     windows.read_own(T0 + 420, None)
     restored = round_trip(windows)
     assert restored.to_dict() == windows.to_dict()
     assert restored.brand_last_post(T0 + 1000) == T0 + 400
-    assert [post.key for _, post, _ in restored.unread] == ["twitter:own-later"]
+    assert [(post.key, reply) for _, post, _, reply in restored.unread] == [
+        ("twitter:own-later", True)
+    ]
     assert restored.seen == windows.seen
     for end, size in [(T0 + 300, 300), (T0 + 300, 120), (T0 + 660, 660), (T0 + 360, 60)]:
         assert restored.sums(end, size) == windows.sums(end, size)

@@ -69,8 +69,8 @@ def test_the_subject_never_holds_post_text_or_line_breaks() -> None:
         (Kind.RESOLVED, {}, "Resolved at 09:30 UTC"),
         (
             Kind.BRAND_SILENT,
-            {"level": 2, "detail": "the brand has not posted for 30m or more"},
-            "Escalated early to level 2: the brand has not posted for 30m or more. Told now",
+            {"level": 2, "detail": "the brand has not answered for 30m or more"},
+            "Escalated early to level 2: the brand has not answered for 30m or more. Told now",
         ),
         (
             Kind.DELIVERY_FAILED,

@@ -1,11 +1,14 @@
 """Reading the brand's own posts: a care team's answers are on-brand, a hijacker's scam,
-insults and strange links are not, and an off-brand post does not count as answering."""
+insults and strange links are not, and an off-brand post does not count as answering; nor
+does the brand's everyday publishing (an offer posted in a wave), where a reply or a
+statement does."""
 
 from __future__ import annotations
 
+import orjson
 from factories import T0, make_scored
 
-from listener.records import NEGATIVE, POSITIVE
+from listener.records import NEGATIVE, POSITIVE, Counted, ScoredBatch
 from listener.windows.counting.brand import BrandWindows
 from listener.windows.learning.own import OFF_BRAND, OwnHistory, read
 
@@ -98,3 +101,71 @@ def test_what_the_history_says_does_not_depend_on_the_order_posts_arrive_in() ->
         windows.read_own(T0 + 24 * 3600, "it")
     assert one.to_dict() == other.to_dict()
     assert one.off_brand  # the scams read off-brand, in both
+
+
+#: The brand's everyday publishing: what a page posts on any day, scheduled or not.
+EVERYDAY = (
+    ("Ricarica dall'app e ricevi un giga in regalo.", "it"),
+    ("Nuova apertura a Modena: vi aspettiamo sabato con tante offerte!", "it"),
+    ("Autumn sale! Fares to over 40 destinations from £39 one way. Book by Sunday", "en"),
+    ("We're hiring developers in Leeds and Manchester. Come and build with us.", "en"),
+)
+#: The brand speaking to people about a trouble, without replying to anyone.
+STATEMENTS = (
+    ("Siamo a conoscenza del disservizio: i nostri tecnici stanno lavorando.", "it"),
+    ("Abbiamo letto i vostri messaggi. Quanto accaduto è inaccettabile.", "it"),
+    ("We're aware some of you can't log in. Sorry for the hassle, an update soon.", "en"),
+    ("Our CEO's remarks were taken out of context.", "en"),
+    ("Our account was accessed by someone else: the posts of last night were not from us.", "en"),
+)
+
+
+def test_a_reply_or_a_statement_answers_people_and_an_offer_does_not() -> None:
+    own = history()
+    at = T0 + 6 * 86_400 + 10 * 3600
+    for n, (text, lang) in enumerate(EVERYDAY):
+        reading = read(text, at + 60 * n, lang, 0.5, "it", own)
+        assert not reading.answers and not reading.off_brand, text
+        # The same words in answer to someone are the brand speaking to them.
+        assert read(text, at + 60 * n + 30, lang, 0.5, "it", own, reply=True).answers, text
+    for n, (text, lang) in enumerate(STATEMENTS):
+        assert read(text, at + 3600 + 60 * n, lang, -0.2, "it", own).answers, text
+    # A hijacker replying to people is no answer of the brand's.
+    scam = read("claim your free crypto at bit.ly/x", at + 7200, "en", 0.4, "it", own, True)
+    assert scam.off_brand and not scam.answers
+
+
+def test_an_offer_posted_in_a_wave_leaves_the_brand_silent_and_an_answer_ends_it() -> None:
+    windows = BrandWindows(step=60)
+    offer, lang = EVERYDAY[0]
+    windows.add(make_scored("offer", ts=T0 + 120, own=True, compound=0.6, label=POSITIVE,
+                            text=offer, lang=lang))  # fmt: skip
+    windows.read_own(T0 + 180, "it")
+    assert windows.brand_last_post(T0 + 180) is None
+    assert windows.own_history.posts == 1  # read for the account's habits all the same
+    reply = make_scored("reply", ts=T0 + 300, own=True, text="Ciao Marco, ti scriviamo ora.",
+                        lang="it", in_reply_to="comment-7")  # fmt: skip
+    windows.add(reply)
+    windows.read_own(T0 + 360, "it")
+    assert windows.brand_last_post(T0 + 360) == T0 + 300
+
+
+def test_own_posts_kept_before_replies_were_told_apart_count_as_answers() -> None:
+    # A snapshot's unread own post and a scored row, as the version before wrote them:
+    # neither says whether the post was a reply, and each counts as the brand answering,
+    # as every own post reading as the brand did then.
+    windows = BrandWindows(step=60)
+    offer, lang = EVERYDAY[0]
+    windows.add(make_scored("offer", ts=T0 + 120, own=True, text=offer, lang=lang))
+    data = windows.to_dict()
+    data["un"] = [entry[:3] for entry in data["un"]]
+    restored = BrandWindows.from_dict(60, data)
+    restored.read_own(T0 + 180, "it")
+    assert restored.brand_last_post(T0 + 180) == T0 + 120
+    scored = make_scored("offer", ts=T0 + 120, own=True, text=offer, lang=lang)
+    row = list(Counted.of(scored))
+    assert row[-1] is False and len(row) == 16
+    message = orjson.dumps({"brand": "acme", "posts": [row[:15]], "watermarks": {}})
+    (batch,) = ScoredBatch.loads_many(message)
+    (counted,) = batch.posts
+    assert isinstance(counted, Counted) and counted.reply

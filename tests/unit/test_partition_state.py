@@ -319,7 +319,7 @@ def test_the_judge_sees_the_windows_their_baselines_and_samples() -> None:
         make_scored("1", ts=T0 + 10, compound=-0.5, label=NEGATIVE, author_followers=10),
         make_scored("2", ts=T0 + 200, compound=0.5, label=POSITIVE, author_id="x"),
         make_scored("3", ts=T0 + 250, compound=-0.3, label=UNKNOWN, author_id="x"),
-        make_scored("own", ts=T0 + 100, own=True),
+        make_scored("own", ts=T0 + 100, own=True, in_reply_to="2"),
     ]
     outcome = state.apply(batch("acme", *posts, marks={0: T0 + 300}), 0)
     assert outcome.counted == 4

@@ -81,7 +81,7 @@ class Notification:
     :attr:`Kind.DELIVERY_FAILED`, the people and channels that could not be reached.
     ``slack_channel`` is the owner group's Slack channel (None: the notifier's default).
     ``detail`` is one sentence of the project's own words on why (for
-    :attr:`Kind.BRAND_SILENT`: "the brand has not posted for 30m or more"), never post text.
+    :attr:`Kind.BRAND_SILENT`: "the brand has not answered for 30m or more"), never post text.
     ``source_id`` is the deterministic id the incident engine gave this notification; when
     set, it names the transition in dedupe keys instead of ``kind`` and ``cycle``.
     """

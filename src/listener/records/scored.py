@@ -92,6 +92,9 @@ class Counted(NamedTuple):
     compound: float
     label: str
     own: bool
+    #: Whether the post answers another (``Post.in_reply_to``): a brand's reply is the brand
+    #: speaking to someone, whatever it says.
+    reply: bool
 
     @classmethod
     def of(cls, scored: ScoredPost) -> Counted:
@@ -106,18 +109,24 @@ def _scored_row(scored: ScoredPost) -> list[Any]:
     return [
         f"{p.source}:{p.id}", p.source, created_at.timestamp(), created_at.isoformat(), p.text,
         p.author_id, p.author_handle, p.author_followers, p.url, p.likes, p.shares,
-        scored.lang, scored.compound, scored.label, scored.own,
+        scored.lang, scored.compound, scored.label, scored.own, p.in_reply_to is not None,
     ]  # fmt: skip
 
 
 #: Fields of a scored post as versions before :class:`Counted` wrote it.
 _WHOLE_ROW: Final = 18
+#: Fields of a :class:`Counted` row as versions before ``reply`` wrote it.
+_ROW_BEFORE_REPLY: Final = 15
 
 
 def _counted_from_row(row: list[Any]) -> Counted:
     if len(row) == _WHOLE_ROW:  # the whole post, as earlier versions wrote it
         post = Post(row[5], row[6], datetime.fromisoformat(row[7]), *row[8:18])
         return Counted.of(ScoredPost(row[0], post, row[1], float(row[2]), row[3], bool(row[4])))
+    if len(row) == _ROW_BEFORE_REPLY:
+        # Written before replies were told apart: an own post of then counts as the brand
+        # answering, as every on-brand own post did.
+        row.append(True)
     return Counted._make(row)
 
 

@@ -69,7 +69,7 @@ class Sleepers:
             judged = None if clock is None else int(clock // step)
             for index in windows.buckets:
                 self.expect(brand, index, judged)
-            for ts, _, _ in windows.unread:
+            for ts, *_ in windows.unread:
                 self.expect(brand, int(ts // step), judged)
 
     def waking(self, boundary: int) -> set[str]:

@@ -30,9 +30,10 @@ METRICS: Final[Mapping[str, str]] = {
     "unique_authors": "distinct authors",
     "reach": "sum of the authors' followers",
     "max_author_reach": "followers of the largest author",
-    "minutes_since_brand_post": "minutes since the brand's own last post or reply (inf if none)",
-    "minutes_silent": "minutes since the later of the wave's start and the brand's last post"
-    " or reply (0 outside a wave)",
+    "minutes_since_brand_post": "minutes since the brand last answered people: a reply, or a"
+    " post about what people say, not an offer (inf if none)",
+    "minutes_silent": "minutes since the later of the wave's start and the brand's last answer"
+    " (0 outside a wave)",
     "volume_baseline": "usual volume for this window at this hour of day and weekday",
     "volume_ratio": "volume / usual volume",
     "volume_z": "standard score of volume against its baseline",

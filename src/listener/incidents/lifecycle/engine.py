@@ -259,7 +259,7 @@ class _Step(StatementSteps):
             return
         page = raise_page(policy, start, incident.pages_sent)
         if page is not None:
-            detail = f"the brand has not posted for {format_duration(threshold)} or more"
+            detail = f"the brand has not answered for {format_duration(threshold)} or more"
             self.page(replace(incident, raised=True), page, "brand_silent", self.time, detail)
 
     # -- what people and notifiers say ---------------------------------------------------

@@ -123,7 +123,7 @@ def brand_silent(alert: Alert, threshold: int) -> bool:
 
     The silence of the wave (:data:`SILENCE_FIGURE`) when the alert carries it: a brand
     that answered since the wave began is not silent, however long ago its post before
-    that. Else the time since its last post, a brand never seen posting counting as
+    that. Else the time since its last answer, a brand never seen answering counting as
     silent. An alert with neither figure proves nothing.
     """
     figures = alert.figures

@@ -62,8 +62,9 @@ class Tick:
 
     at: float
     holding: Mapping[str, frozenset[str]] = field(default_factory=dict)
-    #: Per brand: when it last posted from an own account (reading as the brand), for the
-    #: brands that did since the boundary before: the stream's sign of a statement.
+    #: Per brand: when it last answered from an own account (a reply, or a post reading as
+    #: the brand speaking to people: windows/learning/own.py), for the brands that did since
+    #: the boundary before: the stream's sign of a statement.
     spoke: Mapping[str, float] = field(default_factory=dict)
     #: Per brand still out of normal (in ``holding``): posts and negative posts in its
     #: shortest window, to follow its recovery.

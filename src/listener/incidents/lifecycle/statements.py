@@ -1,9 +1,10 @@
 """The brand's answer, checked against the stream: statements and the playbook steps that
 expect one.
 
-A statement is seen when the brand posts from one of its own accounts (a post reading as
-the brand: an off-brand post from a taken account is not an answer) after its trouble
-began, or when someone records on the incident that it is published. Each playbook step
+A statement is seen when the brand answers from one of its own accounts after its trouble
+began (a reply, or a post that speaks to people about the trouble: an off-brand post from a
+taken account is no answer, nor is an offer it had scheduled; windows/learning/own.py), or
+when someone records on the incident that it is published. Each playbook step
 that names an expectation (listener.rules.playbooks) is then either met, recorded with
 how long after the first page it came, or late: once its time since the first page has
 passed with no statement, the next escalation level is told, once, that the step is late,

@@ -2,10 +2,11 @@
 
 Four lanes share the axis: volume against its usual, the negative share, the mean
 sentiment (both left blank where no post of the window could be scored, never drawn
-across it), and the events: the brand's own posts, the alerts and every incident
-transition (opened, each level paged, acknowledged, resolved, recovered). Marks closer
-than a few pixels are drawn as one, carrying their count and each time in its tooltip, so
-thirty alerts in an hour stay readable. A zoomed chart also draws the whole run in
+across it), and the events: the brand's answers (its replies and statements, not its
+everyday posts), the alerts and every incident transition (opened, each level paged,
+acknowledged, resolved, recovered). Marks closer than a few pixels are drawn as one,
+carrying their count and each time in its tooltip, so thirty alerts in an hour stay
+readable. A zoomed chart also draws the whole run in
 miniature with the zoomed span outlined, for context.
 """
 
@@ -198,7 +199,7 @@ def _events(brand: BrandView, axis: Axis, marks: Sequence[Mark], top: float) -> 
             x = axis.x(at)
             out.append(
                 f'<line x1="{x}" y1="{top + 2}" x2="{x}" y2="{top + 12}" class="own">'
-                f"<title>{escape(axis.label(at))} the brand posted</title></line>"
+                f"<title>{escape(axis.label(at))} the brand answered</title></line>"
             )
     alerts = [m for m in marks if m.kind == "alert"]
     others = [m for m in marks if m.kind != "alert"]

@@ -163,9 +163,9 @@ def brand_points(stats: Iterable[Mapping[str, Any]], brand: str) -> tuple[list[P
 
 
 def own_post_times(stats: Iterable[Mapping[str, Any]], brand: str) -> list[float]:
-    """When the brand's own account posted, as the windows saw it: each window tells how
-    long ago the brand last posted, so each distinct moment is one post (two posts within
-    the same minute count once)."""
+    """When the brand answered from its own account, as the windows saw it: each window
+    tells how long ago the brand last answered, so each distinct moment is one answer (two
+    within the same minute count once)."""
     found: set[float] = set()
     for row in stats:
         if row["brand"] != brand:

@@ -193,6 +193,13 @@ def _sample_from_list(values: list[Any]) -> SamplePost:
     return SamplePost(*values)
 
 
+def _unread_from_list(entry: list[Any]) -> tuple[float, SamplePost, str | None, bool]:
+    """An unread own post of a snapshot; one written before replies were told apart holds
+    no flag, and counts as the brand answering, as every on-brand own post did then."""
+    reply = bool(entry[3]) if len(entry) > 3 else True
+    return float(entry[0]), _sample_from_list(entry[1]), entry[2], reply
+
+
 @dataclass(slots=True)
 class WindowSums:
     """A window's figures before the baseline is laid beside them. Not to be changed once
@@ -252,16 +259,18 @@ class BrandWindows:
     step: int
     buckets: dict[int, Bucket] = field(default_factory=dict)
     seen: dict[str, float] = field(default_factory=dict)
-    #: Times of the brand's own on-brand posts, ascending: the horizon's, and the last one
-    #: before it.
+    #: Times of the brand's own posts that answer people (a reply, or a post that speaks to
+    #: what people say: windows/learning/own.py), ascending: the horizon's, and the last
+    #: one before it. Its everyday publishing (an offer, a launch, a tip) is not kept.
     own_posts: list[float] = field(default_factory=list)
     #: The brand's own posts that read as off-brand: (time, score, the post), ascending.
     off_brand: list[tuple[float, float, SamplePost]] = field(default_factory=list)
     own_history: OwnHistory = field(default_factory=OwnHistory)
-    #: Own posts not read yet: (time, the post, its language), ascending. They are read in
-    #: event-time order when the clock passes them, so what the account's history says of a
-    #: post does not depend on the order a worker happened to receive them in.
-    unread: list[tuple[float, SamplePost, str | None]] = field(default_factory=list)
+    #: Own posts not read yet: (time, the post, its language, whether it is a reply),
+    #: ascending. They are read in event-time order when the clock passes them, so what the
+    #: account's history says of a post does not depend on the order a worker happened to
+    #: receive them in.
+    unread: list[tuple[float, SamplePost, str | None, bool]] = field(default_factory=list)
     #: The sums of the windows last judged, kept as the clock moves (derived from the
     #: buckets, never snapshotted: see windows/counting/running.py).
     running: Running | None = field(default=None, compare=False, repr=False)
@@ -275,7 +284,7 @@ class BrandWindows:
             return False
         ts = self.seen[key] = post.ts
         if post.own:
-            entry = (ts, SamplePost.from_counted(post), post.lang)
+            entry = (ts, SamplePost.from_counted(post), post.lang, post.reply)
             bisect.insort(self.unread, entry, key=lambda e: (e[0], e[1].key))
             return True
         index = int(ts // self.step)
@@ -300,12 +309,12 @@ class BrandWindows:
         """Read the own posts before ``until`` in event-time order against the account's
         history; ``language`` is the brand's (brands.yaml)."""
         while self.unread and self.unread[0][0] < until:
-            ts, post, lang = self.unread.pop(0)
-            reading = read(post.text, ts, lang, post.compound, language, self.own_history)
+            ts, post, lang, reply = self.unread.pop(0)
+            reading = read(post.text, ts, lang, post.compound, language, self.own_history, reply)
             if reading.off_brand:
                 entry = (ts, reading.score, post)
                 bisect.insort(self.off_brand, entry, key=lambda e: (e[0], e[2].key))
-            else:
+            elif reading.answers:
                 bisect.insort(self.own_posts, ts)
 
     def sums(self, end: float, size: int) -> WindowSums:
@@ -342,8 +351,9 @@ class BrandWindows:
         return [(score, sample) for ts, score, sample in newest_first if since <= ts < until]
 
     def brand_last_post(self, end: float) -> float | None:
-        """The brand's last own post before ``end``: a post read early (a replay delivers
-        tomorrow's statement before today's windows are judged) must not count yet."""
+        """The brand's last answer before ``end`` (an own post that answers people: see
+        ``own_posts``): a post read early (a replay delivers tomorrow's statement before
+        today's windows are judged) must not count yet."""
         index = bisect.bisect_left(self.own_posts, end)
         return self.own_posts[index - 1] if index else None
 
@@ -390,7 +400,9 @@ class BrandWindows:
             "own": list(self.own_posts),
             "off": [[ts, score, _sample_to_list(sample)] for ts, score, sample in self.off_brand],
             "oh": self.own_history.to_dict(),
-            "un": [[ts, _sample_to_list(post), lang] for ts, post, lang in self.unread],
+            "un": [
+                [ts, _sample_to_list(post), lang, reply] for ts, post, lang, reply in self.unread
+            ],
         }
 
     @classmethod
@@ -404,5 +416,5 @@ class BrandWindows:
                 (float(t), float(sc), _sample_from_list(sa)) for t, sc, sa in data.get("off", [])
             ],
             own_history=OwnHistory.from_dict(data["oh"]) if "oh" in data else OwnHistory(),
-            unread=[(float(t), _sample_from_list(p), lang) for t, p, lang in data.get("un", [])],
+            unread=[_unread_from_list(entry) for entry in data.get("un", [])],
         )

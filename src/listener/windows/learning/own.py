@@ -8,6 +8,14 @@ minutes), against the account's own history. Each sign adds to a score; a post s
 :data:`OFF_BRAND` or more is *off-brand*: it raises an account-compromise alert and does
 not count as the brand answering.
 
+An on-brand post *answers* people when it replies to someone, or when it speaks to what
+people are saying: it apologises, says the brand has seen or heard, says what is being
+done, gives news of the trouble or takes a stance (:data:`_ANSWERING`). Only answers end
+the brand's silence in a wave and count as its statement. The brand's everyday publishing
+does not: an offer, a launch, a tip or a job advert posted during a wave, scheduled or not,
+is not an answer, and on the Intesa Sanpaolo page on 3 October 2017 the comments poured in
+under such a post.
+
 The history is a pure function of the own posts read before, in the order the partition
 delivered them, so a restarted worker reads every post exactly as before.
 """
@@ -41,6 +49,48 @@ _SCAM: Final = TopicIndex.build(
             "your password", "seed phrase", "gift card", "gift cards", "usdt", "nft", "portafoglio",
             "clicca qui", "riscatta", "verifica il tuo account", "la tua password", "omaggio",
             "criptovalute", "raddoppia",
+        )
+    }
+)  # fmt: skip
+#: What a brand's post says when it answers people rather than publishes: regret, having
+#: seen or heard, work under way, news of the trouble, a stance. English contractions lose
+#: their first part as words are cut ("we're aware" is read "re aware"), here as in posts.
+_ANSWERING: Final = TopicIndex.build(
+    {
+        "answer": (
+            # regret
+            "sorry", "apologise", "apologize", "apologies", "apologised", "apologized",
+            "we regret", "inconvenience", "hassle", "disruption", "ci scusiamo", "scusate",
+            "scusateci", "chiediamo scusa", "ci dispiace", "siamo dispiaciuti", "disagio",
+            "disagi", "disservizio",
+            # having seen or heard
+            "we are aware", "we're aware", "aware of", "we have seen", "we've seen",
+            "we have read", "we've read", "we hear you", "listening", "your messages",
+            "your comments", "your reports", "reports of", "siamo a conoscenza",
+            "abbiamo visto", "abbiamo letto", "abbiamo ascoltato", "vi ascoltiamo",
+            "vostri messaggi", "vostri commenti", "vostre segnalazioni", "segnalazioni",
+            # work under way
+            "we're on it", "we are on it", "looking into", "investigating", "working on",
+            "working to", "working hard", "our engineers", "our team is", "we're checking",
+            "we are checking", "stiamo lavorando", "stanno lavorando", "lavorando",
+            "stiamo verificando", "verificando", "stiamo indagando", "i nostri tecnici",
+            "siamo al lavoro",
+            # news of the trouble
+            "update", "updates", "restored", "resolved", "fixed", "working again",
+            "recovering", "back online", "the problem", "the issue", "outage", "patience",
+            "aggiornamento", "aggiornamenti", "aggiorneremo", "ripristinato", "ripristinata",
+            "ripristinati", "ripristino", "risolto", "risolta", "risolvere",
+            "il problema", "di nuovo disponibile", "di nuovo disponibili", "pazienza",
+            # a stance, apologetic or not
+            "unacceptable", "does not reflect", "doesn't reflect", "not from us",
+            "out of context", "misunderstood", "misinterpreted", "our position",
+            "responsibility", "fuori contesto", "frainteso", "fraintese", "travisato",
+            "travisate", "la nostra posizione", "responsabilita",
+            "suspended", "pausing", "withdrawn",
+            "withdrawing", "statement", "clarify", "clarification", "to be clear",
+            "inaccettabile", "non rappresenta", "non rispecchia", "nostri valori", "sospeso",
+            "sospesa", "sospendiamo", "ritiriamo", "comunicato", "precisiamo",
+            "chiarimento", "chiarire", "in merito", "non sono nostri", "non erano nostri",
         )
     }
 )  # fmt: skip
@@ -93,14 +143,21 @@ CONTENT_SIGNS: Final = frozenset({"scam", "profanity", "hostile", "shortened lin
 
 @dataclass(frozen=True, slots=True)
 class Reading:
-    """How an own post reads: its score and the signs behind it."""
+    """How an own post reads: its score and the signs behind it, and whether it would
+    answer people, were it the brand's."""
 
     score: float
     signs: tuple[str, ...]
+    speaks: bool = True
 
     @property
     def off_brand(self) -> bool:
         return self.score >= OFF_BRAND and not CONTENT_SIGNS.isdisjoint(self.signs)
+
+    @property
+    def answers(self) -> bool:
+        """Whether the post is the brand answering people: an off-brand post never is."""
+        return self.speaks and not self.off_brand
 
 
 def read(
@@ -110,9 +167,11 @@ def read(
     compound: float,
     language: str | None,
     history: OwnHistory,
+    reply: bool = False,
 ) -> Reading:
     """Read one own post against ``history`` (then record it there). ``language`` is the
-    brand's configured language, used until the history knows the account's own."""
+    brand's configured language, used until the history knows the account's own; ``reply``
+    whether the post answers another."""
     signs: list[tuple[str, float]] = []
     tokens = words(text)
     if _SCAM.match(tokens):
@@ -131,7 +190,8 @@ def read(
     signs.extend(_habits(ts, lang, language, history))
     _record(history, ts, lang, hosts)
     score = sum(weight for _, weight in signs)
-    return Reading(score, tuple(name for name, _ in signs))
+    speaks = reply or bool(_ANSWERING.match(tokens))
+    return Reading(score, tuple(name for name, _ in signs), speaks)
 
 
 def _habits(
