@@ -4,14 +4,14 @@ expect one.
 A statement is seen when the brand answers from one of its own accounts after its trouble
 began (a reply, or a post that speaks to people about the trouble: an off-brand post from a
 taken account is no answer, nor is an offer it had scheduled; windows/learning/own.py), or
-when someone records on the incident that it is published. Each playbook step
-that names an expectation (listener.rules.playbooks) is then either met, recorded with
-how long after the first page it came, or late: once its time since the first page has
-passed with no statement, the next escalation level is told, once, that the step is late,
-whether or not someone has acknowledged (an acknowledged crisis with no answer is what the
-next level must hear about); people of that level already paged and still being reminded
-are not sent one more message. From the statement on, the incident keeps the brand's
-figures at the statement and the newest while they are out of normal: its recovery.
+when someone records on the incident that it is published. Each playbook step that names
+an expectation (listener.rules.playbooks) is then either met, recorded with how long after
+the first page it came, or late: once its time since the first page has passed with no
+statement, the next escalation level is told, once, that the step is late, whether or not
+someone has acknowledged (an acknowledged crisis with no answer is what the next level
+must hear about); people of that level already paged and still being reminded are not
+sent one more message. From the statement on, the incident keeps the brand's figures at
+the statement and the newest while they are out of normal: its recovery.
 """
 
 from __future__ import annotations

@@ -6,8 +6,8 @@ across it), and the events: the brand's answers (its replies and statements, not
 everyday posts), the alerts and every incident transition (opened, each level paged,
 acknowledged, resolved, recovered). Marks closer than a few pixels are drawn as one,
 carrying their count and each time in its tooltip, so thirty alerts in an hour stay
-readable. A zoomed chart also draws the whole run in
-miniature with the zoomed span outlined, for context.
+readable. A zoomed chart also draws the whole run in miniature with the zoomed span
+outlined, for context.
 """
 
 from __future__ import annotations

@@ -72,9 +72,8 @@ _ANSWERING: Final = TopicIndex.build(
             # work under way
             "we're on it", "we are on it", "looking into", "investigating", "working on",
             "working to", "working hard", "our engineers", "our team is", "we're checking",
-            "we are checking", "stiamo lavorando", "stanno lavorando", "lavorando",
-            "stiamo verificando", "verificando", "stiamo indagando", "i nostri tecnici",
-            "siamo al lavoro",
+            "we are checking", "lavorando", "verificando", "stiamo indagando",
+            "i nostri tecnici", "siamo al lavoro",
             # news of the trouble
             "update", "updates", "restored", "resolved", "fixed", "working again",
             "recovering", "back online", "the problem", "the issue", "outage", "patience",
@@ -84,13 +83,13 @@ _ANSWERING: Final = TopicIndex.build(
             # a stance, apologetic or not
             "unacceptable", "does not reflect", "doesn't reflect", "not from us",
             "out of context", "misunderstood", "misinterpreted", "our position",
-            "responsibility", "fuori contesto", "frainteso", "fraintese", "travisato",
-            "travisate", "la nostra posizione", "responsabilita",
-            "suspended", "pausing", "withdrawn",
-            "withdrawing", "statement", "clarify", "clarification", "to be clear",
-            "inaccettabile", "non rappresenta", "non rispecchia", "nostri valori", "sospeso",
-            "sospesa", "sospendiamo", "ritiriamo", "comunicato", "precisiamo",
-            "chiarimento", "chiarire", "in merito", "non sono nostri", "non erano nostri",
+            "responsibility", "suspended", "pausing", "withdrawn", "withdrawing",
+            "statement", "clarify", "clarification", "to be clear", "inaccettabile",
+            "non rappresenta", "non rispecchia", "nostri valori", "fuori contesto",
+            "frainteso", "fraintese", "travisato", "travisate", "la nostra posizione",
+            "responsabilita", "sospeso", "sospesa", "sospendiamo", "ritiriamo", "comunicato",
+            "precisiamo", "chiarimento", "chiarire", "in merito", "non sono nostri",
+            "non erano nostri",
         )
     }
 )  # fmt: skip
@@ -148,7 +147,8 @@ class Reading:
 
     score: float
     signs: tuple[str, ...]
-    speaks: bool = True
+    #: Whether it replies to someone or reads as speaking to people (:data:`_ANSWERING`).
+    speaks: bool
 
     @property
     def off_brand(self) -> bool:
