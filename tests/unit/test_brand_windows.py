@@ -11,14 +11,8 @@ import pytest
 from factories import T0, make_scored
 
 from listener.records import NEGATIVE, NEUTRAL, POSITIVE, UNKNOWN, SamplePost, ScoredPost
-from listener.windows.counting.brand import (
-    SAMPLES,
-    BrandWindows,
-    Bucket,
-    as_sample,
-    damage,
-    top_samples,
-)
+from listener.windows.counting.brand import BrandWindows
+from listener.windows.counting.bucket import SAMPLES, Bucket, as_sample, damage, top_samples
 from listener.windows.counting.walk import window_sums
 from listener.windows.counting.words import TopicIndex
 

@@ -175,3 +175,7 @@ def test_the_html_says_what_the_wave_is_about_and_quotes_own_posts_escaped() -> 
     assert "<p><strong>About:</strong> &lt;script&gt;, video</p>" in html
     assert "<blockquote>&lt;b&gt;FREE&lt;/b&gt; crypto</blockquote>" in html
     assert html.index("own account") < html.index("What people are saying")
+    offer = sample(4, "Sale <i>now</i>", author_handle="acme")
+    html = to_html(render(make_notification(alert=make_alert(published=(offer,)))))
+    assert "<h3>Posted by the brand since the wave began, answering nobody" in html
+    assert "<blockquote>Sale &lt;i&gt;now&lt;/i&gt;</blockquote>" in html

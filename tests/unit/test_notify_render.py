@@ -187,6 +187,16 @@ def test_off_brand_own_posts_are_quoted_before_the_public_ones() -> None:
     assert "@acme_bank (9,300 followers, negative, twitter): Send 0.1 BTC" in text[head:]
 
 
+def test_what_the_brand_published_in_the_wave_is_quoted_with_what_to_do() -> None:
+    offer = sample(4, "Recharge in the app and get a free gigabyte", author_handle="acme")
+    text = to_text(render(make_notification(alert=make_alert(published=(offer,)))))
+    head = text.index("Posted by the brand since the wave began, answering nobody: pause")
+    assert head < text.index("What people are saying:")
+    assert "@acme (4,300 followers, negative, twitter): Recharge in the app" in text[head:]
+    plain = to_text(render(make_notification(alert=make_alert())))
+    assert "answering nobody" not in plain
+
+
 def test_the_evidence_against_the_usual_is_in_the_figures() -> None:
     figures = {"negative": 14.0, "negative_surprise": 9.3, "topic": 6.0, "minutes_silent": 42.0}
     alert = make_alert(

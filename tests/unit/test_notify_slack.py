@@ -165,4 +165,9 @@ def test_rising_terms_and_own_posts_arrive_inert() -> None:
     joined = "\n".join(texts(body))
     assert "*About:* &lt;!channel&gt;, video" in joined
     assert "*Posted from the brand's own account, not like the brand*" in joined
+    published = make_alert(published=(sample(4, "<!here> sale", author_handle="acme"),))
+    message = make_notification(alert=published)
+    joined = "\n".join(texts(payload(render(message), message)))
+    assert "*Posted by the brand since the wave began, answering nobody: pause" in joined
+    assert "&gt; &lt;!here&gt; sale" in joined
     assert not any(re.search(r"<!channel>|@(here|channel|everyone)\b", t) for t in texts(body))

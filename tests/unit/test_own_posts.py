@@ -148,6 +148,17 @@ def test_an_offer_posted_in_a_wave_leaves_the_brand_silent_and_an_answer_ends_it
     windows.add(reply)
     windows.read_own(T0 + 360, "it")
     assert windows.brand_last_post(T0 + 360) == T0 + 300
+    # The offer is kept for the alerts to quote (what the brand published in its wave),
+    # through a snapshot, until it leaves the windows' horizon.
+    assert [p.text for p in windows.published_between(T0, T0 + 360)] == [offer]
+    assert windows.published_between(T0 + 180, T0 + 360) == []
+    restored = BrandWindows.from_dict(60, orjson.loads(orjson.dumps(windows.to_dict())))
+    assert restored.published == windows.published
+    restored.evict(T0 + 121)
+    assert restored.published == [] and restored.brand_last_post(T0 + 360) == T0 + 300
+    older = windows.to_dict()
+    del older["pub"]  # a snapshot from before everyday posts were kept
+    assert BrandWindows.from_dict(60, older).published == []
 
 
 def test_own_posts_kept_before_replies_were_told_apart_count_as_answers() -> None:

@@ -701,3 +701,31 @@ def test_a_snapshot_does_not_change_when_the_state_goes_on() -> None:
     frozen = orjson.dumps(saved)
     run(state, SCENARIO[40:])
     assert orjson.dumps(saved) == frozen
+
+
+def test_an_alert_may_quote_what_the_brand_published_since_its_wave_began() -> None:
+    # Two offers from the brand's page, then a wave: the judge is handed the everyday posts
+    # of each window, and once the wave is under way those since it began too.
+    seen: dict[float, tuple[float | None, list[str], list[str]]] = {}
+
+    def judge(brand: str, view: BrandView, states: dict[str, Any], now: float) -> list[Any]:
+        small, large = ([p.key for p in view.published(size)] for size in (120, 300))
+        seen[now - T0] = (view.stats[120].wave_since, small, large)
+        return []
+
+    def offer(key: str, at: float) -> Any:
+        return make_scored(key, ts=T0 + at, own=True, compound=0.6, label=POSITIVE,
+                           text="Autumn sale! Fares from 39 pounds, book by Sunday")  # fmt: skip
+
+    angry = [
+        make_scored(f"n{i}", ts=T0 + 250 + i, compound=-0.7, label=NEGATIVE, author_id=f"a{i}")
+        for i in range(40)
+    ]
+    state = PartitionState(CONFIG, judge)
+    posts = (offer("early", 10), offer("offer", 200), *angry)
+    state.apply(batch("acme", *posts, marks={0: T0 + 420, 1: T0 + 420}), 0)
+    assert seen[300] == (None, ["twitter:offer"], ["twitter:offer", "twitter:early"])
+    wave, small, large = seen[360]
+    assert wave is not None and T0 + 10 < wave <= T0 + 200
+    # The 120 s window, [240, 360), does not hold the offer; the wave, begun before it, does.
+    assert small == large == ["twitter:offer"]

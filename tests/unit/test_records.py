@@ -500,11 +500,17 @@ def test_an_alert_survives_its_own_encoding_with_missing_figures() -> None:
         owners="comms-team",
         first_true_at=datetime(2025, 3, 1, 9, 20, tzinfo=UTC),
         emitted_at=datetime(2025, 3, 1, 9, 30, 1, 5, tzinfo=UTC),
+        published=(sample("Spring sale: 20% off"),),
     )
     back = Alert.loads(alert.dumps())
     assert back == alert
     assert back.figures["minutes_since_brand_post"] is None
     assert back.samples[1].url == "https://x.example/2"
+    assert back.published[0].text == "Spring sale: 20% off"
+    # An alert written before everyday posts were quoted reads as quoting none.
+    older = orjson.loads(alert.dumps())
+    del older["published"]
+    assert Alert.loads(orjson.dumps(older)).published == ()
 
 
 def test_an_alert_is_stamped_when_it_is_made() -> None:

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from listener.enrich.brands import fold
-from listener.windows.counting.brand import Bucket
+from listener.windows.counting.bucket import Bucket
 from listener.windows.counting.words import (
     _NEGATIONS,
     _SKIPPED,

@@ -47,6 +47,7 @@ READ_BY_COMPILED: Final = (
     "listener.records",
     "listener.records.alerts",
     "listener.windows.counting.brand",
+    "listener.windows.counting.bucket",
     "listener.windows.learning.learnt",
 )
 #: Where the compiled copies are kept (beside the package's sources; never committed).

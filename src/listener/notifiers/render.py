@@ -41,6 +41,14 @@ def safe_url(url: str | None) -> str | None:
     return url if parts.scheme in ("http", "https") and parts.netloc else None
 
 
+#: The headings over the brand's own posts an alert quotes: a taken account's, and what the
+#: brand published during the wave without answering anyone.
+OFF_BRAND_HEADING: Final = "Posted from the brand's own account, not like the brand"
+PUBLISHED_HEADING: Final = (
+    "Posted by the brand since the wave began, answering nobody: pause scheduled posts"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Sample:
     """A quoted post, as the reader sees it: ``text`` is cleaned but not escaped."""
@@ -69,6 +77,8 @@ class Rendered:
     about: str
     #: The brand's own posts that read as someone else's (a compromised account).
     own_posts: tuple[Sample, ...]
+    #: The brand's everyday posts since its wave began, answering nobody.
+    published: tuple[Sample, ...]
     playbook: tuple[str, ...]
     figures: tuple[tuple[str, str], ...]
     description: str
@@ -92,6 +102,7 @@ def render(message: Notification, tz: tzinfo = UTC) -> Rendered:
         samples=tuple(_sample(s) for s in alert.samples),
         about=", ".join(clean(term) for term in alert.about),
         own_posts=tuple(_sample(s) for s in alert.own_posts),
+        published=tuple(_sample(s) for s in alert.published),
         playbook=tuple(clean(step) for step in message.playbook),
         figures=figures(alert.figures, alert.baseline, alert.window),
         description=clean(alert.description),
@@ -350,10 +361,10 @@ def to_text(page: Rendered) -> str:
         lines.append(page.next)
     if page.page_url:
         lines.append(f"Incident page: {page.page_url}")
-    if page.own_posts:
-        lines += ["", "Posted from the brand's own account, not like the brand:"]
-        for number, sample in enumerate(page.own_posts, 1):
-            lines.append(f"  {number}. {sample_byline(sample)}: {sample.text}")
+    for heading, own in ((OFF_BRAND_HEADING, page.own_posts), (PUBLISHED_HEADING, page.published)):
+        if own:
+            lines += ["", f"{heading}:"]
+            lines += [f"  {n}. {sample_byline(s)}: {s.text}" for n, s in enumerate(own, 1)]
     if page.samples:
         lines += ["", "What people are saying:"]
         for number, sample in enumerate(page.samples, 1):

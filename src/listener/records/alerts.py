@@ -78,6 +78,9 @@ class Alert:
     about: tuple[str, ...] = ()
     #: The brand's own posts that read as off-brand (a compromised account's), newest first.
     own_posts: tuple[SamplePost, ...] = ()
+    #: The brand's everyday posts since its wave began (an offer, a launch: answering
+    #: nobody), newest first: what it published while people complained.
+    published: tuple[SamplePost, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -98,6 +101,7 @@ class Alert:
             "emitted_at": self.emitted_at.isoformat(),
             "about": list(self.about),
             "own_posts": [_sample_dict(s) for s in self.own_posts],
+            "published": [_sample_dict(s) for s in self.published],
         }
 
     def dumps(self) -> bytes:
@@ -124,6 +128,7 @@ class Alert:
             emitted_at=datetime.fromisoformat(data["emitted_at"]),
             about=tuple(data.get("about", ())),
             own_posts=tuple(SamplePost(**s) for s in data.get("own_posts", ())),
+            published=tuple(SamplePost(**s) for s in data.get("published", ())),
         )
 
 

@@ -89,6 +89,7 @@ def make_alert(
     samples: tuple[SamplePost, ...],
     about: tuple[str, ...] = (),
     own_posts: tuple[SamplePost, ...] = (),
+    published: tuple[SamplePost, ...] = (),
 ) -> Alert:
     rule = next(r for r in rules.rules if r.name == firing.rule)
     return Alert(
@@ -108,6 +109,7 @@ def make_alert(
         owners=rules.owners_for(rule, firing.brand),
         about=about,
         own_posts=own_posts,
+        published=published,
     )
 
 
@@ -213,8 +215,8 @@ class RuleJudge:
             if firing is not None:
                 size = rule.window_seconds
                 about = view.about(size)
-                own = view.own_posts(size)
-                alerts.append(make_alert(rules, firing, view.samples[size], about, own))
+                own, published = view.own_posts(size), view.published(size)
+                alerts.append(make_alert(rules, firing, view.samples[size], about, own, published))
         if len(states) > judged:
             # Rules removed from the brand by a reload: their states would hold for ever.
             watching = {rule.name for rule in rules.rules_for(brand)}

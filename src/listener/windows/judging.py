@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
 from listener.records import SamplePost
 from listener.windows.counting.brand import BrandWindows
 from listener.windows.counting.words import rising
 from listener.windows.learning.learnt import Learnt
 from listener.windows.stats import WindowStats
+
+#: Everyday own posts an alert quotes at most.
+PUBLISHED_QUOTED: Final = 3
 
 
 def pending(state: Any) -> bool:
@@ -43,6 +46,16 @@ class BrandView:
         """The brand's off-brand own posts in the window of ``size``, newest first."""
         end = self.stats[size].end
         return tuple(post for _, post in self.windows.off_brand_between(end - size, end))
+
+    def published(self, size: int) -> tuple[SamplePost, ...]:
+        """The brand's everyday own posts (answering nobody) in the window of ``size``, or
+        since its wave began if that is earlier: at most :data:`PUBLISHED_QUOTED`, newest
+        first."""
+        stats = self.stats[size]
+        since = stats.end - size
+        if stats.wave_since is not None:
+            since = min(since, stats.wave_since)
+        return tuple(self.windows.published_between(since, stats.end)[:PUBLISHED_QUOTED])
 
 
 class Judge(Protocol):

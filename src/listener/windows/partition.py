@@ -21,7 +21,8 @@ from typing import Any, TypeVar
 from listener.eventtime import first_judged, keep_oldest
 from listener.records import ScoredBatch
 from listener.windows.config import DEFAULT_PRIOR, WindowConfig
-from listener.windows.counting.brand import BrandWindows, WindowSums
+from listener.windows.counting.brand import BrandWindows
+from listener.windows.counting.bucket import WindowSums
 from listener.windows.counting.walk import window_sums
 from listener.windows.judging import BrandView, Judge, Outcome, pending
 from listener.windows.learning.baseline import Baseline

@@ -24,7 +24,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from listener.windows.counting.brand import BrandWindows, WindowSums
+from listener.windows.counting.brand import BrandWindows
+from listener.windows.counting.bucket import WindowSums
 
 #: A sleeping brand with something to learn: the first boundary it slept through and has
 #: not learnt from yet, and its windows' sums, the same at each boundary it sleeps through.

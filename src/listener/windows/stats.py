@@ -12,7 +12,8 @@ from typing import Final
 
 import orjson
 
-from listener.windows.counting.brand import BrandWindows, WindowSums
+from listener.windows.counting.brand import BrandWindows
+from listener.windows.counting.bucket import WindowSums
 from listener.windows.learning.baseline import Baseline
 from listener.windows.learning.learnt import Learnt
 from listener.windows.learning.surprise import surprise, variance

@@ -18,7 +18,15 @@ from email.utils import format_datetime, formataddr
 from typing import Final
 
 from listener.notifiers.message import Notification, Recipient
-from listener.notifiers.render import Rendered, clean, render, sample_byline, to_text
+from listener.notifiers.render import (
+    OFF_BRAND_HEADING,
+    PUBLISHED_HEADING,
+    Rendered,
+    clean,
+    render,
+    sample_byline,
+    to_text,
+)
 
 _ID_PART: Final = re.compile(r"[^A-Za-z0-9.-]")
 _URGENT: Final = frozenset({"critical", "major"})
@@ -90,9 +98,11 @@ def to_html(page: Rendered) -> str:
         parts.append(f"<p>{_e(page.next)}</p>")
     if page.page_url:
         parts.append(f"<p>{_link(page.page_url, 'Incident page')}</p>")
-    if page.own_posts:
-        parts.append("<h3>Posted from the brand's own account, not like the brand</h3><ol>")
-        for sample in page.own_posts:
+    for heading, own in ((OFF_BRAND_HEADING, page.own_posts), (PUBLISHED_HEADING, page.published)):
+        if not own:
+            continue
+        parts.append(f"<h3>{_e(heading)}</h3><ol>")
+        for sample in own:
             parts.append(
                 f"<li><blockquote>{_e(sample.text)}</blockquote>"
                 f"<small>{_e(sample_byline(sample))}</small></li>"

@@ -50,7 +50,7 @@ def card(page: Rendered, severity: str) -> dict[str, Any]:
     if page.about:
         body.append(_text(f"About: {page.about}"))
     body += [_text(line) for line in (page.ack, page.next) if line]
-    for sample in (*page.own_posts, *page.samples):
+    for sample in (*page.own_posts, *page.published, *page.samples):
         body.append({"type": "Container", "separator": True, "items": [
             _text(sample.text, italic=True), _text(sample_byline(sample), isSubtle=True),
         ]})  # fmt: skip

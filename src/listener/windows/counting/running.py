@@ -27,7 +27,7 @@ from typing import Protocol
 
 
 class Summed(Protocol):
-    """What a window reads of a bucket (counting.brand.Bucket)."""
+    """What a window reads of a bucket (counting.bucket.Bucket)."""
 
     volume: int
     negative: int

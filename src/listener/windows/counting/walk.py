@@ -12,13 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 
 from listener.records import SamplePost
-from listener.windows.counting.brand import (
-    BrandWindows,
-    Bucket,
-    WindowSums,
-    sums_of,
-    top_samples,
-)
+from listener.windows.counting.brand import BrandWindows
+from listener.windows.counting.bucket import Bucket, WindowSums, sums_of, top_samples
 from listener.windows.counting.running import running
 
 

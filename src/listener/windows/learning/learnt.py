@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from listener.windows.counting.brand import Bucket
+from listener.windows.counting.bucket import Bucket
 from listener.windows.counting.words import Background
 from listener.windows.learning.usual import HOUR, Usual
 
