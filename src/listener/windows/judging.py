@@ -49,8 +49,8 @@ class BrandView:
 
     def published(self, size: int) -> tuple[SamplePost, ...]:
         """The brand's everyday own posts (answering nobody) in the window of ``size``, or
-        since its wave began if that is earlier: at most :data:`PUBLISHED_QUOTED`, newest
-        first."""
+        since its wave began if that is earlier (the windows keep those of the longest
+        window): at most :data:`PUBLISHED_QUOTED`, newest first."""
         stats = self.stats[size]
         since = stats.end - size
         if stats.wave_since is not None:
