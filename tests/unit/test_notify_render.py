@@ -179,22 +179,21 @@ def test_what_the_wave_is_about_comes_right_after_the_headline() -> None:
     assert "About:" not in plain
 
 
-def test_off_brand_own_posts_are_quoted_before_the_public_ones() -> None:
-    own = sample(9, "Send 0.1 BTC to this wallet and get 1 back!", author_handle="acme_bank")
-    text = to_text(render(make_notification(alert=make_alert(own_posts=(own,)))))
-    head = text.index("Posted from the brand's own account, not like the brand:")
+@pytest.mark.parametrize(
+    ("field", "heading"),
+    [
+        # A taken account's posts, and the offers the brand published in its wave.
+        ("own_posts", "Posted from the brand's own account, not like the brand:"),
+        ("published", "Posted by the brand since the wave began, answering nobody: pause"),
+    ],
+)
+def test_the_brands_own_posts_are_quoted_before_the_public_ones(field: str, heading: str) -> None:
+    own = sample(9, "Send 0.1 BTC or get a free gigabyte!", author_handle="acme_bank")
+    text = to_text(render(make_notification(alert=make_alert(**{field: (own,)}))))
+    head = text.index(heading)
     assert head < text.index("What people are saying:")
     assert "@acme_bank (9,300 followers, negative, twitter): Send 0.1 BTC" in text[head:]
-
-
-def test_what_the_brand_published_in_the_wave_is_quoted_with_what_to_do() -> None:
-    offer = sample(4, "Recharge in the app and get a free gigabyte", author_handle="acme")
-    text = to_text(render(make_notification(alert=make_alert(published=(offer,)))))
-    head = text.index("Posted by the brand since the wave began, answering nobody: pause")
-    assert head < text.index("What people are saying:")
-    assert "@acme (4,300 followers, negative, twitter): Recharge in the app" in text[head:]
-    plain = to_text(render(make_notification(alert=make_alert())))
-    assert "answering nobody" not in plain
+    assert heading not in to_text(render(make_notification(alert=make_alert())))
 
 
 def test_the_evidence_against_the_usual_is_in_the_figures() -> None:
