@@ -5,12 +5,13 @@ A step is a sentence. A step can also name what it should bring about, and by wh
 the incident checks it against the stream instead of trusting that it was done::
 
     - step: Publish a short holding statement within 30 minutes.
-      expect: statement     # a post from one of the brand's own accounts
+      expect: statement     # an answer from one of the brand's own accounts
       within: 30m           # of the first page
 
 ``statement`` is met by a post from one of the brand's own accounts (brands.yaml
-``own_accounts``) that reads as the brand (an off-brand post from a taken account does
-not count), or by someone recording on the incident that the statement is published.
+``own_accounts``) that reads as the brand and answers people: a reply, or a post about
+the trouble (windows/learning/own.py; an off-brand post from a taken account, or an offer,
+does not count), or by someone recording on the incident that the statement is published.
 When it is not met in time, the next escalation level is told that the step is late.
 """
 
