@@ -1,6 +1,7 @@
 """A playbook step that expects a statement, checked against the stream by a real worker:
-the brand's own post meets it; without one, the next level is told by email that the step
-is late, and the incident records both."""
+the brand's own answer meets it; without one, or with only an offer posted in the wave, the
+next level is told by email that the step is late, and the incident records both; the
+pages quote the offer, for the team to pause what is scheduled."""
 
 from __future__ import annotations
 
@@ -25,13 +26,19 @@ PLAYBOOK = """
 """
 
 
-def own_post(minute: float) -> bytes:
-    data = orjson.loads(post(500, START + timedelta(minutes=minute), "We know, we are on it."))
+STATEMENT = "We know, we are on it."
+OFFER = "Open a savings account this week and get a 50 pound welcome bonus."
+
+
+def own_post(minute: float, text: str) -> bytes:
+    data = orjson.loads(post(500, START + timedelta(minutes=minute), text))
     data.update(author_handle="acmebank", author_id="acmebank-id", author_followers=50_000)
     return orjson.dumps(data)
 
 
-async def replay(servers: StandIns, tmp_path: Path, statement_at: float | None) -> ReplayResult:
+async def replay(
+    servers: StandIns, tmp_path: Path, statement_at: float | None, text: str = STATEMENT
+) -> ReplayResult:
     files = dict(RULES)
     risks = files["risks.yaml"]
     start = risks.index("    playbook:")
@@ -40,7 +47,7 @@ async def replay(servers: StandIns, tmp_path: Path, statement_at: float | None) 
     rules = write_rules(tmp_path / "rules", servers.smtp_port, files)
     path = scenario(tmp_path / "wave.jsonl", 60)
     if statement_at is not None:  # in its place in time, as a source delivers it
-        lines = [*path.read_bytes().splitlines(), own_post(statement_at)]
+        lines = [*path.read_bytes().splitlines(), own_post(statement_at, text)]
         lines.sort(key=lambda line: orjson.loads(line)["created_at"])
         path.write_bytes(b"\n".join(lines) + b"\n")
     settings = Settings(rules_dir=rules, partitions=1, data_dir=tmp_path)
@@ -78,3 +85,21 @@ async def test_without_a_statement_the_next_level_hears_that_the_step_is_late(
         mails = [m for m in servers.mails() if "giulia@" in str(m["To"])]
         subjects = [str(m["Subject"]) for m in mails]
         assert sum("playbook step late, level 2" in s for s in subjects) == 1, subjects
+
+
+async def test_an_offer_from_the_own_account_is_no_statement_and_the_pages_quote_it(
+    tmp_path: Path,
+) -> None:
+    with stand_ins() as servers:
+        result = await replay(servers, tmp_path, statement_at=0.5, text=OFFER)
+        assert transitions(result, "statement_seen") == []
+        (late,) = transitions(result, "step_late")
+        assert late["level"] == 2
+        quoting = [a for a in result.alerts if [s.text for s in a.published] == [OFFER]]
+        assert quoting and quoting[0] == min(result.alerts, key=lambda a: a.fired_at)
+        first = next(m for m in servers.mails() if "level 1" in str(m["Subject"]))
+        plain = first.get_body(("plain",))
+        assert plain is not None
+        body = plain.get_content()
+        heading = "Posted by the brand since the wave began, answering nobody: pause"
+        assert heading in body and OFFER in body[body.index(heading) :]

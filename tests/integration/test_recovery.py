@@ -56,7 +56,8 @@ Pipeline.window_batch = window_batch
 def alert_view(result: ReplayResult) -> dict[str, Any]:
     return {
         a.id: (a.rule, a.brand, a.severity, a.fired_at, dict(a.figures), dict(a.baseline),
-               [s.key for s in a.samples], a.about, [s.key for s in a.own_posts])
+               [s.key for s in a.samples], a.about, [s.key for s in a.own_posts],
+               [s.key for s in a.published])
         for a in result.alerts
     }  # fmt: skip
 
