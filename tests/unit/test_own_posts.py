@@ -180,3 +180,14 @@ def test_own_posts_kept_before_replies_were_told_apart_count_as_answers() -> Non
     (batch,) = ScoredBatch.loads_many(message)
     (counted,) = batch.posts
     assert isinstance(counted, Counted) and counted.reply
+
+
+def test_a_post_in_a_language_the_answering_words_do_not_cover_counts_as_an_answer() -> None:
+    # The words are English and Italian: a German brand's holding statement must not be
+    # read as silence, nor a post whose language was not detected.
+    own = history()
+    at = T0 + 6 * 86_400 + 10 * 3600
+    german = "Wir wissen von der Störung und arbeiten an einer Lösung."
+    assert read(german, at, "de", -0.1, "de", own).answers
+    assert read("Black Friday! -50%", at + 60, None, 0.3, "it", own).answers
+    assert not read("Black Friday! Half price", at + 120, "en", 0.3, "it", own).answers

@@ -10,11 +10,12 @@ not count as the brand answering.
 
 An on-brand post *answers* people when it replies to someone, or when it speaks to what
 people are saying: it apologises, says the brand has seen or heard, says what is being
-done, gives news of the trouble or takes a stance (:data:`_ANSWERING`). Only answers end
-the brand's silence in a wave and count as its statement. The brand's everyday publishing
-does not: an offer, a launch, a tip or a job advert posted during a wave, scheduled or not,
-is not an answer, and on the Intesa Sanpaolo page on 3 October 2017 the comments poured in
-under such a post.
+done, gives news of the trouble or takes a stance (:data:`_ANSWERING`, in English and
+Italian; a post in another language, or in none detected, counts as an answer). Only
+answers end the brand's silence in a wave and count as its statement. The brand's everyday
+publishing does not: an offer, a launch, a tip or a job advert posted during a wave,
+scheduled or not, is not an answer, and on the Intesa Sanpaolo page on 3 October 2017 the
+comments poured in under such a post.
 
 The history is a pure function of the own posts read before, in the order the partition
 delivered them, so a restarted worker reads every post exactly as before.
@@ -52,6 +53,9 @@ _SCAM: Final = TopicIndex.build(
         )
     }
 )  # fmt: skip
+#: The languages :data:`_ANSWERING` is written in. A post in another, or in none known, is
+#: taken as an answer: a statement missed would page a level for a silence that was not.
+ANSWERING_LANGUAGES: Final = frozenset({"en", "it"})
 #: What a brand's post says when it answers people rather than publishes: regret, having
 #: seen or heard, work under way, news of the trouble, a stance. English contractions lose
 #: their first part as words are cut ("we're aware" is read "re aware"), here as in posts.
@@ -190,7 +194,7 @@ def read(
     signs.extend(_habits(ts, lang, language, history))
     _record(history, ts, lang, hosts)
     score = sum(weight for _, weight in signs)
-    speaks = reply or bool(_ANSWERING.match(tokens))
+    speaks = reply or lang not in ANSWERING_LANGUAGES or bool(_ANSWERING.match(tokens))
     return Reading(score, tuple(name for name, _ in signs), speaks)
 
 
