@@ -417,7 +417,7 @@ def test_a_restored_window_goes_on_exactly_like_the_original() -> None:
 
 def test_an_empty_window_round_trips() -> None:
     restored = round_trip(BrandWindows(step=STEP))
-    assert (restored.buckets, restored.seen, restored.own_posts) == ({}, {}, [])
+    assert (restored.buckets, restored.seen, restored.answers) == ({}, {}, [])
 
 
 def test_a_snapshot_from_before_the_detection_signals_still_loads() -> None:

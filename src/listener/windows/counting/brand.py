@@ -48,8 +48,8 @@ class BrandWindows:
     seen: dict[str, float] = field(default_factory=dict)
     #: Times of the brand's own posts that answer people (a reply, or a post that speaks to
     #: what people say: windows/learning/own.py), ascending: the horizon's, and the last
-    #: one before it. Its everyday publishing (an offer, a launch, a tip) is not kept.
-    own_posts: list[float] = field(default_factory=list)
+    #: one before it (snapshotted as "own"). Its everyday publishing is kept apart.
+    answers: list[float] = field(default_factory=list)
     #: The brand's own posts that read as off-brand: (time, score, the post), ascending.
     off_brand: list[tuple[float, float, SamplePost]] = field(default_factory=list)
     #: The brand's everyday posts, reading as the brand but answering nobody (an offer, a
@@ -105,7 +105,7 @@ class BrandWindows:
                 entry = (ts, reading.score, post)
                 bisect.insort(self.off_brand, entry, key=lambda e: (e[0], e[2].key))
             elif reading.answers:
-                bisect.insort(self.own_posts, ts)
+                bisect.insort(self.answers, ts)
             else:
                 bisect.insort(self.published, (ts, post), key=lambda e: (e[0], e[1].key))
 
@@ -150,10 +150,10 @@ class BrandWindows:
 
     def brand_last_post(self, end: float) -> float | None:
         """The brand's last answer before ``end`` (an own post that answers people: see
-        ``own_posts``): a post read early (a replay delivers tomorrow's statement before
+        ``answers``): a post read early (a replay delivers tomorrow's statement before
         today's windows are judged) must not count yet."""
-        index = bisect.bisect_left(self.own_posts, end)
-        return self.own_posts[index - 1] if index else None
+        index = bisect.bisect_left(self.answers, end)
+        return self.answers[index - 1] if index else None
 
     def has_posts_between(self, since: float, until: float) -> bool:
         """Whether any bucket of ``[since, until)`` holds a post, or the brand posted
@@ -179,8 +179,8 @@ class BrandWindows:
         if self.seen and min(self.seen.values()) < before:
             for key in [k for k, ts in self.seen.items() if ts < before]:
                 del self.seen[key]
-        keep = bisect.bisect_left(self.own_posts, before)
-        del self.own_posts[: max(0, keep - 1)]  # the last one before the horizon still counts
+        keep = bisect.bisect_left(self.answers, before)
+        del self.answers[: max(0, keep - 1)]  # the last one before the horizon still counts
         if self.off_brand:
             self.off_brand = [entry for entry in self.off_brand if entry[0] >= before]
         if self.published:
@@ -197,7 +197,7 @@ class BrandWindows:
                 for i, b in sorted(self.buckets.items())
             },
             "seen": self.seen if encoded else dict(self.seen),
-            "own": list(self.own_posts),
+            "own": list(self.answers),
             "off": [[ts, score, sample_to_list(sample)] for ts, score, sample in self.off_brand],
             "pub": [[ts, sample_to_list(sample)] for ts, sample in self.published],
             "oh": self.own_history.to_dict(),
@@ -212,7 +212,7 @@ class BrandWindows:
             step=step,
             buckets={int(i): Bucket.from_dict(b) for i, b in data["b"].items()},
             seen={str(k): float(v) for k, v in data["seen"].items()},
-            own_posts=[float(t) for t in data["own"]],
+            answers=[float(t) for t in data["own"]],
             off_brand=[
                 (float(t), float(sc), sample_from_list(sa)) for t, sc, sa in data.get("off", [])
             ],
