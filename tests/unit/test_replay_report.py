@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import orjson
 import pytest
+from notify_samples import make_alert, sample
 from report_samples import (
     ACKNOWLEDGED,
     ALERT_MINUTES,
@@ -30,6 +31,7 @@ from listener.replay.report.chart import MARK_GAP, Axis, chart, clusters
 from listener.replay.report.model import alert_mark, brand_views, incident_views
 from listener.replay.report.page import page
 from listener.replay.report.saved import load, save
+from listener.replay.report.text import format_alert
 
 ROME = ZoneInfo("Europe/Rome")
 INFO = RunInfo("Sample run <1>", ROME, "Europe/Rome", 1234)
@@ -186,3 +188,15 @@ def test_the_draining_line_never_goes_back_and_says_how_long_is_left(
         "windows judged up to 2024-03-05 11:10 of 2024-03-05 12:00, 50s left",
         "windows judged up to 2024-03-05 11:10 of 2024-03-05 12:00, 1m40s left",
     ]
+
+
+def test_the_printed_timeline_shows_what_the_brand_posted_in_its_wave() -> None:
+    own = sample(9, "Send 0.1 BTC now", author_handle="acme_bank")
+    offer = sample(4, "Autumn sale!\nFares from 39 pounds", author_handle="acme_bank")
+    lines = format_alert(make_alert(own_posts=(own,), published=(offer,)))
+    taken = lines.index("      ! own account @acme_bank: Send 0.1 BTC now")
+    published = lines.index(
+        "      ~ the brand posted, answering nobody: Autumn sale! Fares from 39 pounds"
+    )
+    assert taken < published < next(n for n, line in enumerate(lines) if "      > @" in line)
+    assert not any("answering nobody" in line for line in format_alert(make_alert()))

@@ -36,6 +36,9 @@ def format_alert(alert: Alert, zone: tzinfo | None = None) -> list[str]:
     for own in alert.own_posts:
         text = " ".join(own.text.split())
         lines.append(f"      ! own account @{own.author_handle or '?'}: {text[:110]}")
+    for own in alert.published:
+        text = " ".join(own.text.split())
+        lines.append(f"      ~ the brand posted, answering nobody: {text[:110]}")
     for sample in alert.samples:
         who = sample.author_handle or "?"
         followers = sample.author_followers if sample.author_followers is not None else "?"
