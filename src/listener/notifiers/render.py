@@ -86,6 +86,13 @@ class Rendered:
     #: The incident's page (http(s) only), None when there is none.
     page_url: str | None = None
 
+    @property
+    def own_sections(self) -> tuple[tuple[str, tuple[Sample, ...]], ...]:
+        """The brand's own posts to quote before the public ones, under their headings:
+        a taken account's, then what the brand published in its wave; none when empty."""
+        sections = ((OFF_BRAND_HEADING, self.own_posts), (PUBLISHED_HEADING, self.published))
+        return tuple((heading, posts) for heading, posts in sections if posts)
+
 
 def render(message: Notification, tz: tzinfo = UTC) -> Rendered:
     """The words of ``message``; times are shown in ``tz``."""
@@ -361,10 +368,9 @@ def to_text(page: Rendered) -> str:
         lines.append(page.next)
     if page.page_url:
         lines.append(f"Incident page: {page.page_url}")
-    for heading, own in ((OFF_BRAND_HEADING, page.own_posts), (PUBLISHED_HEADING, page.published)):
-        if own:
-            lines += ["", f"{heading}:"]
-            lines += [f"  {n}. {sample_byline(s)}: {s.text}" for n, s in enumerate(own, 1)]
+    for heading, own in page.own_sections:
+        lines += ["", f"{heading}:"]
+        lines += [f"  {n}. {sample_byline(s)}: {s.text}" for n, s in enumerate(own, 1)]
     if page.samples:
         lines += ["", "What people are saying:"]
         for number, sample in enumerate(page.samples, 1):

@@ -18,15 +18,7 @@ from email.utils import format_datetime, formataddr
 from typing import Final
 
 from listener.notifiers.message import Notification, Recipient
-from listener.notifiers.render import (
-    OFF_BRAND_HEADING,
-    PUBLISHED_HEADING,
-    Rendered,
-    clean,
-    render,
-    sample_byline,
-    to_text,
-)
+from listener.notifiers.render import Rendered, clean, render, sample_byline, to_text
 
 _ID_PART: Final = re.compile(r"[^A-Za-z0-9.-]")
 _URGENT: Final = frozenset({"critical", "major"})
@@ -98,9 +90,7 @@ def to_html(page: Rendered) -> str:
         parts.append(f"<p>{_e(page.next)}</p>")
     if page.page_url:
         parts.append(f"<p>{_link(page.page_url, 'Incident page')}</p>")
-    for heading, own in ((OFF_BRAND_HEADING, page.own_posts), (PUBLISHED_HEADING, page.published)):
-        if not own:
-            continue
+    for heading, own in page.own_sections:
         parts.append(f"<h3>{_e(heading)}</h3><ol>")
         for sample in own:
             parts.append(

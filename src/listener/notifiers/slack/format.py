@@ -22,14 +22,7 @@ import re
 from typing import Any, Final
 
 from listener.notifiers.message import NEEDS_ACTION, Kind, Notification, Recipient
-from listener.notifiers.render import (
-    OFF_BRAND_HEADING,
-    PUBLISHED_HEADING,
-    Rendered,
-    clean,
-    safe_url,
-    sample_byline,
-)
+from listener.notifiers.render import Rendered, clean, safe_url, sample_byline
 
 _AT: Final = re.compile(r"@(?=\w)")
 MEMBER_ID: Final = re.compile(r"[UW][A-Z0-9]{6,}")
@@ -102,10 +95,9 @@ def blocks(page: Rendered, message: Notification) -> list[dict[str, Any]]:
         act.append(link(page.page_url, "Incident page"))
     if act:
         out.append(_section("\n".join(act)))
-    for heading, own in ((OFF_BRAND_HEADING, page.own_posts), (PUBLISHED_HEADING, page.published)):
-        if own:
-            out.append({"type": "divider"})
-            out.append(_section(f"*{escape(heading)}*"))
+    for heading, own in page.own_sections:
+        out.append({"type": "divider"})
+        out.append(_section(f"*{escape(heading)}*"))
         for sample in own:
             out.append(_section("&gt; " + escape(sample.text), verbatim=True))
             out.append(_context(escape(sample_byline(sample))))

@@ -11,9 +11,10 @@ A *wave* starts when the shortest window's volume or negative count is improbabl
 the usual, and ends after an hour without that. A lull longer than the wave had lasted
 before it makes the next improbable window start the wave afresh: a blip half an hour
 before a crisis does not date the crisis, nor the brand's silence in it. Silence is
-counted from the later of the wave's start and the brand's last on-brand post, so a brand
-that was quiet all week is not silent the minute a wave begins, and one that answers stops
-being silent.
+counted from the later of the wave's start and the brand's last answer (an own post that
+replies to someone or speaks to the trouble: windows/learning/own.py), so a brand that was
+quiet all week is not silent the minute a wave begins, and one that answers stops being
+silent; an offer it posts meanwhile does not end its silence.
 """
 
 from __future__ import annotations
@@ -137,7 +138,8 @@ class Learnt:
         )
 
     def silent_since(self, last_post: float | None) -> float | None:
-        """Since when the brand has said nothing in the current wave; None outside one."""
+        """Since when the brand has answered nobody in the current wave (``last_post``: its
+        last answer); None outside one."""
         if self.wave_since is None:
             return None
         return self.wave_since if last_post is None else max(self.wave_since, last_post)
